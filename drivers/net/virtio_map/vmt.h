@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The transport: how the driver reaches the virtio device's control plane.
+ * One ops table per transport (vhost-user today), one struct vmt_dev per
+ * port. Transports get ring addresses in struct vmt_vring and never see the
+ * driver's queue structures. Control path only: nothing here is called from
+ * Rx/Tx.
+ */
+
+#ifndef _VMT_H_
+#define _VMT_H_
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmap.h"
+
+/** What a transport needs to hand one virtqueue to the device. */
+struct vmt_vring {
+	uint16_t index;		/**< virtqueue index (0 = rx0, 1 = tx0) */
+	uint16_t num;		/**< ring size */
+	uint16_t base;		/**< first avail index the device reads */
+	void *desc;		/**< descriptor table (process VA) */
+	void *avail;		/**< driver area (process VA) */
+	void *used;		/**< device area (process VA) */
+	int kick_fd;		/**< eventfd the device waits on */
+	int call_fd;		/**< eventfd the device signals */
+};
+
+struct vmt_dev;
+
+/** Transport operations. Control path only: never called from Rx/Tx. */
+struct vmt_ops {
+	/** Transport name, for messages. */
+	const char *name;
+	/**
+	 * Open the channel without blocking. 0 when connected; -EAGAIN when
+	 * the peer is not there yet (try again later); another negative
+	 * errno when it never will be.
+	 */
+	int (*connect)(struct vmt_dev *t);
+	/** True while the channel is open and the peer has not hung up. */
+	bool (*connected)(struct vmt_dev *t);
+	/** Read the device's feature bits. */
+	int (*get_features)(struct vmt_dev *t, uint64_t *features);
+	/** Acknowledge the feature bits the driver will use. */
+	int (*set_features)(struct vmt_dev *t, uint64_t features);
+	/** Largest number of memory regions the device accepts. */
+	unsigned int (*max_regions)(struct vmt_dev *t);
+	/** Tell the device which memory it can reach. */
+	int (*set_mem_table)(struct vmt_dev *t, const struct vmap_region *r,
+			     unsigned int n);
+	/** Hand one virtqueue (size, base, addresses, eventfds) over. */
+	int (*setup_vring)(struct vmt_dev *t, const struct vmt_vring *v);
+	/** Start or pause the device's processing of one virtqueue. */
+	int (*enable_vring)(struct vmt_dev *t, uint16_t index, bool enable);
+	/**
+	 * Stop one virtqueue and read where the device stopped. Returns once
+	 * the device no longer touches the ring.
+	 */
+	int (*stop_vring)(struct vmt_dev *t, uint16_t index, uint16_t *base);
+	/** Optional. Write the virtio device status byte. */
+	int (*set_status)(struct vmt_dev *t, uint8_t status);
+	/** Close the channel. Idempotent; works when the peer is gone. */
+	void (*disconnect)(struct vmt_dev *t);
+	/** Free the transport (after disconnect). */
+	void (*destroy)(struct vmt_dev *t);
+};
+
+/** One port's transport. */
+struct vmt_dev {
+	const struct vmt_ops *ops;	/**< the transport */
+	char name[64];			/**< port name, for messages */
+	/**
+	 * Serialises messages: the control path and EAL memory events both
+	 * send on the channel.
+	 */
+	pthread_mutex_t lock;
+	void *priv;			/**< the transport's own state */
+};
+
+/**
+ * Create a vhost-user transport (frontend side).
+ *
+ * @param name    port name, for messages
+ * @param path    UNIX socket path
+ * @param server  true: listen on path and accept the backend; false:
+ *                connect to a backend listening there
+ * @return the transport, or NULL with rte_errno set
+ */
+struct vmt_dev *vmt_vhost_user_create(const char *name, const char *path,
+				      bool server);
+
+/* Locked wrappers: each returns the op's result, -ENOTCONN if the channel
+ * is closed, or -ENOTSUP for a missing optional op. */
+
+/** Try to open the channel (see vmt_ops.connect). */
+int vmt_connect(struct vmt_dev *t);
+/** True while connected. */
+bool vmt_connected(struct vmt_dev *t);
+/** See vmt_ops.get_features. */
+int vmt_get_features(struct vmt_dev *t, uint64_t *features);
+/** See vmt_ops.set_features. */
+int vmt_set_features(struct vmt_dev *t, uint64_t features);
+/** See vmt_ops.max_regions. */
+unsigned int vmt_max_regions(struct vmt_dev *t);
+/** See vmt_ops.set_mem_table. */
+int vmt_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
+		      unsigned int n);
+/** See vmt_ops.setup_vring. */
+int vmt_setup_vring(struct vmt_dev *t, const struct vmt_vring *v);
+/** See vmt_ops.enable_vring. */
+int vmt_enable_vring(struct vmt_dev *t, uint16_t index, bool enable);
+/** See vmt_ops.stop_vring. */
+int vmt_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base);
+/** See vmt_ops.set_status; -ENOTSUP when the transport has none. */
+int vmt_set_status(struct vmt_dev *t, uint8_t status);
+/** Close the channel. Idempotent. */
+void vmt_disconnect(struct vmt_dev *t);
+/** Disconnect and free. NULL is ignored. */
+void vmt_destroy(struct vmt_dev *t);
+
+#endif /* _VMT_H_ */

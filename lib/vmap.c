@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The map-kind registry, device tokens and the control-path wrappers that
+ * check optional members. The data-path wrappers are inline in vmap.h.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_spinlock.h>
+
+#include "vmap_internal.h"
+
+RTE_LOG_REGISTER_DEFAULT(vmap_logtype, NOTICE);
+
+#define VMAP_REGISTRY_MAX 16
+
+static const struct vmap_ops *vmap_registry[VMAP_REGISTRY_MAX] = {
+	&vmap_va_ops,
+	&vmap_pa_ops,
+};
+static rte_spinlock_t vmap_registry_lock = RTE_SPINLOCK_INITIALIZER;
+
+static int
+vmap_lookup_locked(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMAP_REGISTRY_MAX; i++)
+		if (vmap_registry[i] != NULL &&
+		    strcmp(vmap_registry[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
+vmap_register(const struct vmap_ops *ops)
+{
+	unsigned int i;
+	int ret = -ENOSPC;
+
+	if (ops == NULL || ops->name == NULL || ops->name[0] == '\0' ||
+	    strlen(ops->name) >= VMAP_NAME_MAX || ops->map == NULL ||
+	    ops->alloc_coherent == NULL || ops->free_coherent == NULL ||
+	    ops->regions == NULL) {
+		VMAP_LOG(ERR, "incomplete map ops: need name (1..%d chars), map, alloc_coherent, free_coherent, regions",
+			 VMAP_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	if (strchr(ops->name, ',') != NULL || strchr(ops->name, '=') != NULL) {
+		VMAP_LOG(ERR, "map ops name '%s' may not contain ',' or '='",
+			 ops->name);
+		return -EINVAL;
+	}
+
+	rte_spinlock_lock(&vmap_registry_lock);
+	if (vmap_lookup_locked(ops->name) >= 0) {
+		ret = -EEXIST;
+	} else {
+		for (i = 0; i < VMAP_REGISTRY_MAX; i++) {
+			if (vmap_registry[i] == NULL) {
+				vmap_registry[i] = ops;
+				ret = 0;
+				break;
+			}
+		}
+	}
+	rte_spinlock_unlock(&vmap_registry_lock);
+
+	if (ret == -EEXIST)
+		VMAP_LOG(ERR, "map ops '%s' already registered", ops->name);
+	else if (ret == -ENOSPC)
+		VMAP_LOG(ERR, "map ops registry full (%d kinds)",
+			 VMAP_REGISTRY_MAX);
+	return ret;
+}
+
+int
+vmap_unregister(const char *name)
+{
+	int i, ret = -ENOENT;
+
+	if (name == NULL)
+		return -ENOENT;
+	rte_spinlock_lock(&vmap_registry_lock);
+	i = vmap_lookup_locked(name);
+	/* the built-in kinds stay */
+	if (i >= 0 && vmap_registry[i] != &vmap_va_ops &&
+	    vmap_registry[i] != &vmap_pa_ops) {
+		vmap_registry[i] = NULL;
+		ret = 0;
+	}
+	rte_spinlock_unlock(&vmap_registry_lock);
+	return ret;
+}
+
+const struct vmap_ops *
+vmap_find(const char *name)
+{
+	const struct vmap_ops *ops = NULL;
+	int i;
+
+	if (name == NULL)
+		return NULL;
+	rte_spinlock_lock(&vmap_registry_lock);
+	i = vmap_lookup_locked(name);
+	if (i >= 0)
+		ops = vmap_registry[i];
+	rte_spinlock_unlock(&vmap_registry_lock);
+	return ops;
+}
+
+const char *
+vmap_names(char *buf, size_t len)
+{
+	unsigned int i;
+	size_t off = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	rte_spinlock_lock(&vmap_registry_lock);
+	for (i = 0; i < VMAP_REGISTRY_MAX && off < len; i++) {
+		if (vmap_registry[i] == NULL)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s",
+				off == 0 ? "" : "|", vmap_registry[i]->name);
+	}
+	rte_spinlock_unlock(&vmap_registry_lock);
+	return buf;
+}
+
+int
+vmap_dev_attach(struct vmap_dev *d, const struct vmap_ops *ops,
+		const char *name, int socket_id)
+{
+	int ret = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->ops = ops;
+	d->kind = ops->kind;
+	d->socket_id = socket_id;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	if (ops->attach != NULL)
+		ret = ops->attach(d);
+	if (ret < 0)
+		d->ops = NULL;
+	return ret;
+}
+
+void
+vmap_dev_detach(struct vmap_dev *d)
+{
+	if (d->ops == NULL)
+		return;
+	if (d->ops->detach != NULL)
+		d->ops->detach(d);
+	d->ops = NULL;
+	d->priv = NULL;
+}
+
+void *
+vmap_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+		    rte_iova_t *dev_addr)
+{
+	if (size == 0 || align == 0 || (align & (align - 1)) != 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return d->ops->alloc_coherent(d, size, align, dev_addr);
+}
+
+void
+vmap_free_coherent(struct vmap_dev *d, void *addr, size_t size)
+{
+	if (addr != NULL)
+		d->ops->free_coherent(d, addr, size);
+}
+
+int
+vmap_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+	     bool locked)
+{
+	return d->ops->regions(d, r, max, locked);
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/**
+ * @file
+ * Map operations: how the virtio_map driver turns its buffers into the
+ * addresses a device sees.
+ *
+ * Modeled on Linux's struct virtio_map_ops, but every streaming call works
+ * on a whole burst (arrays in, arrays out). A device owns one struct vmap_dev,
+ * the token every op receives. The library has no ethdev dependency: it knows
+ * EAL memory and mbufs, nothing about ports or rings.
+ *
+ * Built-in kinds: "va" (device address = process virtual address) and "pa"
+ * (device address = EAL IOVA, EAL in IOVA-as-PA mode). For the built-in kinds
+ * the driver's hot path computes addresses inline (see vmap_kind); the ops
+ * table is called per burst for registered kinds.
+ */
+
+#ifndef _VMAP_H_
+#define _VMAP_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_memory.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Longest map kind name, including the terminating NUL. */
+#define VMAP_NAME_MAX 32
+
+/** Direction of a streaming mapping, as seen from the device. */
+enum vmap_dir {
+	VMAP_TO_DEVICE = 0,	/**< device reads (Tx) */
+	VMAP_FROM_DEVICE,	/**< device writes (Rx) */
+	VMAP_BIDIRECTIONAL,	/**< both */
+};
+
+/** How the hot path computes device addresses for a device. */
+enum vmap_kind {
+	VMAP_KIND_VA = 0,	/**< inline: address = virtual address */
+	VMAP_KIND_PA,		/**< inline: address = EAL IOVA */
+	VMAP_KIND_OPS,		/**< through the ops table, per burst */
+};
+
+/** One buffer of a burst. */
+struct vmap_seg {
+	void *addr;		/**< in: process virtual address */
+	rte_iova_t iova;	/**< in: EAL IOVA of addr; out: device address */
+	uint32_t len;		/**< in: bytes (for unmap: bytes to sync back) */
+};
+
+/**
+ * One memory region the device must be able to reach, as a transport
+ * describes it to the device (a vhost-user memory-table entry).
+ */
+struct vmap_region {
+	uint64_t dev_addr;	/**< first device address of the region */
+	void *addr;		/**< process virtual address of dev_addr */
+	uint64_t size;		/**< bytes */
+	int fd;			/**< file that backs the region (not owned) */
+	uint64_t fd_offset;	/**< offset of addr in fd */
+};
+
+struct vmap_dev;
+
+/**
+ * A map kind. Members marked optional may be NULL; the vmap_*() wrappers
+ * handle that. Streaming members (map, unmap, sync_*) are called from the
+ * data path of one queue at a time and must not block, allocate or take
+ * locks. The others are control path.
+ */
+struct vmap_ops {
+	/** Kind name, used in devargs (map=NAME). */
+	const char *name;
+	/** Hot-path kind; registered tables use VMAP_KIND_OPS. */
+	enum vmap_kind kind;
+	/**
+	 * Optional. Attach the kind to a device: check that it can work in
+	 * this process and set d->priv. 0, or a negative errno with the reason
+	 * logged (for example -ENOTSUP when EAL's IOVA mode does not fit).
+	 */
+	int (*attach)(struct vmap_dev *d);
+	/** Optional. Undo attach. */
+	void (*detach)(struct vmap_dev *d);
+	/**
+	 * Map a burst: fill segs[i].iova for i in [0, n). Returns how many
+	 * leading segments were mapped; the rest stay unmapped and the caller
+	 * hands them back to its own caller.
+	 */
+	uint16_t (*map)(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
+			enum vmap_dir dir);
+	/**
+	 * Optional. Unmap a burst the device is done with. For
+	 * VMAP_FROM_DEVICE, segs[i].len bytes are made visible at
+	 * segs[i].addr first.
+	 */
+	void (*unmap)(struct vmap_dev *d, const struct vmap_seg *segs,
+		      uint16_t n, enum vmap_dir dir);
+	/** Optional. Make device writes visible to the CPU. */
+	void (*sync_for_cpu)(struct vmap_dev *d, const struct vmap_seg *segs,
+			     uint16_t n, enum vmap_dir dir);
+	/** Optional. Make CPU writes visible to the device. */
+	void (*sync_for_device)(struct vmap_dev *d,
+				const struct vmap_seg *segs, uint16_t n,
+				enum vmap_dir dir);
+	/** Optional. True if sync calls do anything. NULL means false. */
+	bool (*need_sync)(struct vmap_dev *d);
+	/**
+	 * Allocate size bytes of memory that CPU and device share without
+	 * syncs (rings, headers), aligned to align, and its device address.
+	 * NULL with rte_errno set on failure.
+	 */
+	void *(*alloc_coherent)(struct vmap_dev *d, size_t size, size_t align,
+				rte_iova_t *dev_addr);
+	/** Free what alloc_coherent returned. */
+	void (*free_coherent)(struct vmap_dev *d, void *addr, size_t size);
+	/**
+	 * Describe the memory the device must reach, in at most max regions.
+	 * Returns the region count (may exceed max: then only max were
+	 * written and the caller reports the shortfall), or a negative errno.
+	 * Called with EAL's memory lock held (from a memory event) when
+	 * locked is true.
+	 */
+	int (*regions)(struct vmap_dev *d, struct vmap_region *r,
+		       unsigned int max, bool locked);
+	/** Optional. Largest single mapping in bytes. NULL means no limit. */
+	size_t (*max_mapping_size)(struct vmap_dev *d);
+};
+
+/** Per-device token: what every op receives. */
+struct vmap_dev {
+	const struct vmap_ops *ops;	/**< the kind */
+	enum vmap_kind kind;		/**< ops->kind, cached for the hot path */
+	int socket_id;			/**< NUMA socket for allocations */
+	char name[64];			/**< device name, for messages */
+	void *priv;			/**< the kind's own state */
+};
+
+/**
+ * Register a map kind under ops->name.
+ *
+ * @param ops
+ *   Table that stays valid until unregistered. Needs name, map,
+ *   alloc_coherent, free_coherent and regions.
+ * @return
+ *   0; -EINVAL if a required member is missing or the name is empty or too
+ *   long; -EEXIST if the name is taken; -ENOSPC if the registry is full.
+ */
+int vmap_register(const struct vmap_ops *ops);
+
+/**
+ * Remove a kind registered with vmap_register().
+ *
+ * @return 0, or -ENOENT if no kind has that name.
+ */
+int vmap_unregister(const char *name);
+
+/**
+ * Find a kind by name (built-in or registered).
+ *
+ * @return the table, or NULL if none has that name.
+ */
+const struct vmap_ops *vmap_find(const char *name);
+
+/**
+ * Write the registered kind names, separated by '|', into buf.
+ *
+ * @return buf.
+ */
+const char *vmap_names(char *buf, size_t len);
+
+/**
+ * Attach a kind to a device token.
+ *
+ * @param d
+ *   Token to fill.
+ * @param ops
+ *   The kind.
+ * @param name
+ *   Device name, used in messages.
+ * @param socket_id
+ *   NUMA socket for coherent allocations.
+ * @return
+ *   0, or the negative errno of ops->attach.
+ */
+int vmap_dev_attach(struct vmap_dev *d, const struct vmap_ops *ops,
+		    const char *name, int socket_id);
+
+/** Detach a kind from a device token. Idempotent. */
+void vmap_dev_detach(struct vmap_dev *d);
+
+/** The built-in "va" kind. */
+extern const struct vmap_ops vmap_va_ops;
+/** The built-in "pa" kind. */
+extern const struct vmap_ops vmap_pa_ops;
+
+/**
+ * Map a burst through d's kind (any kind, including the inline ones).
+ *
+ * @return the count of leading segments mapped.
+ */
+static inline uint16_t
+vmap_map(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
+	 enum vmap_dir dir)
+{
+	return d->ops->map(d, segs, n, dir);
+}
+
+/** Unmap a burst; no-op for kinds without unmap. */
+static inline void
+vmap_unmap(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
+	   enum vmap_dir dir)
+{
+	if (d->ops->unmap != NULL)
+		d->ops->unmap(d, segs, n, dir);
+}
+
+/** Sync a burst for the CPU; no-op for kinds that need none. */
+static inline void
+vmap_sync_for_cpu(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
+		  enum vmap_dir dir)
+{
+	if (d->ops->sync_for_cpu != NULL)
+		d->ops->sync_for_cpu(d, segs, n, dir);
+}
+
+/** Sync a burst for the device; no-op for kinds that need none. */
+static inline void
+vmap_sync_for_device(struct vmap_dev *d, const struct vmap_seg *segs,
+		     uint16_t n, enum vmap_dir dir)
+{
+	if (d->ops->sync_for_device != NULL)
+		d->ops->sync_for_device(d, segs, n, dir);
+}
+
+/** True if d's kind needs sync calls. */
+static inline bool
+vmap_need_sync(struct vmap_dev *d)
+{
+	return d->ops->need_sync != NULL && d->ops->need_sync(d);
+}
+
+/** Largest single mapping, SIZE_MAX when the kind has no limit. */
+static inline size_t
+vmap_max_mapping_size(struct vmap_dev *d)
+{
+	return d->ops->max_mapping_size != NULL ?
+		d->ops->max_mapping_size(d) : SIZE_MAX;
+}
+
+/**
+ * Allocate coherent memory (see vmap_ops.alloc_coherent).
+ *
+ * @return the address, or NULL with rte_errno set.
+ */
+void *vmap_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+			  rte_iova_t *dev_addr);
+
+/** Free coherent memory; NULL is ignored. */
+void vmap_free_coherent(struct vmap_dev *d, void *addr, size_t size);
+
+/**
+ * Describe the memory the device must reach (see vmap_ops.regions).
+ *
+ * @return the region count (possibly above max), or a negative errno.
+ */
+int vmap_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+		 bool locked);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _VMAP_H_ */
