@@ -56,7 +56,7 @@ else
 		fi
 		work=$(mktemp -d "$builddir.src.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$builddir")"; mktemp -d "$builddir.src.XXXXXX"; })
 		trap 'rm -rf "$work"' EXIT
-		(cd "$work" && apt-get source -q --download-only "dpdk=$ver") ||
+		(cd "$work" && apt-get source -q --download-only "dpdk=$ver" 2>&1 | grep -v "^W: Download is performed unsandboxed") ||
 			die "apt-get source dpdk=$ver failed"
 		tarball=$(ls "$work"/dpdk_*.orig.tar.* | head -1)
 		[ -n "$tarball" ] || die "no dpdk orig tarball in $work"
@@ -65,7 +65,7 @@ else
 		for h in $sdk_headers; do patterns="$patterns --wildcards */$h"; done
 		tar -xf "$tarball" -C "$work" $patterns
 		for h in $sdk_headers; do
-			f=$(find "$work" -name "$h" -path '*/lib/*' -o -name "$h" -path '*/drivers/bus/vdev/*' | head -1)
+			f=$(find "$work" -name "$h" | head -1)
 			[ -n "$f" ] || die "$h not found in $tarball"
 			cp "$f" "$sdkdir/$h"
 		done
@@ -77,6 +77,7 @@ fi
 
 # 3. Configure and build.
 if [ ! -f "$builddir/build.ninja" ]; then
+	rm -rf "$builddir/meson-private" "$builddir/meson-info" "$builddir/meson-logs"
 	meson setup "$builddir" "$top" -Ddpdk_sdk_include="$sdkdir"
 fi
 ninja -C "$builddir"

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Devargs of net_virtio_map: one key table, one parser per key, strict
+ * checks (no trailing junk, no out-of-range value, no unknown key), and an
+ * error that names the port, the key, the value and what is allowed.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_kvargs.h>
+
+#include "virtio_map_ethdev.h"
+#include "virtio_map_log.h"
+
+#define ARG_PATH	"path"
+#define ARG_SERVER	"server"
+#define ARG_QUEUE_SIZE	"queue_size"
+#define ARG_QUEUES	"queues"
+#define ARG_MAC		"mac"
+#define ARG_MAP		"map"
+
+/* Passed to each key's parser. */
+struct parse_ctx {
+	const char *name;
+	struct virtio_map_cfg *cfg;
+};
+
+#define ARG_ERR(ctx, key, val, fmt, ...) \
+	VM_INIT_LOG(ERR, "%s: %s=%s: " fmt, (ctx)->name, key, val, \
+		    ##__VA_ARGS__)
+
+/* Decimal unsigned in [min, max], whole string. */
+static int
+parse_uint(const struct parse_ctx *ctx, const char *key, const char *val,
+	   unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (val == NULL || *val == '\0' || *val == '-' || *val == '+') {
+		ARG_ERR(ctx, key, val ? val : "", "not a number; allowed: %lu..%lu",
+			min, max);
+		return -EINVAL;
+	}
+	v = strtoul(val, &end, 10);
+	if (*end != '\0') {
+		ARG_ERR(ctx, key, val, "not a number (junk at '%s'); allowed: %lu..%lu",
+			end, min, max);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		ARG_ERR(ctx, key, val, "out of range; allowed: %lu..%lu",
+			min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_path(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	if (val == NULL || val[0] == '\0') {
+		ARG_ERR(ctx, key, "", "empty; give the vhost-user socket path");
+		return -EINVAL;
+	}
+	/* sockaddr_un.sun_path holds 107 characters */
+	if (strlen(val) > 107) {
+		ARG_ERR(ctx, key, val, "too long (%zu characters, limit 107)",
+			strlen(val));
+		return -EINVAL;
+	}
+	snprintf(ctx->cfg->path, sizeof(ctx->cfg->path), "%s", val);
+	return 0;
+}
+
+static int
+parse_server(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+	unsigned long v;
+
+	if (val == NULL || (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)) {
+		ARG_ERR(ctx, key, val ? val : "", "allowed: 0 (connect) or 1 (listen)");
+		return -EINVAL;
+	}
+	v = val[0] == '1';
+	ctx->cfg->server = v;
+	return 0;
+}
+
+static int
+parse_queue_size(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+	unsigned long v;
+
+	if (parse_uint(ctx, key, val, VMQ_SIZE_MIN, VMQ_SIZE_MAX, &v) < 0)
+		return -EINVAL;
+	if (!rte_is_power_of_2(v)) {
+		ARG_ERR(ctx, key, val, "must be a power of two in %u..%u",
+			VMQ_SIZE_MIN, VMQ_SIZE_MAX);
+		return -EINVAL;
+	}
+	ctx->cfg->queue_size = v;
+	return 0;
+}
+
+static int
+parse_queues(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+	unsigned long v;
+
+	if (parse_uint(ctx, key, val, 1, 65535, &v) < 0)
+		return -EINVAL;
+	if (v > VIRTIO_MAP_MAX_QUEUE_PAIRS) {
+		ARG_ERR(ctx, key, val, "this version supports %u queue pair",
+			VIRTIO_MAP_MAX_QUEUE_PAIRS);
+		return -EINVAL;
+	}
+	ctx->cfg->queues = v;
+	return 0;
+}
+
+static int
+parse_mac(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+	struct rte_ether_addr mac;
+
+	if (val == NULL || rte_ether_unformat_addr(val, &mac) < 0) {
+		ARG_ERR(ctx, key, val ? val : "", "not a MAC address; use xx:xx:xx:xx:xx:xx");
+		return -EINVAL;
+	}
+	if (!rte_is_valid_assigned_ether_addr(&mac)) {
+		ARG_ERR(ctx, key, val, "multicast or zero address; use a unicast address");
+		return -EINVAL;
+	}
+	ctx->cfg->mac = mac;
+	ctx->cfg->mac_set = true;
+	return 0;
+}
+
+static int
+parse_map(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+	char names[256];
+
+	if (val == NULL || val[0] == '\0') {
+		ARG_ERR(ctx, key, "", "empty; allowed: auto|%s",
+			vmap_names(names, sizeof(names)));
+		return -EINVAL;
+	}
+	if (strcmp(val, "auto") != 0 && vmap_find(val) == NULL) {
+		ARG_ERR(ctx, key, val, "unknown map kind; allowed: auto|%s",
+			vmap_names(names, sizeof(names)));
+		return -EINVAL;
+	}
+	snprintf(ctx->cfg->map, sizeof(ctx->cfg->map), "%s", val);
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	arg_handler_t parse;
+} virtio_map_args[] = {
+	{ ARG_PATH, parse_path },
+	{ ARG_SERVER, parse_server },
+	{ ARG_QUEUE_SIZE, parse_queue_size },
+	{ ARG_QUEUES, parse_queues },
+	{ ARG_MAC, parse_mac },
+	{ ARG_MAP, parse_map },
+};
+
+/* The key list for messages and for rte_kvargs. */
+static const char *const virtio_map_keys[] = {
+	ARG_PATH, ARG_SERVER, ARG_QUEUE_SIZE, ARG_QUEUES, ARG_MAC, ARG_MAP,
+	NULL
+};
+
+/* Name the first key=value pair whose key we do not know. */
+static void
+report_unknown_key(const char *name, const char *args)
+{
+	char buf[256], *tok, *save = NULL, *eq;
+	unsigned int i;
+	bool known;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		eq = strchr(tok, '=');
+		if (eq != NULL)
+			*eq = '\0';
+		known = false;
+		for (i = 0; virtio_map_keys[i] != NULL; i++)
+			if (strcmp(tok, virtio_map_keys[i]) == 0)
+				known = true;
+		if (!known) {
+			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map",
+				    name, tok);
+			return;
+		}
+	}
+	VM_INIT_LOG(ERR, "%s: cannot parse devargs '%s'; use key=value pairs separated by ','",
+		    name, args);
+}
+
+int
+virtio_map_parse_devargs(const char *name, const char *args,
+			 struct virtio_map_cfg *cfg)
+{
+	struct parse_ctx ctx = { .name = name, .cfg = cfg };
+	struct rte_kvargs *kv;
+	unsigned int i;
+	int ret = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->queue_size = VIRTIO_MAP_DEFAULT_QUEUE_SIZE;
+	cfg->queues = 1;
+	snprintf(cfg->map, sizeof(cfg->map), "auto");
+
+	if (args == NULL || args[0] == '\0') {
+		VM_INIT_LOG(ERR, "%s: path is required: --vdev %s,path=<vhost-user socket>",
+			    name, name);
+		return -EINVAL;
+	}
+	kv = rte_kvargs_parse(args, virtio_map_keys);
+	if (kv == NULL) {
+		report_unknown_key(name, args);
+		return -EINVAL;
+	}
+	for (i = 0; i < RTE_DIM(virtio_map_args) && ret == 0; i++) {
+		unsigned int count = rte_kvargs_count(kv, virtio_map_args[i].key);
+
+		if (count > 1) {
+			VM_INIT_LOG(ERR, "%s: %s given %u times; give it once",
+				    name, virtio_map_args[i].key, count);
+			ret = -EINVAL;
+		} else if (count == 1) {
+			ret = rte_kvargs_process(kv, virtio_map_args[i].key,
+						 virtio_map_args[i].parse,
+						 &ctx) < 0 ? -EINVAL : 0;
+		}
+	}
+	rte_kvargs_free(kv);
+	if (ret == 0 && cfg->path[0] == '\0') {
+		VM_INIT_LOG(ERR, "%s: path is required: --vdev %s,path=<vhost-user socket>",
+			    name, name);
+		ret = -EINVAL;
+	}
+	/* auto: what suits the transport; vhost-user shares VA mappings */
+	if (ret == 0 && strcmp(cfg->map, "auto") == 0)
+		snprintf(cfg->map, sizeof(cfg->map), "va");
+	return ret;
+}

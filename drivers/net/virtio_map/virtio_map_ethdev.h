@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Private state of one net_virtio_map port: what the user asked for
+ * (struct virtio_map_cfg, from devargs), what the device agreed to, the
+ * transport, the map-ops token and the queues.
+ */
+
+#ifndef _VIRTIO_MAP_ETHDEV_H_
+#define _VIRTIO_MAP_ETHDEV_H_
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_kvargs.h>
+
+#include "vmap.h"
+#include "vmq.h"
+#include "vmt.h"
+
+/** Queue pairs this version supports. */
+#define VIRTIO_MAP_MAX_QUEUE_PAIRS	1
+/** Default ring size. */
+#define VIRTIO_MAP_DEFAULT_QUEUE_SIZE	256
+/** Retry period of the lazy connect, in microseconds. */
+#define VIRTIO_MAP_CONNECT_RETRY_US	100000
+
+/** What the user asked for (devargs), validated. */
+struct virtio_map_cfg {
+	char path[PATH_MAX];		/**< vhost-user socket */
+	bool server;			/**< listen instead of connect */
+	uint16_t queue_size;		/**< ring size */
+	uint16_t queues;		/**< queue pairs */
+	bool mac_set;			/**< mac given */
+	struct rte_ether_addr mac;	/**< mac */
+	char map[VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
+};
+
+/** One port. */
+struct virtio_map_dev {
+	char name[64];			/**< vdev name */
+	uint16_t port_id;		/**< ethdev port */
+	struct virtio_map_cfg cfg;	/**< requested */
+	struct vmt_dev *t;		/**< transport */
+	struct vmap_dev map;		/**< map-ops token */
+	uint64_t features;		/**< negotiated with the device */
+	struct vmq *rxq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Rx queues */
+	struct vmq *txq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Tx queues */
+	struct rte_ether_addr mac;	/**< port address */
+	uint16_t mtu;			/**< configured MTU */
+	bool started;			/**< between dev_start and dev_stop */
+	bool ready;			/**< rings handed to the device */
+	bool alarm_set;			/**< connect retry pending */
+	bool mem_cb;			/**< memory event callback registered */
+	bool closed;			/**< dev_close ran */
+	/** Serialises start/stop/close with the connect alarm and memory
+	 * events. */
+	pthread_mutex_t lock;
+};
+
+/**
+ * Parse and validate a port's devargs.
+ *
+ * @param name  vdev name, for messages
+ * @param args  devargs string (may be NULL or empty)
+ * @param cfg   filled on success
+ * @return 0, or -EINVAL with an ERR log naming the key, value and limit
+ */
+int virtio_map_parse_devargs(const char *name, const char *args,
+			     struct virtio_map_cfg *cfg);
+
+/** Devargs help string for RTE_PMD_REGISTER_PARAM_STRING. */
+#define VIRTIO_MAP_PARAMS \
+	"path=<socket path> " \
+	"server=<0|1> " \
+	"queue_size=<64..32768, power of two> " \
+	"queues=<1> " \
+	"mac=<xx:xx:xx:xx:xx:xx> " \
+	"map=<auto|va|pa|registered name>"
+
+/* Stats (virtio_map_stats.c). */
+struct rte_eth_dev;
+struct rte_eth_stats;
+struct rte_eth_xstat;
+struct rte_eth_xstat_name;
+
+/** eth_dev_ops.stats_get */
+int virtio_map_stats_get(struct rte_eth_dev *eth, struct rte_eth_stats *st);
+/** eth_dev_ops.stats_reset */
+int virtio_map_stats_reset(struct rte_eth_dev *eth);
+/** eth_dev_ops.xstats_get */
+int virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
+			  unsigned int n);
+/** eth_dev_ops.xstats_get_names */
+int virtio_map_xstats_get_names(struct rte_eth_dev *eth,
+				struct rte_eth_xstat_name *names,
+				unsigned int n);
+
+#endif /* _VIRTIO_MAP_ETHDEV_H_ */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Basic stats and xstats of net_virtio_map, read from the per-queue
+ * counters the data path keeps (struct vmq_stats).
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+
+#include "virtio_map_ethdev.h"
+
+/* One xstat: its name suffix and where it lives in struct vmq_stats. */
+struct virtio_map_xstat {
+	const char *name;
+	size_t off;
+};
+
+#define XSTAT(n, f) { n, offsetof(struct vmq_stats, f) }
+
+static const struct virtio_map_xstat rx_xstats[] = {
+	XSTAT("good_packets", packets),
+	XSTAT("good_bytes", bytes),
+	XSTAT("device_errors", errors),
+	XSTAT("mbuf_alloc_failed", nombuf),
+	XSTAT("notifications", kicks),
+	XSTAT("map_errors", map_errors),
+};
+
+static const struct virtio_map_xstat tx_xstats[] = {
+	XSTAT("good_packets", packets),
+	XSTAT("good_bytes", bytes),
+	XSTAT("dropped_unsupported", dropped),
+	XSTAT("ring_full", full),
+	XSTAT("device_errors", errors),
+	XSTAT("notifications", kicks),
+	XSTAT("map_errors", map_errors),
+};
+
+#define NB_XSTATS (RTE_DIM(rx_xstats) + RTE_DIM(tx_xstats))
+
+static struct virtio_map_dev *
+vm_dev(struct rte_eth_dev *eth)
+{
+	return eth->data->dev_private;
+}
+
+int
+virtio_map_stats_get(struct rte_eth_dev *eth, struct rte_eth_stats *st)
+{
+	struct virtio_map_dev *dev = vm_dev(eth);
+	unsigned int i;
+
+	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
+		const struct vmq *rq = dev->rxq[i];
+		const struct vmq *tq = dev->txq[i];
+
+		if (rq != NULL) {
+			st->ipackets += rq->stats.packets;
+			st->ibytes += rq->stats.bytes;
+			st->ierrors += rq->stats.errors;
+			st->rx_nombuf += rq->stats.nombuf;
+			if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+				st->q_ipackets[i] = rq->stats.packets;
+				st->q_ibytes[i] = rq->stats.bytes;
+				st->q_errors[i] = rq->stats.errors;
+			}
+		}
+		if (tq != NULL) {
+			st->opackets += tq->stats.packets;
+			st->obytes += tq->stats.bytes;
+			st->oerrors += tq->stats.dropped + tq->stats.errors +
+				       tq->stats.map_errors;
+			if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+				st->q_opackets[i] = tq->stats.packets;
+				st->q_obytes[i] = tq->stats.bytes;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+virtio_map_stats_reset(struct rte_eth_dev *eth)
+{
+	struct virtio_map_dev *dev = vm_dev(eth);
+	unsigned int i;
+
+	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
+		if (dev->rxq[i] != NULL)
+			memset(&dev->rxq[i]->stats, 0, sizeof(struct vmq_stats));
+		if (dev->txq[i] != NULL)
+			memset(&dev->txq[i]->stats, 0, sizeof(struct vmq_stats));
+	}
+	return 0;
+}
+
+int
+virtio_map_xstats_get_names(struct rte_eth_dev *eth __rte_unused,
+			    struct rte_eth_xstat_name *names, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	if (names == NULL || n < NB_XSTATS)
+		return NB_XSTATS;
+	for (i = 0; i < RTE_DIM(rx_xstats); i++, k++)
+		snprintf(names[k].name, sizeof(names[k].name), "rx_q0_%s",
+			 rx_xstats[i].name);
+	for (i = 0; i < RTE_DIM(tx_xstats); i++, k++)
+		snprintf(names[k].name, sizeof(names[k].name), "tx_q0_%s",
+			 tx_xstats[i].name);
+	return NB_XSTATS;
+}
+
+static uint64_t
+xstat_value(const struct vmq *q, const struct virtio_map_xstat *x)
+{
+	if (q == NULL)
+		return 0;
+	return *(const uint64_t *)((const char *)&q->stats + x->off);
+}
+
+int
+virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
+		      unsigned int n)
+{
+	struct virtio_map_dev *dev = vm_dev(eth);
+	unsigned int i, k = 0;
+
+	if (xs == NULL || n < NB_XSTATS)
+		return NB_XSTATS;
+	for (i = 0; i < RTE_DIM(rx_xstats); i++, k++) {
+		xs[k].id = k;
+		xs[k].value = xstat_value(dev->rxq[0], &rx_xstats[i]);
+	}
+	for (i = 0; i < RTE_DIM(tx_xstats); i++, k++) {
+		xs[k].id = k;
+		xs[k].value = xstat_value(dev->txq[0], &tx_xstats[i]);
+	}
+	return NB_XSTATS;
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Virtqueue life cycle shared by the ring layouts: creation (ring memory
+ * from the map ops' coherent allocator, eventfds, bookkeeping), reset,
+ * drain and free, and the choice of burst function per map kind.
+ */
+
+#include <errno.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "virtio_map_log.h"
+#include "vmq.h"
+
+/* Split ring sizes (virtio 1.2, 2.7): each area on its own cache line. */
+static size_t
+vmq_split_ring_len(uint16_t size, size_t *avail_off, size_t *used_off)
+{
+	size_t len = sizeof(struct vmq_desc) * size;
+
+	*avail_off = len;
+	len = RTE_ALIGN_CEIL(len + sizeof(struct vmq_avail) +
+			     sizeof(uint16_t) * (size + 1),
+			     RTE_CACHE_LINE_SIZE);
+	*used_off = len;
+	len += sizeof(struct vmq_used) + sizeof(struct vmq_used_elem) * size +
+	       sizeof(uint16_t);
+	return RTE_ALIGN_CEIL(len, RTE_CACHE_LINE_SIZE);
+}
+
+struct vmq *
+vmq_create(const struct vmq_conf *conf)
+{
+	size_t avail_off, used_off;
+	struct vmq *q;
+	rte_iova_t iova;
+	int err;
+
+	vmq_layout_check();
+	if (conf->size < VMQ_SIZE_MIN || conf->size > VMQ_SIZE_MAX ||
+	    !rte_is_power_of_2(conf->size) ||
+	    (!conf->is_tx && conf->mp == NULL)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+
+	q = rte_zmalloc_socket("vmq", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       conf->socket_id);
+	if (q == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	q->size = conf->size;
+	q->mask = conf->size - 1;
+	q->hdr_size = sizeof(struct vmq_net_hdr);
+	q->map = conf->map;
+	q->kind = conf->map->kind;
+	q->mp = conf->mp;
+	q->port_id = conf->port_id;
+	q->vq_index = conf->vq_index;
+	q->is_tx = conf->is_tx;
+	q->max_frame = conf->max_frame != 0 ? conf->max_frame : VMQ_MAX_FRAME;
+	q->kick_fd = -1;
+	q->call_fd = -1;
+
+	q->free_ids = rte_malloc_socket("vmq_ids", sizeof(uint16_t) * q->size,
+					0, conf->socket_id);
+	q->cookie = rte_zmalloc_socket("vmq_cookie",
+				       sizeof(struct rte_mbuf *) * q->size,
+				       RTE_CACHE_LINE_SIZE, conf->socket_id);
+	if (q->free_ids == NULL || q->cookie == NULL)
+		goto err_nomem;
+	if (q->is_tx) {
+		q->chain = rte_zmalloc_socket("vmq_chain",
+					      sizeof(uint16_t) * q->size, 0,
+					      conf->socket_id);
+		q->hdrs_len = sizeof(struct vmq_net_hdr) * q->size;
+		q->hdrs = vmap_alloc_coherent(q->map, q->hdrs_len,
+					      RTE_CACHE_LINE_SIZE,
+					      &q->hdrs_iova);
+		if (q->chain == NULL || q->hdrs == NULL)
+			goto err_nomem;
+	}
+
+	q->ring_len = vmq_split_ring_len(q->size, &avail_off, &used_off);
+	q->ring_mem = vmap_alloc_coherent(q->map, q->ring_len, 4096, &iova);
+	if (q->ring_mem == NULL)
+		goto err_nomem;
+	q->desc = q->ring_mem;
+	q->avail = RTE_PTR_ADD(q->ring_mem, avail_off);
+	q->used = RTE_PTR_ADD(q->ring_mem, used_off);
+
+	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (q->kick_fd < 0 || q->call_fd < 0) {
+		err = errno;
+		vmq_free(q);
+		rte_errno = err;
+		return NULL;
+	}
+	vmq_reset(q);
+	return q;
+
+err_nomem:
+	vmq_free(q);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+vmq_free(struct vmq *q)
+{
+	if (q == NULL)
+		return;
+	if (q->ring_mem != NULL)
+		vmq_drain(q);
+	if (q->kick_fd >= 0)
+		close(q->kick_fd);
+	if (q->call_fd >= 0)
+		close(q->call_fd);
+	vmap_free_coherent(q->map, q->ring_mem, q->ring_len);
+	vmap_free_coherent(q->map, q->hdrs, q->hdrs_len);
+	rte_free(q->chain);
+	rte_free(q->cookie);
+	rte_free(q->free_ids);
+	rte_free(q);
+}
+
+void
+vmq_reset(struct vmq *q)
+{
+	uint16_t i;
+
+	memset(q->ring_mem, 0, q->ring_len);
+	if (q->hdrs != NULL)
+		memset(q->hdrs, 0, q->hdrs_len);
+	/* highest ids on top, so the first buffers use descriptors 0, 1... */
+	for (i = 0; i < q->size; i++)
+		q->free_ids[i] = q->size - 1 - i;
+	q->nb_free = q->size;
+	q->avail_idx = 0;
+	q->used_cons = 0;
+	q->broken = false;
+	/* We poll: ask the device not to signal us (2.7.7). */
+	q->avail->flags = VMQ_AVAIL_F_NO_INTERRUPT;
+}
+
+/* Unmap the buffers of one chain the device never completed. */
+static void
+vmq_unmap_chain(struct vmq *q, uint16_t head)
+{
+	enum vmap_dir dir = q->is_tx ? VMAP_TO_DEVICE : VMAP_FROM_DEVICE;
+	uint16_t c = q->is_tx ? q->chain[head] : 1;
+	uint16_t id = head;
+	struct vmap_seg seg;
+
+	/* a Tx chain longer than one starts with a coherent header slot */
+	if (c > 1) {
+		id = q->desc[id].next;
+		c--;
+	}
+	while (c-- > 0) {
+		seg.addr = NULL;
+		seg.iova = q->desc[id].addr;
+		seg.len = 0;	/* nothing to copy back */
+		vmap_unmap(q->map, &seg, 1, dir);
+		id = q->desc[id].next;
+	}
+}
+
+unsigned int
+vmq_drain(struct vmq *q)
+{
+	unsigned int freed = 0;
+	struct rte_mbuf *m;
+	uint16_t id;
+
+	for (id = 0; id < q->size; id++) {
+		m = q->cookie[id];
+		if (m == NULL)
+			continue;
+		q->cookie[id] = NULL;
+		if (q->kind == VMAP_KIND_OPS)
+			vmq_unmap_chain(q, id);
+		rte_pktmbuf_free(m);
+		freed++;
+	}
+	vmq_reset(q);
+	return freed;
+}
+
+vmq_burst_t
+vmq_rx_burst_fn(enum vmap_kind kind)
+{
+	switch (kind) {
+	case VMAP_KIND_VA:
+		return vmq_split_rx_va;
+	case VMAP_KIND_PA:
+		return vmq_split_rx_pa;
+	default:
+		return vmq_split_rx_ops;
+	}
+}
+
+vmq_burst_t
+vmq_tx_burst_fn(enum vmap_kind kind)
+{
+	switch (kind) {
+	case VMAP_KIND_VA:
+		return vmq_split_tx_va;
+	case VMAP_KIND_PA:
+		return vmq_split_tx_pa;
+	default:
+		return vmq_split_tx_ops;
+	}
+}
+
+int
+vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m)
+{
+	if (m->pkt_len == 0 || m->pkt_len > q->max_frame)
+		return -EINVAL;
+	if (m->nb_segs > VMQ_TX_MAX_SEGS || m->nb_segs + 1u > q->size)
+		return -ENOTSUP;
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Virtqueues: one struct vmq per Rx or Tx queue, the split ring it drives,
+ * and the burst functions. A queue knows its map-ops token, its mempool and
+ * its eventfds; it knows nothing of ethdev or of the transport (the ethdev
+ * glue reads the ring addresses and hands them to the transport).
+ */
+
+#ifndef _VMQ_H_
+#define _VMQ_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "vmap.h"
+#include "vmq_layout.h"
+
+/** Smallest and largest ring sizes the driver accepts. */
+#define VMQ_SIZE_MIN		64
+#define VMQ_SIZE_MAX		32768
+/** Longest frame (without virtio-net header) one Rx buffer may carry. */
+#define VMQ_MAX_FRAME		9018
+/** Most mbuf segments of one Tx packet. */
+#define VMQ_TX_MAX_SEGS		16
+/** Descriptors or buffers handled per internal step of a burst. */
+#define VMQ_STEP		64
+
+/** Per-queue counters, read by the stats code. */
+struct vmq_stats {
+	uint64_t packets;	/**< packets received or sent */
+	uint64_t bytes;		/**< their bytes, without virtio-net header */
+	uint64_t errors;	/**< Rx: bad lengths from the device */
+	uint64_t nombuf;	/**< Rx: refills that found the mempool empty */
+	uint64_t dropped;	/**< Tx: packets the driver cannot send */
+	uint64_t full;		/**< Tx: bursts cut short by a full ring */
+	uint64_t kicks;		/**< notifications written to the device */
+	uint64_t map_errors;	/**< buffers the map ops refused */
+};
+
+/** Queue configuration, given to vmq_create(). */
+struct vmq_conf {
+	bool is_tx;			/**< Tx (device reads) or Rx */
+	uint16_t size;			/**< ring size, a power of two */
+	uint16_t vq_index;		/**< virtqueue index on the device */
+	uint16_t port_id;		/**< written into received mbufs */
+	int socket_id;			/**< NUMA socket of the ring memory */
+	struct vmap_dev *map;		/**< map ops token */
+	struct rte_mempool *mp;		/**< Rx buffers (Rx only) */
+	uint32_t max_frame;		/**< Tx: longest frame accepted */
+};
+
+/** One virtqueue. Rx and Tx calls on a queue must be serialised by the
+ * caller; control calls (reset, drain, free) only while no burst runs. */
+struct vmq {
+	/* hot: ring pointers and indexes */
+	struct vmq_desc *desc;		/**< descriptor table */
+	struct vmq_avail *avail;	/**< driver area */
+	struct vmq_used *used;		/**< device area */
+	uint16_t size;			/**< ring size */
+	uint16_t mask;			/**< size - 1 */
+	uint16_t avail_idx;		/**< next avail index (private copy) */
+	uint16_t used_cons;		/**< used entries consumed so far */
+	uint16_t nb_free;		/**< entries on free_ids */
+	uint16_t hdr_size;		/**< virtio-net header bytes */
+	bool broken;			/**< device misbehaved: queue stopped */
+	enum vmap_kind kind;		/**< how addresses are computed */
+	uint16_t *free_ids;		/**< stack of free descriptor ids */
+	struct rte_mbuf **cookie;	/**< mbuf per head descriptor */
+	uint16_t *chain;		/**< Tx: descriptors per head */
+	struct vmq_net_hdr *hdrs;	/**< Tx: header slot per descriptor */
+	rte_iova_t hdrs_iova;		/**< device address of hdrs */
+	struct vmap_dev *map;		/**< map ops token */
+	struct rte_mempool *mp;		/**< Rx buffers */
+	int kick_fd;			/**< eventfd the device waits on */
+	int call_fd;			/**< eventfd the device signals */
+	uint16_t port_id;		/**< for received mbufs */
+	uint16_t vq_index;		/**< virtqueue index */
+	bool is_tx;			/**< direction */
+	uint32_t max_frame;		/**< Tx: longest frame accepted */
+	struct vmq_stats stats;		/**< counters */
+
+	/* cold: memory to free */
+	void *ring_mem;			/**< desc + avail + used */
+	size_t ring_len;		/**< bytes of ring_mem */
+	size_t hdrs_len;		/**< bytes of hdrs */
+};
+
+/**
+ * Create a queue: ring memory from the map ops' coherent allocator,
+ * eventfds, bookkeeping arrays. The ring starts empty (see vmq_reset()).
+ *
+ * @return the queue, or NULL with rte_errno set (EINVAL for a bad size,
+ *   ENOMEM, or the eventfd errno)
+ */
+struct vmq *vmq_create(const struct vmq_conf *conf);
+
+/** Drain and free a queue. NULL is ignored. */
+void vmq_free(struct vmq *q);
+
+/**
+ * Put the ring back to its initial state: every descriptor free, indexes
+ * zero, counters kept. Must be drained first.
+ */
+void vmq_reset(struct vmq *q);
+
+/**
+ * Return every buffer the ring still holds (Rx buffers posted, Tx packets
+ * in flight) to its mempool, unmapping them. Call only when the device no
+ * longer touches the ring.
+ *
+ * @return the number of mbufs freed
+ */
+unsigned int vmq_drain(struct vmq *q);
+
+/**
+ * Post Rx buffers until the ring is full or the mempool is empty, and
+ * notify the device if it asks for it.
+ *
+ * @return the number of buffers posted
+ */
+uint16_t vmq_rx_refill(struct vmq *q);
+
+/** Split ring bursts, one per map kind (see vmq_split.c). */
+uint16_t vmq_split_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_split_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_split_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_split_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_split_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_split_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
+
+/** Burst function type (matches eth_rx_burst_t / eth_tx_burst_t). */
+typedef uint16_t (*vmq_burst_t)(void *q, struct rte_mbuf **pkts, uint16_t n);
+
+/** The Rx burst function for a map kind. */
+vmq_burst_t vmq_rx_burst_fn(enum vmap_kind kind);
+/** The Tx burst function for a map kind. */
+vmq_burst_t vmq_tx_burst_fn(enum vmap_kind kind);
+
+/**
+ * Check a Tx packet against what the queue can send.
+ *
+ * @return 0, -EINVAL (too long or empty), -ENOTSUP (too many segments)
+ */
+int vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m);
+
+#endif /* _VMQ_H_ */

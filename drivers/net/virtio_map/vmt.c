@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Generic transport wrappers: take the transport lock, check optional ops,
+ * refuse to talk on a closed channel. No transport-specific code here.
+ */
+
+#include <errno.h>
+
+#include <rte_malloc.h>
+
+#include "vmt.h"
+
+#define VMT_CALL(t, expr) ({ \
+	int _ret; \
+	pthread_mutex_lock(&(t)->lock); \
+	_ret = (t)->ops->connected(t) ? (expr) : -ENOTCONN; \
+	pthread_mutex_unlock(&(t)->lock); \
+	_ret; })
+
+int
+vmt_connect(struct vmt_dev *t)
+{
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	ret = t->ops->connected(t) ? 0 : t->ops->connect(t);
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+bool
+vmt_connected(struct vmt_dev *t)
+{
+	bool up;
+
+	pthread_mutex_lock(&t->lock);
+	up = t->ops->connected(t);
+	pthread_mutex_unlock(&t->lock);
+	return up;
+}
+
+int
+vmt_get_features(struct vmt_dev *t, uint64_t *features)
+{
+	return VMT_CALL(t, t->ops->get_features(t, features));
+}
+
+int
+vmt_set_features(struct vmt_dev *t, uint64_t features)
+{
+	return VMT_CALL(t, t->ops->set_features(t, features));
+}
+
+unsigned int
+vmt_max_regions(struct vmt_dev *t)
+{
+	return t->ops->max_regions(t);
+}
+
+int
+vmt_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
+		  unsigned int n)
+{
+	return VMT_CALL(t, t->ops->set_mem_table(t, r, n));
+}
+
+int
+vmt_setup_vring(struct vmt_dev *t, const struct vmt_vring *v)
+{
+	return VMT_CALL(t, t->ops->setup_vring(t, v));
+}
+
+int
+vmt_enable_vring(struct vmt_dev *t, uint16_t index, bool enable)
+{
+	return VMT_CALL(t, t->ops->enable_vring(t, index, enable));
+}
+
+int
+vmt_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base)
+{
+	return VMT_CALL(t, t->ops->stop_vring(t, index, base));
+}
+
+int
+vmt_set_status(struct vmt_dev *t, uint8_t status)
+{
+	if (t->ops->set_status == NULL)
+		return -ENOTSUP;
+	return VMT_CALL(t, t->ops->set_status(t, status));
+}
+
+void
+vmt_disconnect(struct vmt_dev *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->ops->disconnect(t);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void
+vmt_destroy(struct vmt_dev *t)
+{
+	if (t == NULL)
+		return;
+	vmt_disconnect(t);
+	pthread_mutex_destroy(&t->lock);
+	t->ops->destroy(t);
+}

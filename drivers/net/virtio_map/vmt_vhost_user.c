@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * vhost-user frontend transport: connects (client) or accepts (server)
+ * without ever blocking, then speaks the vhost-user protocol for features,
+ * the memory table, vrings and status. Replies are awaited with a timeout
+ * so a stuck backend cannot hang the control path. Message framing lives in
+ * vmt_vhost_user_msg.c.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "virtio_map_log.h"
+#include "vmt.h"
+#include "vmt_vhost_user.h"
+
+/* How long a reply may take before the backend is declared stuck. */
+#define VHU_REPLY_TIMEOUT_S	5
+
+/* Protocol features this frontend can use. */
+#define VHU_PROTOCOL_FEATURES	(1ULL << VHU_PROTOCOL_F_STATUS)
+
+struct vhu_dev {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool server;
+	int sock;		/* connected channel, -1 when none */
+	int listen_fd;		/* server mode: listening socket */
+	bool use_protocol;	/* VHU_F_PROTOCOL_FEATURES negotiated */
+	uint64_t protocol_features;
+};
+
+static struct vhu_dev *
+vhu(struct vmt_dev *t)
+{
+	return t->priv;
+}
+
+static int
+vhu_set_timeout(int sock)
+{
+	struct timeval tv = { .tv_sec = VHU_REPLY_TIMEOUT_S };
+
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	return 0;
+}
+
+static int
+vhu_simple(struct vmt_dev *t, uint32_t request, uint64_t u64, bool has_u64)
+{
+	struct vhu_msg msg = { .request = request };
+
+	if (has_u64) {
+		msg.size = sizeof(msg.payload.u64);
+		msg.payload.u64 = u64;
+	}
+	return vhu_send(vhu(t)->sock, &msg, NULL, 0);
+}
+
+static int
+vhu_get_u64(struct vmt_dev *t, uint32_t request, uint64_t *val)
+{
+	struct vhu_msg msg = { .request = request };
+	int ret;
+
+	ret = vhu_send(vhu(t)->sock, &msg, NULL, 0);
+	if (ret == 0)
+		ret = vhu_recv_reply(vhu(t)->sock, &msg, request,
+				     sizeof(msg.payload.u64));
+	if (ret == 0)
+		*val = msg.payload.u64;
+	return ret;
+}
+
+static int
+vhu_state(struct vmt_dev *t, uint32_t request, uint32_t index, uint32_t num)
+{
+	struct vhu_msg msg = {
+		.request = request,
+		.size = sizeof(struct vhu_state),
+		.payload.state = { .index = index, .num = num },
+	};
+
+	return vhu_send(vhu(t)->sock, &msg, NULL, 0);
+}
+
+static int
+vhu_vring_fd(struct vmt_dev *t, uint32_t request, uint32_t index, int fd)
+{
+	struct vhu_msg msg = {
+		.request = request,
+		.size = sizeof(msg.payload.u64),
+		.payload.u64 = index | (fd < 0 ? VHU_VRING_NOFD : 0),
+	};
+
+	return vhu_send(vhu(t)->sock, &msg, &fd, fd < 0 ? 0 : 1);
+}
+
+/* After the socket opens: claim the backend and agree protocol features. */
+static int
+vhu_handshake(struct vmt_dev *t)
+{
+	struct vhu_dev *v = vhu(t);
+	uint64_t features, pf;
+	int ret;
+
+	ret = vhu_set_timeout(v->sock);
+	if (ret == 0)
+		ret = vhu_simple(t, VHU_SET_OWNER, 0, false);
+	if (ret == 0)
+		ret = vhu_get_u64(t, VHU_GET_FEATURES, &features);
+	if (ret < 0)
+		return ret;
+	v->use_protocol = features & (1ULL << VHU_F_PROTOCOL_FEATURES);
+	v->protocol_features = 0;
+	if (!v->use_protocol)
+		return 0;
+	ret = vhu_get_u64(t, VHU_GET_PROTOCOL_FEATURES, &pf);
+	if (ret < 0)
+		return ret;
+	v->protocol_features = pf & VHU_PROTOCOL_FEATURES;
+	return vhu_simple(t, VHU_SET_PROTOCOL_FEATURES, v->protocol_features,
+			  true);
+}
+
+static int
+vhu_listen(struct vhu_dev *v, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(sa.sun_path, v->path);
+	/* a socket file left by an earlier run would make bind fail */
+	if (stat(v->path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(v->path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 1) < 0) {
+		int err = errno;
+
+		VM_LOG(ERR, "%s: cannot listen on path=%s: %s", name, v->path,
+		       strerror(err));
+		close(fd);
+		return -err;
+	}
+	v->listen_fd = fd;
+	return 0;
+}
+
+static int
+vhu_connect(struct vmt_dev *t)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vhu_dev *v = vhu(t);
+	int fd, ret, flags;
+
+	if (v->server) {
+		if (v->listen_fd < 0) {
+			ret = vhu_listen(v, t->name);
+			if (ret < 0)
+				return ret;
+		}
+		fd = accept4(v->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ||
+			       errno == EINTR ? -EAGAIN : -errno;
+	} else {
+		fd = socket(AF_UNIX,
+			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		strcpy(sa.sun_path, v->path);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			ret = errno;
+			close(fd);
+			/* no socket yet, nobody listening, or backlog full */
+			if (ret == ENOENT || ret == ECONNREFUSED ||
+			    ret == EAGAIN || ret == EINPROGRESS)
+				return -EAGAIN;
+			VM_LOG(ERR, "%s: cannot connect to path=%s: %s",
+			       t->name, v->path, strerror(ret));
+			return -ret;
+		}
+		/* messages are synchronous: block, with a timeout */
+		flags = fcntl(fd, F_GETFL);
+		if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+	}
+	v->sock = fd;
+	ret = vhu_handshake(t);
+	if (ret < 0) {
+		VM_LOG(ERR, "%s: vhost-user handshake on %s failed: %s",
+		       t->name, v->path, strerror(-ret));
+		close(v->sock);
+		v->sock = -1;
+		return ret;
+	}
+	VM_LOG(INFO, "%s: connected to vhost-user backend at %s%s", t->name,
+	       v->path, v->server ? " (server mode)" : "");
+	return 0;
+}
+
+static bool
+vhu_connected(struct vmt_dev *t)
+{
+	struct vhu_dev *v = vhu(t);
+	struct pollfd p;
+
+	if (v->sock < 0)
+		return false;
+	p.fd = v->sock;
+	p.events = POLLRDHUP;
+	p.revents = 0;
+	if (poll(&p, 1, 0) > 0 &&
+	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) {
+		VM_LOG(WARNING, "%s: vhost-user backend at %s hung up",
+		       t->name, v->path);
+		close(v->sock);
+		v->sock = -1;
+		return false;
+	}
+	return true;
+}
+
+static int
+vhu_get_features(struct vmt_dev *t, uint64_t *features)
+{
+	int ret = vhu_get_u64(t, VHU_GET_FEATURES, features);
+
+	/* a transport bit, not a device feature */
+	*features &= ~(1ULL << VHU_F_PROTOCOL_FEATURES);
+	return ret;
+}
+
+static int
+vhu_set_features(struct vmt_dev *t, uint64_t features)
+{
+	/*
+	 * Acking the protocol-features bit keeps rings disabled until
+	 * SET_VRING_ENABLE, so the backend never sees a half-set-up ring.
+	 */
+	if (vhu(t)->use_protocol)
+		features |= 1ULL << VHU_F_PROTOCOL_FEATURES;
+	return vhu_simple(t, VHU_SET_FEATURES, features, true);
+}
+
+static unsigned int
+vhu_max_regions(struct vmt_dev *t __rte_unused)
+{
+	return VHU_MAX_REGIONS;
+}
+
+static int
+vhu_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
+		  unsigned int n)
+{
+	struct vhu_msg msg = { .request = VHU_SET_MEM_TABLE };
+	int fds[VHU_MAX_REGIONS];
+	unsigned int i;
+
+	if (n == 0 || n > VHU_MAX_REGIONS)
+		return -E2BIG;
+	msg.payload.mem.nregions = n;
+	for (i = 0; i < n; i++) {
+		msg.payload.mem.regions[i] = (struct vhu_region){
+			.guest_addr = r[i].dev_addr,
+			.size = r[i].size,
+			.user_addr = (uint64_t)(uintptr_t)r[i].addr,
+			.mmap_offset = r[i].fd_offset,
+		};
+		fds[i] = r[i].fd;
+	}
+	msg.size = offsetof(struct vhu_mem, regions) +
+		   sizeof(struct vhu_region) * n;
+	return vhu_send(vhu(t)->sock, &msg, fds, n);
+}
+
+static int
+vhu_setup_vring(struct vmt_dev *t, const struct vmt_vring *r)
+{
+	struct vhu_msg msg = {
+		.request = VHU_SET_VRING_ADDR,
+		.size = sizeof(struct vhu_addr),
+		.payload.addr = {
+			.index = r->index,
+			.desc = (uint64_t)(uintptr_t)r->desc,
+			.used = (uint64_t)(uintptr_t)r->used,
+			.avail = (uint64_t)(uintptr_t)r->avail,
+		},
+	};
+	int ret;
+
+	/* call first: DPDK's backend checks readiness at each step */
+	ret = vhu_vring_fd(t, VHU_SET_VRING_CALL, r->index, r->call_fd);
+	if (ret == 0)
+		ret = vhu_state(t, VHU_SET_VRING_NUM, r->index, r->num);
+	if (ret == 0)
+		ret = vhu_state(t, VHU_SET_VRING_BASE, r->index, r->base);
+	if (ret == 0)
+		ret = vhu_send(vhu(t)->sock, &msg, NULL, 0);
+	if (ret == 0)
+		ret = vhu_vring_fd(t, VHU_SET_VRING_KICK, r->index,
+				   r->kick_fd);
+	return ret;
+}
+
+static int
+vhu_enable_vring(struct vmt_dev *t, uint16_t index, bool enable)
+{
+	/* without protocol features a ring is enabled by its kick fd */
+	if (!vhu(t)->use_protocol)
+		return 0;
+	return vhu_state(t, VHU_SET_VRING_ENABLE, index, enable);
+}
+
+static int
+vhu_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base)
+{
+	struct vhu_msg msg = {
+		.request = VHU_GET_VRING_BASE,
+		.size = sizeof(struct vhu_state),
+		.payload.state = { .index = index },
+	};
+	int ret;
+
+	ret = vhu_send(vhu(t)->sock, &msg, NULL, 0);
+	if (ret == 0)
+		ret = vhu_recv_reply(vhu(t)->sock, &msg, VHU_GET_VRING_BASE,
+				     sizeof(struct vhu_state));
+	if (ret == 0 && base != NULL)
+		*base = msg.payload.state.num;
+	return ret;
+}
+
+static int
+vhu_set_status(struct vmt_dev *t, uint8_t status)
+{
+	if (!(vhu(t)->protocol_features & (1ULL << VHU_PROTOCOL_F_STATUS)))
+		return -ENOTSUP;
+	return vhu_simple(t, VHU_SET_STATUS, status, true);
+}
+
+static void
+vhu_disconnect(struct vmt_dev *t)
+{
+	struct vhu_dev *v = vhu(t);
+
+	if (v->sock >= 0) {
+		close(v->sock);
+		v->sock = -1;
+	}
+}
+
+static void
+vhu_destroy(struct vmt_dev *t)
+{
+	struct vhu_dev *v = vhu(t);
+
+	if (v->listen_fd >= 0) {
+		close(v->listen_fd);
+		unlink(v->path);
+	}
+	rte_free(v);
+	rte_free(t);
+}
+
+static const struct vmt_ops vhu_ops = {
+	.name = "vhost-user",
+	.connect = vhu_connect,
+	.connected = vhu_connected,
+	.get_features = vhu_get_features,
+	.set_features = vhu_set_features,
+	.max_regions = vhu_max_regions,
+	.set_mem_table = vhu_set_mem_table,
+	.setup_vring = vhu_setup_vring,
+	.enable_vring = vhu_enable_vring,
+	.stop_vring = vhu_stop_vring,
+	.set_status = vhu_set_status,
+	.disconnect = vhu_disconnect,
+	.destroy = vhu_destroy,
+};
+
+struct vmt_dev *
+vmt_vhost_user_create(const char *name, const char *path, bool server)
+{
+	struct vmt_dev *t;
+	struct vhu_dev *v;
+	int ret;
+
+	if (strlen(path) >= sizeof(v->path)) {
+		rte_errno = ENAMETOOLONG;
+		return NULL;
+	}
+	t = rte_zmalloc("vmt", sizeof(*t), 0);
+	v = rte_zmalloc("vmt_vhu", sizeof(*v), 0);
+	if (t == NULL || v == NULL) {
+		rte_free(t);
+		rte_free(v);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	strcpy(v->path, path);
+	v->server = server;
+	v->sock = -1;
+	v->listen_fd = -1;
+	t->ops = &vhu_ops;
+	t->priv = v;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	pthread_mutex_init(&t->lock, NULL);
+	if (server) {
+		/* listen now so the backend can connect before start */
+		ret = vhu_listen(v, name);
+		if (ret < 0) {
+			pthread_mutex_destroy(&t->lock);
+			rte_free(v);
+			rte_free(t);
+			rte_errno = -ret;
+			return NULL;
+		}
+	}
+	return t;
+}
