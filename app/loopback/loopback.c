@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * virtio_map_loopback: one-core throughput benchmark for virtio-net drivers
+ * over vhost-user. For each target driver (net_virtio_map, and DPDK's
+ * net_virtio_user for comparison) it attaches a pair of ports in this one
+ * process: DPDK's net_vhost as the device and the target as the driver,
+ * joined by a vhost-user socket in a private temporary directory. The main
+ * lcore then forwards packets both ways between the two ports, testpmd
+ * io-style, after injecting a few bursts each way, and reports packets per
+ * second received on each side plus the TSC cycles per packet spent inside
+ * the target's own Rx and Tx burst calls. With both targets it alternates
+ * them round by round on identical backends and prints the ratio. It holds
+ * no driver code and includes only public DPDK headers.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_udp.h>
+
+#include "loopback.h"
+
+#define LB_WARMUP_S		0.25
+#define LB_DRAIN_IDLE_POLLS	10000
+#define LB_DRAIN_TIMEOUT_MS	2000
+
+/* Counters kept by the forwarding loop. */
+struct lb_count {
+	uint64_t drv_rx;	/* device -> driver */
+	uint64_t vh_rx;		/* driver -> device */
+	uint64_t drv_cycles;
+	uint64_t drv_moved;
+	uint64_t drops;
+};
+
+const char * const lb_target_name[LB_TARGET_NUM] = {
+	[LB_TARGET_MAP] = "virtio_map",
+	[LB_TARGET_USER] = "virtio_user",
+};
+
+volatile sig_atomic_t lb_quit;
+
+void
+lb_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, LB_PROG ": error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+lb_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	lb_quit = 1;
+}
+
+/* An Ethernet/IPv4/UDP frame of the given length. */
+static void
+lb_fill_frame(uint8_t *buf, unsigned int size)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t ip_len = size - sizeof(*eth);
+	unsigned int i;
+
+	memset(buf, 0, size);
+	rte_ether_unformat_addr("02:00:00:00:00:02", &eth->dst_addr);
+	rte_ether_unformat_addr("02:00:00:00:00:01", &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(ip_len);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(9);
+	udp->dst_port = rte_cpu_to_be_16(9);
+	udp->dgram_len = rte_cpu_to_be_16(ip_len - sizeof(*ip));
+	for (i = sizeof(*eth) + sizeof(*ip) + sizeof(*udp); i < size; i++)
+		buf[i] = i;
+}
+
+/* Sends o->inject bursts out of port; returns the packets it took. */
+static int
+lb_inject(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
+	const struct lb_opts *o)
+{
+	struct rte_mbuf *pkts[LB_MAX_BURST];
+	unsigned int i, b, sent = 0;
+	uint16_t n;
+
+	for (b = 0; b < o->inject; b++) {
+		if (rte_pktmbuf_alloc_bulk(mp, pkts, o->burst) != 0) {
+			lb_err("pool exhausted while injecting packets");
+			return -ENOMEM;
+		}
+		for (i = 0; i < o->burst; i++)
+			memcpy(rte_pktmbuf_append(pkts[i], o->size),
+				frame, o->size);
+		n = rte_eth_tx_burst(port, 0, pkts, o->burst);
+		if (n < o->burst)
+			rte_pktmbuf_free_bulk(&pkts[n], o->burst - n);
+		sent += n;
+	}
+	return sent;
+}
+
+/*
+ * The measured loop: device Rx -> driver Tx, driver Rx -> device Tx.
+ * Only the driver's calls are timed; what Tx refuses is freed and counted.
+ */
+static void
+lb_forward(const struct lb_pair *p, unsigned int burst, uint64_t tsc_end,
+	struct lb_count *c)
+{
+	struct rte_mbuf *pkts[LB_MAX_BURST];
+	uint16_t vh = p->vh_port, drv = p->drv_port;
+	uint64_t t0, t1 = rte_rdtsc();
+	struct lb_count l = { 0 };
+	uint16_t n, sent;
+
+	while (t1 < tsc_end && !lb_quit) {
+		n = rte_eth_rx_burst(vh, 0, pkts, burst);
+		if (n > 0) {
+			l.vh_rx += n;
+			t0 = rte_rdtsc();
+			sent = rte_eth_tx_burst(drv, 0, pkts, n);
+			l.drv_cycles += rte_rdtsc() - t0;
+			l.drv_moved += sent;
+			if (unlikely(sent < n)) {
+				l.drops += n - sent;
+				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+			}
+		}
+		t0 = rte_rdtsc();
+		n = rte_eth_rx_burst(drv, 0, pkts, burst);
+		t1 = rte_rdtsc();
+		l.drv_cycles += t1 - t0;
+		if (n > 0) {
+			l.drv_rx += n;
+			l.drv_moved += n;
+			sent = rte_eth_tx_burst(vh, 0, pkts, n);
+			if (unlikely(sent < n)) {
+				l.drops += n - sent;
+				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+			}
+		}
+	}
+	*c = l;
+}
+
+/* Frees whatever is still in flight, until both sides stay quiet. */
+static void
+lb_drain(const struct lb_pair *p)
+{
+	struct rte_mbuf *pkts[LB_MAX_BURST];
+	uint64_t end = rte_get_timer_cycles() +
+		rte_get_timer_hz() * LB_DRAIN_TIMEOUT_MS / 1000;
+	unsigned int idle = 0;
+	uint16_t n;
+
+	while (idle < LB_DRAIN_IDLE_POLLS && rte_get_timer_cycles() < end) {
+		n = rte_eth_rx_burst(p->vh_port, 0, pkts, RTE_DIM(pkts));
+		rte_pktmbuf_free_bulk(pkts, n);
+		idle = n > 0 ? 0 : idle + 1;
+		n = rte_eth_rx_burst(p->drv_port, 0, pkts, RTE_DIM(pkts));
+		rte_pktmbuf_free_bulk(pkts, n);
+		if (n > 0)
+			idle = 0;
+	}
+}
+
+static int
+lb_measure(struct lb_pair *p, const struct lb_opts *o,
+	struct rte_mempool *mp, const uint8_t *frame, struct lb_result *r)
+{
+	uint64_t hz = rte_get_tsc_hz(), start, secs_tsc;
+	struct lb_count c;
+	double secs;
+	int ret;
+
+	ret = lb_inject(p->vh_port, mp, frame, o);
+	if (ret >= 0)
+		ret = lb_inject(p->drv_port, mp, frame, o);
+	if (ret < 0)
+		return ret;
+
+	/* Warm up caches and ring state; these counts are dropped. */
+	lb_forward(p, o->burst, rte_rdtsc() + (uint64_t)(hz * LB_WARMUP_S),
+		&c);
+	secs_tsc = (uint64_t)(hz * o->seconds);
+	start = rte_rdtsc();
+	lb_forward(p, o->burst, start + secs_tsc, &c);
+	secs = (double)(rte_rdtsc() - start) / hz;
+	lb_drain(p);
+	if (lb_quit) {
+		lb_err("interrupted");
+		return -EINTR;
+	}
+
+	r->dev_drv_mpps = c.drv_rx / secs / 1e6;
+	r->drv_dev_mpps = c.vh_rx / secs / 1e6;
+	r->cycles = c.drv_moved > 0 ? (double)c.drv_cycles / c.drv_moved : 0;
+	r->drops = c.drops;
+	if (c.drops > 0)
+		fprintf(stderr, LB_PROG ": warning: %s: %" PRIu64
+			" packets refused by Tx and dropped\n",
+			lb_target_name[p->target], c.drops);
+	if (c.drv_rx == 0 || c.vh_rx == 0) {
+		lb_err("%s: no packets moved (device->driver %" PRIu64
+			", driver->device %" PRIu64 ")",
+			lb_target_name[p->target], c.drv_rx, c.vh_rx);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void
+lb_print(const char *prefix, enum lb_target t, const struct lb_opts *o,
+	const struct lb_result *r)
+{
+	printf("%s%-11s size=%u dev->drv %.2f Mpps  drv->dev %.2f Mpps  "
+		"driver %.1f cycles/pkt\n", prefix, lb_target_name[t], o->size,
+		r->dev_drv_mpps, r->drv_dev_mpps, r->cycles);
+	fflush(stdout);
+}
+
+static int
+lb_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+lb_median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), lb_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median of each figure on its own over the rounds. */
+static void
+lb_summarize(const struct lb_pair *p, unsigned int rounds,
+	struct lb_result *m)
+{
+	double v[3][LB_MAX_ROUNDS];
+	unsigned int i;
+
+	for (i = 0; i < rounds; i++) {
+		v[0][i] = p->res[i].dev_drv_mpps;
+		v[1][i] = p->res[i].drv_dev_mpps;
+		v[2][i] = p->res[i].cycles;
+	}
+	m->dev_drv_mpps = lb_median(v[0], rounds);
+	m->drv_dev_mpps = lb_median(v[1], rounds);
+	m->cycles = lb_median(v[2], rounds);
+}
+
+static int
+lb_run(struct lb_pair *pairs, unsigned int npairs, const struct lb_opts *o,
+	struct rte_mempool *mp)
+{
+	uint8_t frame[LB_MAX_SIZE];
+	struct lb_result m[LB_TARGET_NUM];
+	char prefix[32];
+	unsigned int r, i;
+	int ret;
+
+	lb_fill_frame(frame, o->size);
+	for (i = 0; i < npairs; i++) {
+		ret = lb_pair_attach(&pairs[i], o, mp);
+		if (ret < 0)
+			return ret;
+	}
+	printf("# " LB_PROG ": size=%u burst=%u queue_size=%u map=%s "
+		"seconds=%g rounds=%u inject=%ux%u each way; %s\n", o->size,
+		o->burst, o->queue_size, o->map, o->seconds, o->rounds,
+		o->inject, o->burst, o->rounds > 1 ?
+		"figures are the median of the rounds" : "one round");
+	for (r = 0; r < o->rounds; r++) {
+		for (i = 0; i < npairs; i++) {
+			ret = lb_measure(&pairs[i], o, mp, frame,
+				&pairs[i].res[r]);
+			if (ret < 0)
+				return ret;
+			if (o->rounds > 1) {
+				snprintf(prefix, sizeof(prefix),
+					"round %u/%u ", r + 1, o->rounds);
+				lb_print(prefix, pairs[i].target, o,
+					&pairs[i].res[r]);
+			}
+		}
+	}
+	for (i = 0; i < npairs; i++) {
+		lb_summarize(&pairs[i], o->rounds, &m[pairs[i].target]);
+		lb_print("", pairs[i].target, o, &m[pairs[i].target]);
+	}
+	if (npairs == LB_TARGET_NUM)
+		printf("ratio virtio_map/virtio_user: dev->drv %.2f "
+			"drv->dev %.2f cycles %.2f\n",
+			m[LB_TARGET_MAP].dev_drv_mpps /
+			m[LB_TARGET_USER].dev_drv_mpps,
+			m[LB_TARGET_MAP].drv_dev_mpps /
+			m[LB_TARGET_USER].drv_dev_mpps,
+			m[LB_TARGET_MAP].cycles / m[LB_TARGET_USER].cycles);
+	return 0;
+}
+
+/* Index of the "--" that ends the EAL arguments, or argc. */
+static int
+lb_split_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lb_opts o = {
+		.target = { true, true },
+		.size = 64,
+		.seconds = 5,
+		.queue_size = 256,
+		.map = "va",
+		.burst = 32,
+		.rounds = 1,
+	};
+	struct lb_pair pairs[LB_TARGET_NUM];
+	struct rte_mempool *mp = NULL;
+	char tmpdir[] = "/tmp/vmap_lb.XXXXXX";
+	unsigned int npairs = 0, t;
+	int sep, ret;
+
+	/* Program options are checked before EAL starts: exit 2 if bad. */
+	sep = lb_split_args(argc, argv);
+	if (sep < argc) {
+		argv[sep] = argv[0];
+		ret = lb_parse_opts(argc - sep, argv + sep, &o);
+		if (ret != 0) {
+			lb_usage(ret > 0 ? stdout : stderr);
+			return ret > 0 ? 0 : 2;
+		}
+	} else if (lb_check_opts(&o) != 0) {
+		return 2;
+	}
+
+	ret = rte_eal_init(sep, argv);
+	if (ret < 0) {
+		lb_err("EAL init failed: %s", rte_strerror(rte_errno));
+		return rte_errno == EINVAL ? 2 : 1;
+	}
+	signal(SIGINT, lb_signal);
+	signal(SIGTERM, lb_signal);
+
+	if (mkdtemp(tmpdir) == NULL) {
+		ret = -errno;
+		lb_err("mkdtemp %s: %s", tmpdir, strerror(errno));
+		goto out_eal;
+	}
+	for (t = 0; t < LB_TARGET_NUM; t++)
+		if (o.target[t]) {
+			lb_pair_init(&pairs[npairs], t, t, tmpdir);
+			npairs++;
+		}
+	mp = lb_pool_create(&o, npairs);
+	if (mp == NULL) {
+		ret = -ENOMEM;
+		goto out_tmpdir;
+	}
+
+	ret = lb_run(pairs, npairs, &o, mp);
+
+	for (t = 0; t < npairs; t++)
+		lb_pair_detach(&pairs[t]);
+	rte_mempool_free(mp);
+out_tmpdir:
+	if (rmdir(tmpdir) < 0)
+		lb_err("cannot remove %s: %s", tmpdir, strerror(errno));
+out_eal:
+	rte_eal_cleanup();
+	return ret < 0 ? 1 : 0;
+}

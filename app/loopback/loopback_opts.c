@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Command line of virtio_map_loopback: the program options that follow
+ * EAL's, each parsed strictly (no trailing junk, ranges quoted in the
+ * message), and the checks that involve several of them. Nothing here
+ * touches EAL or a port, so bad options are rejected before EAL starts.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "loopback.h"
+
+void
+lb_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " LB_PROG " [EAL args] -- [options]\n"
+		"  --target T      virtio_map, virtio_user or both (both)\n"
+		"  --size B        frame length without FCS, %u..%u (64)\n"
+		"  --seconds S     measured time per target and round (5)\n"
+		"  --queue-size N  ring size, power of 2, %u..%u (256)\n"
+		"  --map KIND      net_virtio_map map=KIND (va)\n"
+		"  --burst N       Rx/Tx burst, 1..%u (32)\n"
+		"  --rounds R      alternate the targets R times and print\n"
+		"                  the median of each figure (1)\n"
+		"  --inject N      bursts injected each way (auto: up to %u,\n"
+		"                  keeping in-flight packets within a ring)\n"
+		"  --vm-args STR   devargs appended to net_virtio_map's\n"
+		"  --vu-args STR   devargs appended to net_virtio_user's\n"
+		"  --help          this text\n",
+		LB_MIN_SIZE, LB_MAX_SIZE, LB_MIN_QSIZE, LB_MAX_QSIZE,
+		LB_MAX_BURST, LB_MAX_INJECT);
+}
+
+static int
+lb_parse_uint(const char *opt, const char *s, unsigned long min,
+	unsigned long max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
+			v < min || v > max) {
+		lb_err("--%s %s: expected an integer in %lu..%lu",
+			opt, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+lb_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0.1) ||
+			v > 3600) {
+		lb_err("--seconds %s: expected a number in 0.1..3600", s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+lb_parse_target(const char *s, struct lb_opts *o)
+{
+	bool both = strcmp(s, "both") == 0;
+
+	o->target[LB_TARGET_MAP] = both || strcmp(s, "virtio_map") == 0;
+	o->target[LB_TARGET_USER] = both || strcmp(s, "virtio_user") == 0;
+	if (o->target[LB_TARGET_MAP] || o->target[LB_TARGET_USER])
+		return 0;
+	lb_err("--target %s: expected virtio_map, virtio_user or both", s);
+	return -EINVAL;
+}
+
+/* Checks that need more than one option. */
+int
+lb_check_opts(struct lb_opts *o)
+{
+	unsigned int cap = o->queue_size / (2 * o->burst);
+
+	if (cap == 0) {
+		lb_err("--burst %u: two bursts exceed --queue-size %u",
+			o->burst, o->queue_size);
+		return -EINVAL;
+	}
+	if (o->inject == 0) {
+		o->inject = RTE_MIN(cap, (unsigned int)LB_MAX_INJECT);
+	} else if (o->inject > cap) {
+		lb_err("--inject %u: %u packets in flight exceed "
+			"--queue-size %u", o->inject,
+			2 * o->inject * o->burst, o->queue_size);
+		return -EINVAL;
+	}
+	if (strchr(o->map, ',') != NULL || o->map[0] == '\0') {
+		lb_err("--map '%s': expected a map kind name", o->map);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Parses the program options; 1 means --help was given. */
+int
+lb_parse_opts(int argc, char **argv, struct lb_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "size", required_argument, NULL, 's' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ "queue-size", required_argument, NULL, 'q' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "inject", required_argument, NULL, 'i' },
+		{ "vm-args", required_argument, NULL, 'M' },
+		{ "vu-args", required_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, ret = 0;
+
+	optind = 1;
+	opterr = 0;
+	while (ret == 0 &&
+			(c = getopt_long(argc, argv, ":", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 't':
+			ret = lb_parse_target(optarg, o);
+			break;
+		case 's':
+			ret = lb_parse_uint("size", optarg, LB_MIN_SIZE,
+				LB_MAX_SIZE, &o->size);
+			break;
+		case 'S':
+			ret = lb_parse_seconds(optarg, &o->seconds);
+			break;
+		case 'q':
+			ret = lb_parse_uint("queue-size", optarg, LB_MIN_QSIZE,
+				LB_MAX_QSIZE, &o->queue_size);
+			if (ret == 0 && !rte_is_power_of_2(o->queue_size)) {
+				lb_err("--queue-size %s: not a power of 2",
+					optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case 'm':
+			o->map = optarg;
+			break;
+		case 'b':
+			ret = lb_parse_uint("burst", optarg, 1, LB_MAX_BURST,
+				&o->burst);
+			break;
+		case 'r':
+			ret = lb_parse_uint("rounds", optarg, 1, LB_MAX_ROUNDS,
+				&o->rounds);
+			break;
+		case 'i':
+			ret = lb_parse_uint("inject", optarg, 1, LB_MAX_BURST,
+				&o->inject);
+			break;
+		case 'M':
+			o->vm_args = optarg;
+			break;
+		case 'U':
+			o->vu_args = optarg;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			lb_err("%s: missing argument", argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		default:
+			lb_err("%s: unknown option", argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	if (ret == 0 && optind < argc) {
+		lb_err("%s: unexpected argument", argv[optind]);
+		ret = -EINVAL;
+	}
+	if (ret == 0)
+		ret = lb_check_opts(o);
+	optind = 1;
+	return ret;
+}
+

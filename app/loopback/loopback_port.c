@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Ports of virtio_map_loopback: the mbuf pool, and for each pair the
+ * net_vhost device port and the driver port under test, hotplugged as
+ * vdevs in the order vhost-user needs, configured with one queue each,
+ * waited on until their links are up, and torn down driver first. Only
+ * public ethdev and EAL calls; no traffic.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "loopback.h"
+
+#define LB_LINK_TIMEOUT_MS	10000
+#define LB_POOL_CACHE		256
+#define LB_DEVARGS_LEN		1024
+#define LB_FRAME_SLACK		64
+
+/*
+ * Room for one frame in one mbuf, never less than DPDK's default. Drivers
+ * size their Rx buffers for the MTU plus a VLAN tag and a virtio-net
+ * header, hence the slack.
+ */
+static uint16_t
+lb_data_room(const struct lb_opts *o)
+{
+	return RTE_PKTMBUF_HEADROOM +
+		RTE_MAX((unsigned int)RTE_MBUF_DEFAULT_DATAROOM,
+			RTE_ALIGN_CEIL(o->size + LB_FRAME_SLACK, 64));
+}
+
+/*
+ * Per pair: the driver's Rx ring is kept full and its Tx ring holds sent
+ * mbufs until reclaimed; the rest is in-flight packets, the bursts in the
+ * loop's hands and the per-lcore cache.
+ */
+struct rte_mempool *
+lb_pool_create(const struct lb_opts *o, unsigned int npairs)
+{
+	unsigned int per_pair, n;
+	struct rte_mempool *mp;
+
+	per_pair = 4 * o->queue_size + 2 * o->inject * o->burst +
+		4 * o->burst;
+	n = npairs * per_pair + 2 * LB_POOL_CACHE * rte_lcore_count() + 1024;
+	mp = rte_pktmbuf_pool_create("lb_pool", n, LB_POOL_CACHE, 0,
+		lb_data_room(o), rte_socket_id());
+	if (mp == NULL)
+		lb_err("cannot create a pool of %u mbufs of %u bytes: %s"
+			" (raise EAL -m)", n, lb_data_room(o),
+			rte_strerror(rte_errno));
+	return mp;
+}
+
+static int
+lb_port_setup(uint16_t port, const char *name, struct rte_mempool *mp,
+	const struct lb_opts *o)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	if (o->size > RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN)
+		conf.rxmode.mtu = o->size - RTE_ETHER_HDR_LEN;
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret < 0) {
+		lb_err("%s: configure failed: %s", name, strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_rx_queue_setup(port, 0, o->queue_size,
+		rte_eth_dev_socket_id(port), NULL, mp);
+	if (ret < 0) {
+		lb_err("%s: Rx queue setup failed: %s", name, strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_tx_queue_setup(port, 0, o->queue_size,
+		rte_eth_dev_socket_id(port), NULL);
+	if (ret < 0) {
+		lb_err("%s: Tx queue setup failed: %s", name, strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_start(port);
+	if (ret < 0)
+		lb_err("%s: start failed: %s", name, strerror(-ret));
+	return ret;
+}
+
+/* Whether a driver registered in this process claims the vdev name. */
+static bool
+lb_driver_present(const char *name)
+{
+	struct rte_devargs da;
+
+	if (rte_devargs_parse(&da, name) != 0)
+		return false;
+	rte_devargs_reset(&da);
+	return true;
+}
+
+/*
+ * Hotplugs vdev name; *attached tells the teardown whether there is
+ * something to detach, even when the port lookup after it fails.
+ */
+static int
+lb_attach(const char *name, const char *args, const char *missing,
+	bool *attached, uint16_t *port)
+{
+	int ret;
+
+	if (!lb_driver_present(name)) {
+		lb_err("%s: no driver for it in this process: %s", name,
+			missing);
+		return -ENOENT;
+	}
+	ret = rte_eal_hotplug_add("vdev", name, args);
+	if (ret < 0) {
+		lb_err("cannot attach %s,%s: %s", name, args, strerror(-ret));
+		return ret;
+	}
+	*attached = true;
+	ret = rte_eth_dev_get_port_by_name(name, port);
+	if (ret < 0)
+		lb_err("%s: attached but no ethdev port", name);
+	return ret;
+}
+
+/* Closing a vdev port releases it; the device itself goes on unplug. */
+static void
+lb_detach(const char *name)
+{
+	uint16_t port;
+	int ret;
+
+	if (rte_eth_dev_get_port_by_name(name, &port) == 0) {
+		ret = rte_eth_dev_stop(port);
+		if (ret < 0)
+			lb_err("%s: stop failed: %s", name, strerror(-ret));
+		ret = rte_eth_dev_close(port);
+		if (ret < 0)
+			lb_err("%s: close failed: %s", name, strerror(-ret));
+	}
+	ret = rte_eal_hotplug_remove("vdev", name);
+	if (ret < 0)
+		lb_err("%s: detach failed: %s", name, strerror(-ret));
+}
+
+void
+lb_pair_init(struct lb_pair *p, enum lb_target t, unsigned int idx,
+	const char *sockdir)
+{
+	memset(p, 0, sizeof(*p));
+	p->target = t;
+	snprintf(p->vh_name, sizeof(p->vh_name), "net_vhost%u", idx);
+	snprintf(p->drv_name, sizeof(p->drv_name), "net_%s%u",
+		lb_target_name[t], idx);
+	snprintf(p->sock, sizeof(p->sock), "%s/%s.sock", sockdir,
+		lb_target_name[t]);
+}
+
+static bool
+lb_link_up(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(port, &link) == 0 &&
+		link.link_status == RTE_ETH_LINK_UP;
+}
+
+static int
+lb_wait_link(const struct lb_pair *p)
+{
+	uint64_t end = rte_get_timer_cycles() +
+		rte_get_timer_hz() * LB_LINK_TIMEOUT_MS / 1000;
+
+	while (!lb_quit && rte_get_timer_cycles() < end) {
+		if (lb_link_up(p->vh_port) && lb_link_up(p->drv_port))
+			return 0;
+		rte_delay_us_sleep(10 * 1000);
+	}
+	lb_err("%s <-> %s: link %s after %u ms (%s %s, %s %s)", p->drv_name,
+		p->vh_name, lb_quit ? "interrupted" : "not up",
+		LB_LINK_TIMEOUT_MS, p->drv_name,
+		lb_link_up(p->drv_port) ? "up" : "down", p->vh_name,
+		lb_link_up(p->vh_port) ? "up" : "down");
+	return -ETIMEDOUT;
+}
+
+static int
+lb_driver_args(const struct lb_pair *p, const struct lb_opts *o,
+	char *buf, size_t len)
+{
+	const char *extra;
+	int n;
+
+	if (p->target == LB_TARGET_MAP) {
+		extra = o->vm_args;
+		n = snprintf(buf, len, "path=%s,map=%s,queue_size=%u",
+			p->sock, o->map, o->queue_size);
+	} else {
+		extra = o->vu_args;
+		n = snprintf(buf, len, "path=%s,queues=1,queue_size=%u",
+			p->sock, o->queue_size);
+	}
+	if (n > 0 && extra != NULL && extra[0] != '\0')
+		n += snprintf(buf + n, len - RTE_MIN((size_t)n, len), ",%s",
+			extra);
+	if (n < 0 || (size_t)n >= len) {
+		lb_err("%s: devargs too long", p->drv_name);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * net_vhost creates its socket when configured and net_virtio_user
+ * connects in its probe, so the device side is started first.
+ */
+int
+lb_pair_attach(struct lb_pair *p, const struct lb_opts *o,
+	struct rte_mempool *mp)
+{
+	char args[LB_DEVARGS_LEN];
+	int ret;
+
+	snprintf(args, sizeof(args), "iface=%s,queues=1,client=0", p->sock);
+	ret = lb_attach(p->vh_name, args,
+		"DPDK's net_vhost PMD is missing; EAL loads it from "
+		RTE_EAL_PMD_PATH " (Debian package dpdk), or pass -d",
+		&p->vh_attached, &p->vh_port);
+	if (ret < 0)
+		return ret;
+	ret = lb_port_setup(p->vh_port, p->vh_name, mp, o);
+	if (ret < 0)
+		return ret;
+
+	ret = lb_driver_args(p, o, args, sizeof(args));
+	if (ret < 0)
+		return ret;
+	ret = lb_attach(p->drv_name, args, p->target == LB_TARGET_MAP ?
+		"the net_virtio_map PMD is not linked in; pass -d with the path"
+		" of librte_net_virtio_map.so (not under /tmp)" :
+		"DPDK's net_virtio PMD is missing; EAL loads it from "
+		RTE_EAL_PMD_PATH " (Debian package dpdk), or pass -d",
+		&p->drv_attached, &p->drv_port);
+	if (ret < 0)
+		return ret;
+	ret = lb_port_setup(p->drv_port, p->drv_name, mp, o);
+	if (ret < 0)
+		return ret;
+	return lb_wait_link(p);
+}
+
+/* The driver goes first: closing net_vhost under a live driver can hang. */
+void
+lb_pair_detach(struct lb_pair *p)
+{
+	if (p->drv_attached)
+		lb_detach(p->drv_name);
+	p->drv_attached = false;
+	if (p->vh_attached)
+		lb_detach(p->vh_name);
+	p->vh_attached = false;
+	if (p->sock[0] != '\0' && unlink(p->sock) < 0 && errno != ENOENT)
+		lb_err("cannot remove %s: %s", p->sock, strerror(errno));
+}
+
