@@ -410,7 +410,8 @@ virtio_map_rx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 
 	vmq_free(dev->rxq[qid]);
 	dev->rxq[qid] = NULL;
-	eth->data->rx_queues[qid] = NULL;
+	if (eth->data->rx_queues != NULL)
+		eth->data->rx_queues[qid] = NULL;
 }
 
 static void
@@ -420,7 +421,8 @@ virtio_map_tx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 
 	vmq_free(dev->txq[qid]);
 	dev->txq[qid] = NULL;
-	eth->data->tx_queues[qid] = NULL;
+	if (eth->data->tx_queues != NULL)
+		eth->data->tx_queues[qid] = NULL;
 }
 
 static int

@@ -312,6 +312,8 @@ vmq_split_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 		return 0;
 	if (q->size - q->nb_free >= VMQ_TX_RECLAIM_MIN)
 		vmq_split_reclaim(q, kind);
+	if (unlikely(q->broken))
+		return 0;
 
 	while (nb_tx < nb_pkts && !stop) {
 		/* stage: validate, count descriptors, collect buffers */
@@ -336,7 +338,8 @@ vmq_split_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 						     &pkt_segs[np], kind);
 			if (need + pkt_descs[np] > q->nb_free) {
 				vmq_split_reclaim(q, kind);
-				if (need + pkt_descs[np] > q->nb_free) {
+				if (q->broken ||
+				    need + pkt_descs[np] > q->nb_free) {
 					stop = true;	/* ring full */
 					break;
 				}
@@ -345,7 +348,8 @@ vmq_split_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			ns += pkt_segs[np];
 			np++;
 		}
-		if (np == 0)
+		/* nothing staged, or the device broke the ring meanwhile */
+		if (np == 0 || unlikely(q->broken))
 			break;
 
 		if (kind == VMAP_KIND_OPS) {

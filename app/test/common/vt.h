@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The test harness shared by every test program in app/test: a runner that
+ * forks the test body under a deadline and cleans up after it (temporary
+ * directory, EAL runtime directory, hugepage files), assertions that print
+ * file:line with expected and actual values, the EAL argument builder, log
+ * capture, mempool leak checks, the net_vhost + net_virtio_map port pair and
+ * numbered packet streams whose every byte is checked. It holds no test.
+ */
+
+#ifndef _VT_H_
+#define _VT_H_
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+/** Exit status of a passed test. */
+#define VT_PASS 0
+/** Exit status of a failed test. */
+#define VT_FAIL 1
+/** Exit status of a skipped test (meson and DPDK's TEST_SKIPPED agree). */
+#define VT_SKIP 77
+
+/** Packets per rte_eth_rx_burst() / rte_eth_tx_burst() call. */
+#define VT_BURST 32
+
+/** Report a failure at file:line; the caller returns VT_FAIL. */
+void vt_fail(const char *file, int line, const char *fmt, ...)
+	__rte_format_printf(3, 4);
+
+/**
+ * While on, vt_fail() marks its reports as expected: for tests of the
+ * harness itself, which provoke failures on purpose.
+ */
+void vt_fail_expected(bool on);
+
+/** Print a skip reason; the caller returns VT_SKIP. */
+void vt_skip(const char *fmt, ...) __rte_format_printf(1, 2);
+
+/** Print an informational line, prefixed with the test name. */
+void vt_info(const char *fmt, ...) __rte_format_printf(1, 2);
+
+/**
+ * Record what the test is doing now. The runner prints the last phase when
+ * the test runs past its deadline, so a hang names where it happened.
+ */
+void vt_phase(const char *fmt, ...) __rte_format_printf(1, 2);
+
+/** Fail unless cond holds. */
+#define VT_ASSERT(cond, fmt, ...) do {					\
+	if (!(cond)) {							\
+		vt_fail(__FILE__, __LINE__, "'%s' is false: " fmt,	\
+			#cond, ##__VA_ARGS__);				\
+		return VT_FAIL;						\
+	}								\
+} while (0)
+
+/** Fail unless two integers are equal; what names the quantity. */
+#define VT_ASSERT_EQ(expected, actual, what) do {			\
+	long long e_ = (long long)(expected);				\
+	long long a_ = (long long)(actual);				\
+	if (e_ != a_) {							\
+		vt_fail(__FILE__, __LINE__,				\
+			"%s: expected %lld (%s), actual %lld (%s)",	\
+			(what), e_, #expected, a_, #actual);		\
+		return VT_FAIL;						\
+	}								\
+} while (0)
+
+/** Same as VT_ASSERT_EQ for 64-bit addresses, printed in hex. */
+#define VT_ASSERT_EQ_X(expected, actual, what) do {			\
+	uint64_t e_ = (uint64_t)(expected);				\
+	uint64_t a_ = (uint64_t)(actual);				\
+	if (e_ != a_) {							\
+		vt_fail(__FILE__, __LINE__,				\
+			"%s: expected 0x%" PRIx64 " (%s), actual 0x%" PRIx64 " (%s)", \
+			(what), e_, #expected, a_, #actual);		\
+		return VT_FAIL;						\
+	}								\
+} while (0)
+
+/** Fail unless a call returned 0; prints the negative errno it gave. */
+#define VT_ASSERT_OK(ret, what) do {					\
+	int r_ = (ret);							\
+	if (r_ != 0) {							\
+		vt_fail(__FILE__, __LINE__,				\
+			"%s: expected 0, actual %d (%s)", (what), r_,	\
+			r_ < 0 ? strerror(-r_) : "positive");		\
+		return VT_FAIL;						\
+	}								\
+} while (0)
+
+/** Fail unless text contains needle. */
+#define VT_ASSERT_CONTAINS(text, needle, what) do {			\
+	const char *t_ = (text);					\
+	const char *n_ = (needle);					\
+	if (t_ == NULL || strstr(t_, n_) == NULL) {			\
+		vt_fail(__FILE__, __LINE__,				\
+			"%s: expected text containing \"%s\", actual \"%s\"", \
+			(what), n_, t_ == NULL ? "(null)" : t_);	\
+		return VT_FAIL;						\
+	}								\
+} while (0)
+
+/** Propagate a non-passing status (failure or skip) to the caller. */
+#define VT_CHECK(call) do {						\
+	int s_ = (call);						\
+	if (s_ != VT_PASS)						\
+		return s_;						\
+} while (0)
+
+/** A test program. */
+struct vt_test {
+	/** Name, used in messages and in the EAL file prefix. */
+	const char *name;
+	/** Argument synopsis, printed with skips and usage errors. */
+	const char *usage;
+	/** Seconds the body may run before the runner kills it. */
+	unsigned int timeout_s;
+	/**
+	 * Optional. Runs in the runner before the body is forked, for
+	 * machine set-up the body must not undo itself (hugepages). Returns
+	 * VT_PASS, VT_SKIP or VT_FAIL; anything but VT_PASS ends the test.
+	 */
+	int (*setup)(int argc, char **argv);
+	/** Optional. Runs in the runner after the body, even if it failed. */
+	void (*teardown)(void);
+	/** The body, in its own process; argv[0] is the first test argument. */
+	int (*run)(int argc, char **argv);
+};
+
+/** Where the current test keeps its files. */
+struct vt_ctx {
+	/** Full test name: program name and arguments, space separated. */
+	char name[128];
+	/** EAL --file-prefix, unique per run. */
+	char prefix[96];
+	/** Private temporary directory for sockets; removed by the runner.
+	 * Short, so that socket paths in it fit in sun_path.
+	 */
+	char dir[96];
+};
+
+/** The current test's context, set by vt_main(). */
+extern struct vt_ctx vt_ctx;
+
+/**
+ * Run a test program: make the temporary directory, run setup, fork the
+ * body, wait for it under the deadline, then clean up and run teardown.
+ *
+ * @return the exit status for main(): VT_PASS, VT_SKIP or VT_FAIL.
+ */
+int vt_main(const struct vt_test *t, int argc, char **argv);
+
+/** Seconds on a monotonic clock. */
+double vt_now(void);
+
+/** Options for vt_eal_init(). Zeroed means the defaults. */
+struct vt_eal_opts {
+	/** Use hugepages: no --no-huge. */
+	bool hugepages;
+	/** -m value in MB; 0 means 512. */
+	unsigned int mem_mb;
+	/** Pass --iova-mode=pa (else --iova-mode=va when hugepages). */
+	bool iova_pa;
+	/** Pass --single-file-segments. */
+	bool single_file_segments;
+	/** Hugetlbfs mount for --huge-dir, or NULL. */
+	const char *huge_dir;
+	/** More arguments, NULL terminated, or NULL. */
+	const char *const *extra;
+};
+
+/**
+ * Initialise EAL for this test: the test name as --file-prefix, one lcore
+ * allowed on every CPU of the process, no PCI, --no-huge -m 512 unless
+ * opts asks otherwise, plus the words of the environment variable
+ * VT_EAL_ARGS (for example --log-level=pmd.net.virtio_map*:debug).
+ *
+ * @return VT_PASS or VT_FAIL.
+ */
+int vt_eal_init(const struct vt_eal_opts *opts);
+
+/** Start capturing everything DPDK logs into memory. */
+int vt_log_capture_start(void);
+
+/**
+ * Stop capturing and return what was logged (also copied to stdout so it
+ * stays in the test log). The caller frees the text.
+ */
+char *vt_log_capture_stop(void);
+
+/**
+ * Create a packet mempool of n mbufs whose data room holds frames of
+ * max_frame bytes, a VLAN tag (net_virtio_map counts one into the frame an
+ * MTU allows) and RTE_PKTMBUF_HEADROOM; at least the DPDK default size.
+ *
+ * @return the pool, or NULL after printing why.
+ */
+struct rte_mempool *vt_pool_create(const char *name, unsigned int n,
+				   uint32_t max_frame);
+
+/** Fail unless the pool has exactly expected mbufs out (leak check). */
+#define VT_ASSERT_IN_USE(mp, expected) \
+	VT_ASSERT_EQ((expected), rte_mempool_in_use_count(mp), \
+		     "mbufs in use in pool")
+
+/** Options for vt_pair_create(). Zeroed means the defaults. */
+struct vt_pair_opts {
+	/** Driver queue_size devarg and descriptors; 0 means 256. */
+	unsigned int queue_size;
+	/** Driver map devarg, or NULL to leave it out. */
+	const char *map;
+	/** Driver listens (server=1) and net_vhost connects (client=1). */
+	bool drv_server;
+	/** Largest frame to carry, without CRC; 0 means 1514. */
+	uint32_t max_frame;
+	/** More driver devargs ("key=value,..."), or NULL. */
+	const char *drv_extra;
+	/** Packets in flight per stream; 0 means twice the ring (the ring
+	 * plus 1024 above 4096 descriptors). Pools are
+	 * sized from it, so small memory wants it small; rings only fill up
+	 * under backpressure when it is larger than the ring.
+	 */
+	unsigned int window;
+};
+
+/** net_vhost (the device) and net_virtio_map (the driver) in one process. */
+struct vt_pair {
+	struct vt_pair_opts opts;
+	char sock[PATH_MAX];		/**< vhost-user socket path */
+	char vhost_name[32];		/**< "net_vhost0" */
+	char drv_name[32];		/**< "net_virtio_map0" */
+	uint16_t vhost_port;
+	uint16_t drv_port;
+	bool vhost_created;
+	bool drv_created;
+	unsigned int queue_size;
+	uint32_t max_frame;
+	struct rte_mempool *drv_pool;	/**< driver Rx buffers */
+	struct rte_mempool *vhost_pool;	/**< net_vhost Rx (dequeue) buffers */
+	struct rte_mempool *gen_pool;	/**< packets the test sends */
+	unsigned int window;		/**< packets in flight per stream */
+};
+
+/** Fill in names, socket path and pools; creates no port. */
+int vt_pair_init(struct vt_pair *p, const struct vt_pair_opts *opts);
+
+/** Probe net_vhost (rte_vdev_init) for the pair's socket. */
+int vt_pair_vhost_create(struct vt_pair *p);
+
+/** Probe net_virtio_map (rte_vdev_init) for the pair's socket. */
+int vt_pair_drv_create(struct vt_pair *p);
+
+/**
+ * Configure a port with one Rx and one Tx queue of nb_desc descriptors,
+ * the pool for Rx and an MTU for max_frame (no start).
+ */
+int vt_port_setup(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
+		  uint32_t max_frame);
+
+/** Start a port. */
+int vt_port_start(uint16_t port);
+
+/** Wait until a port's link is up (or down), polling, with a deadline. */
+int vt_wait_link(uint16_t port, bool up, unsigned int timeout_ms);
+
+/**
+ * Everything in one call: init, create both ports (vhost first), configure
+ * both, start both and wait for both links to come up.
+ */
+int vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts);
+
+/** Stop, close and remove both ports, driver first or vhost first. */
+int vt_pair_down(struct vt_pair *p, bool driver_first);
+
+/** Free the pair's pools after checking none of their mbufs leaked. */
+int vt_pair_free_pools(struct vt_pair *p);
+
+/** Port counters as the test sees them. */
+struct vt_counts {
+	uint64_t ipackets, opackets, ibytes, obytes, ierrors, oerrors;
+	uint64_t q_ipackets, q_opackets, q_ibytes, q_obytes;
+};
+
+/** Read a port's basic and queue 0 counters. */
+int vt_counts_get(uint16_t port, struct vt_counts *c);
+
+/** One direction of numbered packets from tx_port to rx_port. */
+struct vt_stream {
+	const char *name;		/**< "virtio_map->vhost", in messages */
+	uint16_t tx_port;
+	uint16_t rx_port;
+	struct rte_mempool *pool;	/**< where sent packets come from */
+	uint32_t id;			/**< stamped in every packet */
+	uint64_t first_seq;		/**< sequence number of the first packet */
+	uint64_t count;			/**< packets to send */
+	uint32_t min_len;		/**< frame sizes cycle min_len..max_len */
+	uint32_t max_len;
+	unsigned int window;		/**< most packets sent but not received */
+	/**
+	 * Alternate between sending only (until tx_burst takes fewer than
+	 * offered, or the window is full) and receiving only (until all
+	 * sent arrived), so that rings fill up and drain in bursts.
+	 */
+	bool backpressure;
+	struct rte_ether_addr dst;
+	struct rte_ether_addr src;
+	/* progress */
+	uint64_t sent;
+	uint64_t received;
+	uint64_t tx_bytes;
+	uint64_t rx_bytes;
+	uint64_t tx_calls_short;	/**< tx_burst calls that took fewer */
+	uint64_t fills;			/**< backpressure: send phases */
+	bool draining;			/**< backpressure: receiving only */
+	struct rte_mbuf *pending[VT_BURST];
+	uint16_t npending;
+	uint16_t pending_pos;
+	bool failed;
+};
+
+/** Set a stream up for count packets of min_len..max_len bytes. */
+void vt_stream_init(struct vt_stream *s, const char *name, uint32_t id,
+		    uint16_t tx_port, uint16_t rx_port,
+		    struct rte_mempool *pool, uint64_t count,
+		    uint32_t min_len, uint32_t max_len, unsigned int window);
+
+/** Frame length of packet seq of a stream. */
+uint32_t vt_stream_len(const struct vt_stream *s, uint64_t seq);
+
+/** Write packet seq of a stream into m (single segment). */
+int vt_pkt_fill(const struct vt_stream *s, struct rte_mbuf *m, uint64_t seq);
+
+/**
+ * Check that m is packet seq of stream s, every byte of it. Prints the first
+ * difference (offset, expected, actual) and returns VT_FAIL on mismatch.
+ */
+int vt_pkt_verify(const struct vt_stream *s, const struct rte_mbuf *m,
+		  uint64_t seq);
+
+/**
+ * Run streams at once from one thread until each has delivered all its
+ * packets in order: allocate, fill, transmit, receive, verify, free.
+ * Fails when a packet is wrong or out of order, or when no stream makes
+ * progress for stall_ms.
+ */
+int vt_traffic(struct vt_stream *const *streams, unsigned int n,
+	       unsigned int stall_ms);
+
+/**
+ * Run n packets each way over a pair (sizes min_len..max_len): the first
+ * half flowing, the second with backpressure (rings filled until the port
+ * refuses more, then drained), which must happen at least once each way.
+ * Then check both ports' counters moved by exactly what was sent and
+ * received.
+ */
+int vt_pair_traffic(struct vt_pair *p, uint64_t n, uint32_t min_len,
+		    uint32_t max_len);
+
+#endif /* _VT_H_ */

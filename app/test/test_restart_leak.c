@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Integration test "restart_leak": the driver port is stopped and started
+ * several times with traffic in between (once also reconfigured, which
+ * releases and sets up its queues again, and once with net_vhost's port
+ * stopped and started instead), then both ports are closed in the order the
+ * argument names. After every stop and after the close, the mbufs out of
+ * every pool must be back where they were before the first start. With
+ * vhost_first the device goes away under a started driver: its link must go
+ * down and a transmit must not hang; then the device comes back, the
+ * restarted port carries traffic again, and at the end net_vhost is closed
+ * first again before the driver.
+ */
+
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+
+#include "vt.h"
+
+#define CYCLES 5
+#define PACKETS 20000
+
+static unsigned int
+in_use(const struct vt_pair *p)
+{
+	return rte_mempool_in_use_count(p->drv_pool) +
+	       rte_mempool_in_use_count(p->gen_pool) +
+	       rte_mempool_in_use_count(p->vhost_pool);
+}
+
+static int
+cycle(struct vt_pair *p, unsigned int i, const unsigned int *base)
+{
+	unsigned int used;
+
+	vt_phase("cycle %u: stop driver port", i);
+	VT_ASSERT_OK(rte_eth_dev_stop(p->drv_port), "rte_eth_dev_stop");
+	VT_CHECK(vt_wait_link(p->drv_port, false, 5000));
+	used = in_use(p);
+	vt_info("cycle %u: %u mbufs out after stop (driver pool %u, sent-packet pool %u)",
+		i, used, rte_mempool_in_use_count(p->drv_pool),
+		rte_mempool_in_use_count(p->gen_pool));
+	/* a stopped port holds no buffer: back where the pools began */
+	VT_ASSERT_EQ(*base, used, "mbufs out after a stop, against before the first start");
+
+	if (i == 2) {
+		/* releases both queues and sets them up again */
+		VT_CHECK(vt_port_setup(p->drv_port, p->queue_size, p->drv_pool,
+				       p->max_frame));
+	}
+	VT_CHECK(vt_port_start(p->drv_port));
+	VT_CHECK(vt_wait_link(p->drv_port, true, 15000));
+	VT_CHECK(vt_wait_link(p->vhost_port, true, 15000));
+	VT_CHECK(vt_pair_traffic(p, PACKETS, 60, 1514));
+	return VT_PASS;
+}
+
+static int
+vhost_goes_first(struct vt_pair *p)
+{
+	struct rte_mbuf *m[VT_BURST];
+	struct vt_stream s;
+	uint16_t sent, i;
+	double t0;
+
+	vt_phase("close net_vhost under a started driver");
+	VT_ASSERT_OK(rte_eth_dev_stop(p->vhost_port), "stop net_vhost");
+	VT_ASSERT_OK(rte_eth_dev_close(p->vhost_port), "close net_vhost");
+	VT_ASSERT_EQ(0, rte_vdev_uninit(p->vhost_name), "remove net_vhost");
+	p->vhost_created = false;
+	VT_CHECK(vt_wait_link(p->drv_port, false, 5000));
+
+	/* the device is gone: a burst may be taken or not, but must return */
+	vt_phase("transmit with the device gone");
+	vt_stream_init(&s, "virtio_map->nowhere", 3, p->drv_port, p->drv_port,
+		       p->gen_pool, VT_BURST, 60, 60, VT_BURST);
+	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(p->gen_pool, m, VT_BURST),
+		     "alloc");
+	for (i = 0; i < VT_BURST; i++)
+		VT_CHECK(vt_pkt_fill(&s, m[i], i));
+	t0 = vt_now();
+	sent = rte_eth_tx_burst(p->drv_port, 0, m, VT_BURST);
+	VT_ASSERT(vt_now() - t0 < 1.0, "tx_burst took %.2f s", vt_now() - t0);
+	vt_info("tx_burst with the device gone took %u of %u", sent, VT_BURST);
+	if (sent < VT_BURST)
+		rte_pktmbuf_free_bulk(&m[sent], VT_BURST - sent);
+	VT_ASSERT_EQ(0, rte_eth_rx_burst(p->drv_port, 0, m, VT_BURST),
+		     "packets received with the device gone");
+
+	/* the device comes back: a restarted port carries traffic again */
+	vt_phase("net_vhost back, driver port restarted");
+	VT_CHECK(vt_pair_vhost_create(p));
+	VT_CHECK(vt_port_setup(p->vhost_port, p->queue_size, p->vhost_pool,
+			       p->max_frame));
+	VT_CHECK(vt_port_start(p->vhost_port));
+	VT_ASSERT_OK(rte_eth_dev_stop(p->drv_port), "stop");
+	VT_CHECK(vt_port_start(p->drv_port));
+	VT_CHECK(vt_wait_link(p->drv_port, true, 15000));
+	VT_CHECK(vt_wait_link(p->vhost_port, true, 15000));
+	VT_CHECK(vt_pair_traffic(p, PACKETS, 60, 1514));
+	return VT_PASS;
+}
+
+static int
+run(int argc, char **argv)
+{
+	struct vt_pair p;
+	unsigned int i, base = 0;
+	bool driver_first;
+
+	if (argc != 1 || (strcmp(argv[0], "driver_first") != 0 &&
+			  strcmp(argv[0], "vhost_first") != 0)) {
+		vt_fail(__FILE__, __LINE__, "expected one argument, driver_first or vhost_first");
+		return VT_FAIL;
+	}
+	driver_first = strcmp(argv[0], "driver_first") == 0;
+
+	VT_CHECK(vt_eal_init(NULL));
+	VT_CHECK(vt_pair_init(&p, NULL));
+	base = in_use(&p);
+	VT_CHECK(vt_pair_vhost_create(&p));
+	VT_CHECK(vt_pair_drv_create(&p));
+	VT_CHECK(vt_port_setup(p.vhost_port, p.queue_size, p.vhost_pool,
+			       p.max_frame));
+	VT_CHECK(vt_port_setup(p.drv_port, p.queue_size, p.drv_pool,
+			       p.max_frame));
+	VT_CHECK(vt_port_start(p.vhost_port));
+	VT_CHECK(vt_port_start(p.drv_port));
+	VT_CHECK(vt_wait_link(p.drv_port, true, 15000));
+	VT_CHECK(vt_wait_link(p.vhost_port, true, 15000));
+	VT_CHECK(vt_pair_traffic(&p, PACKETS, 60, 1514));
+	for (i = 0; i < CYCLES; i++)
+		VT_CHECK(cycle(&p, i, &base));
+
+	/* the device side stops and starts; the driver stays up */
+	vt_phase("stop and start net_vhost");
+	VT_ASSERT_OK(rte_eth_dev_stop(p.vhost_port), "stop net_vhost");
+	VT_CHECK(vt_port_start(p.vhost_port));
+	VT_CHECK(vt_wait_link(p.drv_port, true, 15000));
+	VT_CHECK(vt_wait_link(p.vhost_port, true, 15000));
+	VT_CHECK(vt_pair_traffic(&p, PACKETS, 60, 1514));
+
+	if (!driver_first)
+		VT_CHECK(vhost_goes_first(&p));
+	VT_CHECK(vt_pair_down(&p, driver_first));
+	vt_info("closed, %s first", driver_first ? "driver" : "net_vhost");
+	vt_phase("leak check after close");
+	VT_CHECK(vt_pair_free_pools(&p));
+	return VT_PASS;
+}
+
+static const struct vt_test test = {
+	.name = "restart_leak",
+	.usage = "driver_first|vhost_first",
+	.timeout_s = 170,
+	.run = run,
+};
+
+int
+main(int argc, char **argv)
+{
+	return vt_main(&test, argc, argv);
+}
