@@ -24,6 +24,7 @@ RTE_LOG_REGISTER_DEFAULT(vmap_logtype, NOTICE);
 static const struct vmap_ops *vmap_registry[VMAP_REGISTRY_MAX] = {
 	&vmap_va_ops,
 	&vmap_pa_ops,
+	&vmap_vduse_ops,
 };
 static rte_spinlock_t vmap_registry_lock = RTE_SPINLOCK_INITIALIZER;
 
@@ -92,7 +93,8 @@ vmap_unregister(const char *name)
 	i = vmap_lookup_locked(name);
 	/* the built-in kinds stay */
 	if (i >= 0 && vmap_registry[i] != &vmap_va_ops &&
-	    vmap_registry[i] != &vmap_pa_ops) {
+	    vmap_registry[i] != &vmap_pa_ops &&
+	    vmap_registry[i] != &vmap_vduse_ops) {
 		vmap_registry[i] = NULL;
 		ret = 0;
 	}
@@ -138,7 +140,8 @@ vmap_names(char *buf, size_t len)
 
 int
 vmap_dev_attach(struct vmap_dev *d, const struct vmap_ops *ops,
-		const char *name, int socket_id)
+		const char *name, int socket_id,
+		const struct vmap_params *params)
 {
 	int ret = 0;
 
@@ -147,7 +150,11 @@ vmap_dev_attach(struct vmap_dev *d, const struct vmap_ops *ops,
 	d->kind = ops->kind;
 	d->socket_id = socket_id;
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	if (ops->attach != NULL)
+	if (params != NULL)
+		d->params = *params;
+	if (d->params.debug)
+		ret = vmap_debug_wrap(d);
+	else if (ops->attach != NULL)
 		ret = ops->attach(d);
 	if (ret < 0)
 		d->ops = NULL;
@@ -163,6 +170,42 @@ vmap_dev_detach(struct vmap_dev *d)
 		d->ops->detach(d);
 	d->ops = NULL;
 	d->priv = NULL;
+}
+
+int
+vmap_queue_setup(struct vmap_dev *d, struct vmap_queue *q, uint16_t qid,
+		 enum vmap_dir dir, uint16_t nb_desc, uint32_t buf_len)
+{
+	int ret = 0;
+
+	memset(q, 0, sizeof(*q));
+	q->dev = d;
+	q->qid = qid;
+	q->dir = dir;
+	if (d->ops->queue_setup != NULL)
+		ret = d->ops->queue_setup(q, nb_desc, buf_len);
+	if (ret < 0)
+		q->dev = NULL;
+	return ret;
+}
+
+void
+vmap_queue_release(struct vmap_queue *q)
+{
+	if (q->dev == NULL)
+		return;
+	if (q->dev->ops->queue_release != NULL)
+		q->dev->ops->queue_release(q);
+	q->dev = NULL;
+	q->priv = NULL;
+}
+
+unsigned int
+vmap_queue_live(struct vmap_queue *q)
+{
+	if (q->dev == NULL || q->dev->ops->queue_live == NULL)
+		return 0;
+	return q->dev->ops->queue_live(q);
 }
 
 void *

@@ -70,6 +70,40 @@ struct vmap_region {
 
 struct vmap_dev;
 
+/** Per-queue counters a map kind keeps (shown as xstats). */
+struct vmap_qstats {
+	uint64_t bounced_to_dev;	/**< bytes copied for the device */
+	uint64_t bounced_from_dev;	/**< bytes copied back from it */
+	uint64_t exhausted;		/**< bursts cut short: no slot left */
+	uint64_t map_errors;		/**< buffers the kind refused */
+};
+
+/**
+ * Per-queue token: streaming ops get it, so a kind can keep per-queue
+ * state (slot pools) that needs no lock. One queue is used by one thread
+ * at a time.
+ */
+struct vmap_queue {
+	struct vmap_dev *dev;		/**< the device */
+	uint16_t qid;			/**< virtqueue index */
+	enum vmap_dir dir;		/**< direction of the queue's buffers */
+	void *priv;			/**< the kind's per-queue state */
+	struct vmap_qstats stats;	/**< counters */
+};
+
+/** Per-device parameters of a kind (from devargs). */
+struct vmap_params {
+	size_t bounce_size;		/**< bounce region bytes; 0: default */
+	bool debug;			/**< wrap the kind in the checking layer */
+};
+
+/** Default bounce region of kinds that bounce: 64 MiB. */
+#define VMAP_BOUNCE_SIZE_DEFAULT	(64u << 20)
+/** Smallest bounce region: 1 MiB. */
+#define VMAP_BOUNCE_SIZE_MIN		(1u << 20)
+/** Largest bounce region: 1 GiB. */
+#define VMAP_BOUNCE_SIZE_MAX		(1u << 30)
+
 /**
  * A map kind. Members marked optional may be NULL; the vmap_*() wrappers
  * handle that. Streaming members (map, unmap, sync_*) are called from the
@@ -90,24 +124,38 @@ struct vmap_ops {
 	/** Optional. Undo attach. */
 	void (*detach)(struct vmap_dev *d);
 	/**
+	 * Optional. Set up per-queue state for up to nb_desc live mappings
+	 * of at most buf_len bytes each; set q->priv. 0 or a negative errno
+	 * (-ENOSPC when the kind's space cannot hold the queue), logged.
+	 */
+	int (*queue_setup)(struct vmap_queue *q, uint16_t nb_desc,
+			   uint32_t buf_len);
+	/** Optional. Free per-queue state. */
+	void (*queue_release)(struct vmap_queue *q);
+	/**
+	 * Optional. Mappings of the queue still live; called when the queue
+	 * is idle (after the driver unmapped everything), so any is a leak.
+	 */
+	unsigned int (*queue_live)(struct vmap_queue *q);
+	/**
 	 * Map a burst: fill segs[i].iova for i in [0, n). Returns how many
 	 * leading segments were mapped; the rest stay unmapped and the caller
 	 * hands them back to its own caller.
 	 */
-	uint16_t (*map)(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
-			enum vmap_dir dir);
+	uint16_t (*map)(struct vmap_queue *q, struct vmap_seg *segs,
+			uint16_t n, enum vmap_dir dir);
 	/**
 	 * Optional. Unmap a burst the device is done with. For
 	 * VMAP_FROM_DEVICE, segs[i].len bytes are made visible at
 	 * segs[i].addr first.
 	 */
-	void (*unmap)(struct vmap_dev *d, const struct vmap_seg *segs,
+	void (*unmap)(struct vmap_queue *q, const struct vmap_seg *segs,
 		      uint16_t n, enum vmap_dir dir);
 	/** Optional. Make device writes visible to the CPU. */
-	void (*sync_for_cpu)(struct vmap_dev *d, const struct vmap_seg *segs,
+	void (*sync_for_cpu)(struct vmap_queue *q, const struct vmap_seg *segs,
 			     uint16_t n, enum vmap_dir dir);
 	/** Optional. Make CPU writes visible to the device. */
-	void (*sync_for_device)(struct vmap_dev *d,
+	void (*sync_for_device)(struct vmap_queue *q,
 				const struct vmap_seg *segs, uint16_t n,
 				enum vmap_dir dir);
 	/** Optional. True if sync calls do anything. NULL means false. */
@@ -140,6 +188,7 @@ struct vmap_dev {
 	enum vmap_kind kind;		/**< ops->kind, cached for the hot path */
 	int socket_id;			/**< NUMA socket for allocations */
 	char name[64];			/**< device name, for messages */
+	struct vmap_params params;	/**< what the user asked for */
 	void *priv;			/**< the kind's own state */
 };
 
@@ -187,11 +236,16 @@ const char *vmap_names(char *buf, size_t len);
  *   Device name, used in messages.
  * @param socket_id
  *   NUMA socket for coherent allocations.
+ * @param params
+ *   Parameters (bounce size, debug layer); NULL means defaults. With
+ *   params->debug the kind is wrapped in the checking layer, and the
+ *   device's hot-path kind becomes VMAP_KIND_OPS.
  * @return
- *   0, or the negative errno of ops->attach.
+ *   0, or the negative errno of ops->attach (or -ENOMEM).
  */
 int vmap_dev_attach(struct vmap_dev *d, const struct vmap_ops *ops,
-		    const char *name, int socket_id);
+		    const char *name, int socket_id,
+		    const struct vmap_params *params);
 
 /** Detach a kind from a device token. Idempotent. */
 void vmap_dev_detach(struct vmap_dev *d);
@@ -200,44 +254,79 @@ void vmap_dev_detach(struct vmap_dev *d);
 extern const struct vmap_ops vmap_va_ops;
 /** The built-in "pa" kind. */
 extern const struct vmap_ops vmap_pa_ops;
+/** The built-in "vduse" kind: a private IOVA domain with bounce buffers. */
+extern const struct vmap_ops vmap_vduse_ops;
 
 /**
- * Map a burst through d's kind (any kind, including the inline ones).
+ * Set up a queue token of device d (calls ops->queue_setup if any).
+ *
+ * @param d        device
+ * @param q        token to fill
+ * @param qid      virtqueue index
+ * @param dir      VMAP_TO_DEVICE (Tx) or VMAP_FROM_DEVICE (Rx)
+ * @param nb_desc  most mappings live at once
+ * @param buf_len  longest single buffer
+ * @return 0 or the kind's negative errno
+ */
+int vmap_queue_setup(struct vmap_dev *d, struct vmap_queue *q, uint16_t qid,
+		     enum vmap_dir dir, uint16_t nb_desc, uint32_t buf_len);
+
+/** Release a queue token. Idempotent. */
+void vmap_queue_release(struct vmap_queue *q);
+
+/**
+ * Count (and, with the debug layer, report) mappings of an idle queue
+ * that were never unmapped.
+ *
+ * @return live mappings; 0 for kinds that do not track them
+ */
+unsigned int vmap_queue_live(struct vmap_queue *q);
+
+/**
+ * Misuses the debug layer saw on d (double unmap, unknown IOVA, sync of
+ * an unmapped IOVA, leaks at stop).
+ *
+ * @return the count; 0 when the debug layer is off
+ */
+uint64_t vmap_debug_errors(const struct vmap_dev *d);
+
+/**
+ * Map a burst through the queue's kind.
  *
  * @return the count of leading segments mapped.
  */
 static inline uint16_t
-vmap_map(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
+vmap_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	 enum vmap_dir dir)
 {
-	return d->ops->map(d, segs, n, dir);
+	return q->dev->ops->map(q, segs, n, dir);
 }
 
 /** Unmap a burst; no-op for kinds without unmap. */
 static inline void
-vmap_unmap(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
+vmap_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	   enum vmap_dir dir)
 {
-	if (d->ops->unmap != NULL)
-		d->ops->unmap(d, segs, n, dir);
+	if (q->dev->ops->unmap != NULL)
+		q->dev->ops->unmap(q, segs, n, dir);
 }
 
 /** Sync a burst for the CPU; no-op for kinds that need none. */
 static inline void
-vmap_sync_for_cpu(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
-		  enum vmap_dir dir)
+vmap_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
+		  uint16_t n, enum vmap_dir dir)
 {
-	if (d->ops->sync_for_cpu != NULL)
-		d->ops->sync_for_cpu(d, segs, n, dir);
+	if (q->dev->ops->sync_for_cpu != NULL)
+		q->dev->ops->sync_for_cpu(q, segs, n, dir);
 }
 
 /** Sync a burst for the device; no-op for kinds that need none. */
 static inline void
-vmap_sync_for_device(struct vmap_dev *d, const struct vmap_seg *segs,
+vmap_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 		     uint16_t n, enum vmap_dir dir)
 {
-	if (d->ops->sync_for_device != NULL)
-		d->ops->sync_for_device(d, segs, n, dir);
+	if (q->dev->ops->sync_for_device != NULL)
+		q->dev->ops->sync_for_device(q, segs, n, dir);
 }
 
 /** True if d's kind needs sync calls. */

@@ -45,4 +45,12 @@ void vmap_mz_free(void *addr);
 int vmap_memseg_regions(struct vmap_region *r, unsigned int max, bool by_iova,
 			bool locked);
 
+/**
+ * Wrap d's kind (d->ops) in the debug layer: attach the kind to an inner
+ * token, then make d->ops the checking table and d->kind VMAP_KIND_OPS.
+ *
+ * @return 0, -ENOMEM, or the kind's attach error
+ */
+int vmap_debug_wrap(struct vmap_dev *d);
+
 #endif /* _VMAP_INTERNAL_H_ */

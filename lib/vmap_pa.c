@@ -26,7 +26,7 @@ vmap_pa_attach(struct vmap_dev *d)
 }
 
 static uint16_t
-vmap_pa_map(struct vmap_dev *d __rte_unused, struct vmap_seg *segs,
+vmap_pa_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
 	    uint16_t n, enum vmap_dir dir __rte_unused)
 {
 	uint16_t i;

@@ -10,7 +10,7 @@
 #include "vmap_internal.h"
 
 static uint16_t
-vmap_va_map(struct vmap_dev *d __rte_unused, struct vmap_seg *segs,
+vmap_va_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
 	    uint16_t n, enum vmap_dir dir __rte_unused)
 {
 	uint16_t i;

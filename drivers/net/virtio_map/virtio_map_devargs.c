@@ -25,6 +25,8 @@
 #define ARG_QUEUES	"queues"
 #define ARG_MAC		"mac"
 #define ARG_MAP		"map"
+#define ARG_BOUNCE_SIZE	"bounce_size"
+#define ARG_MAP_DEBUG	"map_debug"
 
 /* Passed to each key's parser. */
 struct parse_ctx {
@@ -172,6 +174,56 @@ parse_map(const char *key, const char *val, void *opaque)
 	return 0;
 }
 
+/* Bytes with an optional K, M or G suffix (powers of 1024), whole string. */
+static int
+parse_bounce_size(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	if (val == NULL || *val < '0' || *val > '9') {
+		ARG_ERR(ctx, key, val ? val : "", "not a size; use 1M..1G (bytes, or K, M, G suffix)");
+		return -EINVAL;
+	}
+	v = strtoull(val, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift != 0)
+		end++;
+	if (*end != '\0') {
+		ARG_ERR(ctx, key, val, "not a size (junk at '%s'); use 1M..1G (bytes, or K, M, G suffix)",
+			end);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v > (VMAP_BOUNCE_SIZE_MAX >> shift) ||
+	    (v << shift) < VMAP_BOUNCE_SIZE_MIN) {
+		ARG_ERR(ctx, key, val, "out of range; allowed: 1M..1G");
+		return -EINVAL;
+	}
+	ctx->cfg->bounce_size = (size_t)(v << shift);
+	return 0;
+}
+
+static int
+parse_map_debug(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	if (val == NULL || (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)) {
+		ARG_ERR(ctx, key, val ? val : "", "allowed: 0 (off) or 1 (check every mapping)");
+		return -EINVAL;
+	}
+	ctx->cfg->map_debug = val[0] == '1';
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	arg_handler_t parse;
@@ -182,12 +234,14 @@ static const struct {
 	{ ARG_QUEUES, parse_queues },
 	{ ARG_MAC, parse_mac },
 	{ ARG_MAP, parse_map },
+	{ ARG_BOUNCE_SIZE, parse_bounce_size },
+	{ ARG_MAP_DEBUG, parse_map_debug },
 };
 
 /* The key list for messages and for rte_kvargs. */
 static const char *const virtio_map_keys[] = {
 	ARG_PATH, ARG_SERVER, ARG_QUEUE_SIZE, ARG_QUEUES, ARG_MAC, ARG_MAP,
-	NULL
+	ARG_BOUNCE_SIZE, ARG_MAP_DEBUG, NULL
 };
 
 /* Name the first key=value pair whose key we do not know. */
@@ -209,7 +263,7 @@ report_unknown_key(const char *name, const char *args)
 			if (strcmp(tok, virtio_map_keys[i]) == 0)
 				known = true;
 		if (!known) {
-			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map",
+			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug",
 				    name, tok);
 			return;
 		}
@@ -264,5 +318,9 @@ virtio_map_parse_devargs(const char *name, const char *args,
 	/* auto: what suits the transport; vhost-user shares VA mappings */
 	if (ret == 0 && strcmp(cfg->map, "auto") == 0)
 		snprintf(cfg->map, sizeof(cfg->map), "va");
+	if (ret == 0 && cfg->bounce_size != 0 &&
+	    (strcmp(cfg->map, "va") == 0 || strcmp(cfg->map, "pa") == 0))
+		VM_INIT_LOG(WARNING, "%s: bounce_size is ignored: map=%s does not bounce (use map=vduse)",
+			    name, cfg->map);
 	return ret;
 }

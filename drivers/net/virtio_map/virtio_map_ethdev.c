@@ -269,9 +269,15 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 	}
 	dev->ready = false;
 	virtio_map_set_link(dev, false);
-	for (i = 0; i < RTE_DIM(qs); i++)
-		if (qs[i] != NULL)
-			vmq_drain(qs[i]);
+	for (i = 0; i < RTE_DIM(qs); i++) {
+		if (qs[i] == NULL)
+			continue;
+		vmq_drain(qs[i]);
+		/* every mapping was given back: anything live is a leak */
+		if (vmap_queue_live(&qs[i]->mq) > 0)
+			VM_LOG(ERR, "%s: vq %u: map=%s reports mappings still live after stop",
+			       dev->name, qs[i]->vq_index, dev->cfg.map);
+	}
 }
 
 /* ---- eth_dev_ops ---- */
@@ -634,7 +640,11 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	dev->cfg = cfg;
 	pthread_mutex_init(&dev->lock, NULL);
 
-	ret = vmap_dev_attach(&dev->map, ops, name, rte_socket_id());
+	ret = vmap_dev_attach(&dev->map, ops, name, rte_socket_id(),
+			      &(struct vmap_params){
+				.bounce_size = cfg.bounce_size,
+				.debug = cfg.map_debug,
+			      });
 	if (ret < 0) {
 		VM_INIT_LOG(ERR, "%s: map=%s cannot be used here (%s)", name,
 			    cfg.map, strerror(-ret));
@@ -674,9 +684,9 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	eth->tx_pkt_prepare = virtio_map_tx_prepare;
 	eth->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	rte_eth_dev_probing_finish(eth);
-	VM_INIT_LOG(INFO, "%s: port %u, path=%s%s, map=%s, queue_size=%u",
+	VM_INIT_LOG(INFO, "%s: port %u, path=%s%s, map=%s%s, queue_size=%u",
 		    name, dev->port_id, cfg.path, cfg.server ? " (server)" : "",
-		    cfg.map, cfg.queue_size);
+		    cfg.map, cfg.map_debug ? " (debug)" : "", cfg.queue_size);
 	return 0;
 
 err_destroy_transport:

@@ -38,6 +38,8 @@ struct virtio_map_cfg {
 	bool mac_set;			/**< mac given */
 	struct rte_ether_addr mac;	/**< mac */
 	char map[VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
+	size_t bounce_size;		/**< bounce region, 0: default */
+	bool map_debug;			/**< debug layer around the kind */
 };
 
 /** One port. */
@@ -80,7 +82,9 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	"queue_size=<64..32768, power of two> " \
 	"queues=<1> " \
 	"mac=<xx:xx:xx:xx:xx:xx> " \
-	"map=<auto|va|pa|registered name>"
+	"map=<auto|va|pa|vduse|registered name> " \
+	"bounce_size=<1M..1G, K/M/G suffix> " \
+	"map_debug=<0|1>"
 
 /* Stats (virtio_map_stats.c). */
 struct rte_eth_dev;

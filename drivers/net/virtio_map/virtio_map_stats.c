@@ -14,31 +14,37 @@
 
 #include "virtio_map_ethdev.h"
 
-/* One xstat: its name suffix and where it lives in struct vmq_stats. */
+/* One xstat: its name suffix and where it lives in struct vmq. */
 struct virtio_map_xstat {
 	const char *name;
 	size_t off;
 };
 
-#define XSTAT(n, f) { n, offsetof(struct vmq_stats, f) }
+#define XSTAT(n, f) { n, offsetof(struct vmq, f) }
 
 static const struct virtio_map_xstat rx_xstats[] = {
-	XSTAT("good_packets", packets),
-	XSTAT("good_bytes", bytes),
-	XSTAT("device_errors", errors),
-	XSTAT("mbuf_alloc_failed", nombuf),
-	XSTAT("notifications", kicks),
-	XSTAT("map_errors", map_errors),
+	XSTAT("good_packets", stats.packets),
+	XSTAT("good_bytes", stats.bytes),
+	XSTAT("device_errors", stats.errors),
+	XSTAT("mbuf_alloc_failed", stats.nombuf),
+	XSTAT("notifications", stats.kicks),
+	XSTAT("map_refused", stats.map_refused),
+	XSTAT("bounced_bytes", mq.stats.bounced_from_dev),
+	XSTAT("slot_exhausted", mq.stats.exhausted),
+	XSTAT("map_errors", mq.stats.map_errors),
 };
 
 static const struct virtio_map_xstat tx_xstats[] = {
-	XSTAT("good_packets", packets),
-	XSTAT("good_bytes", bytes),
-	XSTAT("dropped_unsupported", dropped),
-	XSTAT("ring_full", full),
-	XSTAT("device_errors", errors),
-	XSTAT("notifications", kicks),
-	XSTAT("map_errors", map_errors),
+	XSTAT("good_packets", stats.packets),
+	XSTAT("good_bytes", stats.bytes),
+	XSTAT("dropped_unsupported", stats.dropped),
+	XSTAT("ring_full", stats.full),
+	XSTAT("device_errors", stats.errors),
+	XSTAT("notifications", stats.kicks),
+	XSTAT("map_refused", stats.map_refused),
+	XSTAT("bounced_bytes", mq.stats.bounced_to_dev),
+	XSTAT("slot_exhausted", mq.stats.exhausted),
+	XSTAT("map_errors", mq.stats.map_errors),
 };
 
 #define NB_XSTATS (RTE_DIM(rx_xstats) + RTE_DIM(tx_xstats))
@@ -73,8 +79,7 @@ virtio_map_stats_get(struct rte_eth_dev *eth, struct rte_eth_stats *st)
 		if (tq != NULL) {
 			st->opackets += tq->stats.packets;
 			st->obytes += tq->stats.bytes;
-			st->oerrors += tq->stats.dropped + tq->stats.errors +
-				       tq->stats.map_errors;
+			st->oerrors += tq->stats.dropped + tq->stats.errors;
 			if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 				st->q_opackets[i] = tq->stats.packets;
 				st->q_obytes[i] = tq->stats.bytes;
@@ -91,10 +96,16 @@ virtio_map_stats_reset(struct rte_eth_dev *eth)
 	unsigned int i;
 
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
-		if (dev->rxq[i] != NULL)
+		if (dev->rxq[i] != NULL) {
 			memset(&dev->rxq[i]->stats, 0, sizeof(struct vmq_stats));
-		if (dev->txq[i] != NULL)
+			memset(&dev->rxq[i]->mq.stats, 0,
+			       sizeof(struct vmap_qstats));
+		}
+		if (dev->txq[i] != NULL) {
 			memset(&dev->txq[i]->stats, 0, sizeof(struct vmq_stats));
+			memset(&dev->txq[i]->mq.stats, 0,
+			       sizeof(struct vmap_qstats));
+		}
 	}
 	return 0;
 }
@@ -121,7 +132,7 @@ xstat_value(const struct vmq *q, const struct virtio_map_xstat *x)
 {
 	if (q == NULL)
 		return 0;
-	return *(const uint64_t *)((const char *)&q->stats + x->off);
+	return *(const uint64_t *)((const char *)q + x->off);
 }
 
 int

@@ -38,6 +38,7 @@ struct vmq *
 vmq_create(const struct vmq_conf *conf)
 {
 	size_t avail_off, used_off;
+	uint32_t buf_len;
 	struct vmq *q;
 	rte_iova_t iova;
 	int err;
@@ -68,6 +69,21 @@ vmq_create(const struct vmq_conf *conf)
 	q->max_frame = conf->max_frame != 0 ? conf->max_frame : VMQ_MAX_FRAME;
 	q->kick_fd = -1;
 	q->call_fd = -1;
+
+	/* longest buffer: a Tx frame, or what an Rx buffer offers */
+	if (q->is_tx)
+		buf_len = q->max_frame + q->hdr_size;
+	else
+		buf_len = rte_pktmbuf_data_room_size(q->mp) -
+			  RTE_PKTMBUF_HEADROOM + q->hdr_size;
+	err = vmap_queue_setup(q->map, &q->mq, q->vq_index,
+			       q->is_tx ? VMAP_TO_DEVICE : VMAP_FROM_DEVICE,
+			       q->size, buf_len);
+	if (err < 0) {
+		rte_free(q);
+		rte_errno = -err;
+		return NULL;
+	}
 
 	q->free_ids = rte_malloc_socket("vmq_ids", sizeof(uint16_t) * q->size,
 					0, conf->socket_id);
@@ -126,6 +142,7 @@ vmq_free(struct vmq *q)
 		close(q->call_fd);
 	vmap_free_coherent(q->map, q->ring_mem, q->ring_len);
 	vmap_free_coherent(q->map, q->hdrs, q->hdrs_len);
+	vmap_queue_release(&q->mq);
 	rte_free(q->chain);
 	rte_free(q->cookie);
 	rte_free(q->free_ids);
@@ -169,7 +186,7 @@ vmq_unmap_chain(struct vmq *q, uint16_t head)
 		seg.addr = NULL;
 		seg.iova = q->desc[id].addr;
 		seg.len = 0;	/* nothing to copy back */
-		vmap_unmap(q->map, &seg, 1, dir);
+		vmap_unmap(&q->mq, &seg, 1, dir);
 		id = q->desc[id].next;
 	}
 }

@@ -40,7 +40,7 @@ struct vmq_stats {
 	uint64_t dropped;	/**< Tx: packets the driver cannot send */
 	uint64_t full;		/**< Tx: bursts cut short by a full ring */
 	uint64_t kicks;		/**< notifications written to the device */
-	uint64_t map_errors;	/**< buffers the map ops refused */
+	uint64_t map_refused;	/**< buffers handed back: map ops refused */
 };
 
 /** Queue configuration, given to vmq_create(). */
@@ -75,7 +75,8 @@ struct vmq {
 	uint16_t *chain;		/**< Tx: descriptors per head */
 	struct vmq_net_hdr *hdrs;	/**< Tx: header slot per descriptor */
 	rte_iova_t hdrs_iova;		/**< device address of hdrs */
-	struct vmap_dev *map;		/**< map ops token */
+	struct vmap_dev *map;		/**< map ops device token */
+	struct vmap_queue mq;		/**< map ops queue token */
 	struct rte_mempool *mp;		/**< Rx buffers */
 	int kick_fd;			/**< eventfd the device waits on */
 	int call_fd;			/**< eventfd the device signals */
@@ -92,11 +93,14 @@ struct vmq {
 };
 
 /**
- * Create a queue: ring memory from the map ops' coherent allocator,
- * eventfds, bookkeeping arrays. The ring starts empty (see vmq_reset()).
+ * Create a queue: the map ops' queue token (sized for the longest buffer
+ * the queue maps: an Rx mbuf's room, or a Tx frame, plus the virtio-net
+ * header), ring memory from the map ops' coherent allocator, eventfds,
+ * bookkeeping arrays. The ring starts empty (see vmq_reset()).
  *
  * @return the queue, or NULL with rte_errno set (EINVAL for a bad size,
- *   ENOMEM, or the eventfd errno)
+ *   ENOMEM, ENOSPC when the map kind has no room for the queue, or the
+ *   eventfd errno)
  */
 struct vmq *vmq_create(const struct vmq_conf *conf);
 

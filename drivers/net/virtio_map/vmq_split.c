@@ -104,9 +104,9 @@ vmq_split_refill(struct vmq *q, enum vmap_kind kind)
 				segs[i].iova = vmq_addr(m, off, VMAP_KIND_PA);
 				segs[i].len = m->buf_len - off;
 			}
-			i = vmap_map(q->map, segs, n, VMAP_FROM_DEVICE);
+			i = vmap_map(&q->mq, segs, n, VMAP_FROM_DEVICE);
 			if (unlikely(i < n)) {
-				q->stats.map_errors += n - i;
+				q->stats.map_refused += n - i;
 				rte_pktmbuf_free_bulk(&mbufs[i], n - i);
 				n = i;
 			}
@@ -188,7 +188,7 @@ vmq_split_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	}
 	q->used_cons = cons + i;
 	if (kind == VMAP_KIND_OPS && i > 0)
-		vmap_unmap(q->map, segs, i, VMAP_FROM_DEVICE);
+		vmap_unmap(&q->mq, segs, i, VMAP_FROM_DEVICE);
 	if (unlikely(nb_bad > 0))
 		rte_pktmbuf_free_bulk(bad, nb_bad);
 
@@ -204,9 +204,9 @@ vmq_split_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 static __rte_always_inline void
 vmq_split_reclaim(struct vmq *q, enum vmap_kind kind)
 {
+	struct vmap_seg segs[VMQ_STEP + VMQ_TX_MAX_SEGS];
 	struct rte_mbuf *done[VMQ_STEP];
-	struct vmap_seg seg;
-	uint16_t n, i, id, c, nb_done = 0;
+	uint16_t n, i, id, c, nb_done = 0, ns = 0;
 	struct rte_mbuf *m;
 
 	n = vmq_used_pending(q);
@@ -219,34 +219,38 @@ vmq_split_reclaim(struct vmq *q, enum vmap_kind kind)
 		m = q->cookie[id];
 		q->cookie[id] = NULL;
 		c = q->chain[id];
-		if (kind == VMAP_KIND_OPS && c == 1) {
-			seg.addr = NULL;
-			seg.iova = q->desc[id].addr;
-			seg.len = q->desc[id].len;
-			vmap_unmap(q->map, &seg, 1, VMAP_TO_DEVICE);
-		}
 		q->free_ids[q->nb_free++] = id;
+		/* a chain longer than one starts with a coherent header slot */
 		if (unlikely(c > 1)) {
-			/* header slot first, then one descriptor per segment */
-			while (--c > 0) {
-				id = q->desc[id].next;
-				if (kind == VMAP_KIND_OPS) {
-					seg.addr = NULL;
-					seg.iova = q->desc[id].addr;
-					seg.len = q->desc[id].len;
-					vmap_unmap(q->map, &seg, 1,
-						   VMAP_TO_DEVICE);
-				}
-				q->free_ids[q->nb_free++] = id;
+			id = q->desc[id].next;
+			c--;
+			q->free_ids[q->nb_free++] = id;
+		}
+		for (;;) {
+			if (kind == VMAP_KIND_OPS) {
+				segs[ns].addr = NULL;
+				segs[ns].iova = q->desc[id].addr;
+				segs[ns].len = q->desc[id].len;
+				ns++;
 			}
+			if (--c == 0)
+				break;
+			id = q->desc[id].next;
+			q->free_ids[q->nb_free++] = id;
 		}
 		done[nb_done++] = m;
-		if (nb_done == VMQ_STEP) {
+		if (nb_done == VMQ_STEP || ns >= VMQ_STEP) {
+			/* unmap before the mbufs can be reused */
+			if (kind == VMAP_KIND_OPS)
+				vmap_unmap(&q->mq, segs, ns, VMAP_TO_DEVICE);
 			rte_pktmbuf_free_bulk(done, nb_done);
 			nb_done = 0;
+			ns = 0;
 		}
 	}
 	q->used_cons += i;
+	if (kind == VMAP_KIND_OPS && ns > 0)
+		vmap_unmap(&q->mq, segs, ns, VMAP_TO_DEVICE);
 	if (nb_done > 0)
 		rte_pktmbuf_free_bulk(done, nb_done);
 }
@@ -353,7 +357,7 @@ vmq_split_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			break;
 
 		if (kind == VMAP_KIND_OPS) {
-			s = vmap_map(q->map, segs, ns, VMAP_TO_DEVICE);
+			s = vmap_map(&q->mq, segs, ns, VMAP_TO_DEVICE);
 			if (unlikely(s < ns)) {
 				/* keep whole packets; give back the rest */
 				uint16_t keep = 0, used = 0;
@@ -361,9 +365,9 @@ vmq_split_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 				while (keep < np && used + pkt_segs[keep] <= s)
 					used += pkt_segs[keep++];
 				if (s > used)
-					vmap_unmap(q->map, &segs[used],
+					vmap_unmap(&q->mq, &segs[used],
 						   s - used, VMAP_TO_DEVICE);
-				q->stats.map_errors += np - keep;
+				q->stats.map_refused += np - keep;
 				np = keep;
 				stop = true;
 				if (np == 0)

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Per-queue bounce slot pools: equal slots carved out of one IOVA range
+ * reserved in the domain (vmap_iova_try_alloc), a stack of free slot
+ * indexes and a busy byte per slot. Creating and destroying a pool is
+ * control path; map and unmap serve whole bursts on the data path of one
+ * queue, with no lock, allocation, system call or log. The domain itself
+ * (regions, IOVA API) is in vmap_domain.c.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_malloc.h>
+#include <rte_memcpy.h>
+
+#include "vmap_domain.h"
+#include "vmap_internal.h"
+
+/* Slots are whole cache lines, so no two slots share one. */
+#define VMAP_BOUNCE_SLOT_ALIGN	64u
+
+int
+vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
+			uint32_t nb_slots, uint32_t min_slots,
+			uint32_t slot_size)
+{
+	uint32_t n, i;
+	int ret;
+
+	if (dom == NULL || p == NULL || nb_slots == 0 || slot_size == 0 ||
+	    slot_size > UINT32_MAX - VMAP_BOUNCE_SLOT_ALIGN ||
+	    min_slots > nb_slots)
+		return -EINVAL;
+	if (min_slots == 0)
+		min_slots = 1;
+	memset(p, 0, sizeof(*p));
+	slot_size = RTE_ALIGN_CEIL(slot_size, VMAP_BOUNCE_SLOT_ALIGN);
+
+	/*
+	 * Halve the count until a range fits; the last try before giving up
+	 * is min_slots itself, so a count between min_slots and the last
+	 * half is not missed.
+	 */
+	n = nb_slots;
+	for (;;) {
+		ret = vmap_iova_try_alloc(dom, &p->range,
+					  (size_t)n * slot_size);
+		if (ret == 0)
+			break;
+		if (ret != -ENOSPC)
+			return ret;
+		if (n == min_slots) {
+			VMAP_LOG(ERR, "bounce region of %zu bytes cannot hold %u slots of %u bytes (%zu bytes needed, queues with more slots first): raise bounce_size (1M..1G)",
+				 vmap_domain_bounce_size(dom), min_slots,
+				 slot_size, (size_t)min_slots * slot_size);
+			return -ENOSPC;
+		}
+		n = RTE_MAX(n / 2, min_slots);
+	}
+	if (n < nb_slots)
+		VMAP_LOG(WARNING, "bounce region of %zu bytes holds %u of %u slots of %u bytes: raise bounce_size (1M..1G) for full queues",
+			 vmap_domain_bounce_size(dom), n, nb_slots, slot_size);
+
+	p->free = rte_zmalloc("vmap_bounce_free", n * sizeof(*p->free),
+			      RTE_CACHE_LINE_SIZE);
+	p->busy = rte_zmalloc("vmap_bounce_busy", n * sizeof(*p->busy),
+			      RTE_CACHE_LINE_SIZE);
+	if (p->free == NULL || p->busy == NULL) {
+		VMAP_LOG(ERR, "no memory for a pool of %u bounce slots", n);
+		vmap_bounce_pool_destroy(dom, p);
+		return -ENOMEM;
+	}
+	/* Pop order 0, 1, 2...: a fresh pool walks its range upwards. */
+	for (i = 0; i < n; i++)
+		p->free[i] = n - 1 - i;
+	p->nb_free = n;
+	p->nb_slots = n;
+	p->slot_size = slot_size;
+	return 0;
+}
+
+void
+vmap_bounce_pool_destroy(struct vmap_domain *dom, struct vmap_bounce_pool *p)
+{
+	if (p == NULL)
+		return;
+	vmap_iova_destroy(dom, &p->range);
+	rte_free(p->free);
+	rte_free(p->busy);
+	p->free = NULL;
+	p->busy = NULL;
+	p->nb_slots = 0;
+	p->nb_free = 0;
+}
+
+uint16_t
+vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
+		uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+{
+	uint8_t *va = p->range.va;
+	uint32_t slot_size = p->slot_size;
+	uint64_t bytes = 0;
+	uint32_t idx;
+	size_t off;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (unlikely(p->nb_free == 0)) {
+			st->exhausted++;
+			break;
+		}
+		if (unlikely(segs[i].len > slot_size)) {
+			st->map_errors++;
+			break;
+		}
+		idx = p->free[--p->nb_free];
+		p->busy[idx] = 1;
+		off = (size_t)idx * slot_size;
+		/*
+		 * A from-device slot is not cleared: the pool only ever held
+		 * this queue's buffers, which the device has seen already.
+		 */
+		if (dir != VMAP_FROM_DEVICE) {
+			rte_memcpy(va + off, segs[i].addr, segs[i].len);
+			bytes += segs[i].len;
+		}
+		segs[i].iova = p->range.iova + off;
+	}
+	if (i > 0)
+		vmap_iova_sync(&p->range);
+	st->bounced_to_dev += bytes;
+	return i;
+}
+
+void
+vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
+		  uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+{
+	const uint8_t *va = p->range.va;
+	uint32_t slot_size = p->slot_size;
+	uint64_t span = (uint64_t)p->nb_slots * slot_size;
+	uint64_t bytes = 0;
+	uint64_t off;
+	uint32_t idx;
+	uint16_t i;
+
+	/* Device writes were published before the used entries we read. */
+	if (dir != VMAP_TO_DEVICE)
+		rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
+
+	for (i = 0; i < n; i++) {
+		off = segs[i].iova - p->range.iova;	/* wraps when below */
+		if (unlikely(off >= span || off % slot_size != 0)) {
+			st->map_errors++;
+			continue;
+		}
+		idx = off / slot_size;
+		if (unlikely(p->busy[idx] == 0)) {
+			st->map_errors++;
+			continue;
+		}
+		if (dir != VMAP_TO_DEVICE) {
+			if (likely(segs[i].len <= slot_size)) {
+				rte_memcpy(segs[i].addr, va + off, segs[i].len);
+				bytes += segs[i].len;
+			} else {
+				st->map_errors++;
+			}
+		}
+		p->busy[idx] = 0;
+		p->free[p->nb_free++] = idx;
+	}
+	st->bounced_from_dev += bytes;
+}
+
+uint32_t
+vmap_bounce_pool_busy(const struct vmap_bounce_pool *p)
+{
+	return p->nb_slots - p->nb_free;
+}

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The debug layer (map_debug=1), in the spirit of Linux's DMA-API
+ * debugging: it wraps any kind, records every live mapping per queue and
+ * reports, with the device, queue and IOVA, a double unmap, an unmap of an
+ * IOVA it never handed out, a sync of an unmapped IOVA, an IOVA handed out
+ * twice, and mappings still live when the queue goes idle. Misused buffers
+ * are not passed on to the wrapped kind. When the layer is off nothing
+ * here runs.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "vmap_internal.h"
+
+enum vmap_dbg_state {
+	DBG_EMPTY = 0,
+	DBG_LIVE,
+	DBG_FREED,	/* tombstone: unmapped, remembered for double unmaps */
+};
+
+struct vmap_dbg_entry {
+	rte_iova_t iova;
+	uint32_t len;
+	uint8_t state;
+};
+
+/* Device state: the wrapped kind's own token and the error count. */
+struct vmap_dbg_dev {
+	struct vmap_dev inner;
+	uint64_t errors;
+};
+
+/* Queue state: the wrapped kind's queue and the live-mapping set. */
+struct vmap_dbg_queue {
+	struct vmap_queue inner;
+	struct vmap_dbg_entry *tab;	/* open addressing, linear probing */
+	uint32_t mask;			/* table size - 1 */
+	uint32_t live;
+	uint32_t used;			/* live + tombstones */
+};
+
+static struct vmap_dbg_dev *
+dbg_dev(const struct vmap_dev *d)
+{
+	return d->priv;
+}
+
+static void
+dbg_error(struct vmap_queue *q)
+{
+	__atomic_fetch_add(&dbg_dev(q->dev)->errors, 1, __ATOMIC_RELAXED);
+}
+
+static uint32_t
+dbg_hash(rte_iova_t iova)
+{
+	uint64_t h = iova * 0x9e3779b97f4a7c15ULL;
+
+	return (uint32_t)(h >> 32);
+}
+
+/* Find iova's entry, or NULL. */
+static struct vmap_dbg_entry *
+dbg_find(struct vmap_dbg_queue *dq, rte_iova_t iova)
+{
+	uint32_t i, n;
+
+	for (i = dbg_hash(iova) & dq->mask, n = 0; n <= dq->mask;
+	     i = (i + 1) & dq->mask, n++) {
+		if (dq->tab[i].state == DBG_EMPTY)
+			return NULL;
+		if (dq->tab[i].iova == iova)
+			return &dq->tab[i];
+	}
+	return NULL;
+}
+
+/* Drop tombstones when the table gets crowded. */
+static void
+dbg_rehash(struct vmap_dbg_queue *dq)
+{
+	uint32_t size = dq->mask + 1, i, j;
+	struct vmap_dbg_entry *old = dq->tab, e;
+
+	dq->tab = rte_zmalloc("vmap_dbg", sizeof(*old) * size, 0);
+	if (dq->tab == NULL) {
+		dq->tab = old;	/* keep going with the crowded table */
+		return;
+	}
+	dq->used = 0;
+	for (i = 0; i < size; i++) {
+		e = old[i];
+		if (e.state != DBG_LIVE)
+			continue;
+		for (j = dbg_hash(e.iova) & dq->mask;
+		     dq->tab[j].state != DBG_EMPTY; j = (j + 1) & dq->mask)
+			;
+		dq->tab[j] = e;
+		dq->used++;
+	}
+	rte_free(old);
+}
+
+static void
+dbg_insert(struct vmap_queue *q, struct vmap_dbg_queue *dq, rte_iova_t iova,
+	   uint32_t len)
+{
+	struct vmap_dbg_entry *e = dbg_find(dq, iova);
+	uint32_t i;
+
+	if (e != NULL && e->state == DBG_LIVE) {
+		VMAP_LOG(ERR, "debug: %s q%u: IOVA 0x%" PRIx64 " handed out twice (still mapped)",
+			 q->dev->name, q->qid, iova);
+		dbg_error(q);
+		return;
+	}
+	if (e == NULL) {
+		if (dq->used + 1 > (dq->mask + 1) / 4 * 3)
+			dbg_rehash(dq);
+		for (i = dbg_hash(iova) & dq->mask;
+		     dq->tab[i].state != DBG_EMPTY; i = (i + 1) & dq->mask)
+			;
+		e = &dq->tab[i];
+		e->iova = iova;
+		dq->used++;
+	}
+	e->len = len;
+	e->state = DBG_LIVE;
+	dq->live++;
+}
+
+/* Check one buffer the driver gives back; true if it may go on. */
+static bool
+dbg_check(struct vmap_queue *q, struct vmap_dbg_queue *dq,
+	  const struct vmap_seg *s, bool release, const char *what)
+{
+	struct vmap_dbg_entry *e = dbg_find(dq, s->iova);
+
+	if (e == NULL || e->state != DBG_LIVE) {
+		VMAP_LOG(ERR, "debug: %s q%u: %s of IOVA 0x%" PRIx64 " (%u bytes): %s",
+			 q->dev->name, q->qid, what, s->iova, s->len,
+			 e == NULL ? "never mapped" :
+			 release ? "double unmap" : "already unmapped");
+		dbg_error(q);
+		return false;
+	}
+	if (release) {
+		e->state = DBG_FREED;
+		dq->live--;
+	}
+	return true;
+}
+
+static int
+dbg_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
+{
+	struct vmap_dbg_queue *dq;
+	uint32_t size;
+	int ret;
+
+	dq = rte_zmalloc("vmap_dbg_q", sizeof(*dq), 0);
+	if (dq == NULL)
+		return -ENOMEM;
+	/* room for every descriptor live plus tombstones */
+	size = rte_align32pow2(4u * nb_desc + 64);
+	dq->tab = rte_zmalloc("vmap_dbg", sizeof(*dq->tab) * size, 0);
+	if (dq->tab == NULL) {
+		rte_free(dq);
+		return -ENOMEM;
+	}
+	dq->mask = size - 1;
+	ret = vmap_queue_setup(&dbg_dev(q->dev)->inner, &dq->inner, q->qid,
+			       q->dir, nb_desc, buf_len);
+	if (ret < 0) {
+		rte_free(dq->tab);
+		rte_free(dq);
+		return ret;
+	}
+	q->priv = dq;
+	return 0;
+}
+
+static void
+dbg_queue_release(struct vmap_queue *q)
+{
+	struct vmap_dbg_queue *dq = q->priv;
+
+	if (dq == NULL)
+		return;
+	vmap_queue_release(&dq->inner);
+	rte_free(dq->tab);
+	rte_free(dq);
+	q->priv = NULL;
+}
+
+static unsigned int
+dbg_queue_live(struct vmap_queue *q)
+{
+	struct vmap_dbg_queue *dq = q->priv;
+	uint32_t i;
+
+	if (dq->live == 0)
+		return 0;
+	for (i = 0; i <= dq->mask; i++)
+		if (dq->tab[i].state == DBG_LIVE)
+			VMAP_LOG(ERR, "debug: %s q%u: IOVA 0x%" PRIx64 " (%u bytes) still mapped while the queue is idle (leak)",
+				 q->dev->name, q->qid, dq->tab[i].iova,
+				 dq->tab[i].len);
+	__atomic_fetch_add(&dbg_dev(q->dev)->errors, dq->live,
+			   __ATOMIC_RELAXED);
+	return dq->live;
+}
+
+static uint16_t
+dbg_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
+	enum vmap_dir dir)
+{
+	struct vmap_dbg_queue *dq = q->priv;
+	uint16_t i, done;
+
+	done = vmap_map(&dq->inner, segs, n, dir);
+	q->stats = dq->inner.stats;
+	for (i = 0; i < done; i++)
+		dbg_insert(q, dq, segs[i].iova, segs[i].len);
+	return done;
+}
+
+/* Pass on only the buffers that pass the check, a chunk at a time. */
+static void
+dbg_forward(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
+	    enum vmap_dir dir, bool release, const char *what,
+	    void (*fn)(struct vmap_queue *, const struct vmap_seg *, uint16_t,
+		       enum vmap_dir))
+{
+	struct vmap_dbg_queue *dq = q->priv;
+	struct vmap_seg ok[64];
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (dbg_check(q, dq, &segs[i], release, what))
+			ok[k++] = segs[i];
+		if (k == RTE_DIM(ok) || (i + 1 == n && k > 0)) {
+			if (fn != NULL)
+				fn(&dq->inner, ok, k, dir);
+			k = 0;
+		}
+	}
+	q->stats = dq->inner.stats;
+}
+
+static void
+dbg_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
+	  enum vmap_dir dir)
+{
+	dbg_forward(q, segs, n, dir, true, "unmap",
+		    dbg_dev(q->dev)->inner.ops->unmap);
+}
+
+static void
+dbg_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
+		 uint16_t n, enum vmap_dir dir)
+{
+	dbg_forward(q, segs, n, dir, false, "sync for cpu",
+		    dbg_dev(q->dev)->inner.ops->sync_for_cpu);
+}
+
+static void
+dbg_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
+		    uint16_t n, enum vmap_dir dir)
+{
+	dbg_forward(q, segs, n, dir, false, "sync for device",
+		    dbg_dev(q->dev)->inner.ops->sync_for_device);
+}
+
+static bool
+dbg_need_sync(struct vmap_dev *d)
+{
+	return vmap_need_sync(&dbg_dev(d)->inner);
+}
+
+static void *
+dbg_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+		   rte_iova_t *dev_addr)
+{
+	return vmap_alloc_coherent(&dbg_dev(d)->inner, size, align, dev_addr);
+}
+
+static void
+dbg_free_coherent(struct vmap_dev *d, void *addr, size_t size)
+{
+	vmap_free_coherent(&dbg_dev(d)->inner, addr, size);
+}
+
+static int
+dbg_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+	    bool locked)
+{
+	return vmap_regions(&dbg_dev(d)->inner, r, max, locked);
+}
+
+static size_t
+dbg_max_mapping_size(struct vmap_dev *d)
+{
+	return vmap_max_mapping_size(&dbg_dev(d)->inner);
+}
+
+static void
+dbg_detach(struct vmap_dev *d)
+{
+	struct vmap_dbg_dev *dd = dbg_dev(d);
+
+	vmap_dev_detach(&dd->inner);
+	rte_free(dd);
+}
+
+static const struct vmap_ops vmap_debug_ops = {
+	.name = "debug",
+	.kind = VMAP_KIND_OPS,
+	.detach = dbg_detach,
+	.queue_setup = dbg_queue_setup,
+	.queue_release = dbg_queue_release,
+	.queue_live = dbg_queue_live,
+	.map = dbg_map,
+	.unmap = dbg_unmap,
+	.sync_for_cpu = dbg_sync_for_cpu,
+	.sync_for_device = dbg_sync_for_device,
+	.need_sync = dbg_need_sync,
+	.alloc_coherent = dbg_alloc_coherent,
+	.free_coherent = dbg_free_coherent,
+	.regions = dbg_regions,
+	.max_mapping_size = dbg_max_mapping_size,
+};
+
+int
+vmap_debug_wrap(struct vmap_dev *d)
+{
+	struct vmap_params inner_params = d->params;
+	struct vmap_dbg_dev *dd;
+	int ret;
+
+	dd = rte_zmalloc("vmap_dbg_dev", sizeof(*dd), 0);
+	if (dd == NULL)
+		return -ENOMEM;
+	inner_params.debug = false;
+	ret = vmap_dev_attach(&dd->inner, d->ops, d->name, d->socket_id,
+			      &inner_params);
+	if (ret < 0) {
+		rte_free(dd);
+		return ret;
+	}
+	d->ops = &vmap_debug_ops;
+	d->kind = VMAP_KIND_OPS;
+	d->priv = dd;
+	VMAP_LOG(INFO, "%s: map=%s with the debug layer", d->name,
+		 dd->inner.ops->name);
+	return 0;
+}
+
+uint64_t
+vmap_debug_errors(const struct vmap_dev *d)
+{
+	if (d->ops != &vmap_debug_ops)
+		return 0;
+	return __atomic_load_n(&dbg_dev(d)->errors, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/**
+ * @file
+ * A private IOVA domain in the manner of Linux's VDUSE iova_domain: the
+ * device sees only this IOVA space, never the application's memory.
+ *
+ * Layout: a bounce region at IOVA [0, bounce_size) and a coherent region
+ * at [bounce_size, bounce_size + coherent_size), each backed by its own
+ * memfd and mapped into this process. The transport shares exactly those
+ * two files (vmap_domain_regions()).
+ *
+ * Bounce space is handed out with an IOVA API after Linux's
+ * dma_iova_try_alloc / link / sync / unlink / destroy: reserve a range
+ * once, link many buffers into it (copying what the device must read),
+ * make them visible with one sync, unlink (copying back what the device
+ * wrote). Per-queue slot pools (struct vmap_bounce_pool) are built on one
+ * reserved range each and serve whole bursts without locks.
+ *
+ * Control-path calls (create, destroy, regions, coherent alloc/free,
+ * iova_try_alloc, iova_destroy, pool create/destroy) take the domain lock.
+ * Link, sync, unlink and the pool's burst calls do not lock: a range or a
+ * pool belongs to one thread at a time.
+ */
+
+#ifndef _VMAP_DOMAIN_H_
+#define _VMAP_DOMAIN_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Coherent region size of the vduse kind: rings and header slots. */
+#define VMAP_DOMAIN_COHERENT_SIZE	(32u << 20)
+
+struct vmap_domain;
+
+/**
+ * Create a domain. Sizes are rounded up to the page size.
+ *
+ * @param name           for messages and memfd names
+ * @param bounce_size    bounce region bytes, VMAP_BOUNCE_SIZE_MIN..MAX
+ * @param coherent_size  coherent region bytes (> 0)
+ * @return the domain, or NULL with rte_errno set (EINVAL for a size out
+ *   of range, or the errno of memfd_create/ftruncate/mmap)
+ */
+struct vmap_domain *vmap_domain_create(const char *name, size_t bounce_size,
+				       size_t coherent_size);
+
+/** Unmap and close everything. NULL is ignored. */
+void vmap_domain_destroy(struct vmap_domain *dom);
+
+/** Bounce region bytes. */
+size_t vmap_domain_bounce_size(const struct vmap_domain *dom);
+
+/** Coherent region bytes. */
+size_t vmap_domain_coherent_size(const struct vmap_domain *dom);
+
+/**
+ * The domain's memory as transport regions: [0] bounce, [1] coherent,
+ * dev_addr = IOVA, addr = where this process maps it, fd = its memfd.
+ *
+ * @return 2 (the count, even when max < 2; then only max are written)
+ */
+int vmap_domain_regions(const struct vmap_domain *dom, struct vmap_region *r,
+			unsigned int max);
+
+/**
+ * Process address of an IOVA of the domain.
+ *
+ * @return the address, or NULL if iova + len is not inside one region
+ */
+void *vmap_domain_iova_to_va(const struct vmap_domain *dom, rte_iova_t iova,
+			     size_t len);
+
+/**
+ * Allocate zeroed coherent memory (first fit, align a power of two).
+ *
+ * @param iova  out: its IOVA
+ * @return the address, or NULL with rte_errno = ENOMEM (region full) or
+ *   EINVAL
+ */
+void *vmap_domain_alloc_coherent(struct vmap_domain *dom, size_t size,
+				 size_t align, rte_iova_t *iova);
+
+/**
+ * Free coherent memory. An address the domain did not hand out is logged
+ * and ignored.
+ */
+void vmap_domain_free_coherent(struct vmap_domain *dom, void *addr,
+			       size_t size);
+
+/** A reserved bounce range (after Linux's struct dma_iova_state). */
+struct vmap_iova_state {
+	rte_iova_t iova;	/**< first IOVA of the range */
+	size_t size;		/**< bytes */
+	void *va;		/**< where this process sees it */
+};
+
+/**
+ * Reserve size bytes of bounce IOVA space (page aligned, first fit).
+ *
+ * @return 0, -EINVAL (size 0), -ENOSPC (no free range that large)
+ */
+int vmap_iova_try_alloc(struct vmap_domain *dom, struct vmap_iova_state *st,
+			size_t size);
+
+/**
+ * Link a buffer at offset of a reserved range: for VMAP_TO_DEVICE and
+ * VMAP_BIDIRECTIONAL copy len bytes from buf into the range.
+ *
+ * @return 0, or -EINVAL if [offset, offset + len) is outside the range
+ */
+int vmap_iova_link(struct vmap_iova_state *st, size_t offset, const void *buf,
+		   size_t len, enum vmap_dir dir);
+
+/**
+ * Make everything linked so far visible to the device (one store fence
+ * for the whole batch).
+ */
+void vmap_iova_sync(struct vmap_iova_state *st);
+
+/**
+ * Unlink a buffer: for VMAP_FROM_DEVICE and VMAP_BIDIRECTIONAL copy len
+ * bytes the device wrote at offset back to buf (after a load fence).
+ *
+ * @return 0, or -EINVAL if [offset, offset + len) is outside the range
+ */
+int vmap_iova_unlink(struct vmap_iova_state *st, size_t offset, void *buf,
+		     size_t len, enum vmap_dir dir);
+
+/** Give a reserved range back. Idempotent (size becomes 0). */
+void vmap_iova_destroy(struct vmap_domain *dom, struct vmap_iova_state *st);
+
+/** Per-queue pool of equal bounce slots on one reserved range. */
+struct vmap_bounce_pool {
+	struct vmap_iova_state range;	/**< the slots' IOVA range */
+	uint32_t slot_size;		/**< bytes per slot (64-aligned) */
+	uint32_t nb_slots;		/**< slots in the range */
+	uint32_t nb_free;		/**< slots on the free stack */
+	uint32_t *free;			/**< stack of free slot indexes */
+	uint8_t *busy;			/**< 1 per slot handed out */
+};
+
+/**
+ * Create a pool of nb_slots slots of at least slot_size bytes. When the
+ * bounce region cannot hold them all, takes as many as fit (at least
+ * min_slots) and logs a warning with the numbers.
+ *
+ * @return 0; -EINVAL; -ENOSPC if not even min_slots fit (logged with the
+ *   bounce size, the need and the "bounce_size" devarg as the remedy);
+ *   -ENOMEM
+ */
+int vmap_bounce_pool_create(struct vmap_domain *dom,
+			    struct vmap_bounce_pool *p, uint32_t nb_slots,
+			    uint32_t min_slots, uint32_t slot_size);
+
+/** Free a pool (its range and arrays). Idempotent. */
+void vmap_bounce_pool_destroy(struct vmap_domain *dom,
+			      struct vmap_bounce_pool *p);
+
+/**
+ * Map a burst: take one slot per segment, copy the data in for
+ * VMAP_TO_DEVICE / VMAP_BIDIRECTIONAL, set segs[i].iova, and sync once.
+ * A segment longer than a slot stops the burst (map error); so does an
+ * empty pool (counted once per burst in st->exhausted). Bytes copied are
+ * added to st->bounced_to_dev.
+ *
+ * @return segments mapped (a prefix of segs)
+ */
+uint16_t vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
+			 uint16_t n, enum vmap_dir dir,
+			 struct vmap_qstats *st);
+
+/**
+ * Unmap a burst: for VMAP_FROM_DEVICE / VMAP_BIDIRECTIONAL copy
+ * segs[i].len bytes (checked against the slot size; longer is a map error
+ * and copies nothing) back to segs[i].addr, then return the slots. An
+ * IOVA that is not a busy slot of this pool is counted as a map error and
+ * skipped. Bytes copied are added to st->bounced_from_dev.
+ */
+void vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
+		       uint16_t n, enum vmap_dir dir, struct vmap_qstats *st);
+
+/** Slots handed out and not returned. */
+uint32_t vmap_bounce_pool_busy(const struct vmap_bounce_pool *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _VMAP_DOMAIN_H_ */
