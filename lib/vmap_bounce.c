@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_atomic.h>
 #include <rte_branch_prediction.h>
@@ -34,6 +35,8 @@ vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
 	uint32_t n, i;
 	int ret;
 
+	/* vmap_bounce_unmap() divides slot offsets in 32 bits */
+	RTE_BUILD_BUG_ON(VMAP_BOUNCE_SIZE_MAX > UINT32_MAX);
 	if (dom == NULL || p == NULL || nb_slots == 0 || slot_size == 0 ||
 	    slot_size > UINT32_MAX - VMAP_BOUNCE_SLOT_ALIGN ||
 	    min_slots > nb_slots)
@@ -57,7 +60,7 @@ vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
 		if (ret != -ENOSPC)
 			return ret;
 		if (n == min_slots) {
-			VMAP_LOG(ERR, "bounce region of %zu bytes cannot hold %u slots of %u bytes (%zu bytes needed, queues with more slots first): raise bounce_size (1M..1G)",
+			VMAP_LOG(ERR, "bounce region of %zu bytes has no room for %u slots of %u bytes (%zu bytes) beside the other pools: raise bounce_size (1M..1G)",
 				 vmap_domain_bounce_size(dom), min_slots,
 				 slot_size, (size_t)min_slots * slot_size);
 			return -ENOSPC;
@@ -105,14 +108,18 @@ vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 		uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
 {
 	uint8_t *va = p->range.va;
+	uint32_t *free_idx = p->free;
+	uint8_t *busy = p->busy;
+	uint32_t nb_free = p->nb_free;
 	uint32_t slot_size = p->slot_size;
 	uint64_t bytes = 0;
 	uint32_t idx;
 	size_t off;
 	uint16_t i;
 
+	/* Locals, not p->...: the copies below may alias anything. */
 	for (i = 0; i < n; i++) {
-		if (unlikely(p->nb_free == 0)) {
+		if (unlikely(nb_free == 0)) {
 			st->exhausted++;
 			break;
 		}
@@ -120,8 +127,8 @@ vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 			st->map_errors++;
 			break;
 		}
-		idx = p->free[--p->nb_free];
-		p->busy[idx] = 1;
+		idx = free_idx[--nb_free];
+		busy[idx] = 1;
 		off = (size_t)idx * slot_size;
 		/*
 		 * A from-device slot is not cleared: the pool only ever held
@@ -133,6 +140,7 @@ vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 		}
 		segs[i].iova = p->range.iova + off;
 	}
+	p->nb_free = nb_free;
 	if (i > 0)
 		vmap_iova_sync(&p->range);
 	st->bounced_to_dev += bytes;
@@ -144,9 +152,12 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 		  uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
 {
 	const uint8_t *va = p->range.va;
+	uint32_t *free_idx = p->free;
+	uint8_t *busy = p->busy;
+	uint32_t nb_free = p->nb_free;
 	uint32_t slot_size = p->slot_size;
 	uint64_t span = (uint64_t)p->nb_slots * slot_size;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, errors = 0;
 	uint64_t off;
 	uint32_t idx;
 	uint16_t i;
@@ -157,13 +168,14 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 
 	for (i = 0; i < n; i++) {
 		off = segs[i].iova - p->range.iova;	/* wraps when below */
-		if (unlikely(off >= span || off % slot_size != 0)) {
-			st->map_errors++;
+		if (unlikely(off >= span)) {
+			errors++;
 			continue;
 		}
-		idx = off / slot_size;
-		if (unlikely(p->busy[idx] == 0)) {
-			st->map_errors++;
+		/* span <= VMAP_BOUNCE_SIZE_MAX: 32-bit division is enough */
+		idx = (uint32_t)off / slot_size;
+		if (unlikely((uint32_t)off != idx * slot_size || busy[idx] == 0)) {
+			errors++;
 			continue;
 		}
 		if (dir != VMAP_TO_DEVICE) {
@@ -171,13 +183,15 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 				rte_memcpy(segs[i].addr, va + off, segs[i].len);
 				bytes += segs[i].len;
 			} else {
-				st->map_errors++;
+				errors++;	/* the device claims too much */
 			}
 		}
-		p->busy[idx] = 0;
-		p->free[p->nb_free++] = idx;
+		busy[idx] = 0;
+		free_idx[nb_free++] = idx;
 	}
+	p->nb_free = nb_free;
 	st->bounced_from_dev += bytes;
+	st->map_errors += errors;
 }
 
 uint32_t

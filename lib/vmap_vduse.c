@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The "vduse" kind: each device gets a private IOVA domain (vmap_domain.c)
+ * and each queue a bounce slot pool (vmap_bounce.c). The device reaches
+ * only the domain's bounce and coherent regions, never application
+ * memory: Tx data is copied into slots at map time, Rx data copied out at
+ * unmap or sync time. This file only binds the ops table to those two.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "vmap_domain.h"
+#include "vmap_internal.h"
+
+/* Slots a queue needs at the very least, when the bounce region is short. */
+#define VMAP_VDUSE_MIN_SLOTS	32u
+
+static int
+vmap_vduse_attach(struct vmap_dev *d)
+{
+	struct vmap_domain *dom;
+	size_t bounce = d->params.bounce_size;
+
+	if (bounce == 0)
+		bounce = VMAP_BOUNCE_SIZE_DEFAULT;
+	if (bounce < VMAP_BOUNCE_SIZE_MIN || bounce > VMAP_BOUNCE_SIZE_MAX) {
+		VMAP_LOG(ERR, "%s: bounce_size=%zu: must be in %u..%u bytes (1M..1G)",
+			 d->name, bounce, VMAP_BOUNCE_SIZE_MIN,
+			 VMAP_BOUNCE_SIZE_MAX);
+		return -EINVAL;
+	}
+	dom = vmap_domain_create(d->name, bounce, VMAP_DOMAIN_COHERENT_SIZE);
+	if (dom == NULL) {
+		VMAP_LOG(ERR, "%s: cannot create the IOVA domain: %s",
+			 d->name, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	d->priv = dom;
+	return 0;
+}
+
+static void
+vmap_vduse_detach(struct vmap_dev *d)
+{
+	vmap_domain_destroy(d->priv);
+	d->priv = NULL;
+}
+
+static int
+vmap_vduse_queue_setup(struct vmap_queue *q, uint16_t nb_desc,
+		       uint32_t buf_len)
+{
+	struct vmap_dev *d = q->dev;
+	struct vmap_bounce_pool *pool;
+	int ret;
+
+	if (nb_desc == 0 || buf_len == 0) {
+		VMAP_LOG(ERR, "%s: queue %u: %u descriptors of %u bytes",
+			 d->name, q->qid, nb_desc, buf_len);
+		return -EINVAL;
+	}
+	pool = rte_zmalloc_socket("vmap_bounce_pool", sizeof(*pool),
+				  RTE_CACHE_LINE_SIZE, d->socket_id);
+	if (pool == NULL)
+		pool = rte_zmalloc("vmap_bounce_pool", sizeof(*pool),
+				   RTE_CACHE_LINE_SIZE);
+	if (pool == NULL) {
+		VMAP_LOG(ERR, "%s: queue %u: no memory for a bounce pool",
+			 d->name, q->qid);
+		return -ENOMEM;
+	}
+	ret = vmap_bounce_pool_create(d->priv, pool, nb_desc,
+				      RTE_MIN(nb_desc, VMAP_VDUSE_MIN_SLOTS),
+				      buf_len);
+	if (ret < 0) {
+		VMAP_LOG(ERR, "%s: queue %u: no bounce slots for %u descriptors of %u bytes: %s",
+			 d->name, q->qid, nb_desc, buf_len, strerror(-ret));
+		rte_free(pool);
+		return ret;
+	}
+	if (pool->nb_slots < nb_desc)
+		VMAP_LOG(WARNING, "%s: queue %u: %u bounce slots for %u descriptors: bursts may be cut short",
+			 d->name, q->qid, pool->nb_slots, nb_desc);
+	q->priv = pool;
+	return 0;
+}
+
+static void
+vmap_vduse_queue_release(struct vmap_queue *q)
+{
+	struct vmap_bounce_pool *pool = q->priv;
+
+	if (pool == NULL)
+		return;
+	vmap_bounce_pool_destroy(q->dev->priv, pool);
+	rte_free(pool);
+	q->priv = NULL;
+}
+
+static unsigned int
+vmap_vduse_queue_live(struct vmap_queue *q)
+{
+	return q->priv != NULL ? vmap_bounce_pool_busy(q->priv) : 0;
+}
+
+static uint16_t
+vmap_vduse_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
+	       enum vmap_dir dir)
+{
+	return vmap_bounce_map(q->priv, segs, n, dir, &q->stats);
+}
+
+static void
+vmap_vduse_unmap(struct vmap_queue *q, const struct vmap_seg *segs,
+		 uint16_t n, enum vmap_dir dir)
+{
+	vmap_bounce_unmap(q->priv, segs, n, dir, &q->stats);
+}
+
+/*
+ * Offset in the pool's range of the busy slot at iova, or -1 if iova is
+ * not one; len must fit in the slot.
+ */
+static inline int64_t
+vmap_vduse_slot(const struct vmap_bounce_pool *p, rte_iova_t iova,
+		uint32_t len)
+{
+	uint64_t off = iova - p->range.iova;	/* wraps when below */
+
+	if (unlikely(off >= (uint64_t)p->nb_slots * p->slot_size ||
+		     off % p->slot_size != 0 ||
+		     p->busy[off / p->slot_size] == 0 ||
+		     len > p->slot_size))
+		return -1;
+	return (int64_t)off;
+}
+
+static void
+vmap_vduse_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
+			uint16_t n, enum vmap_dir dir)
+{
+	struct vmap_bounce_pool *p = q->priv;
+	int64_t off;
+	uint16_t i;
+
+	if (dir == VMAP_TO_DEVICE)
+		return;
+	for (i = 0; i < n; i++) {
+		off = vmap_vduse_slot(p, segs[i].iova, segs[i].len);
+		if (unlikely(off < 0 ||
+			     vmap_iova_unlink(&p->range, off, segs[i].addr,
+					      segs[i].len, dir) < 0)) {
+			q->stats.map_errors++;
+			continue;
+		}
+		q->stats.bounced_from_dev += segs[i].len;
+	}
+}
+
+static void
+vmap_vduse_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
+			   uint16_t n, enum vmap_dir dir)
+{
+	struct vmap_bounce_pool *p = q->priv;
+	int64_t off;
+	uint16_t i;
+
+	if (dir == VMAP_FROM_DEVICE)
+		return;
+	for (i = 0; i < n; i++) {
+		off = vmap_vduse_slot(p, segs[i].iova, segs[i].len);
+		if (unlikely(off < 0 ||
+			     vmap_iova_link(&p->range, off, segs[i].addr,
+					    segs[i].len, dir) < 0)) {
+			q->stats.map_errors++;
+			continue;
+		}
+		q->stats.bounced_to_dev += segs[i].len;
+	}
+	vmap_iova_sync(&p->range);
+}
+
+static bool
+vmap_vduse_need_sync(struct vmap_dev *d __rte_unused)
+{
+	return true;
+}
+
+static void *
+vmap_vduse_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+			  rte_iova_t *dev_addr)
+{
+	return vmap_domain_alloc_coherent(d->priv, size, align, dev_addr);
+}
+
+static void
+vmap_vduse_free_coherent(struct vmap_dev *d, void *addr, size_t size)
+{
+	vmap_domain_free_coherent(d->priv, addr, size);
+}
+
+static int
+vmap_vduse_regions(struct vmap_dev *d, struct vmap_region *r,
+		   unsigned int max, bool locked __rte_unused)
+{
+	if (d->priv == NULL)
+		return -EINVAL;
+	return vmap_domain_regions(d->priv, r, max);
+}
+
+static size_t
+vmap_vduse_max_mapping_size(struct vmap_dev *d)
+{
+	return d->priv != NULL ? vmap_domain_bounce_size(d->priv) : 0;
+}
+
+const struct vmap_ops vmap_vduse_ops = {
+	.name = "vduse",
+	.kind = VMAP_KIND_OPS,
+	.attach = vmap_vduse_attach,
+	.detach = vmap_vduse_detach,
+	.queue_setup = vmap_vduse_queue_setup,
+	.queue_release = vmap_vduse_queue_release,
+	.queue_live = vmap_vduse_queue_live,
+	.map = vmap_vduse_map,
+	.unmap = vmap_vduse_unmap,
+	.sync_for_cpu = vmap_vduse_sync_for_cpu,
+	.sync_for_device = vmap_vduse_sync_for_device,
+	.need_sync = vmap_vduse_need_sync,
+	.alloc_coherent = vmap_vduse_alloc_coherent,
+	.free_coherent = vmap_vduse_free_coherent,
+	.regions = vmap_vduse_regions,
+	.max_mapping_size = vmap_vduse_max_mapping_size,
+};
