@@ -158,6 +158,14 @@ struct vmap_ops {
 	void (*sync_for_device)(struct vmap_queue *q,
 				const struct vmap_seg *segs, uint16_t n,
 				enum vmap_dir dir);
+	/**
+	 * Optional. Check one device address the kind handed out (Linux's
+	 * mapping_error): 0 if it is a live mapping of queue q, else a
+	 * negative errno (-EFAULT). Bursts report failures through map's
+	 * short count; this answers for a single address. NULL means every
+	 * address is valid.
+	 */
+	int (*mapping_error)(struct vmap_queue *q, rte_iova_t iova);
 	/** Optional. True if sync calls do anything. NULL means false. */
 	bool (*need_sync)(struct vmap_dev *d);
 	/**
@@ -327,6 +335,15 @@ vmap_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 {
 	if (q->dev->ops->sync_for_device != NULL)
 		q->dev->ops->sync_for_device(q, segs, n, dir);
+}
+
+/** 0 if iova is a live mapping of q, else a negative errno. */
+static inline int
+vmap_mapping_error(struct vmap_queue *q, rte_iova_t iova)
+{
+	if (q->dev->ops->mapping_error == NULL)
+		return 0;
+	return q->dev->ops->mapping_error(q, iova);
 }
 
 /** True if d's kind needs sync calls. */

@@ -279,6 +279,17 @@ dbg_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 		    dbg_dev(q->dev)->inner.ops->sync_for_device);
 }
 
+static int
+dbg_mapping_error(struct vmap_queue *q, rte_iova_t iova)
+{
+	struct vmap_dbg_queue *dq = q->priv;
+	struct vmap_dbg_entry *e = dbg_find(dq, iova);
+
+	if (e == NULL || e->state != DBG_LIVE)
+		return -EFAULT;
+	return vmap_mapping_error(&dq->inner, iova);
+}
+
 static bool
 dbg_need_sync(struct vmap_dev *d)
 {
@@ -331,6 +342,7 @@ static const struct vmap_ops vmap_debug_ops = {
 	.unmap = dbg_unmap,
 	.sync_for_cpu = dbg_sync_for_cpu,
 	.sync_for_device = dbg_sync_for_device,
+	.mapping_error = dbg_mapping_error,
 	.need_sync = dbg_need_sync,
 	.alloc_coherent = dbg_alloc_coherent,
 	.free_coherent = dbg_free_coherent,

@@ -190,6 +190,12 @@ vmap_vduse_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 	vmap_iova_sync(&p->range);
 }
 
+static int
+vmap_vduse_mapping_error(struct vmap_queue *q, rte_iova_t iova)
+{
+	return vmap_vduse_slot(q->priv, iova, 0) < 0 ? -EFAULT : 0;
+}
+
 static bool
 vmap_vduse_need_sync(struct vmap_dev *d __rte_unused)
 {
@@ -236,6 +242,7 @@ const struct vmap_ops vmap_vduse_ops = {
 	.unmap = vmap_vduse_unmap,
 	.sync_for_cpu = vmap_vduse_sync_for_cpu,
 	.sync_for_device = vmap_vduse_sync_for_device,
+	.mapping_error = vmap_vduse_mapping_error,
 	.need_sync = vmap_vduse_need_sync,
 	.alloc_coherent = vmap_vduse_alloc_coherent,
 	.free_coherent = vmap_vduse_free_coherent,
