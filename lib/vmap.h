@@ -87,6 +87,9 @@ struct vmap_queue {
 	struct vmap_dev *dev;		/**< the device */
 	uint16_t qid;			/**< virtqueue index */
 	enum vmap_dir dir;		/**< direction of the queue's buffers */
+	/** Longest single mapping the kind can make for this queue; 0 when
+	 * unlimited. Set by queue_setup. */
+	uint32_t max_seg;
 	void *priv;			/**< the kind's per-queue state */
 	struct vmap_qstats stats;	/**< counters */
 };

@@ -183,6 +183,7 @@ dbg_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 		rte_free(dq);
 		return ret;
 	}
+	q->max_seg = dq->inner.max_seg;
 	q->priv = dq;
 	return 0;
 }
@@ -218,6 +219,19 @@ dbg_queue_live(struct vmap_queue *q)
 	return dq->live;
 }
 
+/* Move what the wrapped kind counted into the queue's own counters. */
+static void
+dbg_take_stats(struct vmap_queue *q, struct vmap_dbg_queue *dq)
+{
+	struct vmap_qstats *in = &dq->inner.stats;
+
+	q->stats.bounced_to_dev += in->bounced_to_dev;
+	q->stats.bounced_from_dev += in->bounced_from_dev;
+	q->stats.exhausted += in->exhausted;
+	q->stats.map_errors += in->map_errors;
+	memset(in, 0, sizeof(*in));
+}
+
 static uint16_t
 dbg_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	enum vmap_dir dir)
@@ -226,7 +240,7 @@ dbg_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	uint16_t i, done;
 
 	done = vmap_map(&dq->inner, segs, n, dir);
-	q->stats = dq->inner.stats;
+	dbg_take_stats(q, dq);
 	for (i = 0; i < done; i++)
 		dbg_insert(q, dq, segs[i].iova, segs[i].len);
 	return done;
@@ -252,7 +266,7 @@ dbg_forward(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 			k = 0;
 		}
 	}
-	q->stats = dq->inner.stats;
+	dbg_take_stats(q, dq);
 }
 
 static void

@@ -434,8 +434,8 @@ vmap_domain_alloc_coherent(struct vmap_domain *dom, size_t size,
 	void *va;
 	int ret;
 
-	if (dom == NULL || size == 0 || align > VMAP_DOMAIN_WINDOW_ALIGN ||
-	    (align & (align - 1)) != 0) {
+	if (dom == NULL || size == 0 || align == 0 ||
+	    align > VMAP_DOMAIN_WINDOW_ALIGN || (align & (align - 1)) != 0) {
 		rte_errno = EINVAL;
 		return NULL;
 	}

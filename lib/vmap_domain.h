@@ -82,7 +82,8 @@ void *vmap_domain_iova_to_va(const struct vmap_domain *dom, rte_iova_t iova,
 			     size_t len);
 
 /**
- * Allocate zeroed coherent memory (first fit, align a power of two).
+ * Allocate zeroed coherent memory (first fit, align a power of two from 1
+ * to 2 MiB).
  *
  * @param iova  out: its IOVA
  * @return the address, or NULL with rte_errno = ENOMEM (region full) or
@@ -108,7 +109,8 @@ struct vmap_iova_state {
 /**
  * Reserve size bytes of bounce IOVA space (page aligned, first fit).
  *
- * @return 0, -EINVAL (size 0), -ENOSPC (no free range that large)
+ * @return 0, -EINVAL (size 0 or larger than the bounce region), -ENOSPC
+ *   (no free range that large)
  */
 int vmap_iova_try_alloc(struct vmap_domain *dom, struct vmap_iova_state *st,
 			size_t size);
@@ -152,8 +154,9 @@ struct vmap_bounce_pool {
 
 /**
  * Create a pool of nb_slots slots of at least slot_size bytes. When the
- * bounce region cannot hold them all, takes as many as fit (at least
- * min_slots) and logs a warning with the numbers.
+ * bounce region cannot hold them all, halves the count until a range fits
+ * (leaving room for the queues set up after this one), down to min_slots,
+ * and logs a warning with the numbers.
  *
  * @return 0; -EINVAL; -ENOSPC if not even min_slots fit (logged with the
  *   bounce size, the need and the "bounce_size" devarg as the remedy);

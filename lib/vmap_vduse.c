@@ -91,6 +91,7 @@ vmap_vduse_queue_setup(struct vmap_queue *q, uint16_t nb_desc,
 	if (pool->nb_slots < nb_desc)
 		VMAP_LOG(WARNING, "%s: queue %u: %u bounce slots for %u descriptors: bursts may be cut short",
 			 d->name, q->qid, pool->nb_slots, nb_desc);
+	q->max_seg = pool->slot_size;
 	q->priv = pool;
 	return 0;
 }

@@ -15,13 +15,7 @@
  * skips, saying why, otherwise.
  */
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <mntent.h>
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -29,144 +23,23 @@
 #include "vmap.h"
 #include "vt.h"
 
-#define HP_SYSFS "/sys/kernel/mm/hugepages/hugepages-2048kB"
 #define HP_PAGES 8		/* -m 16 */
-#define HP_MOUNT "/dev/hugepages"
 #define PACKETS 100000
 
-static long hp_orig_nr = -1;
-static bool hp_mounted;
 static char hp_dir[PATH_MAX];
-
-static long
-read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int
-write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (f == NULL)
-		return -errno;
-	ret = fprintf(f, "%ld\n", v) < 0 ? -EIO : 0;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	return ret;
-}
-
-/* A hugetlbfs mount of 2 MB pages (explicitly, or by default). */
-static bool
-find_mount(char *dir, size_t len)
-{
-	struct mntent *ent;
-	bool found = false;
-	FILE *m;
-
-	m = setmntent("/proc/mounts", "r");
-	if (m == NULL)
-		return false;
-	while ((ent = getmntent(m)) != NULL) {
-		const char *ps;
-
-		if (strcmp(ent->mnt_type, "hugetlbfs") != 0)
-			continue;
-		ps = hasmntopt(ent, "pagesize");
-		if (ps != NULL && strncmp(ps, "pagesize=2M", 11) != 0)
-			continue;
-		/* without the option the page size is the default: 2 MB on
-		 * x86_64, checked by the sysfs directory we use
-		 */
-		snprintf(dir, len, "%s", ent->mnt_dir);
-		found = true;
-		break;
-	}
-	endmntent(m);
-	return found;
-}
 
 static int
 setup(int argc, char **argv)
 {
-	long nr, free_pages;
-	int ret;
-
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	if (geteuid() != 0) {
-		vt_skip("needs root to reserve 2 MB hugepages and run EAL with IOVA as PA (running as uid %d); run as root: meson test -C build --suite hugepages",
-			(int)geteuid());
-		return VT_SKIP;
-	}
-	nr = read_long(HP_SYSFS "/nr_hugepages");
-	free_pages = read_long(HP_SYSFS "/free_hugepages");
-	if (nr < 0 || free_pages < 0) {
-		vt_skip("no 2 MB hugepage support here (%s unreadable)",
-			HP_SYSFS);
-		return VT_SKIP;
-	}
-
-	if (!find_mount(hp_dir, sizeof(hp_dir))) {
-		mkdir(HP_MOUNT, 0755);
-		if (mount("nodev", HP_MOUNT, "hugetlbfs", 0,
-			  "pagesize=2M") != 0) {
-			vt_skip("cannot mount hugetlbfs on %s: %s", HP_MOUNT,
-				strerror(errno));
-			return VT_SKIP;
-		}
-		hp_mounted = true;
-		snprintf(hp_dir, sizeof(hp_dir), "%s", HP_MOUNT);
-		vt_info("mounted hugetlbfs (2 MB pages) on %s", HP_MOUNT);
-	}
-
-	if (free_pages < HP_PAGES) {
-		hp_orig_nr = nr;
-		ret = write_long(HP_SYSFS "/nr_hugepages",
-				 nr + HP_PAGES - free_pages);
-		free_pages = read_long(HP_SYSFS "/free_hugepages");
-		if (ret != 0 || free_pages < HP_PAGES) {
-			vt_skip("cannot reserve %d free 2 MB hugepages (asked for %ld in all: %s; %ld free)",
-				HP_PAGES, nr + HP_PAGES - free_pages,
-				ret != 0 ? strerror(-ret) : "too few given",
-				free_pages);
-			return VT_SKIP;
-		}
-		vt_info("reserved hugepages: nr_hugepages %ld -> %ld",
-			nr, read_long(HP_SYSFS "/nr_hugepages"));
-	}
-	return VT_PASS;
+	return vt_hugepages_setup(HP_PAGES, hp_dir, sizeof(hp_dir));
 }
 
 static void
 teardown(void)
 {
-	if (hp_orig_nr >= 0) {
-		if (write_long(HP_SYSFS "/nr_hugepages", hp_orig_nr) != 0)
-			printf("WARNING: could not restore nr_hugepages to %ld\n",
-			       hp_orig_nr);
-		else
-			vt_info("restored nr_hugepages to %ld (now %ld)",
-				hp_orig_nr,
-				read_long(HP_SYSFS "/nr_hugepages"));
-		hp_orig_nr = -1;
-	}
-	if (hp_mounted) {
-		if (umount(HP_MOUNT) != 0)
-			printf("WARNING: could not unmount %s: %s\n", HP_MOUNT,
-			       strerror(errno));
-		hp_mounted = false;
-	}
+	vt_hugepages_teardown();
 }
 
 static int
@@ -178,7 +51,7 @@ pa_regions(void)
 
 	vt_phase("attach pa, describe memory by IOVA");
 	VT_ASSERT_EQ(0, vmap_dev_attach(&d, vmap_find("pa"), "vt_pa",
-					SOCKET_ID_ANY), "attach pa in PA mode");
+					SOCKET_ID_ANY, NULL), "attach pa in PA mode");
 	n = vmap_regions(&d, r, RTE_DIM(r), false);
 	VT_ASSERT(n >= 1, "pa regions: %d", n);
 	vt_info("pa: %d region(s) for %d MB", n, 2 * HP_PAGES);

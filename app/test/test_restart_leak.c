@@ -12,7 +12,9 @@
  * vhost_first the device goes away under a started driver: its link must go
  * down and a transmit must not hang; then the device comes back, the
  * restarted port carries traffic again, and at the end net_vhost is closed
- * first again before the driver.
+ * first again before the driver. An optional second argument names the map
+ * kind, and a third, debug, turns on the map debug layer (map_debug=1),
+ * whose error count must stay 0 through every stop, start and close.
  */
 
 #include <string.h>
@@ -20,17 +22,33 @@
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
 
+#include "rte_pmd_virtio_map.h"
 #include "vt.h"
 
 #define CYCLES 5
 #define PACKETS 20000
 
+static bool map_debug;
+
 static unsigned int
 in_use(const struct vt_pair *p)
 {
-	return rte_mempool_in_use_count(p->drv_pool) +
-	       rte_mempool_in_use_count(p->gen_pool) +
-	       rte_mempool_in_use_count(p->vhost_pool);
+	return vt_pair_in_use(p);
+}
+
+/* With map_debug=1 the layer must have found nothing wrong. */
+static int
+check_debug(const struct vt_pair *p, const char *when)
+{
+	uint64_t errors = UINT64_MAX;
+
+	if (!map_debug)
+		return VT_PASS;
+	VT_ASSERT_OK(rte_pmd_virtio_map_debug_errors(p->drv_port, &errors),
+		     "rte_pmd_virtio_map_debug_errors");
+	vt_info("map debug errors %s: %" PRIu64, when, errors);
+	VT_ASSERT_EQ(0, errors, "map debug errors");
+	return VT_PASS;
 }
 
 static int
@@ -47,6 +65,7 @@ cycle(struct vt_pair *p, unsigned int i, const unsigned int *base)
 		rte_mempool_in_use_count(p->gen_pool));
 	/* a stopped port holds no buffer: back where the pools began */
 	VT_ASSERT_EQ(*base, used, "mbufs out after a stop, against before the first start");
+	VT_CHECK(check_debug(p, "after a stop"));
 
 	if (i == 2) {
 		/* releases both queues and sets them up again */
@@ -57,6 +76,7 @@ cycle(struct vt_pair *p, unsigned int i, const unsigned int *base)
 	VT_CHECK(vt_wait_link(p->drv_port, true, 15000));
 	VT_CHECK(vt_wait_link(p->vhost_port, true, 15000));
 	VT_CHECK(vt_pair_traffic(p, PACKETS, 60, 1514));
+	VT_CHECK(check_debug(p, "after traffic"));
 	return VT_PASS;
 }
 
@@ -103,25 +123,33 @@ vhost_goes_first(struct vt_pair *p)
 	VT_CHECK(vt_wait_link(p->drv_port, true, 15000));
 	VT_CHECK(vt_wait_link(p->vhost_port, true, 15000));
 	VT_CHECK(vt_pair_traffic(p, PACKETS, 60, 1514));
+	VT_CHECK(check_debug(p, "after the device came back"));
 	return VT_PASS;
 }
 
 static int
 run(int argc, char **argv)
 {
+	struct vt_pair_opts o = { 0 };
 	struct vt_pair p;
 	unsigned int i, base = 0;
 	bool driver_first;
 
-	if (argc != 1 || (strcmp(argv[0], "driver_first") != 0 &&
-			  strcmp(argv[0], "vhost_first") != 0)) {
-		vt_fail(__FILE__, __LINE__, "expected one argument, driver_first or vhost_first");
+	if (argc < 1 || argc > 3 || (strcmp(argv[0], "driver_first") != 0 &&
+				     strcmp(argv[0], "vhost_first") != 0) ||
+	    (argc == 3 && strcmp(argv[2], "debug") != 0)) {
+		vt_fail(__FILE__, __LINE__, "expected driver_first|vhost_first [map [debug]]");
 		return VT_FAIL;
 	}
 	driver_first = strcmp(argv[0], "driver_first") == 0;
+	if (argc >= 2)
+		o.map = argv[1];
+	map_debug = argc == 3;
+	if (map_debug)
+		o.drv_extra = "map_debug=1";
 
 	VT_CHECK(vt_eal_init(NULL));
-	VT_CHECK(vt_pair_init(&p, NULL));
+	VT_CHECK(vt_pair_init(&p, &o));
 	base = in_use(&p);
 	VT_CHECK(vt_pair_vhost_create(&p));
 	VT_CHECK(vt_pair_drv_create(&p));
@@ -144,9 +172,15 @@ run(int argc, char **argv)
 	VT_CHECK(vt_wait_link(p.drv_port, true, 15000));
 	VT_CHECK(vt_wait_link(p.vhost_port, true, 15000));
 	VT_CHECK(vt_pair_traffic(&p, PACKETS, 60, 1514));
+	VT_CHECK(check_debug(&p, "after net_vhost restarted"));
 
 	if (!driver_first)
 		VT_CHECK(vhost_goes_first(&p));
+	if (map_debug) {
+		/* the last look before close: stop, count, close */
+		VT_ASSERT_OK(rte_eth_dev_stop(p.drv_port), "stop before close");
+		VT_CHECK(check_debug(&p, "after the last stop"));
+	}
 	VT_CHECK(vt_pair_down(&p, driver_first));
 	vt_info("closed, %s first", driver_first ? "driver" : "net_vhost");
 	vt_phase("leak check after close");
@@ -156,7 +190,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "restart_leak",
-	.usage = "driver_first|vhost_first",
+	.usage = "driver_first|vhost_first [va|vduse|... [debug]]",
 	.timeout_s = 170,
 	.run = run,
 };

@@ -9,7 +9,9 @@
  * the ring layout, the map kind and the case: qN (10^6 packets each way of
  * 60..1514 bytes over rings of N descriptors, half of them with rings
  * filled to the brim), jumbo (9000-byte frames, then
- * sizes cycling 60..9000) or server (the driver listens, net_vhost
+ * sizes cycling 60..9000), mseg (10^6 packets each way of 60..9000 bytes,
+ * the driver sending each as a chain of 2 KB mbufs whose boundaries move
+ * from packet to packet) or server (the driver listens, net_vhost
  * connects).
  */
 
@@ -24,6 +26,8 @@
 #define JUMBO_PACKETS 100000
 #define SERVER_PACKETS 100000
 #define JUMBO_FRAME 9000
+#define MSEG_PACKETS 1000000
+#define MSEG_SEG_SIZE 2048
 
 static int
 run(int argc, char **argv)
@@ -55,10 +59,13 @@ run(int argc, char **argv)
 		o.queue_size = q;
 	} else if (strcmp(argv[2], "jumbo") == 0) {
 		o.max_frame = JUMBO_FRAME;
+	} else if (strcmp(argv[2], "mseg") == 0) {
+		o.max_frame = JUMBO_FRAME;
+		o.tx_seg_size = MSEG_SEG_SIZE;
 	} else if (strcmp(argv[2], "server") == 0) {
 		o.drv_server = true;
 	} else {
-		vt_fail(__FILE__, __LINE__, "unknown case %s (qN, jumbo, server)",
+		vt_fail(__FILE__, __LINE__, "unknown case %s (qN, jumbo, mseg, server)",
 			argv[2]);
 		return VT_FAIL;
 	}
@@ -68,7 +75,9 @@ run(int argc, char **argv)
 		.mem_mb = o.queue_size > 4096 ? 1024 : 512 }));
 	VT_CHECK(vt_pair_up(&p, &o));
 
-	if (o.max_frame == JUMBO_FRAME) {
+	if (o.tx_seg_size != 0) {
+		VT_CHECK(vt_pair_traffic(&p, MSEG_PACKETS, 60, JUMBO_FRAME));
+	} else if (o.max_frame == JUMBO_FRAME) {
 		VT_CHECK(vt_pair_traffic(&p, JUMBO_PACKETS, JUMBO_FRAME,
 					 JUMBO_FRAME));
 		VT_CHECK(vt_pair_traffic(&p, JUMBO_PACKETS, 60, JUMBO_FRAME));
@@ -86,7 +95,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "traffic",
-	.usage = "split va|auto qN|jumbo|server",
+	.usage = "split va|vduse|auto|<registered> qN|jumbo|mseg|server",
 	.timeout_s = 280,
 	.run = run,
 };

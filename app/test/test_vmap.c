@@ -4,11 +4,13 @@
 
 /*
  * Unit test of the map-ops library (lib/vmap.h) without ethdev: the
- * registry, device tokens and the wrappers around optional members, burst
- * translation for va and pa, coherent memory and the regions a transport
- * would put in its memory table. EAL runs with --no-huge, so IOVA is VA:
- * attaching pa must fail with -ENOTSUP, and pa's translation is exercised
- * on a token set up by hand (pa_hugepages tests it attached, in PA mode).
+ * registry, device and queue tokens and the wrappers around optional
+ * members, burst translation for va and pa, coherent memory and the regions
+ * a transport would put in its memory table. EAL runs with --no-huge, so
+ * IOVA is VA: attaching pa must fail with -ENOTSUP, and pa's translation
+ * is exercised on a token set up by hand (pa_hugepages tests it attached,
+ * in PA mode). The vduse kind and its domain are in test_domain.c, the
+ * debug layer in test_vmap_debug.c.
  */
 
 #include <errno.h>
@@ -29,16 +31,23 @@
 /* A registered kind that records what its optional members were given. */
 static struct {
 	unsigned int attach, detach, map, unmap, sync_cpu, sync_dev;
+	unsigned int q_setup, q_release, q_live;
 	const struct vmap_seg *segs;
+	const struct vmap_queue *q;
 	uint16_t n;
+	uint16_t nb_desc;
+	uint32_t buf_len;
 	enum vmap_dir dir;
 	int attach_ret;
+	int q_setup_ret;
+	struct vmap_params params;
 } rec;
 
 static int
 rec_attach(struct vmap_dev *d)
 {
 	rec.attach++;
+	rec.params = d->params;
 	if (rec.attach_ret == 0)
 		d->priv = &rec;
 	return rec.attach_ret;
@@ -51,13 +60,40 @@ rec_detach(struct vmap_dev *d)
 	rec.detach++;
 }
 
+static int
+rec_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
+{
+	rec.q_setup++;
+	rec.q = q;
+	rec.nb_desc = nb_desc;
+	rec.buf_len = buf_len;
+	if (rec.q_setup_ret == 0)
+		q->priv = &rec.q_setup;
+	return rec.q_setup_ret;
+}
+
+static void
+rec_queue_release(struct vmap_queue *q)
+{
+	rec.q_release++;
+	rec.q = q;
+}
+
+static unsigned int
+rec_queue_live(struct vmap_queue *q)
+{
+	rec.q_live++;
+	rec.q = q;
+	return 7;
+}
+
 static uint16_t
-rec_map(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
+rec_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	enum vmap_dir dir)
 {
 	uint16_t i;
 
-	RTE_SET_USED(d);
+	rec.q = q;
 	rec.map++;
 	rec.dir = dir;
 	for (i = 0; i < n; i++)
@@ -66,10 +102,10 @@ rec_map(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-rec_unmap(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
+rec_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	  enum vmap_dir dir)
 {
-	RTE_SET_USED(d);
+	rec.q = q;
 	rec.unmap++;
 	rec.segs = segs;
 	rec.n = n;
@@ -77,10 +113,10 @@ rec_unmap(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-rec_sync_cpu(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
+rec_sync_cpu(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	     enum vmap_dir dir)
 {
-	RTE_SET_USED(d);
+	rec.q = q;
 	rec.sync_cpu++;
 	rec.segs = segs;
 	rec.n = n;
@@ -88,10 +124,10 @@ rec_sync_cpu(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-rec_sync_dev(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
+rec_sync_dev(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	     enum vmap_dir dir)
 {
-	RTE_SET_USED(d);
+	rec.q = q;
 	rec.sync_dev++;
 	rec.segs = segs;
 	rec.n = n;
@@ -147,6 +183,9 @@ static const struct vmap_ops rec_ops = {
 	.kind = VMAP_KIND_OPS,
 	.attach = rec_attach,
 	.detach = rec_detach,
+	.queue_setup = rec_queue_setup,
+	.queue_release = rec_queue_release,
+	.queue_live = rec_queue_live,
 	.map = rec_map,
 	.unmap = rec_unmap,
 	.sync_for_cpu = rec_sync_cpu,
@@ -163,8 +202,11 @@ test_find(void)
 {
 	VT_ASSERT(vmap_find("va") == &vmap_va_ops, "va is built in");
 	VT_ASSERT(vmap_find("pa") == &vmap_pa_ops, "pa is built in");
+	VT_ASSERT(vmap_find("vduse") == &vmap_vduse_ops, "vduse is built in");
 	VT_ASSERT_EQ(VMAP_KIND_VA, vmap_va_ops.kind, "va kind");
 	VT_ASSERT_EQ(VMAP_KIND_PA, vmap_pa_ops.kind, "pa kind");
+	VT_ASSERT_EQ(VMAP_KIND_OPS, vmap_vduse_ops.kind,
+		     "vduse kind (bounces: through the table)");
 	VT_ASSERT(vmap_find("nope") == NULL, "unknown name");
 	VT_ASSERT(vmap_find("") == NULL, "empty name");
 	VT_ASSERT(vmap_find(NULL) == NULL, "NULL name");
@@ -179,14 +221,14 @@ test_names(void)
 
 	memset(buf, 'x', sizeof(buf));
 	vmap_names(buf, sizeof(buf));
-	VT_ASSERT(strcmp(buf, "va|pa") == 0, "names: expected \"va|pa\", actual \"%s\"",
-		  buf);
+	VT_ASSERT(strcmp(buf, "va|pa|vduse") == 0,
+		  "names: expected \"va|pa|vduse\", actual \"%s\"", buf);
 	memset(small, 'x', sizeof(small));
 	vmap_names(small, sizeof(small));
 	VT_ASSERT(memchr(small, '\0', sizeof(small)) != NULL,
 		  "names in a 4-byte buffer are terminated");
-	VT_ASSERT(strncmp("va|pa", small, strlen(small)) == 0,
-		  "truncated names: expected a prefix of \"va|pa\", actual \"%.4s\"",
+	VT_ASSERT(strncmp("va|pa|vduse", small, strlen(small)) == 0,
+		  "truncated names: expected a prefix of \"va|pa|vduse\", actual \"%.4s\"",
 		  small);
 	/* len 0 must not write */
 	small[0] = 'x';
@@ -204,8 +246,8 @@ test_register(void)
 	VT_ASSERT_EQ(0, vmap_register(&rec_ops), "register vt_rec");
 	VT_ASSERT(vmap_find("vt_rec") == &rec_ops, "find registered kind");
 	vmap_names(buf, sizeof(buf));
-	VT_ASSERT(strcmp(buf, "va|pa|vt_rec") == 0,
-		  "names: expected \"va|pa|vt_rec\", actual \"%s\"", buf);
+	VT_ASSERT(strcmp(buf, "va|pa|vduse|vt_rec") == 0,
+		  "names: expected \"va|pa|vduse|vt_rec\", actual \"%s\"", buf);
 	VT_ASSERT_EQ(-EEXIST, vmap_register(&rec_ops), "register twice");
 
 	bad = rec_ops;
@@ -213,6 +255,8 @@ test_register(void)
 	VT_ASSERT_EQ(-EEXIST, vmap_register(&bad), "register over va");
 	bad.name = "pa";
 	VT_ASSERT_EQ(-EEXIST, vmap_register(&bad), "register over pa");
+	bad.name = "vduse";
+	VT_ASSERT_EQ(-EEXIST, vmap_register(&bad), "register over vduse");
 
 	VT_ASSERT_EQ(-EINVAL, vmap_register(NULL), "register NULL");
 	bad = rec_ops;
@@ -261,6 +305,9 @@ test_register(void)
 	bad.sync_for_device = NULL;
 	bad.need_sync = NULL;
 	bad.max_mapping_size = NULL;
+	bad.queue_setup = NULL;
+	bad.queue_release = NULL;
+	bad.queue_live = NULL;
 	VT_ASSERT_EQ(0, vmap_register(&bad), "register minimal kind");
 	VT_ASSERT_EQ(0, vmap_unregister("vt_min"), "unregister minimal kind");
 
@@ -272,9 +319,12 @@ test_register(void)
 	VT_ASSERT(vmap_find("va") == &vmap_va_ops, "va stays");
 	VT_ASSERT(vmap_unregister("pa") < 0, "built-in pa cannot be removed");
 	VT_ASSERT(vmap_find("pa") == &vmap_pa_ops, "pa stays");
+	VT_ASSERT(vmap_unregister("vduse") < 0,
+		  "built-in vduse cannot be removed");
+	VT_ASSERT(vmap_find("vduse") == &vmap_vduse_ops, "vduse stays");
 	vmap_names(buf, sizeof(buf));
-	VT_ASSERT(strcmp(buf, "va|pa") == 0,
-		  "names after unregister: expected \"va|pa\", actual \"%s\"",
+	VT_ASSERT(strcmp(buf, "va|pa|vduse") == 0,
+		  "names after unregister: expected \"va|pa|vduse\", actual \"%s\"",
 		  buf);
 	return VT_PASS;
 }
@@ -298,7 +348,7 @@ test_registry_full(void)
 	}
 	VT_ASSERT_EQ(-ENOSPC, ret, "register past the registry size");
 	VT_ASSERT(n >= 1, "room for at least one registered kind, got %u", n);
-	vt_info("registry holds %u kinds besides va and pa", n);
+	vt_info("registry holds %u kinds besides va, pa and vduse", n);
 	for (i = 0; i < n; i++)
 		VT_ASSERT_EQ(0, vmap_unregister(names[i]), "unregister");
 	/* the freed slots can be used again */
@@ -310,43 +360,86 @@ test_registry_full(void)
 static int
 test_attach_and_wrappers(void)
 {
+	struct vmap_params params = { .bounce_size = 3u << 20 };
 	struct vmap_seg segs[4];
+	struct vmap_queue q, q2;
 	struct vmap_dev d;
 	uint16_t n;
 
 	memset(&rec, 0, sizeof(rec));
-	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &rec_ops, "vt_dev0", SOCKET_ID_ANY),
-		     "attach vt_rec");
+	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &rec_ops, "vt_dev0", SOCKET_ID_ANY,
+					&params), "attach vt_rec");
 	VT_ASSERT_EQ(1, rec.attach, "attach member calls");
 	VT_ASSERT(d.ops == &rec_ops, "token ops");
 	VT_ASSERT_EQ(VMAP_KIND_OPS, d.kind, "token kind cached");
 	VT_ASSERT(d.priv == &rec, "attach set priv");
 	VT_ASSERT(strcmp(d.name, "vt_dev0") == 0, "token name \"%s\"", d.name);
 	VT_ASSERT_EQ(SOCKET_ID_ANY, d.socket_id, "token socket");
+	VT_ASSERT_EQ(3u << 20, rec.params.bounce_size,
+		     "params reach the kind's attach");
+	VT_ASSERT_EQ(3u << 20, d.params.bounce_size, "params kept in the token");
+	VT_ASSERT(!d.params.debug, "debug off");
+	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors with debug off");
+
+	/* queue token: the kind's queue_setup gets the sizes and the token */
+	memset(&q, 0x5a, sizeof(q));
+	VT_ASSERT_EQ(0, vmap_queue_setup(&d, &q, 5, VMAP_FROM_DEVICE, 128, 2048),
+		     "vmap_queue_setup");
+	VT_ASSERT_EQ(1, rec.q_setup, "queue_setup member calls");
+	VT_ASSERT(rec.q == &q, "queue_setup got the token");
+	VT_ASSERT_EQ(128, rec.nb_desc, "queue_setup nb_desc");
+	VT_ASSERT_EQ(2048, rec.buf_len, "queue_setup buf_len");
+	VT_ASSERT(q.dev == &d, "queue token device");
+	VT_ASSERT_EQ(5, q.qid, "queue token qid");
+	VT_ASSERT_EQ(VMAP_FROM_DEVICE, q.dir, "queue token direction");
+	VT_ASSERT(q.priv == &rec.q_setup, "queue_setup set priv");
+	VT_ASSERT_EQ(0, q.stats.bounced_to_dev + q.stats.bounced_from_dev +
+		     q.stats.exhausted + q.stats.map_errors,
+		     "queue counters start at zero");
 
 	memset(segs, 0, sizeof(segs));
-	n = vmap_map(&d, segs, 4, VMAP_FROM_DEVICE);
+	n = vmap_map(&q, segs, 4, VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(4, n, "mapped");
+	VT_ASSERT(rec.q == &q, "map got the queue token");
 	VT_ASSERT_EQ_X(0x103000, segs[3].iova, "iova from the kind's map");
 	VT_ASSERT_EQ(VMAP_FROM_DEVICE, rec.dir, "direction passed to map");
 
-	vmap_unmap(&d, segs, 3, VMAP_FROM_DEVICE);
+	vmap_unmap(&q, segs, 3, VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(1, rec.unmap, "unmap calls");
-	VT_ASSERT(rec.segs == segs && rec.n == 3, "unmap arguments");
-	vmap_sync_for_cpu(&d, segs, 2, VMAP_BIDIRECTIONAL);
+	VT_ASSERT(rec.segs == segs && rec.n == 3 && rec.q == &q,
+		  "unmap arguments");
+	vmap_sync_for_cpu(&q, segs, 2, VMAP_BIDIRECTIONAL);
 	VT_ASSERT_EQ(1, rec.sync_cpu, "sync_for_cpu calls");
-	VT_ASSERT(rec.n == 2 && rec.dir == VMAP_BIDIRECTIONAL,
+	VT_ASSERT(rec.n == 2 && rec.dir == VMAP_BIDIRECTIONAL && rec.q == &q,
 		  "sync_for_cpu arguments");
-	vmap_sync_for_device(&d, segs, 1, VMAP_TO_DEVICE);
+	vmap_sync_for_device(&q, segs, 1, VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(1, rec.sync_dev, "sync_for_device calls");
-	VT_ASSERT(rec.n == 1 && rec.dir == VMAP_TO_DEVICE,
+	VT_ASSERT(rec.n == 1 && rec.dir == VMAP_TO_DEVICE && rec.q == &q,
 		  "sync_for_device arguments");
+	VT_ASSERT_EQ(7, vmap_queue_live(&q), "queue_live from the kind");
+	VT_ASSERT_EQ(1, rec.q_live, "queue_live member calls");
 	VT_ASSERT(vmap_need_sync(&d), "need_sync from the kind");
 	VT_ASSERT_EQ(65536, vmap_max_mapping_size(&d), "max mapping size");
 	VT_ASSERT(vmap_alloc_coherent(&d, 64, 64, NULL) == NULL,
 		  "the kind's alloc_coherent failure passes through");
 	VT_ASSERT_EQ(ENOMEM, rte_errno, "rte_errno from alloc_coherent");
 	VT_ASSERT_EQ(0, vmap_regions(&d, NULL, 0, false), "regions");
+
+	vmap_queue_release(&q);
+	VT_ASSERT_EQ(1, rec.q_release, "queue_release member calls");
+	VT_ASSERT(rec.q == &q, "queue_release got the token");
+	vmap_queue_release(&q);
+	VT_ASSERT_EQ(1, rec.q_release, "queue release is idempotent");
+	VT_ASSERT_EQ(0, vmap_queue_live(&q), "live mappings of a released queue");
+	VT_ASSERT_EQ(1, rec.q_live, "no queue_live on a released queue");
+
+	/* a failing queue_setup passes its error and needs no release */
+	rec.q_setup_ret = -ENOSPC;
+	VT_ASSERT_EQ(-ENOSPC, vmap_queue_setup(&d, &q2, 1, VMAP_TO_DEVICE, 64,
+					       100), "queue_setup failure");
+	vmap_queue_release(&q2);
+	VT_ASSERT_EQ(1, rec.q_release, "no queue_release after a failed setup");
+	rec.q_setup_ret = 0;
 
 	vmap_dev_detach(&d);
 	VT_ASSERT_EQ(1, rec.detach, "detach member calls");
@@ -356,21 +449,37 @@ test_attach_and_wrappers(void)
 
 	/* a failing attach leaves the token detached */
 	rec.attach_ret = -EPERM;
-	VT_ASSERT_EQ(-EPERM, vmap_dev_attach(&d, &rec_ops, "vt_dev1", 0),
+	VT_ASSERT_EQ(-EPERM, vmap_dev_attach(&d, &rec_ops, "vt_dev1", 0, NULL),
 		     "attach failure passes through");
 	VT_ASSERT(d.ops == NULL, "failed attach leaves no ops");
 	vmap_dev_detach(&d);
 	VT_ASSERT_EQ(1, rec.detach, "no detach after a failed attach");
+	rec.attach_ret = 0;
+
+	/* NULL params: defaults */
+	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &rec_ops, "vt_dev2", 0, NULL),
+		     "attach with default params");
+	VT_ASSERT_EQ(0, rec.params.bounce_size, "default bounce_size (0: the kind's default)");
+	VT_ASSERT(!rec.params.debug, "default debug off");
+	vmap_dev_detach(&d);
 
 	/* va has no optional members: the wrappers are no-ops */
-	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &vmap_va_ops, "vt_va", SOCKET_ID_ANY),
-		     "attach va");
+	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &vmap_va_ops, "vt_va", SOCKET_ID_ANY,
+					NULL), "attach va");
 	VT_ASSERT_EQ(VMAP_KIND_VA, d.kind, "va token kind");
 	VT_ASSERT(!vmap_need_sync(&d), "va needs no sync");
 	VT_ASSERT(vmap_max_mapping_size(&d) == SIZE_MAX, "va has no mapping limit");
-	vmap_unmap(&d, segs, 4, VMAP_TO_DEVICE);
-	vmap_sync_for_cpu(&d, segs, 4, VMAP_FROM_DEVICE);
-	vmap_sync_for_device(&d, segs, 4, VMAP_TO_DEVICE);
+	VT_ASSERT_EQ(0, vmap_queue_setup(&d, &q, 0, VMAP_TO_DEVICE, 256, 9000),
+		     "va queue setup (no member)");
+	VT_ASSERT(q.dev == &d && q.qid == 0 && q.dir == VMAP_TO_DEVICE,
+		  "va queue token");
+	vmap_unmap(&q, segs, 4, VMAP_TO_DEVICE);
+	vmap_sync_for_cpu(&q, segs, 4, VMAP_FROM_DEVICE);
+	vmap_sync_for_device(&q, segs, 4, VMAP_TO_DEVICE);
+	VT_ASSERT_EQ(0, vmap_queue_live(&q), "va tracks no mappings");
+	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "va debug errors");
+	vmap_queue_release(&q);
+	vmap_queue_release(&q);
 	vmap_dev_detach(&d);
 	vmap_dev_detach(&d);
 	return VT_PASS;
@@ -398,25 +507,29 @@ test_va_map(struct rte_mempool *mp)
 {
 	struct rte_mbuf *m[BURST];
 	struct vmap_seg segs[BURST];
+	struct vmap_queue q;
 	struct vmap_dev d;
 	unsigned int i;
 
 	VT_ASSERT_EQ(0, vmap_dev_attach(&d, vmap_find("va"), "vt_va",
-					SOCKET_ID_ANY), "attach va");
+					SOCKET_ID_ANY, NULL), "attach va");
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, VMAP_TO_DEVICE, 64, 2048),
+		     "queue setup");
 	VT_CHECK(get_burst(mp, m, segs, BURST));
-	VT_ASSERT_EQ(BURST, vmap_map(&d, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "va maps the whole burst");
 	for (i = 0; i < BURST; i++)
 		VT_ASSERT_EQ_X((uintptr_t)segs[i].addr, segs[i].iova,
 			       "va: device address is the virtual address");
-	VT_ASSERT_EQ(0, vmap_map(&d, segs, 0, VMAP_TO_DEVICE), "empty burst");
-	VT_ASSERT_EQ(1, vmap_map(&d, segs, 1, VMAP_FROM_DEVICE), "burst of one");
+	VT_ASSERT_EQ(0, vmap_map(&q, segs, 0, VMAP_TO_DEVICE), "empty burst");
+	VT_ASSERT_EQ(1, vmap_map(&q, segs, 1, VMAP_FROM_DEVICE), "burst of one");
 	/* RTE_BAD_IOVA means nothing to va: the address is what counts */
 	segs[3].iova = RTE_BAD_IOVA;
-	VT_ASSERT_EQ(BURST, vmap_map(&d, segs, BURST, VMAP_FROM_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_FROM_DEVICE),
 		     "va ignores the EAL IOVA");
 	VT_ASSERT_EQ_X((uintptr_t)segs[3].addr, segs[3].iova, "va address");
 	rte_pktmbuf_free_bulk(m, BURST);
+	vmap_queue_release(&q);
 	vmap_dev_detach(&d);
 	return VT_PASS;
 }
@@ -427,6 +540,7 @@ test_pa_map(struct rte_mempool *mp)
 	struct rte_mbuf *m[BURST];
 	struct vmap_seg segs[BURST];
 	rte_iova_t want[BURST];
+	struct vmap_queue q;
 	struct vmap_dev d;
 	unsigned int i;
 
@@ -436,11 +550,13 @@ test_pa_map(struct rte_mempool *mp)
 	d.kind = VMAP_KIND_PA;
 	d.socket_id = SOCKET_ID_ANY;
 	snprintf(d.name, sizeof(d.name), "vt_pa_by_hand");
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 0, VMAP_TO_DEVICE, 64, 2048),
+		     "queue setup");
 
 	VT_CHECK(get_burst(mp, m, segs, BURST));
 	for (i = 0; i < BURST; i++)
 		want[i] = segs[i].iova;
-	VT_ASSERT_EQ(BURST, vmap_map(&d, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "pa maps the whole burst");
 	for (i = 0; i < BURST; i++) {
 		VT_ASSERT_EQ_X(want[i], segs[i].iova,
@@ -450,15 +566,16 @@ test_pa_map(struct rte_mempool *mp)
 	}
 
 	segs[5].iova = RTE_BAD_IOVA;
-	VT_ASSERT_EQ(5, vmap_map(&d, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(5, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "pa stops the burst at RTE_BAD_IOVA");
 	for (i = 0; i < 5; i++)
 		VT_ASSERT_EQ_X(want[i], segs[i].iova, "pa: mapped before the stop");
 	segs[0].iova = RTE_BAD_IOVA;
-	VT_ASSERT_EQ(0, vmap_map(&d, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(0, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "pa: RTE_BAD_IOVA first maps nothing");
-	VT_ASSERT_EQ(0, vmap_map(&d, segs, 0, VMAP_TO_DEVICE), "empty burst");
+	VT_ASSERT_EQ(0, vmap_map(&q, segs, 0, VMAP_TO_DEVICE), "empty burst");
 	rte_pktmbuf_free_bulk(m, BURST);
+	vmap_queue_release(&q);
 	return VT_PASS;
 }
 
@@ -471,7 +588,8 @@ test_pa_attach_va_mode(void)
 
 	VT_ASSERT_EQ(RTE_IOVA_VA, rte_eal_iova_mode(), "EAL IOVA mode");
 	VT_CHECK(vt_log_capture_start());
-	ret = vmap_dev_attach(&d, vmap_find("pa"), "vt_pa_dev", SOCKET_ID_ANY);
+	ret = vmap_dev_attach(&d, vmap_find("pa"), "vt_pa_dev", SOCKET_ID_ANY,
+			      NULL);
 	log = vt_log_capture_stop();
 	VT_ASSERT_EQ(-ENOTSUP, ret, "attach pa with IOVA as VA");
 	VT_ASSERT(d.ops == NULL, "failed attach leaves no ops");
@@ -535,8 +653,8 @@ test_coherent(void)
 	unsigned int mz0, i;
 
 	mz0 = memzones();
-	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &vmap_va_ops, "vt_coh", SOCKET_ID_ANY),
-		     "attach va");
+	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &vmap_va_ops, "vt_coh", SOCKET_ID_ANY,
+					NULL), "attach va");
 	for (i = 0; i < RTE_DIM(sizes); i++)
 		VT_CHECK(test_coherent_one(&d, sizes[i][0], sizes[i][1], false));
 	VT_ASSERT_EQ(mz0, memzones(), "memzones after alloc/free pairs");
@@ -682,7 +800,7 @@ test_regions(struct rte_mempool *mp)
 	struct vmap_dev d;
 
 	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &vmap_va_ops, "vt_regions_va",
-					SOCKET_ID_ANY), "attach va");
+					SOCKET_ID_ANY, NULL), "attach va");
 	VT_CHECK(check_regions(&d, mp, false));
 	vmap_dev_detach(&d);
 

@@ -13,7 +13,10 @@
  * (ids out of range or reused, bad lengths, an index running ahead), and
  * for the "ops" kind that every mapping is unmapped exactly once and that a
  * map refusal is handled. The argument picks the map kind: va, pa (run
- * here with IOVA as VA, so addresses equal VAs) or ops.
+ * here with IOVA as VA, so addresses equal VAs), ops, or vduse (the device
+ * reads and writes only the private domain, reaching it through the
+ * kind's regions as a vhost backend would, and no slot stays busy after a
+ * drain).
  */
 
 #include <errno.h>
@@ -42,12 +45,12 @@ static struct {
 } ops_rec;
 
 static uint16_t
-ops_map(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
+ops_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	enum vmap_dir dir)
 {
 	uint16_t i;
 
-	RTE_SET_USED(d);
+	RTE_SET_USED(q);
 	RTE_SET_USED(dir);
 	for (i = 0; i < n; i++) {
 		if (ops_rec.limited && ops_rec.refuse_after == 0)
@@ -61,10 +64,10 @@ ops_map(struct vmap_dev *d, struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-ops_unmap(struct vmap_dev *d, const struct vmap_seg *segs, uint16_t n,
+ops_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	  enum vmap_dir dir)
 {
-	RTE_SET_USED(d);
+	RTE_SET_USED(q);
 	RTE_SET_USED(segs);
 	RTE_SET_USED(dir);
 	ops_rec.unmapped += n;
@@ -118,6 +121,9 @@ struct dev {
 
 static struct vmap_dev map;
 static enum vmap_kind kind;
+/* vduse: the device reaches memory only through the domain's regions */
+static struct vmap_region dev_regions[2];
+static int dev_nregions;
 static struct rte_mempool *pool;	/* driver Rx buffers, sent packets */
 static struct rte_mempool *dev_pool;	/* what the device hands back */
 static uint32_t rnd_state = 2463534242u;
@@ -131,10 +137,20 @@ rnd(uint32_t lo, uint32_t hi)
 	return lo + rnd_state % (hi - lo + 1);
 }
 
+/* Where the device finds [addr, addr + len); NULL if it cannot reach it. */
 static void *
-dev_ptr(const struct dev *d, uint64_t addr)
+dev_ptr(const struct dev *d, uint64_t addr, uint32_t len)
 {
-	return (void *)(uintptr_t)(addr - d->offset);
+	int i;
+
+	if (dev_nregions == 0)
+		return (void *)(uintptr_t)(addr - d->offset);
+	for (i = 0; i < dev_nregions; i++)
+		if (addr >= dev_regions[i].dev_addr &&
+		    addr + len <= dev_regions[i].dev_addr + dev_regions[i].size)
+			return (uint8_t *)dev_regions[i].addr +
+			       (addr - dev_regions[i].dev_addr);
+	return NULL;
 }
 
 static void
@@ -142,7 +158,7 @@ dev_attach(struct dev *d, struct vmq *q)
 {
 	memset(d, 0, sizeof(*d));
 	d->q = q;
-	d->offset = kind == VMAP_KIND_OPS ? OPS_OFFSET : 0;
+	d->offset = map.ops == &vt_ring_ops ? OPS_OFFSET : 0;
 }
 
 /* Entries the driver made available and the device has not taken. */
@@ -183,6 +199,7 @@ dev_tx_read(struct dev *d, uint16_t head, struct rte_mbuf **out)
 	struct rte_mbuf *m;
 	uint32_t total = 0, n = 0, i;
 	uint16_t id = head;
+	const void *src;
 	char *p;
 
 	for (;;) {
@@ -191,7 +208,10 @@ dev_tx_read(struct dev *d, uint16_t head, struct rte_mbuf **out)
 		VT_ASSERT(!(desc->flags & VMQ_DESC_F_WRITE),
 			  "Tx descriptor %u is device-writable", id);
 		VT_ASSERT(total + desc->len <= sizeof(buf), "chain too long");
-		memcpy(buf + total, dev_ptr(d, desc->addr), desc->len);
+		src = dev_ptr(d, desc->addr, desc->len);
+		VT_ASSERT(src != NULL, "Tx descriptor %u: 0x%" PRIx64 " + %u out of the device's reach",
+			  id, desc->addr, desc->len);
+		memcpy(buf + total, src, desc->len);
 		total += desc->len;
 		VT_ASSERT(++n <= d->q->size, "descriptor chain loops");
 		if (!(desc->flags & VMQ_DESC_F_NEXT))
@@ -235,7 +255,9 @@ dev_rx_write(struct dev *d, const struct vt_stream *s, uint64_t seq,
 	VT_ASSERT(scratch != NULL, "scratch mbuf");
 	rte_pktmbuf_reset(scratch);
 	VT_CHECK(vt_pkt_fill(s, scratch, seq));
-	dst = dev_ptr(d, desc->addr);
+	dst = dev_ptr(d, desc->addr, desc->len);
+	VT_ASSERT(dst != NULL, "Rx descriptor %u: 0x%" PRIx64 " + %u out of the device's reach",
+		  id, desc->addr, desc->len);
 	memset(dst, 0, HDR);
 	memcpy(dst + HDR - 2, &one, 2);	/* num_buffers */
 	memcpy(dst + HDR, rte_pktmbuf_mtod(scratch, void *), len);
@@ -271,6 +293,18 @@ new_queue(bool tx, uint16_t size)
 	};
 
 	return vmq_create(&c);
+}
+
+/* Drain q: every mapping must have been given back (kinds that track). */
+static int
+drain_all(struct vmq *q)
+{
+	unsigned int live;
+
+	vmq_drain(q);
+	live = vmap_queue_live(&q->mq);
+	VT_ASSERT_EQ(0, live, "mappings still live after a drain");
+	return VT_PASS;
 }
 
 /* Rx receive of exactly want packets of s from first_seq, checked. */
@@ -398,7 +432,7 @@ test_tx_drop(void)
 		dev_put(&d, id, 0);
 	}
 	dev_publish(&d);
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 	vmq_free(q);
 	return VT_PASS;
 }
@@ -627,7 +661,7 @@ test_tx_wrap(uint16_t size)
 		  q->avail_idx, d.last_avail);
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	VT_ASSERT(!q->broken, "queue broken");
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
 	vmq_free(q);
 	return VT_PASS;
@@ -675,7 +709,7 @@ test_rx_wrap(uint16_t size)
 	}
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	VT_ASSERT(!q->broken, "queue broken");
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
 	vmq_free(q);
 	return VT_PASS;
@@ -719,7 +753,7 @@ test_bad_device(void)
 	VT_ASSERT(q->broken, "queue stopped");
 	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "a stopped queue stays stopped");
 	RTE_SET_USED(id);
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 	VT_ASSERT(!q->broken, "drain and reset restart the queue");
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
 
@@ -736,7 +770,7 @@ test_bad_device(void)
 	dev_publish(&d);
 	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "an id used twice");
 	VT_ASSERT(q->broken, "queue stopped on a reused id");
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 
 	/* Rx: the used index runs ahead of what is in flight */
 	dev_attach(&d, q);
@@ -744,7 +778,7 @@ test_bad_device(void)
 	__atomic_store_n(&q->used->idx, (uint16_t)(q->size + 1), __ATOMIC_RELEASE);
 	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "used index ahead");
 	VT_ASSERT(q->broken, "queue stopped on a runaway index");
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 	vmq_free(q);
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after Rx cases");
 
@@ -780,7 +814,7 @@ test_bad_device(void)
 			     "Tx after an id out of range");
 		VT_ASSERT(q->broken, "Tx queue stopped on a bad completion");
 		rte_pktmbuf_free_bulk(m, 4);
-		vmq_drain(q);
+		VT_CHECK(drain_all(q));
 		vmq_free(q);
 	}
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after Tx cases");
@@ -810,11 +844,11 @@ test_map_refusal(void)
 	n = drv_tx(q, m, 8);
 	ops_rec.limited = false;
 	VT_ASSERT_EQ(3, n, "Tx stops where the map ops refused");
-	VT_ASSERT_EQ(5, q->stats.map_errors, "map errors counted");
+	VT_ASSERT_EQ(5, q->stats.map_refused, "refused buffers counted");
 	VT_ASSERT_EQ(3, dev_avail_count(&d), "only mapped packets available");
 	n += drv_tx(q, &m[3], 5);
 	VT_ASSERT_EQ(8, n, "the rest goes once mapping works");
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 	vmq_free(q);
 
 	q = new_queue(false, 64);
@@ -826,10 +860,90 @@ test_map_refusal(void)
 	VT_ASSERT_EQ(10, n, "Rx buffers posted while mapping works");
 	VT_ASSERT_EQ(base + 10, rte_mempool_in_use_count(pool),
 		     "refused Rx buffers go back to the pool");
-	vmq_drain(q);
+	VT_CHECK(drain_all(q));
 	vmq_free(q);
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs");
 	return VT_PASS;
+}
+
+/*
+ * vduse: a Tx queue left with fewer bounce slots than the descriptors it
+ * keeps in flight before reclaiming (1 MB region, an Rx queue set up
+ * first). Sending one packet at a time, each completed by the device
+ * before the next, must never stop: a slot shortage has to reclaim what
+ * the device completed, as a full ring does.
+ */
+static int
+test_tx_few_slots(void)
+{
+	struct vmap_params params = { .bounce_size = VMAP_BOUNCE_SIZE_MIN };
+	struct vmap_region saved[2];
+	struct vmap_dev small;
+	struct vmq_conf c = {
+		.size = 4096, .port_id = 7, .socket_id = SOCKET_ID_ANY,
+		.map = &small,
+	};
+	struct rte_mbuf *m, *got;
+	struct vt_stream s;
+	struct vmq *rq, *tq;
+	struct dev d;
+	unsigned int i;
+	int rc = VT_PASS, n;
+	uint16_t id;
+
+	VT_ASSERT_OK(vmap_dev_attach(&small, vmap_find("vduse"), "vt_vmq_1m",
+				     SOCKET_ID_ANY, &params), "attach vduse, 1M");
+	c.is_tx = false;
+	c.vq_index = 0;
+	c.mp = pool;
+	rq = vmq_create(&c);
+	VT_ASSERT(rq != NULL, "Rx queue: %s", rte_strerror(rte_errno));
+	c.is_tx = true;
+	c.vq_index = 1;
+	c.mp = NULL;
+	tq = vmq_create(&c);
+	VT_ASSERT(tq != NULL, "Tx queue: %s", rte_strerror(rte_errno));
+	memcpy(saved, dev_regions, sizeof(saved));
+	n = vmap_regions(&small, dev_regions, 2, false);
+	VT_ASSERT_EQ(2, n, "regions");
+
+	/* how many slots the Tx queue got: map until it refuses */
+	dev_attach(&d, tq);
+	vt_stream_init(&s, "few_slots", 18, 0, 0, pool, 1000, 60, 60, 0);
+	for (i = 0; i < 1000 && rc == VT_PASS; i++) {
+		m = rte_pktmbuf_alloc(pool);
+		if (m == NULL || vt_pkt_fill(&s, m, i) != VT_PASS) {
+			rte_pktmbuf_free(m);
+			rc = VT_FAIL;
+			break;
+		}
+		if (drv_tx(tq, &m, 1) != 1) {
+			rte_pktmbuf_free(m);
+			vt_fail(__FILE__, __LINE__, "Tx of packet %u (one at a time, each completed before the next): expected 1, actual 0; bounce slots exhausted %" PRIu64 ", in flight %u",
+				i, tq->mq.stats.exhausted,
+				tq->size - tq->nb_free);
+			rc = VT_FAIL;
+			break;
+		}
+		id = dev_take(&d);
+		if (dev_tx_read(&d, id, &got) != VT_PASS) {
+			rc = VT_FAIL;
+			break;
+		}
+		rc = vt_pkt_verify(&s, got, i);
+		rte_pktmbuf_free(got);
+		dev_put(&d, id, 0);
+		dev_publish(&d);
+	}
+	vt_info("Tx with a 1 MB bounce region: %u packets sent one by one, %" PRIu64 " bursts cut short by slot exhaustion",
+		i, tq->mq.stats.exhausted);
+	vmq_drain(tq);
+	vmq_drain(rq);
+	vmq_free(tq);
+	vmq_free(rq);
+	vmap_dev_detach(&small);
+	memcpy(dev_regions, saved, sizeof(saved));
+	return rc;
 }
 
 static int
@@ -840,7 +954,7 @@ run(int argc, char **argv)
 	int rc;
 
 	if (argc != 2 || strcmp(argv[0], "split") != 0) {
-		vt_fail(__FILE__, __LINE__, "expected arguments: split va|pa|ops");
+		vt_fail(__FILE__, __LINE__, "expected arguments: split va|pa|ops|vduse");
 		return VT_FAIL;
 	}
 	VT_CHECK(vt_eal_init(&(struct vt_eal_opts){ .mem_mb = 256 }));
@@ -850,7 +964,7 @@ run(int argc, char **argv)
 
 	if (strcmp(argv[1], "va") == 0) {
 		VT_ASSERT_OK(vmap_dev_attach(&map, &vmap_va_ops, "vt_vmq",
-					     SOCKET_ID_ANY), "attach va");
+					     SOCKET_ID_ANY, NULL), "attach va");
 	} else if (strcmp(argv[1], "pa") == 0) {
 		/* EAL runs IOVA as VA: attach refuses pa, so set it up by
 		 * hand; device addresses are then EAL IOVAs, equal to VAs
@@ -860,11 +974,17 @@ run(int argc, char **argv)
 		map.kind = VMAP_KIND_PA;
 		map.socket_id = SOCKET_ID_ANY;
 		snprintf(map.name, sizeof(map.name), "vt_vmq");
+	} else if (strcmp(argv[1], "vduse") == 0) {
+		VT_ASSERT_OK(vmap_dev_attach(&map, vmap_find("vduse"), "vt_vmq",
+					     SOCKET_ID_ANY, NULL), "attach vduse");
+		dev_nregions = vmap_regions(&map, dev_regions,
+					    RTE_DIM(dev_regions), false);
+		VT_ASSERT_EQ(2, dev_nregions, "vduse regions");
 	} else if (strcmp(argv[1], "ops") == 0) {
 		VT_ASSERT_OK(vmap_register(&vt_ring_ops), "register ops");
 		ops = vmap_find("vt_ring_ops");
-		VT_ASSERT_OK(vmap_dev_attach(&map, ops, "vt_vmq", SOCKET_ID_ANY),
-			     "attach ops");
+		VT_ASSERT_OK(vmap_dev_attach(&map, ops, "vt_vmq", SOCKET_ID_ANY,
+					     NULL), "attach ops");
 	} else {
 		vt_fail(__FILE__, __LINE__, "unknown map kind %s", argv[1]);
 		return VT_FAIL;
@@ -891,7 +1011,9 @@ run(int argc, char **argv)
 	SUB(test_rx_wrap(64));
 	SUB(test_rx_wrap(512));
 	SUB(test_bad_device());
-	if (kind == VMAP_KIND_OPS) {
+	if (map.ops == &vmap_vduse_ops)
+		SUB(test_tx_few_slots());
+	if (map.ops == &vt_ring_ops) {
 		SUB(test_map_refusal());
 		vt_phase("map and unmap balance");
 		vt_info("ops: %" PRIu64 " buffers mapped, %" PRIu64 " unmapped",
@@ -917,7 +1039,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "vmq",
-	.usage = "split va|pa|ops",
+	.usage = "split va|pa|ops|vduse",
 	.timeout_s = 120,
 	.run = run,
 };

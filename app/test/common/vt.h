@@ -166,6 +166,20 @@ int vt_main(const struct vt_test *t, int argc, char **argv);
 /** Seconds on a monotonic clock. */
 double vt_now(void);
 
+/**
+ * For a test's setup hook (in the runner, before the body): make sure
+ * pages free 2 MB hugepages exist, as root, mounting hugetlbfs on
+ * /dev/hugepages when none is mounted and raising nr_hugepages as needed.
+ *
+ * @param dir  out: the hugetlbfs mount, for vt_eal_opts.huge_dir
+ * @return VT_PASS, or VT_SKIP after printing why (not root, no support,
+ *   pages not given)
+ */
+int vt_hugepages_setup(unsigned int pages, char *dir, size_t len);
+
+/** For the teardown hook: put nr_hugepages and the mount back. */
+void vt_hugepages_teardown(void);
+
 /** Options for vt_eal_init(). Zeroed means the defaults. */
 struct vt_eal_opts {
 	/** Use hugepages: no --no-huge. */
@@ -211,6 +225,12 @@ char *vt_log_capture_stop(void);
 struct rte_mempool *vt_pool_create(const char *name, unsigned int n,
 				   uint32_t max_frame);
 
+/**
+ * While capturing: whether what was logged so far contains needle (for
+ * waiting on a message with a deadline).
+ */
+bool vt_log_contains(const char *needle);
+
 /** Fail unless the pool has exactly expected mbufs out (leak check). */
 #define VT_ASSERT_IN_USE(mp, expected) \
 	VT_ASSERT_EQ((expected), rte_mempool_in_use_count(mp), \
@@ -228,6 +248,18 @@ struct vt_pair_opts {
 	uint32_t max_frame;
 	/** More driver devargs ("key=value,..."), or NULL. */
 	const char *drv_extra;
+	/**
+	 * Which pair of the process: 0 names the ports net_vhost0 and
+	 * net_virtio_map0, 1 net_vhost1 and net_virtio_map1, and so on (its
+	 * socket and pools get their own names too).
+	 */
+	unsigned int index;
+	/**
+	 * Driver Tx packets as chains of segments of this many data bytes
+	 * (the first one shorter by seq % 64, so that segment boundaries
+	 * move), from a pool of that data room; 0 means one segment.
+	 */
+	uint32_t tx_seg_size;
 	/** Packets in flight per stream; 0 means twice the ring (the ring
 	 * plus 1024 above 4096 descriptors). Pools are
 	 * sized from it, so small memory wants it small; rings only fill up
@@ -251,6 +283,7 @@ struct vt_pair {
 	struct rte_mempool *drv_pool;	/**< driver Rx buffers */
 	struct rte_mempool *vhost_pool;	/**< net_vhost Rx (dequeue) buffers */
 	struct rte_mempool *gen_pool;	/**< packets the test sends */
+	struct rte_mempool *seg_pool;	/**< driver Tx segments (tx_seg_size) */
 	unsigned int window;		/**< packets in flight per stream */
 };
 
@@ -297,12 +330,28 @@ struct vt_counts {
 /** Read a port's basic and queue 0 counters. */
 int vt_counts_get(uint16_t port, struct vt_counts *c);
 
+/**
+ * Read the extended statistic called name of a port.
+ *
+ * @return VT_PASS, or VT_FAIL (printed, with the names there are) if the
+ *   port has no xstat of that name.
+ */
+int vt_xstat_get(uint16_t port, const char *name, uint64_t *value);
+
+/** Mbufs out of the pair's pools, all of them together. */
+unsigned int vt_pair_in_use(const struct vt_pair *p);
+
 /** One direction of numbered packets from tx_port to rx_port. */
 struct vt_stream {
 	const char *name;		/**< "virtio_map->vhost", in messages */
 	uint16_t tx_port;
 	uint16_t rx_port;
 	struct rte_mempool *pool;	/**< where sent packets come from */
+	/**
+	 * 0: each packet one mbuf. Else chains of segments of seg_size
+	 * bytes (the first one seq % 64 shorter), all from pool.
+	 */
+	uint32_t seg_size;
 	uint32_t id;			/**< stamped in every packet */
 	uint64_t first_seq;		/**< sequence number of the first packet */
 	uint64_t count;			/**< packets to send */
@@ -340,7 +389,10 @@ void vt_stream_init(struct vt_stream *s, const char *name, uint32_t id,
 /** Frame length of packet seq of a stream. */
 uint32_t vt_stream_len(const struct vt_stream *s, uint64_t seq);
 
-/** Write packet seq of a stream into m (single segment). */
+/**
+ * Write packet seq of a stream into m: one segment, or a chain of segments
+ * from the stream's pool when s->seg_size is set.
+ */
 int vt_pkt_fill(const struct vt_stream *s, struct rte_mbuf *m, uint64_t seq);
 
 /**

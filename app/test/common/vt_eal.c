@@ -173,6 +173,16 @@ vt_log_capture_start(void)
 	return VT_PASS;
 }
 
+bool
+vt_log_contains(const char *needle)
+{
+	if (vt_log_file == NULL)
+		return false;
+	fflush(vt_log_file);
+	return vt_log_buf != NULL && vt_log_len > 0 &&
+	       strstr(vt_log_buf, needle) != NULL;
+}
+
 char *
 vt_log_capture_stop(void)
 {

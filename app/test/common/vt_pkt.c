@@ -94,12 +94,62 @@ vt_hdr(const struct vt_stream *s, uint8_t *h, uint64_t seq, uint32_t len)
 	memcpy(h + 26, &l16, 2);
 }
 
+/* Packet seq as a chain of s->seg_size-byte segments from s->pool. */
+static int
+vt_pkt_fill_chain(const struct vt_stream *s, struct rte_mbuf *m, uint64_t seq)
+{
+	static uint8_t frame[VT_FRAME_MAX];
+	uint32_t len = vt_stream_len(s, seq), off = 0, chunk;
+	struct rte_mbuf *seg = m;
+	char *d;
+
+	vt_hdr(s, frame, seq, len);
+	memcpy(frame + VT_HDR_LEN, vt_payload(seq) + VT_HDR_LEN,
+	       len - VT_HDR_LEN);
+	/* a shorter first segment moves every boundary from packet to packet */
+	chunk = s->seg_size > 64 ? s->seg_size - (uint32_t)(seq % 64) :
+		s->seg_size;
+	while (off < len) {
+		chunk = RTE_MIN(chunk, len - off);
+		if (seg == NULL) {
+			seg = rte_pktmbuf_alloc(s->pool);
+			if (seg == NULL) {
+				vt_fail(__FILE__, __LINE__, "%s: pool %s empty while building a %u-byte frame of %u-byte segments",
+					s->name, s->pool->name, len,
+					s->seg_size);
+				return VT_FAIL;
+			}
+		}
+		d = rte_pktmbuf_append(seg, chunk);
+		if (d == NULL) {
+			vt_fail(__FILE__, __LINE__, "%s: no room for a %u-byte segment in an mbuf of %u bytes",
+				s->name, chunk, rte_pktmbuf_tailroom(seg));
+			if (seg != m)
+				rte_pktmbuf_free(seg);
+			return VT_FAIL;
+		}
+		memcpy(d, frame + off, chunk);
+		if (seg != m && rte_pktmbuf_chain(m, seg) != 0) {
+			vt_fail(__FILE__, __LINE__, "%s: cannot chain segment %u",
+				s->name, m->nb_segs);
+			rte_pktmbuf_free(seg);
+			return VT_FAIL;
+		}
+		off += chunk;
+		seg = NULL;
+		chunk = s->seg_size;
+	}
+	return VT_PASS;
+}
+
 int
 vt_pkt_fill(const struct vt_stream *s, struct rte_mbuf *m, uint64_t seq)
 {
 	uint32_t len = vt_stream_len(s, seq);
 	uint8_t *d;
 
+	if (s->seg_size != 0)
+		return vt_pkt_fill_chain(s, m, seq);
 	d = (uint8_t *)rte_pktmbuf_append(m, len);
 	if (d == NULL) {
 		vt_fail(__FILE__, __LINE__, "%s: no room for a %u-byte frame in an mbuf of %u bytes",
@@ -341,8 +391,10 @@ vt_pair_traffic(struct vt_pair *p, uint64_t n, uint32_t min_len,
 		bool bp = run == 1;
 
 		vt_stream_init(&a, "virtio_map->vhost", 1, p->drv_port,
-			       p->vhost_port, p->gen_pool, half[run], min_len,
+			       p->vhost_port, p->seg_pool != NULL ?
+			       p->seg_pool : p->gen_pool, half[run], min_len,
 			       max_len, p->window);
+		a.seg_size = p->opts.tx_seg_size;
 		vt_stream_init(&b, "vhost->virtio_map", 2, p->vhost_port,
 			       p->drv_port, p->gen_pool, half[run], min_len,
 			       max_len, p->window);
@@ -351,9 +403,10 @@ vt_pair_traffic(struct vt_pair *p, uint64_t n, uint32_t min_len,
 		a.backpressure = bp;
 		b.backpressure = bp;
 
-		vt_phase("traffic%s: %" PRIu64 " packets each way, %u..%u bytes, ring %u",
+		vt_phase("traffic%s: %" PRIu64 " packets each way, %u..%u bytes, ring %u%s",
 			 bp ? " with backpressure" : "", half[run], a.min_len,
-			 a.max_len, p->queue_size);
+			 a.max_len, p->queue_size, a.seg_size != 0 ?
+			 ", driver Tx in chained segments" : "");
 		t0 = vt_now();
 		VT_CHECK(vt_traffic(ss, 2, 5000));
 		vt_seq_next[0] += half[run];

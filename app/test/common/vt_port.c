@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,19 +25,37 @@
 /* How long a link may take to come up once both sides are started. */
 #define VT_LINK_TIMEOUT_MS 15000
 
+/* Pool names: "vt_gen" for pair 0, "vt_gen1" for pair 1. */
+static const char *
+vt_pool_name(char *buf, unsigned int index, const char *base)
+{
+	if (index == 0)
+		snprintf(buf, RTE_MEMPOOL_NAMESIZE, "%s", base);
+	else
+		snprintf(buf, RTE_MEMPOOL_NAMESIZE, "%s%u", base, index);
+	return buf;
+}
+
 int
 vt_pair_init(struct vt_pair *p, const struct vt_pair_opts *opts)
 {
 	static const struct vt_pair_opts def;
-	unsigned int q, win, extra;
+	unsigned int q, win, extra, segs;
+	char name[RTE_MEMPOOL_NAMESIZE];
 
 	if (opts == NULL)
 		opts = &def;
 	memset(p, 0, sizeof(*p));
 	p->opts = *opts;
-	snprintf(p->sock, sizeof(p->sock), "%s/vhost.sock", vt_ctx.dir);
-	snprintf(p->vhost_name, sizeof(p->vhost_name), "net_vhost0");
-	snprintf(p->drv_name, sizeof(p->drv_name), "net_virtio_map0");
+	if (opts->index == 0)
+		snprintf(p->sock, sizeof(p->sock), "%s/vhost.sock", vt_ctx.dir);
+	else
+		snprintf(p->sock, sizeof(p->sock), "%s/vhost%u.sock",
+			 vt_ctx.dir, opts->index);
+	snprintf(p->vhost_name, sizeof(p->vhost_name), "net_vhost%u",
+		 opts->index);
+	snprintf(p->drv_name, sizeof(p->drv_name), "net_virtio_map%u",
+		 opts->index);
 	p->vhost_port = RTE_MAX_ETHPORTS;
 	p->drv_port = RTE_MAX_ETHPORTS;
 	q = opts->queue_size != 0 ? opts->queue_size : 256;
@@ -56,15 +75,29 @@ vt_pair_init(struct vt_pair *p, const struct vt_pair_opts *opts)
 	p->window = win;
 	/* bulk refills, bursts and per-lcore caches on top */
 	extra = 8 * VT_BURST + 2 * 64;
-	p->gen_pool = vt_pool_create("vt_gen", 2 * win + q + extra,
-				     p->max_frame);
-	p->drv_pool = vt_pool_create("vt_drv_rx", q + win + extra,
-				     p->max_frame);
-	p->vhost_pool = vt_pool_create("vt_vhost_rx", win + q + extra,
-				       p->max_frame);
+	p->gen_pool = vt_pool_create(vt_pool_name(name, opts->index,
+						  "vt_gen"),
+				     2 * win + q + extra, p->max_frame);
+	p->drv_pool = vt_pool_create(vt_pool_name(name, opts->index,
+						  "vt_drv_rx"),
+				     q + win + extra, p->max_frame);
+	p->vhost_pool = vt_pool_create(vt_pool_name(name, opts->index,
+						    "vt_vhost_rx"),
+				       win + q + extra, p->max_frame);
 	if (p->gen_pool == NULL || p->drv_pool == NULL ||
 	    p->vhost_pool == NULL)
 		return VT_FAIL;
+	if (opts->tx_seg_size != 0) {
+		/* the first segment is up to 63 bytes short: one more */
+		segs = (p->max_frame + opts->tx_seg_size - 1) /
+		       opts->tx_seg_size + 1;
+		p->seg_pool = vt_pool_create(vt_pool_name(name, opts->index,
+							  "vt_seg"),
+					     segs * (win + q + extra),
+					     opts->tx_seg_size);
+		if (p->seg_pool == NULL)
+			return VT_FAIL;
+	}
 	return VT_PASS;
 }
 
@@ -81,7 +114,7 @@ vt_pair_vhost_create(struct vt_pair *p)
 	VT_ASSERT_EQ(0, ret, "rte_vdev_init(net_vhost)");
 	p->vhost_created = true;
 	ret = rte_eth_dev_get_port_by_name(p->vhost_name, &p->vhost_port);
-	VT_ASSERT_OK(ret, "port of net_vhost0");
+	VT_ASSERT_OK(ret, "port of net_vhost");
 	return VT_PASS;
 }
 
@@ -114,7 +147,7 @@ vt_pair_drv_create(struct vt_pair *p)
 	/* probe must never wait for the device */
 	VT_ASSERT(vt_now() - t0 < 2.0, "probe took %.2f s", vt_now() - t0);
 	ret = rte_eth_dev_get_port_by_name(p->drv_name, &p->drv_port);
-	VT_ASSERT_OK(ret, "port of net_virtio_map0");
+	VT_ASSERT_OK(ret, "port of net_virtio_map");
 	return VT_PASS;
 }
 
@@ -250,7 +283,7 @@ int
 vt_pair_free_pools(struct vt_pair *p)
 {
 	struct rte_mempool **pools[] = {
-		&p->gen_pool, &p->drv_pool, &p->vhost_pool,
+		&p->gen_pool, &p->drv_pool, &p->vhost_pool, &p->seg_pool,
 	};
 	int rc = VT_PASS;
 	unsigned int i;
@@ -295,4 +328,58 @@ vt_counts_get(uint16_t port, struct vt_counts *c)
 	c->q_ibytes = st.q_ibytes[0];
 	c->q_obytes = st.q_obytes[0];
 	return VT_PASS;
+}
+
+int
+vt_xstat_get(uint16_t port, const char *name, uint64_t *value)
+{
+	struct rte_eth_xstat_name *names;
+	struct rte_eth_xstat *xs;
+	int n, i, found = -1;
+
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	VT_ASSERT(n > 0, "port %u: rte_eth_xstats_get_names: %d", port, n);
+	names = calloc(n, sizeof(*names));
+	xs = calloc(n, sizeof(*xs));
+	if (names == NULL || xs == NULL ||
+	    rte_eth_xstats_get_names(port, names, n) != n ||
+	    rte_eth_xstats_get(port, xs, n) != n) {
+		free(names);
+		free(xs);
+		vt_fail(__FILE__, __LINE__, "port %u: cannot read %d xstats",
+			port, n);
+		return VT_FAIL;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(names[xs[i].id].name, name) == 0)
+			found = i;
+	if (found < 0) {
+		printf("     port %u xstats:", port);
+		for (i = 0; i < n; i++)
+			printf(" %s", names[i].name);
+		printf("\n");
+		free(names);
+		free(xs);
+		vt_fail(__FILE__, __LINE__, "port %u: expected an xstat named %s, actual none",
+			port, name);
+		return VT_FAIL;
+	}
+	*value = xs[found].value;
+	free(names);
+	free(xs);
+	return VT_PASS;
+}
+
+unsigned int
+vt_pair_in_use(const struct vt_pair *p)
+{
+	const struct rte_mempool *pools[] = {
+		p->gen_pool, p->drv_pool, p->vhost_pool, p->seg_pool,
+	};
+	unsigned int i, n = 0;
+
+	for (i = 0; i < RTE_DIM(pools); i++)
+		if (pools[i] != NULL)
+			n += rte_mempool_in_use_count(pools[i]);
+	return n;
 }

@@ -394,6 +394,7 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.port_id = dev->port_id,
 		.socket_id = socket,
 		.map = &dev->map,
+		.max_frame = virtio_map_frame_len(eth->data->mtu),
 	};
 	struct vmq *q;
 
@@ -534,6 +535,17 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 	if (dev->rxq[0] != NULL &&
 	    virtio_map_check_rx_room(dev, dev->rxq[0]->mp, mtu) < 0)
 		return -EINVAL;
+	if (dev->txq[0] != NULL && dev->txq[0]->mq.max_seg != 0 &&
+	    virtio_map_frame_len(mtu) + dev->txq[0]->hdr_size >
+	    dev->txq[0]->mq.max_seg) {
+		VM_LOG(ERR, "%s: MTU %u needs %u-byte Tx buffers but map=%s set Tx queue 0 up for %u; set the MTU before setting up the queues",
+		       dev->name, mtu, virtio_map_frame_len(mtu),
+		       dev->cfg.map,
+		       dev->txq[0]->mq.max_seg - dev->txq[0]->hdr_size);
+		return -EINVAL;
+	}
+	if (dev->txq[0] != NULL)
+		dev->txq[0]->max_frame = virtio_map_frame_len(mtu);
 	dev->mtu = mtu;
 	return 0;
 }

@@ -84,6 +84,10 @@ vmq_create(const struct vmq_conf *conf)
 		rte_errno = -err;
 		return NULL;
 	}
+	/* never stage a Tx buffer the kind cannot map in one piece */
+	if (q->is_tx && q->mq.max_seg != 0 &&
+	    q->mq.max_seg - q->hdr_size < q->max_frame)
+		q->max_frame = q->mq.max_seg - q->hdr_size;
 
 	q->free_ids = rte_malloc_socket("vmq_ids", sizeof(uint16_t) * q->size,
 					0, conf->socket_id);

@@ -314,7 +314,8 @@ vmq_split_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 
 	if (unlikely(q->broken))
 		return 0;
-	if (q->size - q->nb_free >= VMQ_TX_RECLAIM_MIN)
+	/* kinds with slot pools get their slots back as soon as possible */
+	if (kind == VMAP_KIND_OPS || q->size - q->nb_free >= VMQ_TX_RECLAIM_MIN)
 		vmq_split_reclaim(q, kind);
 	if (unlikely(q->broken))
 		return 0;
