@@ -6,14 +6,16 @@
 # the one-core loopback (virtio_map_loopback), for frame sizes 64 and 1518
 # and each map kind given, several rounds each; prints a table of the
 # median Mpps per direction, the driver's cycles per packet, and the
-# virtio_map/virtio_user ratios. Ratios within one row come from one run.
+# virtio_map/virtio_user ratios. Each frame size is one run that measures
+# every map kind and net_virtio_user side by side (--map KIND,KIND...), so
+# all rows of one size come from one process.
 #
 #   devtools/bench.sh [-r ROUNDS] [-t SECONDS] [-s "SIZES"] [MAP...] [-- OPTS]
 #
 #   -r ROUNDS   rounds per run, median reported (default 3)
 #   -t SECONDS  measured seconds per driver and round (default 2)
 #   -s SIZES    frame sizes, quoted list (default "64 1518")
-#   MAP...      map kinds for net_virtio_map (default va)
+#   MAP...      map kinds for net_virtio_map, e.g. va vduse (default va)
 #   OPTS        more virtio_map_loopback options, e.g. --vu-args in_order=0
 #
 # Environment: BUILDDIR (default <repo>/build), LCORE (the one core, 0),
@@ -48,6 +50,10 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 done
 [ $# -eq 0 ] || shift
 [ ${#maps[@]} -gt 0 ] || maps=(va)
+# One --map list; the program rejects empty items and kinds given twice,
+# so once a run passed, splitting it again ("va,vduse" = "va vduse") is safe.
+maplist=$(IFS=,; printf '%s' "${maps[*]}")
+IFS=, read -r -a maps <<<"$maplist"
 
 [ -x "$bin" ] || die "$bin not found: run devtools/setup.sh first"
 
@@ -60,50 +66,66 @@ out=$(mktemp)
 err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 
-# One run: both drivers, alternating, same backend settings.
+# One run: every map kind and virtio_user, alternating, same backend settings.
 run() {
-	local map=$1 size=$2 prefix rc=0
-	shift 2
-	prefix=vmap_bench_${map//[^A-Za-z0-9]/_}_$size
+	local size=$1 prefix rc=0
+	shift
+	prefix=vmap_bench_$size
 	# shellcheck disable=SC2086 # EAL_ARGS is a list of words
 	timeout --foreground --signal=INT --kill-after=15 600 \
 		"$bin" --no-huge -m 1024 --no-pci -l "${LCORE:-0}" --file-prefix "$prefix" \
 		--log-level=lib.vhost.config:warning ${EAL_ARGS:-} -- \
-		--target both --size "$size" --map "$map" --rounds "$rounds" \
+		--target both --size "$size" --map "$maplist" --rounds "$rounds" \
 		--seconds "$seconds" "$@" >"$out" 2>"$err" || rc=$?
 	rm -rf "${runbase:?}/$prefix"
 	if [ $rc -ne 0 ]; then
 		tail -n 20 "$err" >&2
-		die "map=$map size=$size: loopback exited with $rc" $rc
+		die "map=$maplist size=$size: loopback exited with $rc" $rc
 	fi
 	[ "${BENCH_VERBOSE:-0}" = 0 ] || cat "$out" >&2
 }
 
-# "NAME size=N dev->drv X Mpps  drv->dev Y Mpps  driver Z cycles/pkt"
+# The label of a map kind's lines: bare with one kind, tagged with several.
+label() {
+	if [ ${#maps[@]} -eq 1 ]; then
+		printf 'virtio_map'
+	else
+		printf 'virtio_map(%s)' "$1"
+	fi
+}
+
+# "LABEL size=N dev->drv X Mpps  drv->dev Y Mpps  driver Z cycles/pkt"
 figures() {
 	awk -v t="$1" '$1 == t { print $4, $7, $10 }' "$out"
 }
 
-# "ratio virtio_map/virtio_user: dev->drv X drv->dev Y cycles Z"
+# "ratio LABEL/virtio_user: dev->drv X drv->dev Y cycles Z"
 ratios() {
-	awk '$1 == "ratio" { print $4, $6 }' "$out"
+	awk -v t="$1/virtio_user:" \
+		'$1 == "ratio" && $2 == t { print $4, $6, $8 }' "$out"
 }
 
 printf '# %s rounds x %s s per driver, median of rounds; Mpps per direction\n' \
 	"$rounds" "$seconds"
+printf '# one run per size: map=%s and virtio_user side by side\n' \
+	"$maplist"
+fmt='%-8s %5s | %7s %7s %6s | %7s %7s %6s | %7s %7s %6s\n'
 printf '%-8s %5s | %-22s | %-22s | %s\n' "" "" "virtio_map" "virtio_user" \
 	"ratio map/user"
-printf '%-8s %5s | %7s %7s %6s | %7s %7s %6s | %7s %7s\n' map size \
-	dev-drv drv-dev cyc/pk dev-drv drv-dev cyc/pk dev-drv drv-dev
-for map in "${maps[@]}"; do
-	for size in $sizes; do
-		run "$map" "$size" "$@"
-		read -r vm_dd vm_rd vm_cy <<<"$(figures virtio_map)"
-		read -r vu_dd vu_rd vu_cy <<<"$(figures virtio_user)"
-		read -r r_dd r_rd <<<"$(ratios)"
-		[ -n "${r_rd:-}" ] || die "map=$map size=$size: no ratio line"
-		printf '%-8s %5s | %7s %7s %6s | %7s %7s %6s | %7s %7s\n' \
-			"$map" "$size" "$vm_dd" "$vm_rd" "$vm_cy" \
-			"$vu_dd" "$vu_rd" "$vu_cy" "$r_dd" "$r_rd"
+# shellcheck disable=SC2059 # the format is ours
+printf "$fmt" map size dev-drv drv-dev cyc/pk dev-drv drv-dev cyc/pk \
+	dev-drv drv-dev cyc/pk
+for size in $sizes; do
+	run "$size" "$@"
+	read -r vu_dd vu_rd vu_cy <<<"$(figures virtio_user)"
+	[ -n "${vu_cy:-}" ] || die "size=$size: no virtio_user line"
+	for map in "${maps[@]}"; do
+		lb=$(label "$map")
+		read -r vm_dd vm_rd vm_cy <<<"$(figures "$lb")"
+		read -r r_dd r_rd r_cy <<<"$(ratios "$lb")"
+		[ -n "${r_cy:-}" ] || die "map=$map size=$size: no ratio line"
+		# shellcheck disable=SC2059 # the format is ours
+		printf "$fmt" "$map" "$size" "$vm_dd" "$vm_rd" "$vm_cy" \
+			"$vu_dd" "$vu_rd" "$vu_cy" "$r_dd" "$r_rd" "$r_cy"
 	done
 done

@@ -9,6 +9,8 @@
 #
 #   devtools/loopback.sh [loopback options...]   e.g. --size 1518 --rounds 3
 #
+# --map va,vduse measures each map kind on its own pair in the same run,
+# with one line and one ratio line per kind.
 # Options after the defaults win (see virtio_map_loopback --help).
 # Environment: BUILDDIR (default <repo>/build), LCORE (the one core, 0),
 # EAL_ARGS (extra EAL arguments), LOOPBACK_TIMEOUT (seconds before the

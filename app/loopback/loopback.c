@@ -4,16 +4,18 @@
 
 /*
  * virtio_map_loopback: one-core throughput benchmark for virtio-net drivers
- * over vhost-user. For each target driver (net_virtio_map, and DPDK's
- * net_virtio_user for comparison) it attaches a pair of ports in this one
- * process: DPDK's net_vhost as the device and the target as the driver,
- * joined by a vhost-user socket in a private temporary directory. The main
- * lcore then forwards packets both ways between the two ports, testpmd
- * io-style, after injecting a few bursts each way, and reports packets per
- * second received on each side plus the TSC cycles per packet spent inside
- * the target's own Rx and Tx burst calls. With both targets it alternates
- * them round by round on identical backends and prints the ratio. It holds
- * no driver code and includes only public DPDK headers.
+ * over vhost-user. For each target driver (net_virtio_map once per map
+ * kind asked for, and DPDK's net_virtio_user for comparison) it attaches a
+ * pair of ports in this one process: DPDK's net_vhost as the device and
+ * the target as the driver, joined by a vhost-user socket in a private
+ * temporary directory. All pairs are up before the first measurement. The
+ * main lcore then forwards packets both ways between the two ports of one
+ * pair, testpmd io-style, after injecting a few bursts each way, and
+ * measures packets per second received on each side plus the TSC cycles
+ * per packet spent inside the target's own Rx and Tx burst calls. It
+ * alternates the pairs round by round on identical backends, and
+ * loopback_report.c prints the medians and the ratios to virtio_user. It
+ * holds no driver code and includes only public DPDK headers.
  */
 
 #include <errno.h>
@@ -230,65 +232,22 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 	if (c.drops > 0)
 		fprintf(stderr, LB_PROG ": warning: %s: %" PRIu64
 			" packets refused by Tx and dropped\n",
-			lb_target_name[p->target], c.drops);
+			p->label, c.drops);
 	if (c.drv_rx == 0 || c.vh_rx == 0) {
 		lb_err("%s: no packets moved (device->driver %" PRIu64
 			", driver->device %" PRIu64 ")",
-			lb_target_name[p->target], c.drv_rx, c.vh_rx);
+			p->label, c.drv_rx, c.vh_rx);
 		return -EIO;
 	}
 	return 0;
 }
 
-static void
-lb_print(const char *prefix, enum lb_target t, const struct lb_opts *o,
-	const struct lb_result *r)
-{
-	printf("%s%-11s size=%u dev->drv %.2f Mpps  drv->dev %.2f Mpps  "
-		"driver %.1f cycles/pkt\n", prefix, lb_target_name[t], o->size,
-		r->dev_drv_mpps, r->drv_dev_mpps, r->cycles);
-	fflush(stdout);
-}
-
-static int
-lb_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-lb_median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), lb_cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Median of each figure on its own over the rounds. */
-static void
-lb_summarize(const struct lb_pair *p, unsigned int rounds,
-	struct lb_result *m)
-{
-	double v[3][LB_MAX_ROUNDS];
-	unsigned int i;
-
-	for (i = 0; i < rounds; i++) {
-		v[0][i] = p->res[i].dev_drv_mpps;
-		v[1][i] = p->res[i].drv_dev_mpps;
-		v[2][i] = p->res[i].cycles;
-	}
-	m->dev_drv_mpps = lb_median(v[0], rounds);
-	m->drv_dev_mpps = lb_median(v[1], rounds);
-	m->cycles = lb_median(v[2], rounds);
-}
-
+/* Attaches every pair, then alternates them round by round. */
 static int
 lb_run(struct lb_pair *pairs, unsigned int npairs, const struct lb_opts *o,
 	struct rte_mempool *mp)
 {
 	uint8_t frame[LB_MAX_SIZE];
-	struct lb_result m[LB_TARGET_NUM];
 	char prefix[32];
 	unsigned int r, i;
 	int ret;
@@ -299,11 +258,7 @@ lb_run(struct lb_pair *pairs, unsigned int npairs, const struct lb_opts *o,
 		if (ret < 0)
 			return ret;
 	}
-	printf("# " LB_PROG ": size=%u burst=%u queue_size=%u map=%s "
-		"seconds=%g rounds=%u inject=%ux%u each way; %s\n", o->size,
-		o->burst, o->queue_size, o->map, o->seconds, o->rounds,
-		o->inject, o->burst, o->rounds > 1 ?
-		"figures are the median of the rounds" : "one round");
+	lb_print_header(o);
 	for (r = 0; r < o->rounds; r++) {
 		for (i = 0; i < npairs; i++) {
 			ret = lb_measure(&pairs[i], o, mp, frame,
@@ -313,23 +268,12 @@ lb_run(struct lb_pair *pairs, unsigned int npairs, const struct lb_opts *o,
 			if (o->rounds > 1) {
 				snprintf(prefix, sizeof(prefix),
 					"round %u/%u ", r + 1, o->rounds);
-				lb_print(prefix, pairs[i].target, o,
+				lb_print_result(prefix, &pairs[i], o,
 					&pairs[i].res[r]);
 			}
 		}
 	}
-	for (i = 0; i < npairs; i++) {
-		lb_summarize(&pairs[i], o->rounds, &m[pairs[i].target]);
-		lb_print("", pairs[i].target, o, &m[pairs[i].target]);
-	}
-	if (npairs == LB_TARGET_NUM)
-		printf("ratio virtio_map/virtio_user: dev->drv %.2f "
-			"drv->dev %.2f cycles %.2f\n",
-			m[LB_TARGET_MAP].dev_drv_mpps /
-			m[LB_TARGET_USER].dev_drv_mpps,
-			m[LB_TARGET_MAP].drv_dev_mpps /
-			m[LB_TARGET_USER].drv_dev_mpps,
-			m[LB_TARGET_MAP].cycles / m[LB_TARGET_USER].cycles);
+	lb_report(pairs, npairs, o);
 	return 0;
 }
 
@@ -357,10 +301,10 @@ main(int argc, char **argv)
 		.burst = 32,
 		.rounds = 1,
 	};
-	struct lb_pair pairs[LB_TARGET_NUM];
+	struct lb_pair pairs[LB_MAX_PAIRS];
 	struct rte_mempool *mp = NULL;
 	char tmpdir[] = "/tmp/vmap_lb.XXXXXX";
-	unsigned int npairs = 0, t;
+	unsigned int npairs = 0, i;
 	int sep, ret;
 
 	/* Program options are checked before EAL starts: exit 2 if bad. */
@@ -389,11 +333,12 @@ main(int argc, char **argv)
 		lb_err("mkdtemp %s: %s", tmpdir, strerror(errno));
 		goto out_eal;
 	}
-	for (t = 0; t < LB_TARGET_NUM; t++)
-		if (o.target[t]) {
-			lb_pair_init(&pairs[npairs], t, t, tmpdir);
-			npairs++;
-		}
+	/* Map kinds in --map order, then virtio_user: the order of rounds. */
+	for (i = 0; o.target[LB_TARGET_MAP] && i < o.nb_maps; i++)
+		lb_pair_init(&pairs[npairs++], &o, LB_TARGET_MAP, i, tmpdir);
+	if (o.target[LB_TARGET_USER])
+		lb_pair_init(&pairs[npairs++], &o, LB_TARGET_USER, o.nb_maps,
+			tmpdir);
 	mp = lb_pool_create(&o, npairs);
 	if (mp == NULL) {
 		ret = -ENOMEM;
@@ -402,8 +347,8 @@ main(int argc, char **argv)
 
 	ret = lb_run(pairs, npairs, &o, mp);
 
-	for (t = 0; t < npairs; t++)
-		lb_pair_detach(&pairs[t]);
+	for (i = 0; i < npairs; i++)
+		lb_pair_detach(&pairs[i]);
 	rte_mempool_free(mp);
 out_tmpdir:
 	if (rmdir(tmpdir) < 0)

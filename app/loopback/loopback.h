@@ -5,8 +5,9 @@
 /*
  * Shared declarations of the virtio_map_loopback benchmark: its options,
  * the port pairs it measures, and the functions loopback_opts.c (command
- * line) and loopback_port.c (attaching, configuring and detaching ports)
- * give to loopback.c (traffic, measurement and output).
+ * line), loopback_port.c (attaching, configuring and detaching ports) and
+ * loopback_report.c (medians, result and ratio lines) give to loopback.c
+ * (traffic and measurement).
  */
 
 #ifndef _LOOPBACK_H_
@@ -30,6 +31,14 @@
 #define LB_MIN_QSIZE		32
 #define LB_MAX_QSIZE		32768
 #define LB_MAX_INJECT		4
+/** Map kinds one run can measure, each on its own pair. */
+#define LB_MAX_MAPS		8
+/** A map kind name with its NUL, as the PMD's map= devarg takes it. */
+#define LB_MAP_NAME_LEN		32
+/** Pairs one run can hold: every map kind, then net_virtio_user. */
+#define LB_MAX_PAIRS		(LB_MAX_MAPS + 1)
+/** Longest label, "virtio_map(<kind>)", with its NUL. */
+#define LB_LABEL_LEN		(LB_MAP_NAME_LEN + 16)
 
 enum lb_target {
 	LB_TARGET_MAP,
@@ -51,11 +60,16 @@ struct lb_opts {
 	/** Measured time per target and round. */
 	double seconds;
 	unsigned int queue_size;
+	/** --map as given: one kind or a comma-separated list. */
 	const char *map;
+	/** The kinds in o->map, in order, each measured on its own pair. */
+	char maps[LB_MAX_MAPS][LB_MAP_NAME_LEN];
+	unsigned int nb_maps;
 	unsigned int burst;
 	unsigned int rounds;
 	/** Bursts injected each way; 0: automatic. */
 	unsigned int inject;
+	/** Devargs appended to every net_virtio_map port's. */
 	const char *vm_args;
 	const char *vu_args;
 };
@@ -72,6 +86,13 @@ struct lb_result {
 /** A net_vhost port and the driver port attached to it. */
 struct lb_pair {
 	enum lb_target target;
+	/** The map kind of a virtio_map pair; NULL for virtio_user. */
+	const char *map;
+	/**
+	 * Name in the output: the target name, or "virtio_map(<kind>)" when
+	 * the run measures several map kinds.
+	 */
+	char label[LB_LABEL_LEN];
 	char vh_name[RTE_DEV_NAME_MAX_LEN];
 	char drv_name[RTE_DEV_NAME_MAX_LEN];
 	char sock[108];		/**< fits sockaddr_un.sun_path */
@@ -80,6 +101,8 @@ struct lb_pair {
 	bool vh_attached;
 	bool drv_attached;
 	struct lb_result res[LB_MAX_ROUNDS];
+	/** Median of each figure over the rounds, set by lb_report(). */
+	struct lb_result med;
 };
 
 /** Prints "virtio_map_loopback: error: <message>" to stderr. */
@@ -101,7 +124,9 @@ void lb_usage(FILE *f);
 int lb_parse_opts(int argc, char **argv, struct lb_opts *o);
 
 /**
- * Checks what needs more than one option and fills in automatic values.
+ * Checks what needs more than one option and fills in automatic values:
+ * the inject count, and o->maps from the list in o->map (no empty item,
+ * no kind twice, at most LB_MAX_MAPS; the PMD's probe judges the names).
  *
  * @return
  *   0, or -EINVAL with a message printed.
@@ -118,9 +143,16 @@ int lb_check_opts(struct lb_opts *o);
 struct rte_mempool *lb_pool_create(const struct lb_opts *o,
 	unsigned int npairs);
 
-/** Names pair p for target t (ports net_vhost<idx>, net_<t><idx>). */
-void lb_pair_init(struct lb_pair *p, enum lb_target t, unsigned int idx,
-	const char *sockdir);
+/**
+ * Names pair p for target t: ports net_vhost<idx> and net_<t><idx>, socket
+ * <sockdir>/net_<t><idx>.sock.
+ *
+ * @param idx
+ *   Unique in the run; for LB_TARGET_MAP it also picks the kind
+ *   o->maps[idx], which must stay valid while p is used.
+ */
+void lb_pair_init(struct lb_pair *p, const struct lb_opts *o,
+	enum lb_target t, unsigned int idx, const char *sockdir);
 
 /**
  * Attaches, configures and starts the net_vhost port, then the driver
@@ -138,5 +170,24 @@ int lb_pair_attach(struct lb_pair *p, const struct lb_opts *o,
  * and removes the socket. Idempotent.
  */
 void lb_pair_detach(struct lb_pair *p);
+
+/** Prints the "# virtio_map_loopback: ..." line naming the settings. */
+void lb_print_header(const struct lb_opts *o);
+
+/**
+ * Prints one result line: "<prefix><label> size=N dev->drv X Mpps
+ * drv->dev Y Mpps  driver Z cycles/pkt".
+ */
+void lb_print_result(const char *prefix, const struct lb_pair *p,
+	const struct lb_opts *o, const struct lb_result *r);
+
+/**
+ * Takes the median of each figure over o->rounds rounds into each pair's
+ * med, prints one result line per pair, then, when a virtio_user pair is
+ * among them, one "ratio <label>/virtio_user: ..." line per virtio_map
+ * pair.
+ */
+void lb_report(struct lb_pair *pairs, unsigned int npairs,
+	const struct lb_opts *o);
 
 #endif /* _LOOPBACK_H_ */

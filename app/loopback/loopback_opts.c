@@ -28,17 +28,19 @@ lb_usage(FILE *f)
 		"  --size B        frame length without FCS, %u..%u (64)\n"
 		"  --seconds S     measured time per target and round (5)\n"
 		"  --queue-size N  ring size, power of 2, %u..%u (256)\n"
-		"  --map KIND      net_virtio_map map=KIND (va)\n"
+		"  --map LIST      net_virtio_map map=KIND; a comma-separated\n"
+		"                  list, e.g. va,vduse, measures each kind on\n"
+		"                  its own pair, up to %u (va)\n"
 		"  --burst N       Rx/Tx burst, 1..%u (32)\n"
 		"  --rounds R      alternate the targets R times and print\n"
 		"                  the median of each figure (1)\n"
 		"  --inject N      bursts injected each way (auto: up to %u,\n"
 		"                  keeping in-flight packets within a ring)\n"
-		"  --vm-args STR   devargs appended to net_virtio_map's\n"
+		"  --vm-args STR   devargs appended to every net_virtio_map's\n"
 		"  --vu-args STR   devargs appended to net_virtio_user's\n"
 		"  --help          this text\n",
 		LB_MIN_SIZE, LB_MAX_SIZE, LB_MIN_QSIZE, LB_MAX_QSIZE,
-		LB_MAX_BURST, LB_MAX_INJECT);
+		LB_MAX_MAPS, LB_MAX_BURST, LB_MAX_INJECT);
 }
 
 static int
@@ -90,6 +92,54 @@ lb_parse_target(const char *s, struct lb_opts *o)
 	return -EINVAL;
 }
 
+/*
+ * Splits o->map, "KIND[,KIND...]", into o->maps. Whether a kind exists is
+ * the PMD's to say when the port is probed.
+ */
+static int
+lb_parse_maps(struct lb_opts *o)
+{
+	const char *s = o->map, *end;
+	unsigned int n = 0, i;
+	size_t len;
+
+	for (;;) {
+		end = strchr(s, ',');
+		len = end != NULL ? (size_t)(end - s) : strlen(s);
+		if (len == 0) {
+			lb_err("--map '%s': item %u is empty; expected "
+				"KIND[,KIND...]", o->map, n + 1);
+			return -EINVAL;
+		}
+		if (n == LB_MAX_MAPS) {
+			lb_err("--map '%s': more than %u kinds", o->map,
+				LB_MAX_MAPS);
+			return -EINVAL;
+		}
+		if (len >= LB_MAP_NAME_LEN) {
+			lb_err("--map '%s': kind '%.*s' is longer than %u "
+				"characters", o->map, (int)len, s,
+				LB_MAP_NAME_LEN - 1);
+			return -EINVAL;
+		}
+		memcpy(o->maps[n], s, len);
+		o->maps[n][len] = '\0';
+		for (i = 0; i < n; i++) {
+			if (strcmp(o->maps[i], o->maps[n]) == 0) {
+				lb_err("--map '%s': kind '%s' given twice",
+					o->map, o->maps[n]);
+				return -EINVAL;
+			}
+		}
+		n++;
+		if (end == NULL)
+			break;
+		s = end + 1;
+	}
+	o->nb_maps = n;
+	return 0;
+}
+
 /* Checks that need more than one option. */
 int
 lb_check_opts(struct lb_opts *o)
@@ -109,11 +159,7 @@ lb_check_opts(struct lb_opts *o)
 			2 * o->inject * o->burst, o->queue_size);
 		return -EINVAL;
 	}
-	if (strchr(o->map, ',') != NULL || o->map[0] == '\0') {
-		lb_err("--map '%s': expected a map kind name", o->map);
-		return -EINVAL;
-	}
-	return 0;
+	return lb_parse_maps(o);
 }
 
 /* Parses the program options; 1 means --help was given. */

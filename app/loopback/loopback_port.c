@@ -163,8 +163,8 @@ lb_detach(const char *name)
 }
 
 void
-lb_pair_init(struct lb_pair *p, enum lb_target t, unsigned int idx,
-	const char *sockdir)
+lb_pair_init(struct lb_pair *p, const struct lb_opts *o, enum lb_target t,
+	unsigned int idx, const char *sockdir)
 {
 	memset(p, 0, sizeof(*p));
 	p->target = t;
@@ -172,7 +172,15 @@ lb_pair_init(struct lb_pair *p, enum lb_target t, unsigned int idx,
 	snprintf(p->drv_name, sizeof(p->drv_name), "net_%s%u",
 		lb_target_name[t], idx);
 	snprintf(p->sock, sizeof(p->sock), "%s/%s.sock", sockdir,
-		lb_target_name[t]);
+		p->drv_name);
+	if (t == LB_TARGET_MAP)
+		p->map = o->maps[idx];
+	/* One kind keeps the bare name that scripts know. */
+	if (t == LB_TARGET_MAP && o->nb_maps > 1)
+		snprintf(p->label, sizeof(p->label), "%s(%s)",
+			lb_target_name[t], p->map);
+	else
+		snprintf(p->label, sizeof(p->label), "%s", lb_target_name[t]);
 }
 
 static bool
@@ -213,7 +221,7 @@ lb_driver_args(const struct lb_pair *p, const struct lb_opts *o,
 	if (p->target == LB_TARGET_MAP) {
 		extra = o->vm_args;
 		n = snprintf(buf, len, "path=%s,map=%s,queue_size=%u",
-			p->sock, o->map, o->queue_size);
+			p->sock, p->map, o->queue_size);
 	} else {
 		extra = o->vu_args;
 		n = snprintf(buf, len, "path=%s,queues=1,queue_size=%u",

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Output of virtio_map_loopback: the settings line, one result line per
+ * pair and round, the medians over the rounds and the ratio of each
+ * virtio_map pair to the virtio_user pair of the same run. Scripts parse
+ * these lines, so their format only grows: with one map kind the labels
+ * are the bare target names, as before lists of kinds existed. No EAL and
+ * no ports here.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_common.h>
+
+#include "loopback.h"
+
+void
+lb_print_header(const struct lb_opts *o)
+{
+	printf("# " LB_PROG ": size=%u burst=%u queue_size=%u map=%s "
+		"seconds=%g rounds=%u inject=%ux%u each way; %s\n", o->size,
+		o->burst, o->queue_size, o->map, o->seconds, o->rounds,
+		o->inject, o->burst, o->rounds > 1 ?
+		"figures are the median of the rounds" : "one round");
+	fflush(stdout);
+}
+
+void
+lb_print_result(const char *prefix, const struct lb_pair *p,
+	const struct lb_opts *o, const struct lb_result *r)
+{
+	printf("%s%-11s size=%u dev->drv %.2f Mpps  drv->dev %.2f Mpps  "
+		"driver %.1f cycles/pkt\n", prefix, p->label, o->size,
+		r->dev_drv_mpps, r->drv_dev_mpps, r->cycles);
+	fflush(stdout);
+}
+
+static int
+lb_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+lb_median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), lb_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median of each figure on its own over the rounds. */
+static void
+lb_summarize(const struct lb_pair *p, unsigned int rounds,
+	struct lb_result *m)
+{
+	double v[3][LB_MAX_ROUNDS];
+	unsigned int i;
+
+	for (i = 0; i < rounds; i++) {
+		v[0][i] = p->res[i].dev_drv_mpps;
+		v[1][i] = p->res[i].drv_dev_mpps;
+		v[2][i] = p->res[i].cycles;
+	}
+	m->dev_drv_mpps = lb_median(v[0], rounds);
+	m->drv_dev_mpps = lb_median(v[1], rounds);
+	m->cycles = lb_median(v[2], rounds);
+}
+
+static void
+lb_print_ratio(const struct lb_pair *map, const struct lb_pair *user)
+{
+	const struct lb_result *a = &map->med, *b = &user->med;
+
+	printf("ratio %s/%s: dev->drv %.2f drv->dev %.2f cycles %.2f\n",
+		map->label, user->label, a->dev_drv_mpps / b->dev_drv_mpps,
+		a->drv_dev_mpps / b->drv_dev_mpps, a->cycles / b->cycles);
+}
+
+void
+lb_report(struct lb_pair *pairs, unsigned int npairs,
+	const struct lb_opts *o)
+{
+	const struct lb_pair *user = NULL;
+	unsigned int i;
+
+	for (i = 0; i < npairs; i++) {
+		lb_summarize(&pairs[i], o->rounds, &pairs[i].med);
+		lb_print_result("", &pairs[i], o, &pairs[i].med);
+		if (pairs[i].target == LB_TARGET_USER)
+			user = &pairs[i];
+	}
+	if (user == NULL)
+		return;
+	for (i = 0; i < npairs; i++)
+		if (pairs[i].target == LB_TARGET_MAP)
+			lb_print_ratio(&pairs[i], user);
+	fflush(stdout);
+}
