@@ -111,6 +111,15 @@ vmq_create(const struct vmq_conf *conf)
 				      0, conf->socket_id);
 	if (q->chain == NULL)
 		goto err_nomem;
+	/* packed ring: where ops kinds keep the addresses they mapped */
+	if (q->kind == VMAP_KIND_OPS) {
+		q->iovas = rte_malloc_socket("vmq_iovas", sizeof(rte_iova_t) *
+					     q->size *
+					     (q->is_tx ? VMQ_INDIRECT_MAX : 1),
+					     0, conf->socket_id);
+		if (q->iovas == NULL)
+			goto err_nomem;
+	}
 	if (q->is_tx) {
 		q->hdrs_len = sizeof(struct vmq_net_hdr) * q->size;
 		q->hdrs = vmap_alloc_coherent(q->map, q->hdrs_len,
@@ -178,6 +187,7 @@ vmq_free(struct vmq *q)
 	vmap_free_coherent(q->map, q->hdrs, q->hdrs_len);
 	vmap_free_coherent(q->map, q->indir, q->indir_len);
 	vmap_queue_release(&q->mq);
+	rte_free(q->iovas);
 	rte_free(q->chain);
 	rte_free(q->cookie);
 	rte_free(q->free_ids);

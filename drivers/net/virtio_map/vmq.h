@@ -84,8 +84,8 @@ struct vmq {
 					 * packed: next descriptor to fill */
 	uint16_t used_cons;		/**< split: used entries consumed;
 					 * packed: next descriptor to check */
-	uint16_t nb_free;		/**< entries on free_ids (packed: free
-					 * descriptors; ids mirror them) */
+	uint16_t nb_free;		/**< free descriptors (split: entries
+					 * on free_ids) */
 	uint16_t hdr_size;		/**< virtio-net header bytes */
 	bool broken;			/**< device misbehaved: queue stopped */
 	bool enabled;			/**< bursts may run: the device has the
@@ -100,8 +100,10 @@ struct vmq {
 	struct vmq_pevent *device_event;	/**< packed: device area */
 	bool avail_wrap;		/**< packed: driver ring wrap counter */
 	bool used_wrap;			/**< packed: device ring wrap counter */
-	uint16_t next_id;		/**< in-order: next buffer id (packed)
-					 * or head (split) to complete */
+	uint16_t next_id;		/**< split in-order: next head to
+					 * complete; packed without in-order:
+					 * ids on free_ids (a chain uses
+					 * several descriptors, one id) */
 	/* mergeable Rx: a packet whose buffers have not all arrived */
 	struct rte_mbuf *mrg_head;	/**< its first mbuf, or NULL */
 	struct rte_mbuf *mrg_tail;	/**< its last mbuf */
@@ -115,6 +117,12 @@ struct vmq {
 	void *indir;			/**< indirect tables, VMQ_INDIRECT_MAX
 					 * entries per head (buffer id) */
 	rte_iova_t indir_iova;		/**< device address of indir */
+	/* packed ring, ops kinds: the device overwrites descriptors */
+	rte_iova_t *iovas;		/**< packed, ops kinds: mapped device
+					 * addresses per buffer id, since the
+					 * device overwrites ring descriptors:
+					 * Rx one, Tx VMQ_INDIRECT_MAX (entry
+					 * 0 is the count) */
 	struct vmap_dev *map;		/**< map ops device token */
 	struct vmap_queue mq;		/**< map ops queue token */
 	struct rte_mempool *mp;		/**< Rx buffers */
