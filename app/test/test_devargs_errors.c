@@ -96,6 +96,20 @@ static const struct bad_case bad_cases[] = {
 	{ "map_debug=2", "path=%s,map=vduse,map_debug=2", "map_debug", NULL },
 	{ "map_debug=yes", "path=%s,map_debug=yes", "map_debug", "yes" },
 	{ "map_debug empty", "path=%s,map_debug=", "map_debug", NULL },
+	/* the ring options: 0 or 1, nothing else */
+#define RING_BAD(k)							\
+	{ k "=2", "path=%s," k "=2", k, k "=2" },			\
+	{ k "=-1", "path=%s," k "=-1", k, "-1" },			\
+	{ k "=yes", "path=%s," k "=yes", k, "yes" },			\
+	{ k " empty", "path=%s," k "=", k, NULL }
+	RING_BAD("packed_vq"),
+	RING_BAD("in_order"),
+	RING_BAD("mrg_rxbuf"),
+	RING_BAD("indirect"),
+	RING_BAD("event_idx"),
+#undef RING_BAD
+	{ "packed_vq given twice", "path=%s,packed_vq=1,packed_vq=0",
+	  "packed_vq", NULL },
 	{ "map given twice", "path=%s,map=vduse,map=va", "map", NULL },
 	{ "bounce_size given twice", "path=%s,map=vduse,bounce_size=1M,bounce_size=2M",
 	  "bounce_size", NULL },
@@ -245,6 +259,11 @@ run(int argc, char **argv)
 		{ "path=%s,map=va,bounce_size=1M", NULL },
 		{ "path=%s,map=vduse,map_debug=0", NULL },
 		{ "path=%s,map=va,map_debug=1", NULL },
+		{ "path=%s,packed_vq=1,in_order=1,mrg_rxbuf=1,indirect=1,event_idx=1",
+		  NULL },
+		{ "path=%s,packed_vq=0,in_order=0,mrg_rxbuf=0,indirect=0,event_idx=0",
+		  NULL },
+		{ "path=%s,map=vduse,packed_vq=1,mrg_rxbuf=1", NULL },
 	};
 	struct vt_pair p;
 	unsigned int i, failed = 0, total = 0;

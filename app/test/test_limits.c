@@ -8,11 +8,18 @@
  * pair, 9000-byte frames); a chained mbuf is sent whole if multi-segment Tx
  * is advertised and refused otherwise; empty and too-long frames are
  * refused or dropped and counted, never sent truncated; a frame size the Rx
- * pool cannot hold in one buffer is refused at queue set-up or start, and
- * the port works again once set up correctly.
+ * pool cannot hold in one buffer is refused at queue set-up or start
+ * (accepted with mrg_rxbuf, which chains Rx buffers), and the port works
+ * again once set up correctly. A chain of 16 segments, the most the port
+ * reports, goes whole; one of 17 is refused by tx_prepare and, given to
+ * tx_burst, dropped and counted (tx_q0_dropped_unsupported, oerrors) while
+ * the packets around it go. Arguments: layout (split or packed), map kind
+ * and optionally ring options ("in_order+mrg_rxbuf+indirect+event_idx").
  */
 
 #include <string.h>
+
+#include <rte_errno.h>
 
 #include <rte_ethdev.h>
 
@@ -203,6 +210,77 @@ bad_frames(struct vt_pair *p)
 	return VT_PASS;
 }
 
+/* m in nseg segments: the tail split off 64 bytes at a time. */
+static int
+make_segs(struct rte_mbuf *m, struct rte_mempool *mp, unsigned int nseg)
+{
+	while (m->nb_segs < nseg)
+		VT_CHECK(split_tail(m, mp, 64));
+	VT_ASSERT_EQ(nseg, m->nb_segs, "segments");
+	return VT_PASS;
+}
+
+/*
+ * The segment limit: [good, 16 segments, 17 segments, good]. tx_prepare
+ * passes the 16-segment chain and stops at the 17-segment one; tx_burst
+ * sends the chain of 16 whole and drops (and counts) the one of 17, or
+ * stops before it; the device sees only whole packets, in order.
+ */
+static int
+seg_limit(struct vt_pair *p)
+{
+	struct rte_eth_dev_info info;
+	struct vt_counts d0, d1;
+	struct rte_mbuf *burst[4];
+	struct vt_stream s;
+	uint64_t seqs[3] = { 0, 1, 3 };
+	uint64_t drop0, drop1;
+	unsigned int max_segs;
+	uint16_t n, i;
+
+	vt_phase("the most segments a Tx packet may have");
+	VT_ASSERT_OK(rte_eth_dev_info_get(p->drv_port, &info), "info");
+	max_segs = info.tx_desc_lim.nb_seg_max;
+	VT_ASSERT_EQ(16, max_segs, "tx_desc_lim.nb_seg_max");
+	VT_CHECK(vt_counts_get(p->drv_port, &d0));
+	VT_CHECK(vt_xstat_get(p->drv_port, "tx_q0_dropped_unsupported",
+			      &drop0));
+	vt_stream_init(&s, "virtio_map->vhost (segment limit)", 6,
+		       p->drv_port, p->vhost_port, p->gen_pool, 4, 1400, 1400,
+		       4);
+	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(p->gen_pool, burst, 4), "alloc");
+	for (i = 0; i < 4; i++)
+		VT_CHECK(vt_pkt_fill(&s, burst[i], i));
+	VT_CHECK(make_segs(burst[1], p->gen_pool, max_segs));
+	VT_CHECK(make_segs(burst[2], p->gen_pool, max_segs + 1));
+	VT_CHECK(vt_pkt_verify(&s, burst[1], 1));
+
+	n = rte_eth_tx_prepare(p->drv_port, 0, burst, 4);
+	vt_info("tx_prepare of [1, %u, %u, 1 segments] passed %u (%s)",
+		max_segs, max_segs + 1, n, rte_strerror(rte_errno));
+	VT_ASSERT_EQ(2, n, "tx_prepare stops at the chain of 17");
+
+	n = rte_eth_tx_burst(p->drv_port, 0, burst, 4);
+	vt_info("tx_burst of [1, %u, %u, 1 segments] took %u", max_segs,
+		max_segs + 1, n);
+	VT_ASSERT(n == 2 || n == 4, "tx_burst took %u of 4", n);
+	if (n == 2) {
+		rte_pktmbuf_free(burst[2]);
+		VT_ASSERT_EQ(1, rte_eth_tx_burst(p->drv_port, 0, &burst[3], 1),
+			     "the good last packet");
+	}
+	VT_CHECK(device_gets(p, &s, seqs, 3));
+	VT_CHECK(vt_counts_get(p->drv_port, &d1));
+	VT_CHECK(vt_xstat_get(p->drv_port, "tx_q0_dropped_unsupported",
+			      &drop1));
+	VT_ASSERT_EQ(3, d1.opackets - d0.opackets, "opackets");
+	if (n == 4) {
+		VT_ASSERT_EQ(1, drop1 - drop0, "tx_q0_dropped_unsupported");
+		VT_ASSERT_EQ(1, d1.oerrors - d0.oerrors, "oerrors");
+	}
+	return VT_PASS;
+}
+
 static int
 too_big_for_pool(struct vt_pair *p)
 {
@@ -218,19 +296,34 @@ too_big_for_pool(struct vt_pair *p)
 	/* drv_pool buffers hold 2048 bytes: no scatter, so refuse */
 	ret = rte_eth_rx_queue_setup(p->drv_port, 0, p->queue_size,
 				     SOCKET_ID_ANY, NULL, p->drv_pool);
-	if (ret == 0) {
+	if (p->opts.ring & VT_RING_MRG_RXBUF) {
+		/* mergeable buffers: frames span several mbufs */
+		VT_ASSERT_OK(ret, "Rx queue of 2 KB mbufs for 9000-byte frames with mrg_rxbuf=1");
 		VT_ASSERT_OK(rte_eth_tx_queue_setup(p->drv_port, 0,
 						    p->queue_size,
 						    SOCKET_ID_ANY, NULL),
 			     "tx queue setup");
-		ret = rte_eth_dev_start(p->drv_port);
-		if (ret == 0)
-			rte_eth_dev_stop(p->drv_port);
-		VT_ASSERT(ret < 0,
-			  "rx queue setup and start accepted 9000-byte frames with %u-byte buffers",
-			  rte_pktmbuf_data_room_size(p->drv_pool));
+		VT_ASSERT_OK(rte_eth_dev_start(p->drv_port),
+			     "start with 2 KB Rx mbufs for 9000-byte frames, mrg_rxbuf=1");
+		VT_CHECK(vt_wait_link(p->drv_port, true, 15000));
+		VT_ASSERT_OK(rte_eth_dev_stop(p->drv_port), "stop");
+		vt_info("accepted as it should with mrg_rxbuf=1");
+	} else {
+		if (ret == 0) {
+			VT_ASSERT_OK(rte_eth_tx_queue_setup(p->drv_port, 0,
+							    p->queue_size,
+							    SOCKET_ID_ANY,
+							    NULL),
+				     "tx queue setup");
+			ret = rte_eth_dev_start(p->drv_port);
+			if (ret == 0)
+				rte_eth_dev_stop(p->drv_port);
+			VT_ASSERT(ret < 0,
+				  "rx queue setup and start accepted 9000-byte frames with %u-byte buffers",
+				  rte_pktmbuf_data_room_size(p->drv_pool));
+		}
+		vt_info("refused as it should (%d)", ret);
 	}
-	vt_info("refused as it should (%d)", ret);
 
 	/* set up right, the port works again */
 	VT_CHECK(vt_port_setup(p->drv_port, p->queue_size, p->drv_pool,
@@ -245,21 +338,20 @@ too_big_for_pool(struct vt_pair *p)
 static int
 run(int argc, char **argv)
 {
+	struct vt_pair_opts o = { 0 };
 	struct vt_pair p;
 
-	if (argc != 2 || strcmp(argv[1], "va") != 0) {
-		vt_fail(__FILE__, __LINE__, "expected arguments: split va");
+	if (argc != 2 && argc != 3) {
+		vt_fail(__FILE__, __LINE__, "expected arguments: split|packed map [ring options]");
 		return VT_FAIL;
 	}
-	if (strcmp(argv[0], "split") != 0) {
-		vt_skip("ring layout %s is not implemented in this version",
-			argv[0]);
-		return VT_SKIP;
-	}
+	VT_CHECK(vt_ring_parse(argv[0], argc == 3 ? argv[2] : NULL, &o.ring));
+	o.map = argv[1];
 	VT_CHECK(vt_eal_init(NULL));
-	VT_CHECK(vt_pair_up(&p, &(struct vt_pair_opts){ .map = "va" }));
+	VT_CHECK(vt_pair_up_ring(&p, &o));
 	VT_CHECK(check_info(&p));
 	VT_CHECK(multi_seg(&p));
+	VT_CHECK(seg_limit(&p));
 	VT_CHECK(bad_frames(&p));
 	VT_CHECK(too_big_for_pool(&p));
 	VT_CHECK(vt_pair_down(&p, true));
@@ -270,7 +362,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "limits",
-	.usage = "split va",
+	.usage = "split|packed va|vduse|... [in_order+mrg_rxbuf+indirect+event_idx]",
 	.timeout_s = 170,
 	.run = run,
 };

@@ -13,6 +13,13 @@
  * accepts eight. The body checks pa attaches and describes memory by IOVA,
  * then carries traffic both ways with every byte checked. Needs root;
  * skips, saying why, otherwise.
+ *
+ * The argument names the ring layout (split or packed), and an optional
+ * second one ring options ("off" or e.g. in_order+mrg_rxbuf+indirect+
+ * event_idx), which the driver's link-up line must name. Half the packets
+ * the driver then sends as chains of 1 KB mbufs (with indirect, through
+ * indirect tables mapped by IOVA); with mrg_rxbuf it receives into 1 KB
+ * mbufs, so frames above that arrive chained.
  */
 
 #include <string.h>
@@ -25,6 +32,8 @@
 
 #define HP_PAGES 8		/* -m 16 */
 #define PACKETS 100000
+#define SEG_SIZE 1024		/* driver Tx chains */
+#define RX_ROOM (1024 + RTE_PKTMBUF_HEADROOM)	/* mrg_rxbuf: driver Rx */
 
 static char hp_dir[PATH_MAX];
 
@@ -89,16 +98,35 @@ run(int argc, char **argv)
 	};
 	struct vt_pair p;
 
-	if (argc != 1 || strcmp(argv[0], "split") != 0) {
-		vt_fail(__FILE__, __LINE__, "expected one argument: split");
+	if (argc < 1 || argc > 2) {
+		vt_fail(__FILE__, __LINE__, "expected split|packed [ring options]");
 		return VT_FAIL;
+	}
+	VT_CHECK(vt_ring_parse(argv[0], argc == 2 ? argv[1] : NULL, &po.ring));
+	if (argc == 2) {
+		po.tx_seg_size = SEG_SIZE;
+		if (po.ring & VT_RING_MRG_RXBUF)
+			po.drv_rx_room = RX_ROOM;
 	}
 	VT_CHECK(vt_eal_init(&eo));
 	VT_ASSERT_EQ(RTE_IOVA_PA, rte_eal_iova_mode(), "EAL IOVA mode");
 	VT_CHECK(pa_regions());
 
-	VT_CHECK(vt_pair_up(&p, &po));
-	VT_CHECK(vt_pair_traffic(&p, PACKETS, 60, 1514));
+	VT_CHECK(vt_pair_up_ring(&p, &po));
+	if (argc == 1) {
+		VT_CHECK(vt_pair_traffic(&p, PACKETS, 60, 1514));
+	} else {
+		p.opts.tx_seg_size = 0;
+		VT_CHECK(vt_pair_traffic(&p, PACKETS / 2, 60, 1514));
+		p.opts.tx_seg_size = SEG_SIZE;
+		VT_CHECK(vt_pair_traffic(&p, PACKETS / 2, 60, 1514));
+		vt_info("%" PRIu64 " packets arrived chained at the driver, up to %u segments",
+			p.rx_chained[1], p.rx_segs_max[1]);
+		if (po.ring & VT_RING_MRG_RXBUF)
+			VT_ASSERT(p.rx_chained[1] > 0 && p.rx_segs_max[1] == 2,
+				  "mrg_rxbuf, 1 KB Rx mbufs, frames up to 1514 bytes: %" PRIu64 " chained, up to %u segments",
+				  p.rx_chained[1], p.rx_segs_max[1]);
+	}
 	VT_CHECK(vt_pair_down(&p, true));
 	vt_phase("leak check");
 	VT_CHECK(vt_pair_free_pools(&p));
@@ -107,7 +135,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "pa_hugepages",
-	.usage = "split (as root)",
+	.usage = "split|packed [off|in_order+mrg_rxbuf+indirect+event_idx] (as root)",
 	.timeout_s = 280,
 	.setup = setup,
 	.teardown = teardown,

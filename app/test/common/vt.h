@@ -236,6 +236,51 @@ bool vt_log_contains(const char *needle);
 	VT_ASSERT_EQ((expected), rte_mempool_in_use_count(mp), \
 		     "mbufs in use in pool")
 
+/*
+ * Ring options of the driver, one bit per devarg it sets to 1: the ring
+ * layout (packed_vq) and the features the driver may offer. DPDK's
+ * net_vhost offers all of them, so what is asked for is what runs.
+ */
+#define VT_RING_PACKED		(1u << 0)	/**< packed_vq=1 */
+#define VT_RING_IN_ORDER	(1u << 1)	/**< in_order=1 */
+#define VT_RING_MRG_RXBUF	(1u << 2)	/**< mrg_rxbuf=1 */
+#define VT_RING_INDIRECT	(1u << 3)	/**< indirect=1 */
+#define VT_RING_EVENT_IDX	(1u << 4)	/**< event_idx=1 */
+
+/**
+ * Ring options from a layout (split or packed) and a spec: "off" for none,
+ * else option names joined by '+', e.g. "in_order+mrg_rxbuf".
+ *
+ * @return VT_PASS, or VT_FAIL after printing what is wrong.
+ */
+int vt_ring_parse(const char *layout, const char *spec, unsigned int *ring);
+
+/**
+ * The driver's devargs for ring options ("packed_vq=1,in_order=1"), or ""
+ * for none. Returns buf.
+ */
+const char *vt_ring_devargs(unsigned int ring, char *buf, size_t len);
+
+/**
+ * Ring options as the driver's link-up line names them: "split ring",
+ * "packed ring, in_order, mrg_rxbuf, indirect, event_idx". Returns buf.
+ */
+const char *vt_ring_str(unsigned int ring, char *buf, size_t len);
+
+/**
+ * Start capturing the log with the driver's messages at INFO level, so
+ * that its link-up line, which names the negotiated ring, is kept.
+ */
+int vt_ring_log_start(void);
+
+/**
+ * After a link came up under vt_ring_log_start(): wait (with a deadline)
+ * for the driver's "link up:" line, stop capturing, print the line and
+ * fail unless it names exactly the ring and options asked for (net_vhost
+ * offers all five, so nothing may be missing and nothing added).
+ */
+int vt_ring_log_check(unsigned int ring);
+
 /** Options for vt_pair_create(). Zeroed means the defaults. */
 struct vt_pair_opts {
 	/** Driver queue_size devarg and descriptors; 0 means 256. */
@@ -248,6 +293,14 @@ struct vt_pair_opts {
 	uint32_t max_frame;
 	/** More driver devargs ("key=value,..."), or NULL. */
 	const char *drv_extra;
+	/** Ring options (VT_RING_*), passed to the driver as devargs. */
+	unsigned int ring;
+	/**
+	 * Data room (headroom included, as rte_pktmbuf_pool_create() takes
+	 * it) of the driver's Rx mbufs; 0 means room for max_frame. Smaller
+	 * than a frame only with mergeable Rx buffers, which chain mbufs.
+	 */
+	uint16_t drv_rx_room;
 	/**
 	 * Which pair of the process: 0 names the ports net_vhost0 and
 	 * net_virtio_map0, 1 net_vhost1 and net_virtio_map1, and so on (its
@@ -257,7 +310,10 @@ struct vt_pair_opts {
 	/**
 	 * Driver Tx packets as chains of segments of this many data bytes
 	 * (the first one shorter by seq % 64, so that segment boundaries
-	 * move), from a pool of that data room; 0 means one segment.
+	 * move), from a pool of that data room; 0 means one segment. A test
+	 * may set p->opts.tx_seg_size to 0 between vt_pair_traffic() calls
+	 * (one mbuf per packet again) and back to the size the pool was made
+	 * for.
 	 */
 	uint32_t tx_seg_size;
 	/** Packets in flight per stream; 0 means twice the ring (the ring
@@ -285,6 +341,13 @@ struct vt_pair {
 	struct rte_mempool *gen_pool;	/**< packets the test sends */
 	struct rte_mempool *seg_pool;	/**< driver Tx segments (tx_seg_size) */
 	unsigned int window;		/**< packets in flight per stream */
+	/**
+	 * What vt_pair_traffic() received as chains: [0] at net_vhost
+	 * (driver Tx), [1] at the driver (its Rx), counted across calls.
+	 */
+	uint64_t rx_chained[2];
+	/** The most segments one received packet had, per direction. */
+	uint16_t rx_segs_max[2];
 };
 
 /** Fill in names, socket path and pools; creates no port. */
@@ -314,6 +377,12 @@ int vt_wait_link(uint16_t port, bool up, unsigned int timeout_ms);
  * both, start both and wait for both links to come up.
  */
 int vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts);
+
+/**
+ * vt_pair_up() with the log captured, then vt_ring_log_check() for
+ * opts->ring: the pair is up and runs the ring options asked for.
+ */
+int vt_pair_up_ring(struct vt_pair *p, const struct vt_pair_opts *opts);
 
 /** Stop, close and remove both ports, driver first or vhost first. */
 int vt_pair_down(struct vt_pair *p, bool driver_first);
@@ -372,6 +441,8 @@ struct vt_stream {
 	uint64_t tx_bytes;
 	uint64_t rx_bytes;
 	uint64_t tx_calls_short;	/**< tx_burst calls that took fewer */
+	uint64_t rx_chained;		/**< received packets of 2+ segments */
+	uint16_t rx_segs_max;		/**< most segments in one */
 	uint64_t fills;			/**< backpressure: send phases */
 	bool draining;			/**< backpressure: receiving only */
 	struct rte_mbuf *pending[VT_BURST];

@@ -321,6 +321,9 @@ receive:
 			return VT_FAIL;
 		}
 		s->rx_bytes += rx[i]->pkt_len;
+		if (rx[i]->nb_segs > 1)
+			s->rx_chained++;
+		s->rx_segs_max = RTE_MAX(s->rx_segs_max, rx[i]->nb_segs);
 		s->received++;
 		rte_pktmbuf_free(rx[i]);
 	}
@@ -391,7 +394,7 @@ vt_pair_traffic(struct vt_pair *p, uint64_t n, uint32_t min_len,
 		bool bp = run == 1;
 
 		vt_stream_init(&a, "virtio_map->vhost", 1, p->drv_port,
-			       p->vhost_port, p->seg_pool != NULL ?
+			       p->vhost_port, p->opts.tx_seg_size != 0 ?
 			       p->seg_pool : p->gen_pool, half[run], min_len,
 			       max_len, p->window);
 		a.seg_size = p->opts.tx_seg_size;
@@ -424,6 +427,10 @@ vt_pair_traffic(struct vt_pair *p, uint64_t n, uint32_t min_len,
 				  "virtio_map Rx ring never full (window %u, ring %u)",
 				  p->window, p->queue_size);
 		}
+		p->rx_chained[0] += a.rx_chained;
+		p->rx_chained[1] += b.rx_chained;
+		p->rx_segs_max[0] = RTE_MAX(p->rx_segs_max[0], a.rx_segs_max);
+		p->rx_segs_max[1] = RTE_MAX(p->rx_segs_max[1], b.rx_segs_max);
 		tx_bytes[0] += a.tx_bytes;
 		tx_bytes[1] += b.tx_bytes;
 		rx_bytes[0] += a.rx_bytes;

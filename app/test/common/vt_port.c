@@ -78,9 +78,22 @@ vt_pair_init(struct vt_pair *p, const struct vt_pair_opts *opts)
 	p->gen_pool = vt_pool_create(vt_pool_name(name, opts->index,
 						  "vt_gen"),
 				     2 * win + q + extra, p->max_frame);
-	p->drv_pool = vt_pool_create(vt_pool_name(name, opts->index,
-						  "vt_drv_rx"),
-				     q + win + extra, p->max_frame);
+	if (opts->drv_rx_room != 0) {
+		/* mergeable Rx buffers: frames span several of these */
+		vt_pool_name(name, opts->index, "vt_drv_rx");
+		p->drv_pool = rte_pktmbuf_pool_create(name, q + win + extra,
+						      64, 0, opts->drv_rx_room,
+						      SOCKET_ID_ANY);
+		if (p->drv_pool == NULL)
+			vt_fail(__FILE__, __LINE__,
+				"rte_pktmbuf_pool_create(%s, %u mbufs, %u bytes): %s",
+				name, q + win + extra, opts->drv_rx_room,
+				rte_strerror(rte_errno));
+	} else {
+		p->drv_pool = vt_pool_create(vt_pool_name(name, opts->index,
+							  "vt_drv_rx"),
+					     q + win + extra, p->max_frame);
+	}
 	p->vhost_pool = vt_pool_create(vt_pool_name(name, opts->index,
 						    "vt_vhost_rx"),
 				       win + q + extra, p->max_frame);
@@ -122,11 +135,16 @@ int
 vt_pair_drv_create(struct vt_pair *p)
 {
 	char args[PATH_MAX + 256];
+	char ring[128];
 	size_t off;
 	double t0;
 	int ret;
 
 	off = snprintf(args, sizeof(args), "path=%s", p->sock);
+	if (p->opts.ring != 0)
+		off += snprintf(args + off, sizeof(args) - off, ",%s",
+				vt_ring_devargs(p->opts.ring, ring,
+						sizeof(ring)));
 	if (p->opts.queue_size != 0)
 		off += snprintf(args + off, sizeof(args) - off,
 				",queue_size=%u", p->opts.queue_size);
@@ -238,6 +256,20 @@ vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts)
 	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));
 	VT_CHECK(vt_wait_link(p->vhost_port, true, VT_LINK_TIMEOUT_MS));
 	return VT_PASS;
+}
+
+int
+vt_pair_up_ring(struct vt_pair *p, const struct vt_pair_opts *opts)
+{
+	int rc;
+
+	VT_CHECK(vt_ring_log_start());
+	rc = vt_pair_up(p, opts);
+	if (rc != VT_PASS) {
+		free(vt_log_capture_stop());
+		return rc;
+	}
+	return vt_ring_log_check(p->opts.ring);
 }
 
 static int

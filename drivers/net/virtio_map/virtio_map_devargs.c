@@ -27,6 +27,11 @@
 #define ARG_MAP		"map"
 #define ARG_BOUNCE_SIZE	"bounce_size"
 #define ARG_MAP_DEBUG	"map_debug"
+#define ARG_PACKED_VQ	"packed_vq"
+#define ARG_IN_ORDER	"in_order"
+#define ARG_MRG_RXBUF	"mrg_rxbuf"
+#define ARG_INDIRECT	"indirect"
+#define ARG_EVENT_IDX	"event_idx"
 
 /* Passed to each key's parser. */
 struct parse_ctx {
@@ -211,17 +216,72 @@ parse_bounce_size(const char *key, const char *val, void *opaque)
 	return 0;
 }
 
+/* A 0|1 switch into *out. */
+static int
+parse_bool(const struct parse_ctx *ctx, const char *key, const char *val,
+	   const char *what, bool *out)
+{
+	if (val == NULL || (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)) {
+		ARG_ERR(ctx, key, val ? val : "", "allowed: 0 (off) or 1 (%s)",
+			what);
+		return -EINVAL;
+	}
+	*out = val[0] == '1';
+	return 0;
+}
+
 static int
 parse_map_debug(const char *key, const char *val, void *opaque)
 {
 	struct parse_ctx *ctx = opaque;
 
-	if (val == NULL || (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)) {
-		ARG_ERR(ctx, key, val ? val : "", "allowed: 0 (off) or 1 (check every mapping)");
-		return -EINVAL;
-	}
-	ctx->cfg->map_debug = val[0] == '1';
-	return 0;
+	return parse_bool(ctx, key, val, "check every mapping",
+			  &ctx->cfg->map_debug);
+}
+
+static int
+parse_packed_vq(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	return parse_bool(ctx, key, val, "offer packed virtqueues",
+			  &ctx->cfg->packed_vq);
+}
+
+static int
+parse_in_order(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	return parse_bool(ctx, key, val, "offer in-order use",
+			  &ctx->cfg->in_order);
+}
+
+static int
+parse_mrg_rxbuf(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	return parse_bool(ctx, key, val, "offer mergeable Rx buffers",
+			  &ctx->cfg->mrg_rxbuf);
+}
+
+static int
+parse_indirect(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	return parse_bool(ctx, key, val, "offer indirect descriptors",
+			  &ctx->cfg->indirect);
+}
+
+static int
+parse_event_idx(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	return parse_bool(ctx, key, val, "offer event-index notifications",
+			  &ctx->cfg->event_idx);
 }
 
 static const struct {
@@ -236,12 +296,18 @@ static const struct {
 	{ ARG_MAP, parse_map },
 	{ ARG_BOUNCE_SIZE, parse_bounce_size },
 	{ ARG_MAP_DEBUG, parse_map_debug },
+	{ ARG_PACKED_VQ, parse_packed_vq },
+	{ ARG_IN_ORDER, parse_in_order },
+	{ ARG_MRG_RXBUF, parse_mrg_rxbuf },
+	{ ARG_INDIRECT, parse_indirect },
+	{ ARG_EVENT_IDX, parse_event_idx },
 };
 
 /* The key list for messages and for rte_kvargs. */
 static const char *const virtio_map_keys[] = {
 	ARG_PATH, ARG_SERVER, ARG_QUEUE_SIZE, ARG_QUEUES, ARG_MAC, ARG_MAP,
-	ARG_BOUNCE_SIZE, ARG_MAP_DEBUG, NULL
+	ARG_BOUNCE_SIZE, ARG_MAP_DEBUG, ARG_PACKED_VQ, ARG_IN_ORDER,
+	ARG_MRG_RXBUF, ARG_INDIRECT, ARG_EVENT_IDX, NULL
 };
 
 /* Name the first key=value pair whose key we do not know. */
@@ -263,7 +329,7 @@ report_unknown_key(const char *name, const char *args)
 			if (strcmp(tok, virtio_map_keys[i]) == 0)
 				known = true;
 		if (!known) {
-			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug",
+			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug, packed_vq, in_order, mrg_rxbuf, indirect, event_idx",
 				    name, tok);
 			return;
 		}

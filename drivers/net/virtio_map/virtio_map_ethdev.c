@@ -28,10 +28,47 @@
 RTE_LOG_REGISTER_DEFAULT(virtio_map_logtype, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(virtio_map_logtype_init, init, NOTICE);
 
-/* Features the driver can use in this version. */
-#define VIRTIO_MAP_FEATURES	(1ULL << VMQ_F_VERSION_1)
+/* Feature bits the devargs allow the driver to offer. */
+static uint64_t
+virtio_map_offer(const struct virtio_map_cfg *cfg)
+{
+	uint64_t f = 1ULL << VMQ_F_VERSION_1;
+
+	if (cfg->packed_vq)
+		f |= 1ULL << VMQ_F_RING_PACKED;
+	if (cfg->in_order)
+		f |= 1ULL << VMQ_F_IN_ORDER;
+	if (cfg->mrg_rxbuf)
+		f |= 1ULL << VMQ_F_NET_MRG_RXBUF;
+	if (cfg->indirect)
+		f |= 1ULL << VMQ_F_RING_INDIRECT;
+	if (cfg->event_idx)
+		f |= 1ULL << VMQ_F_RING_EVENT_IDX;
+	return f;
+}
+
+/* Ring options that follow from negotiated features. */
+static uint32_t
+virtio_map_ring_opts(uint64_t f)
+{
+	uint32_t o = 0;
+
+	if (f & (1ULL << VMQ_F_RING_PACKED))
+		o |= VMQ_OPT_PACKED;
+	if (f & (1ULL << VMQ_F_IN_ORDER))
+		o |= VMQ_OPT_IN_ORDER;
+	if (f & (1ULL << VMQ_F_NET_MRG_RXBUF))
+		o |= VMQ_OPT_MRG_RXBUF;
+	if (f & (1ULL << VMQ_F_RING_INDIRECT))
+		o |= VMQ_OPT_INDIRECT;
+	if (f & (1ULL << VMQ_F_RING_EVENT_IDX))
+		o |= VMQ_OPT_EVENT_IDX;
+	return o;
+}
 
 static void virtio_map_alarm(void *arg);
+static int virtio_map_check_rx_room(struct virtio_map_dev *dev,
+				    struct rte_mempool *mp, uint16_t mtu);
 
 static struct virtio_map_dev *
 vm_dev(struct rte_eth_dev *eth)
@@ -99,16 +136,11 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
 static void
 virtio_map_vring(struct vmq *q, struct vmt_vring *v)
 {
-	*v = (struct vmt_vring){
-		.index = q->vq_index,
-		.num = q->size,
-		.base = q->used_cons,
-		.desc = q->desc,
-		.avail = q->avail,
-		.used = q->used,
-		.kick_fd = q->kick_fd,
-		.call_fd = q->call_fd,
-	};
+	v->index = q->vq_index;
+	v->num = q->size;
+	v->kick_fd = q->kick_fd;
+	v->call_fd = q->call_fd;
+	vmq_ring_addrs(q, &v->desc, &v->avail, &v->used, &v->base);
 }
 
 /*
@@ -139,7 +171,15 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		ret = -ENOTSUP;
 		goto err_disconnect;
 	}
-	dev->features = offered & VIRTIO_MAP_FEATURES;
+	dev->features = offered & virtio_map_offer(&dev->cfg);
+	dev->opts = virtio_map_ring_opts(dev->features);
+	/* without mergeable buffers every frame must fit one Rx buffer */
+	if (!(dev->opts & VMQ_OPT_MRG_RXBUF) && dev->rxq[0] != NULL) {
+		ret = virtio_map_check_rx_room(dev, dev->rxq[0]->mp,
+					       dev->mtu);
+		if (ret < 0)
+			goto err_disconnect;
+	}
 
 	/* status steps as in virtio 1.2, 3.1.1; transports may lack them */
 	vmt_set_status(dev->t, status);
@@ -162,6 +202,21 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		if (dev->txq[i] != NULL)
 			qs[nq++] = dev->txq[i];
 	}
+	/* the rings take the agreed layout and options, Rx gets buffers */
+	for (i = 0; i < nq; i++) {
+		ret = vmq_set_opts(qs[i], dev->opts);
+		if (ret < 0) {
+			VM_LOG(ERR, "%s: vq %u cannot run with the agreed options 0x%x",
+			       dev->name, qs[i]->vq_index, dev->opts);
+			goto err_disconnect;
+		}
+		if (!qs[i]->is_tx && vmq_rx_refill(qs[i]) == 0) {
+			VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
+			       dev->name, qs[i]->mp->name);
+			ret = -ENOMEM;
+			goto err_disconnect;
+		}
+	}
 	for (i = 0; i < nq; i++) {
 		virtio_map_vring(qs[i], &v);
 		ret = vmt_setup_vring(dev->t, &v);
@@ -178,10 +233,17 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 	if (ret < 0 && ret != -ENOTSUP)
 		goto err_transient;
 
+	for (i = 0; i < nq; i++)
+		vmq_enable(qs[i], true);
 	dev->ready = true;
 	virtio_map_set_link(dev, true);
-	VM_LOG(INFO, "%s: link up: split ring, map=%s, queue_size=%u, features 0x%" PRIx64,
-	       dev->name, dev->cfg.map, dev->cfg.queue_size, dev->features);
+	VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s, queue_size=%u, features 0x%" PRIx64,
+	       dev->name, dev->opts & VMQ_OPT_PACKED ? "packed" : "split",
+	       dev->opts & VMQ_OPT_IN_ORDER ? ", in_order" : "",
+	       dev->opts & VMQ_OPT_MRG_RXBUF ? ", mrg_rxbuf" : "",
+	       dev->opts & VMQ_OPT_INDIRECT ? ", indirect" : "",
+	       dev->opts & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
+	       dev->cfg.map, dev->cfg.queue_size, dev->features);
 	return 0;
 
 err_transient:
@@ -256,6 +318,9 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 	unsigned int i;
 	uint16_t base;
 
+	for (i = 0; i < RTE_DIM(qs); i++)
+		if (qs[i] != NULL)
+			vmq_enable(qs[i], false);
 	if (dev->ready && vmt_connected(dev->t)) {
 		for (i = 0; i < RTE_DIM(qs); i++)
 			if (qs[i] != NULL)
@@ -312,7 +377,9 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	info->max_rx_pktlen = VMQ_MAX_FRAME;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = VMQ_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
-	info->rx_offload_capa = 0;
+	/* with mergeable buffers a frame may span mbufs */
+	info->rx_offload_capa = dev->cfg.mrg_rxbuf ?
+				RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	/* the ring size is the queue_size devarg */
 	info->rx_desc_lim.nb_max = qs;
@@ -339,7 +406,7 @@ virtio_map_check_rx_room(struct virtio_map_dev *dev, struct rte_mempool *mp,
 {
 	if (RTE_PKTMBUF_HEADROOM < sizeof(struct vmq_net_hdr) ||
 	    virtio_map_rx_room(mp) < virtio_map_frame_len(mtu)) {
-		VM_LOG(ERR, "%s: Rx mbufs of pool %s hold %u bytes but MTU %u needs %u (frame with VLAN tag); scattered Rx is not supported: use a larger data room or a smaller MTU",
+		VM_LOG(ERR, "%s: Rx mbufs of pool %s hold %u bytes but MTU %u needs %u (frame with VLAN tag); without mergeable Rx buffers a frame must fit one mbuf: use mrg_rxbuf=1, a larger data room or a smaller MTU",
 		       dev->name, mp->name, virtio_map_rx_room(mp), mtu,
 		       virtio_map_frame_len(mtu));
 		return -EINVAL;
@@ -366,9 +433,12 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 	struct vmq *q;
 	int ret;
 
-	ret = virtio_map_check_rx_room(dev, mp, eth->data->mtu);
-	if (ret < 0)
-		return ret;
+	/* mergeable buffers chain mbufs: any room will do */
+	if (!dev->cfg.mrg_rxbuf) {
+		ret = virtio_map_check_rx_room(dev, mp, eth->data->mtu);
+		if (ret < 0)
+			return ret;
+	}
 	q = vmq_create(&qc);
 	if (q == NULL) {
 		VM_LOG(ERR, "%s: cannot create Rx queue %u: %s", dev->name,
@@ -395,6 +465,7 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.socket_id = socket,
 		.map = &dev->map,
 		.max_frame = virtio_map_frame_len(eth->data->mtu),
+		.opts_possible = dev->cfg.indirect ? VMQ_OPT_INDIRECT : 0,
 	};
 	struct vmq *q;
 
@@ -444,19 +515,21 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 		       dev->name);
 		return -EINVAL;
 	}
-	ret = virtio_map_check_rx_room(dev, rxq->mp, eth->data->mtu);
-	if (ret < 0)
-		return ret;
-
-	pthread_mutex_lock(&dev->lock);
-	vmq_drain(rxq);
-	vmq_drain(dev->txq[0]);
-	if (vmq_rx_refill(rxq) == 0) {
-		pthread_mutex_unlock(&dev->lock);
+	if (!dev->cfg.mrg_rxbuf) {
+		ret = virtio_map_check_rx_room(dev, rxq->mp, eth->data->mtu);
+		if (ret < 0)
+			return ret;
+	}
+	if (rte_mempool_avail_count(rxq->mp) == 0) {
 		VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
 		       dev->name, rxq->mp->name);
 		return -ENOMEM;
 	}
+
+	pthread_mutex_lock(&dev->lock);
+	/* bursts wait until the device has the rings (virtio_map_bring_up) */
+	vmq_enable(rxq, false);
+	vmq_enable(dev->txq[0], false);
 	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->map.kind);
 	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->map.kind);
 	eth->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
@@ -532,7 +605,7 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 
-	if (dev->rxq[0] != NULL &&
+	if (dev->rxq[0] != NULL && !dev->cfg.mrg_rxbuf &&
 	    virtio_map_check_rx_room(dev, dev->rxq[0]->mp, mtu) < 0)
 		return -EINVAL;
 	if (dev->txq[0] != NULL && dev->txq[0]->mq.max_seg != 0 &&

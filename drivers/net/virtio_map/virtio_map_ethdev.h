@@ -40,6 +40,11 @@ struct virtio_map_cfg {
 	char map[VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
 	size_t bounce_size;		/**< bounce region, 0: default */
 	bool map_debug;			/**< debug layer around the kind */
+	bool packed_vq;			/**< offer VIRTIO_F_RING_PACKED */
+	bool in_order;			/**< offer VIRTIO_F_IN_ORDER */
+	bool mrg_rxbuf;			/**< offer VIRTIO_NET_F_MRG_RXBUF */
+	bool indirect;			/**< offer VIRTIO_RING_F_INDIRECT_DESC */
+	bool event_idx;			/**< offer VIRTIO_RING_F_EVENT_IDX */
 };
 
 /** One port. */
@@ -50,6 +55,7 @@ struct virtio_map_dev {
 	struct vmt_dev *t;		/**< transport */
 	struct vmap_dev map;		/**< map-ops token */
 	uint64_t features;		/**< negotiated with the device */
+	uint32_t opts;			/**< ring options (VMQ_OPT_*) in use */
 	struct vmq *rxq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Rx queues */
 	struct vmq *txq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Tx queues */
 	struct rte_ether_addr mac;	/**< port address */
@@ -84,7 +90,12 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	"mac=<xx:xx:xx:xx:xx:xx> " \
 	"map=<auto|va|pa|vduse|registered name> " \
 	"bounce_size=<1M..1G, K/M/G suffix> " \
-	"map_debug=<0|1>"
+	"map_debug=<0|1> " \
+	"packed_vq=<0|1> " \
+	"in_order=<0|1> " \
+	"mrg_rxbuf=<0|1> " \
+	"indirect=<0|1> " \
+	"event_idx=<0|1>"
 
 /* Stats (virtio_map_stats.c). */
 struct rte_eth_dev;

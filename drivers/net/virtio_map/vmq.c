@@ -16,7 +16,18 @@
 #include <rte_malloc.h>
 
 #include "virtio_map_log.h"
-#include "vmq.h"
+#include "vmq_dp.h"
+
+uint16_t
+vmq_broken(struct vmq *q, const char *what, uint32_t val)
+{
+	if (!q->broken)
+		VM_LOG(ERR, "port %u vq %u: device error: %s %u; queue stopped until the port restarts",
+		       q->port_id, q->vq_index, what, val);
+	q->broken = true;
+	q->stats.errors++;
+	return 0;
+}
 
 /* Split ring sizes (virtio 1.2, 2.7): each area on its own cache line. */
 static size_t
@@ -96,25 +107,53 @@ vmq_create(const struct vmq_conf *conf)
 				       RTE_CACHE_LINE_SIZE, conf->socket_id);
 	if (q->free_ids == NULL || q->cookie == NULL)
 		goto err_nomem;
+	q->chain = rte_zmalloc_socket("vmq_chain", sizeof(uint16_t) * q->size,
+				      0, conf->socket_id);
+	if (q->chain == NULL)
+		goto err_nomem;
+	/* packed ring: where ops kinds keep the addresses they mapped */
+	if (q->kind == VMAP_KIND_OPS) {
+		q->iovas = rte_malloc_socket("vmq_iovas", sizeof(rte_iova_t) *
+					     q->size *
+					     (q->is_tx ? VMQ_INDIRECT_MAX : 1),
+					     0, conf->socket_id);
+		if (q->iovas == NULL)
+			goto err_nomem;
+	}
 	if (q->is_tx) {
-		q->chain = rte_zmalloc_socket("vmq_chain",
-					      sizeof(uint16_t) * q->size, 0,
-					      conf->socket_id);
 		q->hdrs_len = sizeof(struct vmq_net_hdr) * q->size;
 		q->hdrs = vmap_alloc_coherent(q->map, q->hdrs_len,
 					      RTE_CACHE_LINE_SIZE,
 					      &q->hdrs_iova);
-		if (q->chain == NULL || q->hdrs == NULL)
+		if (q->hdrs == NULL)
+			goto err_nomem;
+	}
+	/* indirect tables live where the device can read them: coherent */
+	if (q->is_tx && (conf->opts_possible & VMQ_OPT_INDIRECT)) {
+		q->indir_len = sizeof(struct vmq_desc) * VMQ_INDIRECT_MAX *
+			       q->size;
+		q->indir = vmap_alloc_coherent(q->map, q->indir_len,
+					       RTE_CACHE_LINE_SIZE,
+					       &q->indir_iova);
+		if (q->indir == NULL)
 			goto err_nomem;
 	}
 
+	/* the split layout is the larger one: it holds a packed ring too */
 	q->ring_len = vmq_split_ring_len(q->size, &avail_off, &used_off);
 	q->ring_mem = vmap_alloc_coherent(q->map, q->ring_len, 4096, &iova);
 	if (q->ring_mem == NULL)
 		goto err_nomem;
+	q->desc_area = sizeof(struct vmq_desc) * q->size;
+	q->drv_off = avail_off;
+	q->dev_off = used_off;
 	q->desc = q->ring_mem;
 	q->avail = RTE_PTR_ADD(q->ring_mem, avail_off);
 	q->used = RTE_PTR_ADD(q->ring_mem, used_off);
+	q->pdesc = q->ring_mem;
+	q->driver_event = RTE_PTR_ADD(q->ring_mem, avail_off);
+	q->device_event = RTE_PTR_ADD(q->ring_mem, used_off);
+	q->enabled = true;
 
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -146,7 +185,9 @@ vmq_free(struct vmq *q)
 		close(q->call_fd);
 	vmap_free_coherent(q->map, q->ring_mem, q->ring_len);
 	vmap_free_coherent(q->map, q->hdrs, q->hdrs_len);
+	vmap_free_coherent(q->map, q->indir, q->indir_len);
 	vmap_queue_release(&q->mq);
+	rte_free(q->iovas);
 	rte_free(q->chain);
 	rte_free(q->cookie);
 	rte_free(q->free_ids);
@@ -167,9 +208,51 @@ vmq_reset(struct vmq *q)
 	q->nb_free = q->size;
 	q->avail_idx = 0;
 	q->used_cons = 0;
+	q->kick_old = 0;
+	q->next_id = 0;
 	q->broken = false;
+	if (q->packed) {
+		vmq_packed_reset(q);
+		return;
+	}
 	/* We poll: ask the device not to signal us (2.7.7). */
 	q->avail->flags = VMQ_AVAIL_F_NO_INTERRUPT;
+}
+
+int
+vmq_set_opts(struct vmq *q, uint32_t opts)
+{
+	if ((opts & VMQ_OPT_INDIRECT) && q->is_tx && q->indir == NULL)
+		return -ENOTSUP;
+	vmq_drain(q);
+	q->opts = opts;
+	q->packed = (opts & VMQ_OPT_PACKED) != 0;
+	vmq_reset(q);
+	return 0;
+}
+
+void
+vmq_enable(struct vmq *q, bool on)
+{
+	__atomic_store_n(&q->enabled, on, __ATOMIC_RELEASE);
+}
+
+void
+vmq_ring_addrs(const struct vmq *q, void **desc, void **driver,
+	       void **device, uint16_t *base)
+{
+	*desc = q->ring_mem;
+	*driver = RTE_PTR_ADD(q->ring_mem, q->drv_off);
+	*device = RTE_PTR_ADD(q->ring_mem, q->dev_off);
+	/* a fresh packed ring starts with both wrap counters at 1 (2.8.1) */
+	*base = q->packed ? (uint16_t)(q->used_cons | (q->used_wrap << 15)) :
+			    q->used_cons;
+}
+
+uint16_t
+vmq_rx_refill(struct vmq *q)
+{
+	return q->packed ? vmq_packed_refill(q) : vmq_split_refill(q);
 }
 
 /* Unmap the buffers of one chain the device never completed. */
@@ -177,9 +260,22 @@ static void
 vmq_unmap_chain(struct vmq *q, uint16_t head)
 {
 	enum vmap_dir dir = q->is_tx ? VMAP_TO_DEVICE : VMAP_FROM_DEVICE;
-	uint16_t c = q->is_tx ? q->chain[head] : 1;
+	uint16_t c = q->chain[head], i, n;
 	uint16_t id = head;
-	struct vmap_seg seg;
+	struct vmap_seg seg = { .addr = NULL, .len = 0 };
+	const struct vmq_desc *t;
+
+	if (q->desc[head].flags & VMQ_DESC_F_INDIRECT) {
+		/* entry 0 of the table is the coherent header slot */
+		t = (const struct vmq_desc *)q->indir +
+		    (size_t)head * VMQ_INDIRECT_MAX;
+		n = q->desc[head].len / sizeof(*t);
+		for (i = 1; i < n; i++) {
+			seg.iova = t[i].addr;
+			vmap_unmap(&q->mq, &seg, 1, dir);
+		}
+		return;
+	}
 
 	/* a Tx chain longer than one starts with a coherent header slot */
 	if (c > 1) {
@@ -187,9 +283,7 @@ vmq_unmap_chain(struct vmq *q, uint16_t head)
 		c--;
 	}
 	while (c-- > 0) {
-		seg.addr = NULL;
-		seg.iova = q->desc[id].addr;
-		seg.len = 0;	/* nothing to copy back */
+		seg.iova = q->desc[id].addr;	/* len 0: nothing copied back */
 		vmap_unmap(&q->mq, &seg, 1, dir);
 		id = q->desc[id].next;
 	}
@@ -202,12 +296,22 @@ vmq_drain(struct vmq *q)
 	struct rte_mbuf *m;
 	uint16_t id;
 
+	if (q->mrg_head != NULL) {
+		rte_pktmbuf_free(q->mrg_head);
+		q->mrg_head = NULL;
+		q->mrg_tail = NULL;
+		q->mrg_left = 0;
+		freed++;
+	}
+
 	for (id = 0; id < q->size; id++) {
 		m = q->cookie[id];
 		if (m == NULL)
 			continue;
 		q->cookie[id] = NULL;
-		if (q->kind == VMAP_KIND_OPS)
+		if (q->kind == VMAP_KIND_OPS && q->packed)
+			vmq_packed_unmap_id(q, id);
+		else if (q->kind == VMAP_KIND_OPS)
 			vmq_unmap_chain(q, id);
 		rte_pktmbuf_free(m);
 		freed++;
@@ -216,16 +320,75 @@ vmq_drain(struct vmq *q)
 	return freed;
 }
 
+/* Ethdev entry points: enabled check, then the layout (one branch). */
+#define VMQ_ENTRY_CHECK(q) \
+	(likely(__atomic_load_n(&((struct vmq *)(q))->enabled, \
+				__ATOMIC_ACQUIRE)))
+
+uint16_t
+vmq_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (!VMQ_ENTRY_CHECK(q))
+		return 0;
+	return ((struct vmq *)q)->packed ? vmq_packed_rx_va(q, pkts, n) :
+					   vmq_split_rx_va(q, pkts, n);
+}
+
+uint16_t
+vmq_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (!VMQ_ENTRY_CHECK(q))
+		return 0;
+	return ((struct vmq *)q)->packed ? vmq_packed_rx_pa(q, pkts, n) :
+					   vmq_split_rx_pa(q, pkts, n);
+}
+
+uint16_t
+vmq_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (!VMQ_ENTRY_CHECK(q))
+		return 0;
+	return ((struct vmq *)q)->packed ? vmq_packed_rx_ops(q, pkts, n) :
+					   vmq_split_rx_ops(q, pkts, n);
+}
+
+uint16_t
+vmq_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (!VMQ_ENTRY_CHECK(q))
+		return 0;
+	return ((struct vmq *)q)->packed ? vmq_packed_tx_va(q, pkts, n) :
+					   vmq_split_tx_va(q, pkts, n);
+}
+
+uint16_t
+vmq_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (!VMQ_ENTRY_CHECK(q))
+		return 0;
+	return ((struct vmq *)q)->packed ? vmq_packed_tx_pa(q, pkts, n) :
+					   vmq_split_tx_pa(q, pkts, n);
+}
+
+uint16_t
+vmq_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (!VMQ_ENTRY_CHECK(q))
+		return 0;
+	return ((struct vmq *)q)->packed ? vmq_packed_tx_ops(q, pkts, n) :
+					   vmq_split_tx_ops(q, pkts, n);
+}
+
 vmq_burst_t
 vmq_rx_burst_fn(enum vmap_kind kind)
 {
 	switch (kind) {
 	case VMAP_KIND_VA:
-		return vmq_split_rx_va;
+		return vmq_rx_va;
 	case VMAP_KIND_PA:
-		return vmq_split_rx_pa;
+		return vmq_rx_pa;
 	default:
-		return vmq_split_rx_ops;
+		return vmq_rx_ops;
 	}
 }
 
@@ -234,11 +397,11 @@ vmq_tx_burst_fn(enum vmap_kind kind)
 {
 	switch (kind) {
 	case VMAP_KIND_VA:
-		return vmq_split_tx_va;
+		return vmq_tx_va;
 	case VMAP_KIND_PA:
-		return vmq_split_tx_pa;
+		return vmq_tx_pa;
 	default:
-		return vmq_split_tx_ops;
+		return vmq_tx_ops;
 	}
 }
 

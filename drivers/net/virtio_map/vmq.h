@@ -31,6 +31,19 @@
 /** Descriptors or buffers handled per internal step of a burst. */
 #define VMQ_STEP		64
 
+/*
+ * Ring options agreed with the device (vmq_set_opts()). The layout and the
+ * options can change only while the queue is disabled.
+ */
+#define VMQ_OPT_PACKED		(1u << 0)	/**< packed layout (2.8) */
+#define VMQ_OPT_IN_ORDER	(1u << 1)	/**< VIRTIO_F_IN_ORDER */
+#define VMQ_OPT_MRG_RXBUF	(1u << 2)	/**< VIRTIO_NET_F_MRG_RXBUF */
+#define VMQ_OPT_INDIRECT	(1u << 3)	/**< VIRTIO_RING_F_INDIRECT_DESC */
+#define VMQ_OPT_EVENT_IDX	(1u << 4)	/**< VIRTIO_RING_F_EVENT_IDX */
+
+/** Entries in one indirect table: header plus the most Tx segments. */
+#define VMQ_INDIRECT_MAX	(1 + VMQ_TX_MAX_SEGS)
+
 /** Per-queue counters, read by the stats code. */
 struct vmq_stats {
 	uint64_t packets;	/**< packets received or sent */
@@ -53,28 +66,63 @@ struct vmq_conf {
 	struct vmap_dev *map;		/**< map ops token */
 	struct rte_mempool *mp;		/**< Rx buffers (Rx only) */
 	uint32_t max_frame;		/**< Tx: longest frame accepted */
+	/** Options the queue must be able to run with (memory for indirect
+	 * tables is allocated when VMQ_OPT_INDIRECT is here). */
+	uint32_t opts_possible;
 };
 
 /** One virtqueue. Rx and Tx calls on a queue must be serialised by the
  * caller; control calls (reset, drain, free) only while no burst runs. */
 struct vmq {
 	/* hot: ring pointers and indexes */
-	struct vmq_desc *desc;		/**< descriptor table */
-	struct vmq_avail *avail;	/**< driver area */
-	struct vmq_used *used;		/**< device area */
+	struct vmq_desc *desc;		/**< split: descriptor table */
+	struct vmq_avail *avail;	/**< split: driver area */
+	struct vmq_used *used;		/**< split: device area */
 	uint16_t size;			/**< ring size */
 	uint16_t mask;			/**< size - 1 */
-	uint16_t avail_idx;		/**< next avail index (private copy) */
-	uint16_t used_cons;		/**< used entries consumed so far */
-	uint16_t nb_free;		/**< entries on free_ids */
+	uint16_t avail_idx;		/**< next avail index (private copy);
+					 * packed: next descriptor to fill */
+	uint16_t used_cons;		/**< split: used entries consumed;
+					 * packed: next descriptor to check */
+	uint16_t nb_free;		/**< free descriptors (split: entries
+					 * on free_ids) */
 	uint16_t hdr_size;		/**< virtio-net header bytes */
 	bool broken;			/**< device misbehaved: queue stopped */
+	bool enabled;			/**< bursts may run: the device has the
+					 * ring (or it is a standalone test) */
+	bool packed;			/**< opts & VMQ_OPT_PACKED */
+	uint32_t opts;			/**< VMQ_OPT_* in effect */
+	uint16_t kick_old;		/**< event idx: avail index at the last
+					 * notification decision */
+	/* packed ring state (2.8) */
+	struct vmq_pdesc *pdesc;	/**< packed: descriptor ring */
+	struct vmq_pevent *driver_event;	/**< packed: driver area */
+	struct vmq_pevent *device_event;	/**< packed: device area */
+	bool avail_wrap;		/**< packed: driver ring wrap counter */
+	bool used_wrap;			/**< packed: device ring wrap counter */
+	uint16_t next_id;		/**< split in-order: next head to
+					 * complete; packed without in-order:
+					 * ids on free_ids (a chain uses
+					 * several descriptors, one id) */
+	/* mergeable Rx: a packet whose buffers have not all arrived */
+	struct rte_mbuf *mrg_head;	/**< its first mbuf, or NULL */
+	struct rte_mbuf *mrg_tail;	/**< its last mbuf */
+	uint16_t mrg_left;		/**< buffers still to come */
 	enum vmap_kind kind;		/**< how addresses are computed */
 	uint16_t *free_ids;		/**< stack of free descriptor ids */
 	struct rte_mbuf **cookie;	/**< mbuf per head descriptor */
-	uint16_t *chain;		/**< Tx: descriptors per head */
+	uint16_t *chain;		/**< descriptors per head (buffer id) */
 	struct vmq_net_hdr *hdrs;	/**< Tx: header slot per descriptor */
 	rte_iova_t hdrs_iova;		/**< device address of hdrs */
+	void *indir;			/**< indirect tables, VMQ_INDIRECT_MAX
+					 * entries per head (buffer id) */
+	rte_iova_t indir_iova;		/**< device address of indir */
+	/* packed ring, ops kinds: the device overwrites descriptors */
+	rte_iova_t *iovas;		/**< packed, ops kinds: mapped device
+					 * addresses per buffer id, since the
+					 * device overwrites ring descriptors:
+					 * Rx one, Tx VMQ_INDIRECT_MAX (entry
+					 * 0 is the count) */
 	struct vmap_dev *map;		/**< map ops device token */
 	struct vmap_queue mq;		/**< map ops queue token */
 	struct rte_mempool *mp;		/**< Rx buffers */
@@ -90,6 +138,10 @@ struct vmq {
 	void *ring_mem;			/**< desc + avail + used */
 	size_t ring_len;		/**< bytes of ring_mem */
 	size_t hdrs_len;		/**< bytes of hdrs */
+	size_t indir_len;		/**< bytes of indir */
+	size_t desc_area;		/**< bytes of the descriptor table */
+	size_t drv_off;			/**< offset of the driver area */
+	size_t dev_off;			/**< offset of the device area */
 };
 
 /**
@@ -108,10 +160,35 @@ struct vmq *vmq_create(const struct vmq_conf *conf);
 void vmq_free(struct vmq *q);
 
 /**
- * Put the ring back to its initial state: every descriptor free, indexes
- * zero, counters kept. Must be drained first.
+ * Put the ring back to its initial state for its layout: every descriptor
+ * free, indexes zero (packed: wrap counters 1), counters kept. Must be
+ * drained first.
  */
 void vmq_reset(struct vmq *q);
+
+/**
+ * Choose layout and options (VMQ_OPT_*) for the next time the device gets
+ * the ring: drains and resets it. Only while the queue is disabled.
+ *
+ * @return 0, or -ENOTSUP for an option the queue was not created for
+ *   (VMQ_OPT_INDIRECT without it in vmq_conf.opts_possible)
+ */
+int vmq_set_opts(struct vmq *q, uint32_t opts);
+
+/**
+ * Let bursts run (after the device got the ring) or stop them (before it
+ * is taken back). A disabled queue's bursts return 0.
+ */
+void vmq_enable(struct vmq *q, bool on);
+
+/**
+ * Where the device finds the ring, as the transport describes it: split
+ * descriptor table, driver area and device area, or their packed
+ * counterparts; and the index it starts from (packed: with the wrap
+ * counter in bit 15).
+ */
+void vmq_ring_addrs(const struct vmq *q, void **desc, void **driver,
+		    void **device, uint16_t *base);
 
 /**
  * Return every buffer the ring still holds (Rx buffers posted, Tx packets
@@ -130,6 +207,17 @@ unsigned int vmq_drain(struct vmq *q);
  */
 uint16_t vmq_rx_refill(struct vmq *q);
 
+/**
+ * Bursts for ethdev, one per map kind: they check that the queue is
+ * enabled and dispatch to the layout.
+ */
+uint16_t vmq_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
+
 /** Split ring bursts, one per map kind (see vmq_split.c). */
 uint16_t vmq_split_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vmq_split_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
@@ -137,6 +225,23 @@ uint16_t vmq_split_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vmq_split_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vmq_split_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vmq_split_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
+
+/** Packed ring bursts and helpers, one per map kind (see vmq_packed.c). */
+uint16_t vmq_packed_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_packed_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_packed_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_packed_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_packed_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
+/** Packed: post Rx buffers (see vmq_rx_refill()). */
+uint16_t vmq_packed_refill(struct vmq *q);
+/** Packed: initial state (see vmq_reset()); called by vmq_reset(). */
+void vmq_packed_reset(struct vmq *q);
+/** Packed: unmap the buffers of buffer id that the device never
+ * completed (see vmq_drain()); called by vmq_drain() per busy id. */
+void vmq_packed_unmap_id(struct vmq *q, uint16_t id);
+/** Split: post Rx buffers (see vmq_rx_refill()). */
+uint16_t vmq_split_refill(struct vmq *q);
 
 /** Burst function type (matches eth_rx_burst_t / eth_tx_burst_t). */
 typedef uint16_t (*vmq_burst_t)(void *q, struct rte_mbuf **pkts, uint16_t n);

@@ -18,6 +18,7 @@
 
 /* Feature bits (virtio 1.2, sections 5.1.3 and 6). */
 #define VMQ_F_NET_MAC		5
+#define VMQ_F_NET_MRG_RXBUF	15
 #define VMQ_F_NET_STATUS	16
 #define VMQ_F_RING_INDIRECT	28
 #define VMQ_F_RING_EVENT_IDX	29
@@ -32,9 +33,18 @@
 #define VMQ_STATUS_DRIVER_OK	0x04
 #define VMQ_STATUS_FEATURES_OK	0x08
 
-/* Split ring descriptor flags (2.7.5). */
+/* Descriptor flags, both layouts (2.7.5, 2.8.1). */
 #define VMQ_DESC_F_NEXT		1
 #define VMQ_DESC_F_WRITE	2
+#define VMQ_DESC_F_INDIRECT	4
+/* Packed ring only (2.8.1): availability and use, against wrap counters. */
+#define VMQ_DESC_F_AVAIL	(1 << 7)
+#define VMQ_DESC_F_USED		(1 << 15)
+
+/* Packed ring event suppression flags (2.8.10). */
+#define VMQ_EVENT_F_ENABLE	0
+#define VMQ_EVENT_F_DISABLE	1
+#define VMQ_EVENT_F_DESC	2
 
 /* Driver area flag (2.7.7): do not interrupt us. */
 #define VMQ_AVAIL_F_NO_INTERRUPT 1
@@ -49,7 +59,10 @@ struct vmq_desc {
 	uint16_t next;
 };
 
-/** Split ring driver area (2.7.6); ring[] has one entry per descriptor. */
+/**
+ * Split ring driver area (2.7.6); ring[] has one entry per descriptor,
+ * then used_event (2.7.10) when VIRTIO_RING_F_EVENT_IDX is negotiated.
+ */
 struct vmq_avail {
 	uint16_t flags;
 	uint16_t idx;
@@ -62,12 +75,40 @@ struct vmq_used_elem {
 	uint32_t len;
 };
 
-/** Split ring device area (2.7.8). */
+/**
+ * Split ring device area (2.7.8); ring[] has one element per descriptor,
+ * then avail_event (2.7.10) when VIRTIO_RING_F_EVENT_IDX is negotiated.
+ */
 struct vmq_used {
 	uint16_t flags;
 	uint16_t idx;
 	struct vmq_used_elem ring[];
 };
+
+/** Packed ring descriptor (2.8.13); also the indirect table entry. */
+struct vmq_pdesc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t id;
+	uint16_t flags;
+};
+
+/** Packed ring event suppression structure (2.8.10). */
+struct vmq_pevent {
+	uint16_t off_wrap;	/* descriptor offset, wrap counter in bit 15 */
+	uint16_t flags;		/* VMQ_EVENT_F_* */
+};
+
+/*
+ * Should the other side be notified? event is the index it asked to hear
+ * about, new_idx the index now, old_idx the index at the last decision
+ * (virtio 1.2, 2.7.10: notify if event lies in [old_idx, new_idx)).
+ */
+static inline int
+vmq_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
 
 /**
  * virtio-net header with VIRTIO_F_VERSION_1 (5.1.6): num_buffers is always
@@ -91,6 +132,8 @@ vmq_layout_check(void)
 	RTE_BUILD_BUG_ON(sizeof(struct vmq_used_elem) != 8);
 	RTE_BUILD_BUG_ON(sizeof(struct vmq_used) != 4);
 	RTE_BUILD_BUG_ON(sizeof(struct vmq_net_hdr) != 12);
+	RTE_BUILD_BUG_ON(sizeof(struct vmq_pdesc) != 16);
+	RTE_BUILD_BUG_ON(sizeof(struct vmq_pevent) != 4);
 }
 
 #endif /* _VMQ_LAYOUT_H_ */

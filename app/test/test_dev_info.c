@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Integration test "dev_info": what net_virtio_map reports and accepts
+ * follows its ring devargs, for both layouts. With mrg_rxbuf=1 the port
+ * reports RTE_ETH_RX_OFFLOAD_SCATTER, accepts it in rte_eth_dev_configure()
+ * and accepts an Rx pool of 2 KB mbufs under an MTU for 9000-byte frames
+ * (frames span several mbufs); with mrg_rxbuf=0 it reports no scatter,
+ * ethdev refuses the offload, and the driver refuses that pool with a
+ * message pointing at mrg_rxbuf. Every combination reports multi-segment
+ * Tx of up to 16 segments and frames up to 9018 bytes. No device is
+ * needed: the socket has nobody behind it.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+
+#include "vt.h"
+
+#define DRV "net_virtio_map0"
+#define JUMBO_FRAME 9000
+#define TX_SEGS 16
+#define MAX_FRAME 9018		/* 9000-byte MTU + Ethernet header + VLAN */
+#define SMALL_ROOM 2048		/* mbuf data room, headroom included */
+
+static int
+check(struct rte_mempool *small, const char *sock, unsigned int ring)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	const bool mrg = ring & VT_RING_MRG_RXBUF;
+	char args[PATH_MAX + 128], rs[128];
+	uint16_t port;
+	char *log;
+	int ret;
+
+	snprintf(args, sizeof(args), "path=%s,packed_vq=%u,mrg_rxbuf=%u",
+		 sock, ring & VT_RING_PACKED ? 1 : 0, mrg ? 1 : 0);
+	vt_phase("%s: %s", vt_ring_str(ring, rs, sizeof(rs)), args);
+	VT_ASSERT_EQ(0, rte_vdev_init(DRV, args), "rte_vdev_init");
+	VT_ASSERT_OK(rte_eth_dev_get_port_by_name(DRV, &port), "port by name");
+
+	memset(&info, 0, sizeof(info));
+	VT_ASSERT_OK(rte_eth_dev_info_get(port, &info), "rte_eth_dev_info_get");
+	vt_info("%s, mrg_rxbuf=%d: rx_offload_capa 0x%" PRIx64 ", tx_offload_capa 0x%" PRIx64 ", max_rx_pktlen %u, max_mtu %u, nb_seg_max %u, nb_mtu_seg_max %u",
+		ring & VT_RING_PACKED ? "packed" : "split", mrg,
+		info.rx_offload_capa, info.tx_offload_capa, info.max_rx_pktlen,
+		info.max_mtu, info.tx_desc_lim.nb_seg_max,
+		info.tx_desc_lim.nb_mtu_seg_max);
+	VT_ASSERT_EQ(mrg ? RTE_ETH_RX_OFFLOAD_SCATTER : 0,
+		     info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER,
+		     "RTE_ETH_RX_OFFLOAD_SCATTER in rx_offload_capa");
+	VT_ASSERT(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS,
+		  "tx_offload_capa 0x%" PRIx64 " lacks MULTI_SEGS",
+		  info.tx_offload_capa);
+	VT_ASSERT_EQ(TX_SEGS, info.tx_desc_lim.nb_seg_max, "nb_seg_max");
+	VT_ASSERT_EQ(TX_SEGS, info.tx_desc_lim.nb_mtu_seg_max,
+		     "nb_mtu_seg_max");
+	VT_ASSERT(info.max_rx_pktlen >= MAX_FRAME,
+		  "max_rx_pktlen %u below %u", info.max_rx_pktlen, MAX_FRAME);
+	VT_ASSERT(info.max_mtu >= JUMBO_FRAME - RTE_ETHER_HDR_LEN,
+		  "max_mtu %u below %u", info.max_mtu,
+		  JUMBO_FRAME - RTE_ETHER_HDR_LEN);
+
+	/* ethdev takes the scatter offload only where it is reported */
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.mtu = JUMBO_FRAME - RTE_ETHER_HDR_LEN;
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (mrg)
+		VT_ASSERT_OK(ret, "configure with the scatter offload, mrg_rxbuf=1");
+	else
+		VT_ASSERT(ret < 0, "configure with the scatter offload, mrg_rxbuf=0: expected < 0, actual %d",
+			  ret);
+	conf.rxmode.offloads = 0;
+	VT_ASSERT_OK(rte_eth_dev_configure(port, 1, 1, &conf),
+		     "configure for 9000-byte frames");
+
+	/* 2 KB mbufs under a 9000-byte MTU: only with mergeable buffers */
+	VT_CHECK(vt_log_capture_start());
+	ret = rte_eth_rx_queue_setup(port, 0, 0, SOCKET_ID_ANY, NULL, small);
+	log = vt_log_capture_stop();
+	if (mrg) {
+		free(log);
+		VT_ASSERT_OK(ret, "Rx queue of 2 KB mbufs under MTU 8986, mrg_rxbuf=1");
+	} else {
+		int rc = VT_PASS;
+
+		if (ret >= 0) {
+			vt_fail(__FILE__, __LINE__, "Rx queue of 2 KB mbufs under MTU 8986, mrg_rxbuf=0: expected < 0, actual %d",
+				ret);
+			rc = VT_FAIL;
+		} else if (strstr(log, "mrg_rxbuf") == NULL) {
+			vt_fail(__FILE__, __LINE__, "refusal: expected a message naming mrg_rxbuf, actual \"%s\"",
+				log);
+			rc = VT_FAIL;
+		}
+		free(log);
+		if (rc != VT_PASS)
+			return rc;
+	}
+	VT_ASSERT_OK(rte_eth_dev_close(port), "close");
+	VT_ASSERT_EQ(0, rte_vdev_uninit(DRV), "rte_vdev_uninit");
+	return VT_PASS;
+}
+
+static int
+run(int argc, char **argv)
+{
+	static const unsigned int rings[] = {
+		0, VT_RING_MRG_RXBUF,
+		VT_RING_PACKED, VT_RING_PACKED | VT_RING_MRG_RXBUF,
+	};
+	struct rte_mempool *small;
+	char sock[PATH_MAX];
+	unsigned int i;
+
+	RTE_SET_USED(argv);
+	if (argc != 0) {
+		vt_fail(__FILE__, __LINE__, "expected no argument, got %d", argc);
+		return VT_FAIL;
+	}
+	VT_CHECK(vt_eal_init(NULL));
+	snprintf(sock, sizeof(sock), "%s/absent.sock", vt_ctx.dir);
+	small = rte_pktmbuf_pool_create("vt_small", 512, 0, 0, SMALL_ROOM,
+					SOCKET_ID_ANY);
+	VT_ASSERT(small != NULL, "pool of 2 KB mbufs");
+	for (i = 0; i < RTE_DIM(rings); i++)
+		VT_CHECK(check(small, sock, rings[i]));
+	VT_ASSERT_IN_USE(small, 0);
+	rte_mempool_free(small);
+	return VT_PASS;
+}
+
+static const struct vt_test test = {
+	.name = "dev_info",
+	.usage = "(no arguments)",
+	.timeout_s = 60,
+	.run = run,
+};
+
+int
+main(int argc, char **argv)
+{
+	return vt_main(&test, argc, argv);
+}
