@@ -31,7 +31,7 @@
 #include "vt.h"
 
 #define HP_PAGES 8		/* -m 16 */
-#define PACKETS 100000
+#define PACKETS 1000000	/* each way, as in the traffic matrix */
 #define SEG_SIZE 1024		/* driver Tx chains */
 #define RX_ROOM (1024 + RTE_PKTMBUF_HEADROOM)	/* mrg_rxbuf: driver Rx */
 
