@@ -102,6 +102,87 @@ vmq_tx_stage(struct vmq *q, struct rte_mbuf *m, struct vmap_seg *segs,
 	return k;
 }
 
+/** Tx packets staged for one map call and one publish. */
+struct vmq_tx_chunk {
+	struct vmap_seg segs[VMQ_STEP + VMQ_TX_MAX_SEGS];	/**< buffers */
+	uint16_t pkt_segs[VMQ_STEP];	/**< segments of each packet */
+	bool pkt_push[VMQ_STEP];	/**< header pushed into headroom */
+	uint16_t np;			/**< packets staged */
+	uint16_t ns;			/**< segments staged */
+};
+
+/** A layout's Tx reclaim, inlined through the constant pointer. */
+typedef void (*vmq_reclaim_t)(struct vmq *q, enum vmap_kind kind);
+
+/*
+ * Stage packets from pkts[*nb_tx] on into c: validate (what the queue
+ * cannot send is dropped, freed and counted, never truncated), collect the
+ * buffers, and count descriptors, reclaiming once when they run short.
+ * Returns false when the ring is full or broken: publish c, then stop.
+ */
+static __rte_always_inline bool
+vmq_tx_stage_chunk(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
+		   uint16_t *nb_tx, struct vmq_tx_chunk *c, bool indirect,
+		   vmq_reclaim_t reclaim, enum vmap_kind kind)
+{
+	uint16_t need = 0, descs;
+	struct rte_mbuf *m;
+
+	c->np = 0;
+	c->ns = 0;
+	while (*nb_tx + c->np < nb_pkts && c->np < VMQ_STEP &&
+	       c->ns < VMQ_STEP) {
+		m = pkts[*nb_tx + c->np];
+		if (unlikely(vmq_tx_check(q, m) != 0)) {
+			if (c->np > 0)
+				break;	/* send what is staged first */
+			VM_DP_LOG(DEBUG, "port %u: dropping Tx packet: %u bytes, %u segments",
+				  q->port_id, m->pkt_len, m->nb_segs);
+			q->stats.dropped++;
+			rte_pktmbuf_free(m);
+			(*nb_tx)++;
+			continue;
+		}
+		c->pkt_segs[c->np] = vmq_tx_stage(q, m, &c->segs[c->ns],
+						  &c->pkt_push[c->np], kind);
+		descs = c->pkt_push[c->np] || indirect ? 1 :
+			c->pkt_segs[c->np] + 1;
+		if (need + descs > q->nb_free) {
+			reclaim(q, kind);
+			if (q->broken || need + descs > q->nb_free)
+				return false;
+		}
+		need += descs;
+		c->ns += c->pkt_segs[c->np];
+		c->np++;
+	}
+	return true;
+}
+
+/*
+ * Map a staged chunk through the ops kinds, once for the burst. When the
+ * kind maps fewer buffers, keep the whole packets that made it, unmap the
+ * rest and leave those packets to the caller. Returns false then.
+ */
+static __rte_always_inline bool
+vmq_tx_map_chunk(struct vmq *q, struct vmq_tx_chunk *c, enum vmap_kind kind)
+{
+	uint16_t s, keep = 0, used = 0;
+
+	if (kind != VMAP_KIND_OPS)
+		return true;
+	s = vmap_map(&q->mq, c->segs, c->ns, VMAP_TO_DEVICE);
+	if (likely(s == c->ns))
+		return true;
+	while (keep < c->np && used + c->pkt_segs[keep] <= s)
+		used += c->pkt_segs[keep++];
+	if (s > used)
+		vmap_unmap(&q->mq, &c->segs[used], s - used, VMAP_TO_DEVICE);
+	q->stats.map_refused += c->np - keep;
+	c->np = keep;
+	return false;
+}
+
 /*
  * Mergeable Rx: add one completed buffer (len bytes written by the device)
  * to the packet being assembled. Returns the packet when its last buffer

@@ -192,15 +192,13 @@ static __rte_always_inline uint16_t
 vmq_packed_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	      enum vmap_kind kind)
 {
-	struct vmap_seg segs[VMQ_STEP + VMQ_TX_MAX_SEGS];
-	uint16_t pkt_segs[VMQ_STEP], pkt_descs[VMQ_STEP];
-	bool pkt_push[VMQ_STEP];
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
 	const uint16_t head = q->avail_idx;
 	uint16_t idx = q->avail_idx, head_flags = 0, flags;
 	uint16_t nb_tx = 0, nb_sent = 0;
-	uint16_t i, np, ns, s, need, slot;
+	struct vmq_tx_chunk c;
+	uint16_t i, s, slot;
 	bool wrap = q->avail_wrap;
 	bool stop = false;
 	uint64_t bytes = 0;
@@ -215,85 +213,41 @@ vmq_packed_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 		return 0;
 
 	while (nb_tx < nb_pkts && !stop) {
-		/* stage: validate, count descriptors, collect buffers */
-		np = 0;
-		ns = 0;
-		need = 0;
-		while (nb_tx + np < nb_pkts && np < VMQ_STEP &&
-		       ns < VMQ_STEP) {
-			m = pkts[nb_tx + np];
-			if (unlikely(vmq_tx_check(q, m) != 0)) {
-				if (np > 0)
-					break;	/* send what is staged first */
-				/* dropped, never truncated; counted */
-				VM_DP_LOG(DEBUG, "port %u: dropping Tx packet: %u bytes, %u segments",
-					  q->port_id, m->pkt_len, m->nb_segs);
-				q->stats.dropped++;
-				rte_pktmbuf_free(m);
-				nb_tx++;
-				continue;
-			}
-			pkt_segs[np] = vmq_tx_stage(q, m, &segs[ns],
-						    &pkt_push[np], kind);
-			pkt_descs[np] = pkt_push[np] || indirect ? 1 :
-					pkt_segs[np] + 1;
-			if (need + pkt_descs[np] > q->nb_free) {
-				/* ring full: the burst's head is not out
-				 * yet, so what is used lies before it
-				 */
-				vmq_packed_reclaim(q, kind);
-				if (q->broken ||
-				    need + pkt_descs[np] > q->nb_free) {
-					stop = true;
-					break;
-				}
-			}
-			need += pkt_descs[np];
-			ns += pkt_segs[np];
-			np++;
-		}
+		/*
+		 * A reclaim while staging is safe: the burst's head is not
+		 * out yet, so what is used lies before it.
+		 */
+		stop = !vmq_tx_stage_chunk(q, pkts, nb_pkts, &nb_tx, &c,
+					   indirect, vmq_packed_reclaim, kind);
 		/* nothing staged, or the device broke the ring meanwhile */
-		if (np == 0 || unlikely(q->broken))
+		if (c.np == 0 || unlikely(q->broken))
 			break;
-
-		if (kind == VMAP_KIND_OPS) {
-			s = vmap_map(&q->mq, segs, ns, VMAP_TO_DEVICE);
-			if (unlikely(s < ns)) {
-				/* keep whole packets; give back the rest */
-				uint16_t keep = 0, used = 0;
-
-				while (keep < np && used + pkt_segs[keep] <= s)
-					used += pkt_segs[keep++];
-				if (s > used)
-					vmap_unmap(&q->mq, &segs[used],
-						   s - used, VMAP_TO_DEVICE);
-				q->stats.map_refused += np - keep;
-				np = keep;
-				stop = true;
-				if (np == 0)
-					break;
-			}
+		if (!vmq_tx_map_chunk(q, &c, kind)) {
+			stop = true;
+			if (c.np == 0)
+				break;
 		}
 
 		/* write descriptors; the burst's first flags wait */
 		s = 0;
-		for (i = 0; i < np; i++) {
+		for (i = 0; i < c.np; i++) {
 			m = pkts[nb_tx + i];
 			slot = idx;
-			flags = vmq_packed_write(q, m, &segs[s], pkt_segs[i],
-						 pkt_push[i], in_order,
-						 indirect, &idx, &wrap, kind);
+			flags = vmq_packed_write(q, m, &c.segs[s],
+						 c.pkt_segs[i], c.pkt_push[i],
+						 in_order, indirect, &idx,
+						 &wrap, kind);
 			if (nb_sent == 0 && i == 0)
 				head_flags = flags;
 			else
 				q->pdesc[slot].flags = flags;
-			s += pkt_segs[i];
+			s += c.pkt_segs[i];
 			bytes += m->pkt_len;
 		}
 		q->avail_idx = idx;
 		q->avail_wrap = wrap;
-		nb_tx += np;
-		nb_sent += np;
+		nb_tx += c.np;
+		nb_sent += c.np;
 	}
 
 	if (nb_sent > 0) {
