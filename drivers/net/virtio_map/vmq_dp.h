@@ -235,4 +235,38 @@ vmq_mrg_add(struct vmq *q, struct rte_mbuf *m, uint32_t len)
 	return head;
 }
 
+/*
+ * Turn one buffer the device filled (len bytes, UINT32_MAX when it claimed
+ * more than the buffer holds) into a packet, or part of one. Returns the
+ * packet when complete; bad buffers go to bad[] and are counted.
+ */
+static __rte_always_inline struct rte_mbuf *
+vmq_rx_one(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
+	   struct rte_mbuf **bad, uint16_t *nb_bad)
+{
+	const uint16_t hdr = q->hdr_size;
+
+	if (mrg) {
+		/* a bad part spoils its packet: stop the queue */
+		if (unlikely(len == UINT32_MAX)) {
+			bad[(*nb_bad)++] = m;
+			vmq_broken(q, "mergeable Rx length beyond the buffer, len",
+				   len);
+			return NULL;
+		}
+		return vmq_mrg_add(q, m, len);
+	}
+	if (unlikely(len == UINT32_MAX || len <= hdr)) {
+		/* a device bug: never hand over a truncated packet */
+		q->stats.errors++;
+		bad[(*nb_bad)++] = m;
+		return NULL;
+	}
+	len -= hdr;
+	m->data_len = len;
+	m->pkt_len = len;
+	m->port = q->port_id;
+	return m;
+}
+
 #endif /* _VMQ_DP_H_ */

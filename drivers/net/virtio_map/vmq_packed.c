@@ -177,32 +177,6 @@ vmq_packed_refill_k(struct vmq *q, enum vmap_kind kind)
 	return total;
 }
 
-/*
- * Turn one buffer the device filled (len bytes, within the buffer) into a
- * packet, or part of one. Returns the packet when complete; bad buffers
- * go to bad[] and are counted.
- */
-static __rte_always_inline struct rte_mbuf *
-vmq_packed_rx_one(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
-		  struct rte_mbuf **bad, uint16_t *nb_bad)
-{
-	const uint16_t hdr = q->hdr_size;
-
-	if (mrg)
-		return vmq_mrg_add(q, m, len);
-	if (unlikely(len <= hdr)) {
-		/* a header and no frame: nothing to hand over */
-		q->stats.errors++;
-		bad[(*nb_bad)++] = m;
-		return NULL;
-	}
-	len -= hdr;
-	m->data_len = len;
-	m->pkt_len = len;
-	m->port = q->port_id;
-	return m;
-}
-
 static __rte_always_inline uint16_t
 vmq_packed_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	      enum vmap_kind kind)
@@ -277,7 +251,7 @@ vmq_packed_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			bad[nb_bad++] = bufs[i];
 			continue;
 		}
-		m = vmq_packed_rx_one(q, bufs[i], lens[i], mrg, bad, &nb_bad);
+		m = vmq_rx_one(q, bufs[i], lens[i], mrg, bad, &nb_bad);
 		if (m != NULL) {
 			bytes += m->pkt_len;
 			pkts[nb_rx++] = m;

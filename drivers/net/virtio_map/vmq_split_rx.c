@@ -78,40 +78,6 @@ vmq_split_refill_k(struct vmq *q, enum vmap_kind kind)
 	return total;
 }
 
-/*
- * Turn one buffer the device filled (len bytes, UINT32_MAX when it claimed
- * more than the buffer holds) into a packet, or part of one. Returns the
- * packet when complete; bad buffers go to bad[] and are counted.
- */
-static __rte_always_inline struct rte_mbuf *
-vmq_split_rx_one(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
-		 struct rte_mbuf **bad, uint16_t *nb_bad)
-{
-	const uint16_t hdr = q->hdr_size;
-
-	if (mrg) {
-		/* a bad part spoils its packet: stop the queue */
-		if (unlikely(len == UINT32_MAX)) {
-			bad[(*nb_bad)++] = m;
-			vmq_broken(q, "mergeable Rx length beyond the buffer, len",
-				   len);
-			return NULL;
-		}
-		return vmq_mrg_add(q, m, len);
-	}
-	if (unlikely(len == UINT32_MAX || len <= hdr)) {
-		/* a device bug: never hand over a truncated packet */
-		q->stats.errors++;
-		bad[(*nb_bad)++] = m;
-		return NULL;
-	}
-	len -= hdr;
-	m->data_len = len;
-	m->pkt_len = len;
-	m->port = q->port_id;
-	return m;
-}
-
 static __rte_always_inline uint16_t
 vmq_split_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	     enum vmap_kind kind)
@@ -166,7 +132,7 @@ vmq_split_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			lens[i] = len;
 			continue;
 		}
-		m = vmq_split_rx_one(q, m, len, mrg, bad, &nb_bad);
+		m = vmq_rx_one(q, m, len, mrg, bad, &nb_bad);
 		if (m != NULL) {
 			bytes += m->pkt_len;
 			pkts[nb_rx++] = m;
@@ -185,7 +151,7 @@ vmq_split_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 				bad[nb_bad++] = bufs[i];
 				continue;
 			}
-			m = vmq_split_rx_one(q, bufs[i], lens[i], mrg, bad,
+			m = vmq_rx_one(q, bufs[i], lens[i], mrg, bad,
 					     &nb_bad);
 			if (m != NULL) {
 				bytes += m->pkt_len;
