@@ -383,6 +383,22 @@ void vmap_free_coherent(struct vmap_dev *d, void *addr, size_t size);
 int vmap_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
 		 bool locked);
 
+/**
+ * Describe file-backed EAL memory as runs contiguous in one file and in
+ * virtual address space and, with by_iova, in EAL IOVA too (dev_addr is
+ * the IOVA); without by_iova dev_addr is the virtual address. Kind
+ * independent: what a transport needs when the device reaches memory
+ * through an IOTLB (the table by VA, translations per IOVA run).
+ *
+ * @param r        filled with up to max runs
+ * @param max      size of r (0 to count only)
+ * @param by_iova  split runs where IOVAs are not contiguous
+ * @param locked   EAL's memory lock is held (called from a memory event)
+ * @return the run count (possibly above max), or a negative errno.
+ */
+int vmap_eal_runs(struct vmap_region *r, unsigned int max, bool by_iova,
+		  bool locked);
+
 #ifdef __cplusplus
 }
 #endif

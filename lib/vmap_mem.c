@@ -153,3 +153,10 @@ vmap_memseg_regions(struct vmap_region *r, unsigned int max, bool by_iova,
 			 w.skipped);
 	return (int)w.count;
 }
+
+int
+vmap_eal_runs(struct vmap_region *r, unsigned int max, bool by_iova,
+	      bool locked)
+{
+	return vmap_memseg_regions(r, max, by_iova, locked);
+}

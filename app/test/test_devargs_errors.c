@@ -62,6 +62,8 @@ static const struct bad_case bad_cases[] = {
 	{ "mac too long", "path=%s,mac=02:00:00:00:00:01:07", "mac",
 	  "02:00:00:00:00:01:07" },
 	{ "map unknown", "path=%s,map=bogus", "map", "bogus" },
+	{ "iommu unknown", "path=%s,iommu=bogus", "iommu", "bogus" },
+	{ "iommu empty", "path=%s,iommu=", "iommu", NULL },
 	{ "map=pa with IOVA as VA", "path=%s,map=pa", "map", NULL },
 	{ "queues=2", "path=%s,queues=2", "queues", NULL },
 	{ "queues=0", "path=%s,queues=0", "queues", NULL },

@@ -293,6 +293,8 @@ struct vt_pair_opts {
 	uint32_t max_frame;
 	/** More driver devargs ("key=value,..."), or NULL. */
 	const char *drv_extra;
+	/** More net_vhost devargs ("key=value,..."), or NULL. */
+	const char *vhost_extra;
 	/** Ring options (VT_RING_*), passed to the driver as devargs. */
 	unsigned int ring;
 	/**

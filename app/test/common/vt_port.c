@@ -120,8 +120,10 @@ vt_pair_vhost_create(struct vt_pair *p)
 	char args[PATH_MAX + 64];
 	int ret;
 
-	snprintf(args, sizeof(args), "iface=%s,queues=1%s", p->sock,
-		 p->opts.drv_server ? ",client=1" : "");
+	snprintf(args, sizeof(args), "iface=%s,queues=1%s%s%s", p->sock,
+		 p->opts.drv_server ? ",client=1" : "",
+		 p->opts.vhost_extra != NULL ? "," : "",
+		 p->opts.vhost_extra != NULL ? p->opts.vhost_extra : "");
 	vt_phase("probe %s,%s", p->vhost_name, args);
 	ret = rte_vdev_init(p->vhost_name, args);
 	VT_ASSERT_EQ(0, ret, "rte_vdev_init(net_vhost)");

@@ -32,6 +32,7 @@
 #define ARG_MRG_RXBUF	"mrg_rxbuf"
 #define ARG_INDIRECT	"indirect"
 #define ARG_EVENT_IDX	"event_idx"
+#define ARG_IOMMU	"iommu"
 
 /* Passed to each key's parser. */
 struct parse_ctx {
@@ -284,6 +285,24 @@ parse_event_idx(const char *key, const char *val, void *opaque)
 			  &ctx->cfg->event_idx);
 }
 
+static int
+parse_iommu(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	if (val != NULL && strcmp(val, "auto") == 0)
+		ctx->cfg->iommu = VIRTIO_MAP_IOMMU_AUTO;
+	else if (val != NULL && strcmp(val, "on") == 0)
+		ctx->cfg->iommu = VIRTIO_MAP_IOMMU_ON;
+	else if (val != NULL && strcmp(val, "off") == 0)
+		ctx->cfg->iommu = VIRTIO_MAP_IOMMU_OFF;
+	else {
+		ARG_ERR(ctx, key, val ? val : "", "allowed: auto|on|off");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	arg_handler_t parse;
@@ -301,13 +320,14 @@ static const struct {
 	{ ARG_MRG_RXBUF, parse_mrg_rxbuf },
 	{ ARG_INDIRECT, parse_indirect },
 	{ ARG_EVENT_IDX, parse_event_idx },
+	{ ARG_IOMMU, parse_iommu },
 };
 
 /* The key list for messages and for rte_kvargs. */
 static const char *const virtio_map_keys[] = {
 	ARG_PATH, ARG_SERVER, ARG_QUEUE_SIZE, ARG_QUEUES, ARG_MAC, ARG_MAP,
 	ARG_BOUNCE_SIZE, ARG_MAP_DEBUG, ARG_PACKED_VQ, ARG_IN_ORDER,
-	ARG_MRG_RXBUF, ARG_INDIRECT, ARG_EVENT_IDX, NULL
+	ARG_MRG_RXBUF, ARG_INDIRECT, ARG_EVENT_IDX, ARG_IOMMU, NULL
 };
 
 /* Name the first key=value pair whose key we do not know. */
@@ -329,7 +349,7 @@ report_unknown_key(const char *name, const char *args)
 			if (strcmp(tok, virtio_map_keys[i]) == 0)
 				known = true;
 		if (!known) {
-			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug, packed_vq, in_order, mrg_rxbuf, indirect, event_idx",
+			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug, packed_vq, in_order, mrg_rxbuf, indirect, event_idx, iommu",
 				    name, tok);
 			return;
 		}

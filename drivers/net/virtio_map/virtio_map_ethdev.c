@@ -111,6 +111,8 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
 	struct vmap_region r[64];
 	int n;
 
+	if (dev->iotlb)
+		return virtio_map_iommu_mem_table(dev, locked);
 	n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)), locked);
 	if (n < 0) {
 		VM_LOG(ERR, "%s: cannot describe memory for map=%s: %s",
@@ -134,8 +136,11 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
 }
 
 static void
-virtio_map_vring(struct vmq *q, struct vmt_vring *v)
+virtio_map_vring(struct virtio_map_dev *dev, struct vmq *q,
+		 struct vmt_vring *v)
 {
+	v->use_iova = dev->iotlb;
+	vmq_ring_iovas(q, &v->desc_iova, &v->avail_iova, &v->used_iova);
 	v->index = q->vq_index;
 	v->num = q->size;
 	v->kick_fd = q->kick_fd;
@@ -156,6 +161,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 	struct vmt_vring v;
 	uint64_t offered;
 	unsigned int i, nq = 0;
+	bool iotlb;
 	int ret;
 
 	ret = vmt_connect(dev->t);
@@ -172,6 +178,12 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		goto err_disconnect;
 	}
 	dev->features = offered & virtio_map_offer(&dev->cfg);
+	ret = virtio_map_iommu_decide(dev, offered, &iotlb);
+	if (ret < 0)
+		goto err_disconnect;
+	dev->iotlb = iotlb;
+	if (iotlb)
+		dev->features |= 1ULL << VIRTIO_MAP_F_ACCESS_PLATFORM;
 	dev->opts = virtio_map_ring_opts(dev->features);
 	/* without mergeable buffers every frame must fit one Rx buffer */
 	if (!(dev->opts & VMQ_OPT_MRG_RXBUF) && dev->rxq[0] != NULL) {
@@ -218,8 +230,14 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		}
 	}
 	for (i = 0; i < nq; i++) {
-		virtio_map_vring(qs[i], &v);
+		virtio_map_vring(dev, qs[i], &v);
 		ret = vmt_setup_vring(dev->t, &v);
+		if (ret < 0)
+			goto err_transient;
+	}
+	/* the backend keeps an IOTLB per ring: fill it once they exist */
+	if (dev->iotlb) {
+		ret = virtio_map_iommu_populate(dev, false);
 		if (ret < 0)
 			goto err_transient;
 	}
@@ -237,13 +255,14 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		vmq_enable(qs[i], true);
 	dev->ready = true;
 	virtio_map_set_link(dev, true);
-	VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s, queue_size=%u, features 0x%" PRIx64,
+	VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s%s, queue_size=%u, features 0x%" PRIx64,
 	       dev->name, dev->opts & VMQ_OPT_PACKED ? "packed" : "split",
 	       dev->opts & VMQ_OPT_IN_ORDER ? ", in_order" : "",
 	       dev->opts & VMQ_OPT_MRG_RXBUF ? ", mrg_rxbuf" : "",
 	       dev->opts & VMQ_OPT_INDIRECT ? ", indirect" : "",
 	       dev->opts & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
-	       dev->cfg.map, dev->cfg.queue_size, dev->features);
+	       dev->cfg.map, dev->iotlb ? " via IOTLB" : "",
+	       dev->cfg.queue_size, dev->features);
 	return 0;
 
 err_transient:
@@ -296,17 +315,27 @@ virtio_map_alarm(void *arg)
 
 /* EAL memory changed: the device must see the new table. */
 static void
-virtio_map_mem_event(enum rte_mem_event type __rte_unused,
-		     const void *addr __rte_unused, size_t len __rte_unused,
+virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
 		     void *arg)
 {
 	struct virtio_map_dev *dev = arg;
+	int ret;
 
 	/* called with EAL's memory lock held: walk with locked=true */
 	pthread_mutex_lock(&dev->lock);
-	if (dev->ready && virtio_map_send_mem_table(dev, true) < 0)
-		VM_LOG(ERR, "%s: cannot update the device's memory table after a memory %s event",
-		       dev->name, type == RTE_MEM_EVENT_ALLOC ? "alloc" : "free");
+	if (dev->ready) {
+		ret = virtio_map_send_mem_table(dev, true);
+		/* a new table empties the device's IOTLB: fill it again; the
+		 * pages being freed are still listed, so drop them last */
+		if (ret == 0 && dev->iotlb)
+			ret = virtio_map_iommu_populate(dev, true);
+		if (ret == 0 && dev->iotlb && type == RTE_MEM_EVENT_FREE)
+			virtio_map_iommu_invalidate(dev, addr, len);
+		if (ret < 0)
+			VM_LOG(ERR, "%s: cannot update the device's memory table after a memory %s event",
+			       dev->name,
+			       type == RTE_MEM_EVENT_ALLOC ? "alloc" : "free");
+	}
 	pthread_mutex_unlock(&dev->lock);
 }
 
@@ -742,6 +771,10 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 			    name, cfg.path, rte_strerror(rte_errno));
 		goto err_detach_map;
 	}
+	/* the device may then report IOTLB misses; answered off the data
+	 * path */
+	if (cfg.iommu != VIRTIO_MAP_IOMMU_OFF)
+		vmt_set_iotlb_resolver(dev->t, virtio_map_iotlb_resolve, dev);
 	eth->data->mac_addrs = rte_zmalloc("virtio_map_mac",
 					   sizeof(struct rte_ether_addr), 0);
 	if (eth->data->mac_addrs == NULL) {

@@ -29,6 +29,14 @@
 /** Retry period of the lazy connect, in microseconds. */
 #define VIRTIO_MAP_CONNECT_RETRY_US	100000
 
+/** When to offer VIRTIO_F_ACCESS_PLATFORM (the iommu devarg). */
+enum virtio_map_iommu {
+	/** When the memory table cannot describe the map kind's layout. */
+	VIRTIO_MAP_IOMMU_AUTO = 0,
+	VIRTIO_MAP_IOMMU_ON,	/**< always; fail if the device lacks it */
+	VIRTIO_MAP_IOMMU_OFF,	/**< never */
+};
+
 /** What the user asked for (devargs), validated. */
 struct virtio_map_cfg {
 	char path[PATH_MAX];		/**< vhost-user socket */
@@ -45,6 +53,7 @@ struct virtio_map_cfg {
 	bool mrg_rxbuf;			/**< offer VIRTIO_NET_F_MRG_RXBUF */
 	bool indirect;			/**< offer VIRTIO_RING_F_INDIRECT_DESC */
 	bool event_idx;			/**< offer VIRTIO_RING_F_EVENT_IDX */
+	enum virtio_map_iommu iommu;	/**< offer VIRTIO_F_ACCESS_PLATFORM */
 };
 
 /** One port. */
@@ -65,6 +74,9 @@ struct virtio_map_dev {
 	bool alarm_set;			/**< connect retry pending */
 	bool mem_cb;			/**< memory event callback registered */
 	bool closed;			/**< dev_close ran */
+	bool iotlb;			/**< ACCESS_PLATFORM negotiated */
+	uint64_t iotlb_sent;		/**< IOTLB updates sent, all bring-ups */
+	uint32_t iotlb_entries;		/**< updates of the last full send */
 	/** Serialises start/stop/close with the connect alarm and memory
 	 * events. */
 	pthread_mutex_t lock;
@@ -95,7 +107,40 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	"in_order=<0|1> " \
 	"mrg_rxbuf=<0|1> " \
 	"indirect=<0|1> " \
-	"event_idx=<0|1>"
+	"event_idx=<0|1> " \
+	"iommu=<auto|on|off>"
+
+/* The device's IOTLB (virtio_map_iommu.c). */
+
+/** VIRTIO_F_ACCESS_PLATFORM: the device reaches memory through an IOMMU. */
+#define VIRTIO_MAP_F_ACCESS_PLATFORM	33
+
+/**
+ * Decide from the iommu devarg, the map kind's layout and the device's
+ * offer whether to negotiate VIRTIO_F_ACCESS_PLATFORM.
+ *
+ * @return 0 with *use set, or -ENOTSUP (logged, naming iommu and the
+ *   remedy) when iommu=on cannot be honoured
+ */
+int virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
+			    bool *use);
+/**
+ * Send the memory table an IOTLB device needs: file-backed EAL memory by
+ * virtual address (guest address = VA). -E2BIG when it does not fit.
+ */
+int virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked);
+/**
+ * Send one IOTLB update (RW) per IOVA-contiguous run of EAL memory (by VA
+ * for map=va). After the rings were set up: the backend keeps its IOTLB
+ * per virtqueue.
+ */
+int virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked);
+/** Invalidate the device's translations of [addr, addr+len) (VA). */
+void virtio_map_iommu_invalidate(struct virtio_map_dev *dev,
+				 const void *addr, size_t len);
+/** vmt_iotlb_resolve_t: the run holding iova, for the device's misses. */
+int virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
+			     uint64_t *size, uint64_t *uaddr, uint8_t *perm);
 
 /* Stats (virtio_map_stats.c). */
 struct rte_eth_dev;

@@ -144,6 +144,7 @@ vmq_create(const struct vmq_conf *conf)
 	q->ring_mem = vmap_alloc_coherent(q->map, q->ring_len, 4096, &iova);
 	if (q->ring_mem == NULL)
 		goto err_nomem;
+	q->ring_iova = iova;
 	q->desc_area = sizeof(struct vmq_desc) * q->size;
 	q->drv_off = avail_off;
 	q->dev_off = used_off;
@@ -247,6 +248,15 @@ vmq_ring_addrs(const struct vmq *q, void **desc, void **driver,
 	/* a fresh packed ring starts with both wrap counters at 1 (2.8.1) */
 	*base = q->packed ? (uint16_t)(q->used_cons | (q->used_wrap << 15)) :
 			    q->used_cons;
+}
+
+void
+vmq_ring_iovas(const struct vmq *q, uint64_t *desc, uint64_t *driver,
+	       uint64_t *device)
+{
+	*desc = q->ring_iova;
+	*driver = q->ring_iova + q->drv_off;
+	*device = q->ring_iova + q->dev_off;
 }
 
 uint16_t

@@ -136,6 +136,7 @@ struct vmq {
 
 	/* cold: memory to free */
 	void *ring_mem;			/**< desc + avail + used */
+	rte_iova_t ring_iova;		/**< device address of ring_mem */
 	size_t ring_len;		/**< bytes of ring_mem */
 	size_t hdrs_len;		/**< bytes of hdrs */
 	size_t indir_len;		/**< bytes of indir */
@@ -189,6 +190,13 @@ void vmq_enable(struct vmq *q, bool on);
  */
 void vmq_ring_addrs(const struct vmq *q, void **desc, void **driver,
 		    void **device, uint16_t *base);
+
+/**
+ * Device addresses (the map kind's) of the three ring areas, for a
+ * device that reads ring addresses through an IOTLB.
+ */
+void vmq_ring_iovas(const struct vmq *q, uint64_t *desc, uint64_t *driver,
+		    uint64_t *device);
 
 /**
  * Return every buffer the ring still holds (Rx buffers posted, Tx packets

@@ -94,6 +94,32 @@ vmt_set_status(struct vmt_dev *t, uint8_t status)
 }
 
 void
+vmt_set_iotlb_resolver(struct vmt_dev *t, vmt_iotlb_resolve_t fn, void *arg)
+{
+	pthread_mutex_lock(&t->lock);
+	t->iotlb_resolve = fn;
+	t->iotlb_arg = arg;
+	pthread_mutex_unlock(&t->lock);
+}
+
+int
+vmt_iotlb_update(struct vmt_dev *t, uint64_t iova, uint64_t size,
+		 uint64_t uaddr, uint8_t perm)
+{
+	if (t->ops->iotlb_update == NULL)
+		return -ENOTSUP;
+	return VMT_CALL(t, t->ops->iotlb_update(t, iova, size, uaddr, perm));
+}
+
+int
+vmt_iotlb_invalidate(struct vmt_dev *t, uint64_t iova, uint64_t size)
+{
+	if (t->ops->iotlb_invalidate == NULL)
+		return -ENOTSUP;
+	return VMT_CALL(t, t->ops->iotlb_invalidate(t, iova, size));
+}
+
+void
 vmt_disconnect(struct vmt_dev *t)
 {
 	pthread_mutex_lock(&t->lock);

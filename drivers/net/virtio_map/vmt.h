@@ -30,7 +30,38 @@ struct vmt_vring {
 	void *used;		/**< device area (process VA) */
 	int kick_fd;		/**< eventfd the device waits on */
 	int call_fd;		/**< eventfd the device signals */
+	/**
+	 * With VIRTIO_F_ACCESS_PLATFORM the device reads ring addresses as
+	 * IOVAs: when true, the *_iova members are sent instead of the
+	 * process addresses above.
+	 */
+	bool use_iova;
+	uint64_t desc_iova;	/**< descriptor table (IOVA) */
+	uint64_t avail_iova;	/**< driver area (IOVA) */
+	uint64_t used_iova;	/**< device area (IOVA) */
 };
+
+/** IOTLB permissions (struct vhost_iotlb_msg perm). */
+#define VMT_IOTLB_RO	1	/**< device reads */
+#define VMT_IOTLB_WO	2	/**< device writes */
+#define VMT_IOTLB_RW	3	/**< both */
+
+/**
+ * Find the translation covering iova, for an IOTLB miss of the device.
+ * Called from the control path (EAL interrupt thread) without any driver
+ * lock held; must not take locks a memory event holds.
+ *
+ * @param arg    what vmt_set_iotlb_resolver() was given
+ * @param iova   address the device missed
+ * @param start  out: first IOVA of the containing run
+ * @param size   out: bytes of the run
+ * @param uaddr  out: process virtual address of start
+ * @param perm   out: VMT_IOTLB_*
+ * @return 0, or -ENOENT when no memory has that IOVA
+ */
+typedef int (*vmt_iotlb_resolve_t)(void *arg, uint64_t iova,
+				   uint64_t *start, uint64_t *size,
+				   uint64_t *uaddr, uint8_t *perm);
 
 struct vmt_dev;
 
@@ -66,6 +97,15 @@ struct vmt_ops {
 	int (*stop_vring)(struct vmt_dev *t, uint16_t index, uint16_t *base);
 	/** Optional. Write the virtio device status byte. */
 	int (*set_status)(struct vmt_dev *t, uint8_t status);
+	/**
+	 * Optional. Add one IOVA to process VA translation to the device's
+	 * IOTLB (after set_mem_table; uaddr lies in a table region).
+	 */
+	int (*iotlb_update)(struct vmt_dev *t, uint64_t iova, uint64_t size,
+			    uint64_t uaddr, uint8_t perm);
+	/** Optional. Drop the device's translations of [iova, iova+size). */
+	int (*iotlb_invalidate)(struct vmt_dev *t, uint64_t iova,
+				uint64_t size);
 	/** Close the channel. Idempotent; works when the peer is gone. */
 	void (*disconnect)(struct vmt_dev *t);
 	/** Free the transport (after disconnect). */
@@ -82,6 +122,14 @@ struct vmt_dev {
 	 */
 	pthread_mutex_t lock;
 	void *priv;			/**< the transport's own state */
+	/**
+	 * Set before connecting: the transport then opens a channel for the
+	 * device's IOTLB misses (when the device can use one) and answers
+	 * them through this, from the control path.
+	 */
+	vmt_iotlb_resolve_t iotlb_resolve;
+	void *iotlb_arg;		/**< argument of iotlb_resolve */
+	uint64_t iotlb_misses;		/**< misses answered with an update */
 };
 
 /**
@@ -120,6 +168,17 @@ int vmt_enable_vring(struct vmt_dev *t, uint16_t index, bool enable);
 int vmt_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base);
 /** See vmt_ops.set_status; -ENOTSUP when the transport has none. */
 int vmt_set_status(struct vmt_dev *t, uint8_t status);
+/**
+ * Ask for the device's IOTLB misses to be answered through fn (see
+ * vmt_iotlb_resolve_t). Call before vmt_connect().
+ */
+void vmt_set_iotlb_resolver(struct vmt_dev *t, vmt_iotlb_resolve_t fn,
+			    void *arg);
+/** See vmt_ops.iotlb_update; -ENOTSUP when the transport has none. */
+int vmt_iotlb_update(struct vmt_dev *t, uint64_t iova, uint64_t size,
+		     uint64_t uaddr, uint8_t perm);
+/** See vmt_ops.iotlb_invalidate; -ENOTSUP when the transport has none. */
+int vmt_iotlb_invalidate(struct vmt_dev *t, uint64_t iova, uint64_t size);
 /** Close the channel. Idempotent. */
 void vmt_disconnect(struct vmt_dev *t);
 /** Disconnect and free. NULL is ignored. */

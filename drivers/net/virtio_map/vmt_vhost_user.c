@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_interrupts.h>
 #include <rte_malloc.h>
 
 #include "virtio_map_log.h"
@@ -32,6 +35,10 @@
 
 /* Protocol features this frontend can use. */
 #define VHU_PROTOCOL_FEATURES	(1ULL << VHU_PROTOCOL_F_STATUS)
+/* ... and those it adds when it answers IOTLB misses. */
+#define VHU_PROTOCOL_IOTLB	(1ULL << VHU_PROTOCOL_F_SLAVE_REQ)
+/* Device feature bit the request channel serves (VIRTIO_F_ACCESS_PLATFORM). */
+#define VHU_F_ACCESS_PLATFORM	33
 
 struct vhu_dev {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -40,6 +47,11 @@ struct vhu_dev {
 	int listen_fd;		/* server mode: listening socket */
 	bool use_protocol;	/* VHU_F_PROTOCOL_FEATURES negotiated */
 	uint64_t protocol_features;
+	/* backend request channel: our end, served by the EAL interrupt
+	 * thread; NULL when none */
+	struct rte_intr_handle *req_intr;
+	/* an unregistration was deferred to after a running callback */
+	bool req_pending;
 };
 
 static struct vhu_dev *
@@ -110,6 +122,171 @@ vhu_vring_fd(struct vmt_dev *t, uint32_t request, uint32_t index, int fd)
 	return vhu_send(vhu(t)->sock, &msg, &fd, fd < 0 ? 0 : 1);
 }
 
+static void vhu_req_cb(void *arg);
+
+/*
+ * Runs once a deferred unregistration is done: close our end. h is EAL's
+ * copy of the handle, which EAL frees itself.
+ */
+static void
+vhu_req_free(struct rte_intr_handle *h, void *arg)
+{
+	struct vmt_dev *t = arg;
+
+	close(rte_intr_fd_get(h));
+	__atomic_store_n(&vhu(t)->req_pending, false, __ATOMIC_RELEASE);
+}
+
+/*
+ * Stop serving the request channel. Works from any thread, the interrupt
+ * thread's own callback included (the unregistration is then deferred).
+ */
+static void
+vhu_req_close(struct vmt_dev *t)
+{
+	struct vhu_dev *v = vhu(t);
+	struct rte_intr_handle *h = v->req_intr;
+	int ret;
+
+	if (h == NULL)
+		return;
+	v->req_intr = NULL;
+	for (;;) {
+		ret = rte_intr_callback_unregister(h, vhu_req_cb, t);
+		if (ret != -EAGAIN) {
+			close(rte_intr_fd_get(h));
+			rte_intr_instance_free(h);
+			return;
+		}
+		/* the callback is running: let it finish, then free */
+		__atomic_store_n(&v->req_pending, true, __ATOMIC_RELEASE);
+		if (rte_intr_callback_unregister_pending(h, vhu_req_cb, t,
+							 vhu_req_free) >= 0) {
+			/* EAL registered a copy: ours can go now */
+			rte_intr_instance_free(h);
+			return;
+		}
+		__atomic_store_n(&v->req_pending, false, __ATOMIC_RELEASE);
+	}
+}
+
+/* Answer one IOTLB miss: one update for the whole run holding the IOVA. */
+static void
+vhu_req_miss(struct vmt_dev *t, const struct vhu_iotlb *m)
+{
+	uint64_t start, size, uaddr;
+	uint8_t perm;
+	int ret;
+
+	ret = t->iotlb_resolve(t->iotlb_arg, m->iova, &start, &size, &uaddr,
+			       &perm);
+	if (ret < 0) {
+		VM_LOG(ERR, "%s: IOTLB miss at IOVA 0x%" PRIx64 ": no memory there; the device gets no translation",
+		       t->name, m->iova);
+		return;
+	}
+	pthread_mutex_lock(&t->lock);
+	ret = t->ops->connected(t) ?
+	      t->ops->iotlb_update(t, start, size, uaddr, perm) : -ENOTCONN;
+	if (ret == 0)
+		t->iotlb_misses++;
+	pthread_mutex_unlock(&t->lock);
+	VM_LOG(DEBUG, "%s: IOTLB miss at IOVA 0x%" PRIx64 " (perm %u): update 0x%" PRIx64 "+0x%" PRIx64 ": %s",
+	       t->name, m->iova, m->perm, start, size,
+	       ret == 0 ? "sent" : strerror(-ret));
+}
+
+/* EAL interrupt thread: the backend wrote on the request channel. */
+static void
+vhu_req_cb(void *arg)
+{
+	struct vmt_dev *t = arg;
+	struct vhu_dev *v = vhu(t);
+	struct vhu_msg msg;
+	int fd, ret;
+
+	if (v->req_intr == NULL)
+		return;
+	fd = rte_intr_fd_get(v->req_intr);
+	ret = vhu_recv_msg(fd, &msg);
+	if (ret < 0) {
+		/* the backend closed its end: stop polling it */
+		pthread_mutex_lock(&t->lock);
+		vhu_req_close(t);
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
+	if (msg.request == VHU_BACKEND_IOTLB_MSG &&
+	    msg.size >= sizeof(struct vhu_iotlb) &&
+	    msg.payload.iotlb.type == VHU_IOTLB_MISS) {
+		struct vhu_iotlb miss = msg.payload.iotlb;
+
+		vhu_req_miss(t, &miss);
+	} else {
+		VM_LOG(DEBUG, "%s: backend request %u ignored", t->name,
+		       msg.request);
+	}
+	if (msg.flags & VHU_FLAG_NEED_REPLY) {
+		uint32_t request = msg.request;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.request = request;
+		msg.flags = VHU_FLAG_REPLY;
+		msg.size = sizeof(msg.payload.u64);
+		vhu_send(fd, &msg, NULL, 0);
+	}
+}
+
+/*
+ * Open the backend request channel (IOTLB misses arrive there): a socket
+ * pair, one end to the backend, the other polled by the EAL interrupt
+ * thread, never by a forwarding core.
+ */
+static int
+vhu_req_open(struct vmt_dev *t)
+{
+	struct vhu_msg msg = { .request = VHU_SET_SLAVE_REQ_FD };
+	struct vhu_dev *v = vhu(t);
+	struct rte_intr_handle *h;
+	struct timeval tv = { .tv_sec = VHU_REPLY_TIMEOUT_S };
+	int sv[2], ret;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	/* the callback runs when a message is there; a stall times out */
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ret = vhu_send(v->sock, &msg, &sv[1], 1);
+	close(sv[1]);
+	if (ret < 0)
+		goto err_close;
+	h = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (h == NULL) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
+	if (rte_intr_fd_set(h, sv[0]) < 0 ||
+	    rte_intr_type_set(h, RTE_INTR_HANDLE_EXT) < 0) {
+		ret = -rte_errno;
+		goto err_free;
+	}
+	v->req_intr = h;
+	ret = rte_intr_callback_register(h, vhu_req_cb, t);
+	if (ret < 0) {
+		v->req_intr = NULL;
+		goto err_free;
+	}
+	VM_LOG(INFO, "%s: backend request channel open: IOTLB misses are answered from the interrupt thread",
+	       t->name);
+	return 0;
+
+err_free:
+	rte_intr_instance_free(h);
+err_close:
+	close(sv[0]);
+	return ret;
+}
+
 /* After the socket opens: claim the backend and agree protocol features. */
 static int
 vhu_handshake(struct vmt_dev *t)
@@ -133,8 +310,21 @@ vhu_handshake(struct vmt_dev *t)
 	if (ret < 0)
 		return ret;
 	v->protocol_features = pf & VHU_PROTOCOL_FEATURES;
-	return vhu_simple(t, VHU_SET_PROTOCOL_FEATURES, v->protocol_features,
-			  true);
+	/* IOTLB misses need the request channel; only worth it when the
+	 * device can use an IOTLB at all */
+	if (t->iotlb_resolve != NULL &&
+	    (features & (1ULL << VHU_F_ACCESS_PLATFORM)))
+		v->protocol_features |= pf & VHU_PROTOCOL_IOTLB;
+	ret = vhu_simple(t, VHU_SET_PROTOCOL_FEATURES, v->protocol_features,
+			 true);
+	if (ret == 0 &&
+	    (v->protocol_features & (1ULL << VHU_PROTOCOL_F_SLAVE_REQ))) {
+		ret = vhu_req_open(t);
+		if (ret < 0)
+			VM_LOG(ERR, "%s: cannot open the backend request channel: %s",
+			       t->name, strerror(-ret));
+	}
+	return ret;
 }
 
 static int
@@ -310,6 +500,12 @@ vhu_setup_vring(struct vmt_dev *t, const struct vmt_vring *r)
 	};
 	int ret;
 
+	if (r->use_iova) {
+		msg.payload.addr.desc = r->desc_iova;
+		msg.payload.addr.avail = r->avail_iova;
+		msg.payload.addr.used = r->used_iova;
+	}
+
 	/* call first: DPDK's backend checks readiness at each step */
 	ret = vhu_vring_fd(t, VHU_SET_VRING_CALL, r->index, r->call_fd);
 	if (ret == 0)
@@ -360,11 +556,44 @@ vhu_set_status(struct vmt_dev *t, uint8_t status)
 	return vhu_simple(t, VHU_SET_STATUS, status, true);
 }
 
+static int
+vhu_iotlb(struct vmt_dev *t, uint8_t type, uint64_t iova, uint64_t size,
+	  uint64_t uaddr, uint8_t perm)
+{
+	struct vhu_msg msg = {
+		.request = VHU_IOTLB_MSG,
+		.size = sizeof(struct vhu_iotlb),
+		.payload.iotlb = {
+			.iova = iova,
+			.size = size,
+			.uaddr = uaddr,
+			.perm = perm,
+			.type = type,
+		},
+	};
+
+	return vhu_send(vhu(t)->sock, &msg, NULL, 0);
+}
+
+static int
+vhu_iotlb_update(struct vmt_dev *t, uint64_t iova, uint64_t size,
+		 uint64_t uaddr, uint8_t perm)
+{
+	return vhu_iotlb(t, VHU_IOTLB_UPDATE, iova, size, uaddr, perm);
+}
+
+static int
+vhu_iotlb_invalidate(struct vmt_dev *t, uint64_t iova, uint64_t size)
+{
+	return vhu_iotlb(t, VHU_IOTLB_INVALIDATE, iova, size, 0, 0);
+}
+
 static void
 vhu_disconnect(struct vmt_dev *t)
 {
 	struct vhu_dev *v = vhu(t);
 
+	vhu_req_close(t);
 	if (v->sock >= 0) {
 		close(v->sock);
 		v->sock = -1;
@@ -375,7 +604,12 @@ static void
 vhu_destroy(struct vmt_dev *t)
 {
 	struct vhu_dev *v = vhu(t);
+	unsigned int ms;
 
+	/* a deferred unregistration must be done before t goes away */
+	for (ms = 0; __atomic_load_n(&v->req_pending, __ATOMIC_ACQUIRE) &&
+	     ms < 1000; ms++)
+		rte_delay_us_sleep(1000);
 	if (v->listen_fd >= 0) {
 		close(v->listen_fd);
 		unlink(v->path);
@@ -396,6 +630,8 @@ static const struct vmt_ops vhu_ops = {
 	.enable_vring = vhu_enable_vring,
 	.stop_vring = vhu_stop_vring,
 	.set_status = vhu_set_status,
+	.iotlb_update = vhu_iotlb_update,
+	.iotlb_invalidate = vhu_iotlb_invalidate,
 	.disconnect = vhu_disconnect,
 	.destroy = vhu_destroy,
 };

@@ -33,18 +33,44 @@ enum vhu_request {
 	VHU_GET_PROTOCOL_FEATURES = 15,
 	VHU_SET_PROTOCOL_FEATURES = 16,
 	VHU_SET_VRING_ENABLE = 18,
+	VHU_SET_SLAVE_REQ_FD = 21,
+	VHU_IOTLB_MSG = 22,
 	VHU_SET_STATUS = 39,
 	VHU_REQUEST_MAX = 41,
 };
 
 /** Feature bit that says protocol features may be negotiated. */
 #define VHU_F_PROTOCOL_FEATURES	30
+/** Protocol feature: REPLY_ACK (the NEED_REPLY flag is honoured). */
+#define VHU_PROTOCOL_F_REPLY_ACK	3
+/** Protocol feature: the backend request channel (SET_SLAVE_REQ_FD). */
+#define VHU_PROTOCOL_F_SLAVE_REQ	5
 /** Protocol feature: SET_STATUS / GET_STATUS. */
 #define VHU_PROTOCOL_F_STATUS	16
 
 /* Header flags. */
 #define VHU_VERSION		0x1
 #define VHU_FLAG_REPLY		0x4
+#define VHU_FLAG_NEED_REPLY	0x8
+
+/** Backend requests (on the request channel). */
+#define VHU_BACKEND_IOTLB_MSG	1
+
+/** IOTLB message types. */
+#define VHU_IOTLB_MISS		1
+#define VHU_IOTLB_UPDATE	2
+#define VHU_IOTLB_INVALIDATE	3
+#define VHU_IOTLB_ACCESS_FAIL	4
+
+/** IOTLB payload (Linux struct vhost_iotlb_msg). */
+struct vhu_iotlb {
+	uint64_t iova;
+	uint64_t size;
+	uint64_t uaddr;
+	uint8_t perm;		/* VMT_IOTLB_* */
+	uint8_t type;		/* VHU_IOTLB_* */
+	uint8_t padding[6];
+};
 
 /* Vring file payload: no file descriptor sent. */
 #define VHU_VRING_NOFD		0x100
@@ -90,6 +116,7 @@ struct vhu_msg {
 		struct vhu_state state;
 		struct vhu_addr addr;
 		struct vhu_mem mem;
+		struct vhu_iotlb iotlb;
 	} payload;
 } __rte_packed;
 
@@ -104,6 +131,13 @@ const char *vhu_request_name(uint32_t request);
  * @return 0, or a negative errno (-EPIPE when the backend is gone)
  */
 int vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds);
+
+/**
+ * Receive one whole message (header, then its payload).
+ *
+ * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, -EPROTO)
+ */
+int vhu_recv_msg(int sock, struct vhu_msg *msg);
 
 /**
  * Receive the reply to request into msg, checking request, flags and size.

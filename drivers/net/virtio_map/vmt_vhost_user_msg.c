@@ -30,6 +30,8 @@ static const char *const vhu_names[VHU_REQUEST_MAX] = {
 	[VHU_GET_PROTOCOL_FEATURES] = "GET_PROTOCOL_FEATURES",
 	[VHU_SET_PROTOCOL_FEATURES] = "SET_PROTOCOL_FEATURES",
 	[VHU_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
+	[VHU_SET_SLAVE_REQ_FD] = "SET_SLAVE_REQ_FD",
+	[VHU_IOTLB_MSG] = "IOTLB_MSG",
 	[VHU_SET_STATUS] = "SET_STATUS",
 };
 
@@ -53,9 +55,12 @@ vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds)
 	struct cmsghdr *cm;
 	ssize_t ret;
 
+	RTE_BUILD_BUG_ON(sizeof(struct vhu_iotlb) != 32);
 	if (nfds > VHU_MAX_REGIONS)
 		return -EINVAL;
-	msg->flags = VHU_VERSION;
+	/* callers may ask for a reply (NEED_REPLY) or send one (REPLY) */
+	msg->flags = VHU_VERSION |
+		     (msg->flags & (VHU_FLAG_REPLY | VHU_FLAG_NEED_REPLY));
 	if (nfds > 0) {
 		memset(control, 0, sizeof(control));
 		mh.msg_control = control;
@@ -102,7 +107,7 @@ vhu_read_full(int sock, void *buf, size_t len)
 }
 
 int
-vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request, uint32_t size)
+vhu_recv_msg(int sock, struct vhu_msg *msg)
 {
 	int ret;
 
@@ -111,6 +116,15 @@ vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request, uint32_t size)
 		ret = -EPROTO;
 	if (ret == 0)
 		ret = vhu_read_full(sock, &msg->payload, msg->size);
+	return ret;
+}
+
+int
+vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request, uint32_t size)
+{
+	int ret;
+
+	ret = vhu_recv_msg(sock, msg);
 	if (ret < 0) {
 		VM_LOG(ERR, "vhost-user %s: no reply from the backend: %s",
 		       vhu_request_name(request), strerror(-ret));
