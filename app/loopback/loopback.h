@@ -72,6 +72,8 @@ struct lb_opts {
 	/** Devargs appended to every net_virtio_map port's. */
 	const char *vm_args;
 	const char *vu_args;
+	/** Devargs appended to every net_vhost port, or NULL. */
+	const char *vh_args;
 };
 
 /** One measurement of one target. */

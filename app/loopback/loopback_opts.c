@@ -38,6 +38,8 @@ lb_usage(FILE *f)
 		"                  keeping in-flight packets within a ring)\n"
 		"  --vm-args STR   devargs appended to every net_virtio_map's\n"
 		"  --vu-args STR   devargs appended to net_virtio_user's\n"
+		"  --vh-args STR   devargs appended to every net_vhost's\n"
+		"                  (e.g. iommu-support=1)\n"
 		"  --help          this text\n",
 		LB_MIN_SIZE, LB_MAX_SIZE, LB_MIN_QSIZE, LB_MAX_QSIZE,
 		LB_MAX_MAPS, LB_MAX_BURST, LB_MAX_INJECT);
@@ -177,6 +179,7 @@ lb_parse_opts(int argc, char **argv, struct lb_opts *o)
 		{ "inject", required_argument, NULL, 'i' },
 		{ "vm-args", required_argument, NULL, 'M' },
 		{ "vu-args", required_argument, NULL, 'U' },
+		{ "vh-args", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -227,6 +230,9 @@ lb_parse_opts(int argc, char **argv, struct lb_opts *o)
 			break;
 		case 'U':
 			o->vu_args = optarg;
+			break;
+		case 'H':
+			o->vh_args = optarg;
 			break;
 		case 'h':
 			return 1;

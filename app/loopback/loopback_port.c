@@ -248,7 +248,9 @@ lb_pair_attach(struct lb_pair *p, const struct lb_opts *o,
 	char args[LB_DEVARGS_LEN];
 	int ret;
 
-	snprintf(args, sizeof(args), "iface=%s,queues=1,client=0", p->sock);
+	snprintf(args, sizeof(args), "iface=%s,queues=1,client=0%s%s", p->sock,
+		 o->vh_args != NULL ? "," : "",
+		 o->vh_args != NULL ? o->vh_args : "");
 	ret = lb_attach(p->vh_name, args,
 		"DPDK's net_vhost PMD is missing; EAL loads it from "
 		RTE_EAL_PMD_PATH " (Debian package dpdk), or pass -d",
