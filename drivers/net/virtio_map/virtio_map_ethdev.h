@@ -17,6 +17,8 @@
 
 #include <rte_ether.h>
 #include <rte_kvargs.h>
+#include <rte_mbuf.h>
+#include <rte_memory.h>
 
 #include "vmap.h"
 #include "vmq.h"
@@ -109,6 +111,53 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	"indirect=<0|1> " \
 	"event_idx=<0|1> " \
 	"iommu=<auto|on|off>"
+
+/** Longest frame for an MTU: Ethernet header and one VLAN tag. */
+static inline uint32_t
+virtio_map_frame_len(uint16_t mtu)
+{
+	return mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+}
+
+/** Largest frame an Rx buffer of mp can take without scatter. */
+static inline uint32_t
+virtio_map_rx_room(struct rte_mempool *mp)
+{
+	return rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+}
+
+/**
+ * Check that Rx buffers of mp hold the MTU's frame (needed without
+ * mergeable buffers).
+ *
+ * @return 0, or -EINVAL with an ERR log naming the sizes and remedies
+ */
+int virtio_map_check_rx_room(struct virtio_map_dev *dev,
+			     struct rte_mempool *mp, uint16_t mtu);
+
+/* Device bring-up and take-down (virtio_map_bringup.c). */
+
+/** Publish the port's link state. */
+void virtio_map_set_link(struct virtio_map_dev *dev, bool up);
+
+/**
+ * Bring the device up if the port is started and not up yet; arm the
+ * retry alarm while the backend is not there. Called with dev->lock held.
+ */
+void virtio_map_try_up(struct virtio_map_dev *dev);
+
+/** The lazy-connect retry alarm (EAL interrupt thread). */
+void virtio_map_alarm(void *arg);
+
+/** EAL memory event callback: resend the memory table. */
+void virtio_map_mem_event(enum rte_mem_event type, const void *addr,
+			  size_t len, void *arg);
+
+/**
+ * Take the rings back from the device (GET_VRING_BASE) and free what they
+ * hold; works when the backend is gone. Called with dev->lock held.
+ */
+void virtio_map_bring_down(struct virtio_map_dev *dev);
 
 /* The device's IOTLB (virtio_map_iommu.c). */
 
