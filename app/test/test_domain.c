@@ -1288,16 +1288,7 @@ run(int argc, char **argv)
 	failed += rc != VT_PASS;
 	total++;
 
-	vt_phase("leak check");
-	if (rte_mempool_in_use_count(mp) != 0) {
-		vt_fail(__FILE__, __LINE__, "mbufs in use: expected 0, actual %u",
-			rte_mempool_in_use_count(mp));
-		failed++;
-	} else {
-		rte_mempool_free(mp);
-	}
-	vt_info("%u of %u checks passed", total - failed, total);
-	return failed == 0 ? VT_PASS : VT_FAIL;
+	return vt_checks_done(mp, total, failed);
 }
 
 static const struct vt_test test = {

@@ -450,16 +450,7 @@ run(int argc, char **argv)
 #undef SUB
 
 	vmap_unregister("vt_count");
-	vt_phase("leak check");
-	if (rte_mempool_in_use_count(pool) != 0) {
-		vt_fail(__FILE__, __LINE__, "mbufs in use: expected 0, actual %u",
-			rte_mempool_in_use_count(pool));
-		failed++;
-	} else {
-		rte_mempool_free(pool);
-	}
-	vt_info("%u of %u checks passed", total - failed, total);
-	return failed == 0 ? VT_PASS : VT_FAIL;
+	return vt_checks_done(pool, total, failed);
 }
 
 static const struct vt_test test = {

@@ -206,6 +206,15 @@ struct vt_eal_opts {
  */
 int vt_eal_init(const struct vt_eal_opts *opts);
 
+/**
+ * End a program made of counted checks: fail if mp still has mbufs out
+ * (else free it), and print "N of M checks passed".
+ *
+ * @return VT_PASS if no check failed and nothing leaked, else VT_FAIL
+ */
+int vt_checks_done(struct rte_mempool *mp, unsigned int total,
+		   unsigned int failed);
+
 /** Start capturing everything DPDK logs into memory. */
 int vt_log_capture_start(void);
 

@@ -383,3 +383,19 @@ out:
 	fflush(stdout);
 	return rc;
 }
+
+int
+vt_checks_done(struct rte_mempool *mp, unsigned int total,
+	       unsigned int failed)
+{
+	vt_phase("leak check");
+	if (rte_mempool_in_use_count(mp) != 0) {
+		vt_fail(__FILE__, __LINE__, "mbufs in use: expected 0, actual %u",
+			rte_mempool_in_use_count(mp));
+		failed++;
+	} else {
+		rte_mempool_free(mp);
+	}
+	vt_info("%u of %u checks passed", total - failed, total);
+	return failed == 0 ? VT_PASS : VT_FAIL;
+}
