@@ -227,6 +227,18 @@ vmap_free_coherent(struct vmap_dev *d, void *addr, size_t size)
 }
 
 int
+vmap_queue_window(struct vmap_queue *q, struct vmap_region *w)
+{
+	if (q == NULL || q->dev == NULL || w == NULL)
+		return -EINVAL;
+	if (q->dev->ops->queue_window == NULL)
+		return -ENOTSUP;
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	return q->dev->ops->queue_window(q, w);
+}
+
+int
 vmap_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
 	     bool locked)
 {

@@ -191,6 +191,14 @@ struct vmap_ops {
 		       unsigned int max, bool locked);
 	/** Optional. Largest single mapping in bytes. NULL means no limit. */
 	size_t (*max_mapping_size)(struct vmap_dev *d);
+	/**
+	 * Optional. The one device-address window every streaming mapping
+	 * of queue q falls in (kinds with per-queue bounce pools), as a
+	 * region: dev_addr, addr and size (fd unused). Lets a transport with
+	 * an IOTLB grant the device that window alone, with the queue's
+	 * direction. NULL: mappings can fall anywhere in the kind's regions.
+	 */
+	int (*queue_window)(struct vmap_queue *q, struct vmap_region *w);
 };
 
 /** Per-device token: what every op receives. */
@@ -363,6 +371,15 @@ vmap_max_mapping_size(struct vmap_dev *d)
 	return d->ops->max_mapping_size != NULL ?
 		d->ops->max_mapping_size(d) : SIZE_MAX;
 }
+
+/**
+ * The device-address window of queue q's streaming mappings (see
+ * vmap_ops.queue_window).
+ *
+ * @return 0 with *w filled; -ENOTSUP when the kind has no such window;
+ *   -EINVAL when the queue is not set up
+ */
+int vmap_queue_window(struct vmap_queue *q, struct vmap_region *w);
 
 /**
  * Allocate coherent memory (see vmap_ops.alloc_coherent).

@@ -336,6 +336,14 @@ dbg_max_mapping_size(struct vmap_dev *d)
 	return vmap_max_mapping_size(&dbg_dev(d)->inner);
 }
 
+static int
+dbg_queue_window(struct vmap_queue *q, struct vmap_region *w)
+{
+	struct vmap_dbg_queue *dq = q->priv;
+
+	return dq != NULL ? vmap_queue_window(&dq->inner, w) : -EINVAL;
+}
+
 static void
 dbg_detach(struct vmap_dev *d)
 {
@@ -362,6 +370,7 @@ static const struct vmap_ops vmap_debug_ops = {
 	.free_coherent = dbg_free_coherent,
 	.regions = dbg_regions,
 	.max_mapping_size = dbg_max_mapping_size,
+	.queue_window = dbg_queue_window,
 };
 
 int

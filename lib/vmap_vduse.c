@@ -231,6 +231,20 @@ vmap_vduse_max_mapping_size(struct vmap_dev *d)
 	return d->priv != NULL ? vmap_domain_bounce_size(d->priv) : 0;
 }
 
+/* The queue's slot pool is one reserved range of the bounce region. */
+static int
+vmap_vduse_queue_window(struct vmap_queue *q, struct vmap_region *w)
+{
+	const struct vmap_bounce_pool *p = q->priv;
+
+	if (p == NULL || p->range.size == 0)
+		return -EINVAL;
+	w->dev_addr = p->range.iova;
+	w->addr = p->range.va;
+	w->size = p->range.size;
+	return 0;
+}
+
 const struct vmap_ops vmap_vduse_ops = {
 	.name = "vduse",
 	.kind = VMAP_KIND_OPS,
@@ -249,4 +263,5 @@ const struct vmap_ops vmap_vduse_ops = {
 	.free_coherent = vmap_vduse_free_coherent,
 	.regions = vmap_vduse_regions,
 	.max_mapping_size = vmap_vduse_max_mapping_size,
+	.queue_window = vmap_vduse_queue_window,
 };

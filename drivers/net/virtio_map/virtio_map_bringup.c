@@ -207,7 +207,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 	}
 	/* the backend keeps an IOTLB per ring: fill it once they exist */
 	if (dev->iotlb) {
-		ret = virtio_map_iommu_populate(dev, false);
+		ret = virtio_map_iommu_populate(dev, false, NULL, 0);
 		if (ret < 0)
 			goto err_transient;
 	}
@@ -295,12 +295,12 @@ virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
 	pthread_mutex_lock(&dev->lock);
 	if (dev->ready) {
 		ret = virtio_map_send_mem_table(dev, true);
-		/* a new table empties the device's IOTLB: fill it again; the
-		 * pages being freed are still listed, so drop them last */
+		/* a new table empties the device's IOTLB: fill it again,
+		 * leaving out the pages being freed (EAL still lists them) */
 		if (ret == 0 && dev->iotlb)
-			ret = virtio_map_iommu_populate(dev, true);
-		if (ret == 0 && dev->iotlb && type == RTE_MEM_EVENT_FREE)
-			virtio_map_iommu_invalidate(dev, addr, len);
+			ret = virtio_map_iommu_populate(dev, true,
+				type == RTE_MEM_EVENT_FREE ? addr : NULL,
+				type == RTE_MEM_EVENT_FREE ? len : 0);
 		if (ret < 0)
 			VM_LOG(ERR, "%s: cannot update the device's memory table after a memory %s event",
 			       dev->name,

@@ -33,6 +33,7 @@
 #define ARG_INDIRECT	"indirect"
 #define ARG_EVENT_IDX	"event_idx"
 #define ARG_IOMMU	"iommu"
+#define ARG_IOTLB_PREFILL	"iotlb_prefill"
 
 /* Passed to each key's parser. */
 struct parse_ctx {
@@ -303,6 +304,16 @@ parse_iommu(const char *key, const char *val, void *opaque)
 	return 0;
 }
 
+static int
+parse_iotlb_prefill(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	return parse_bool(ctx, key, val,
+			  "send the IOTLB translations before the rings run",
+			  &ctx->cfg->iotlb_prefill);
+}
+
 static const struct {
 	const char *key;
 	arg_handler_t parse;
@@ -321,13 +332,15 @@ static const struct {
 	{ ARG_INDIRECT, parse_indirect },
 	{ ARG_EVENT_IDX, parse_event_idx },
 	{ ARG_IOMMU, parse_iommu },
+	{ ARG_IOTLB_PREFILL, parse_iotlb_prefill },
 };
 
 /* The key list for messages and for rte_kvargs. */
 static const char *const virtio_map_keys[] = {
 	ARG_PATH, ARG_SERVER, ARG_QUEUE_SIZE, ARG_QUEUES, ARG_MAC, ARG_MAP,
 	ARG_BOUNCE_SIZE, ARG_MAP_DEBUG, ARG_PACKED_VQ, ARG_IN_ORDER,
-	ARG_MRG_RXBUF, ARG_INDIRECT, ARG_EVENT_IDX, ARG_IOMMU, NULL
+	ARG_MRG_RXBUF, ARG_INDIRECT, ARG_EVENT_IDX, ARG_IOMMU, ARG_IOTLB_PREFILL,
+	NULL
 };
 
 /* Name the first key=value pair whose key we do not know. */
@@ -349,7 +362,7 @@ report_unknown_key(const char *name, const char *args)
 			if (strcmp(tok, virtio_map_keys[i]) == 0)
 				known = true;
 		if (!known) {
-			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug, packed_vq, in_order, mrg_rxbuf, indirect, event_idx, iommu",
+			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug, packed_vq, in_order, mrg_rxbuf, indirect, event_idx, iommu, iotlb_prefill",
 				    name, tok);
 			return;
 		}
@@ -370,6 +383,7 @@ virtio_map_parse_devargs(const char *name, const char *args,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->queue_size = VIRTIO_MAP_DEFAULT_QUEUE_SIZE;
 	cfg->queues = 1;
+	cfg->iotlb_prefill = true;
 	snprintf(cfg->map, sizeof(cfg->map), "auto");
 
 	if (args == NULL || args[0] == '\0') {

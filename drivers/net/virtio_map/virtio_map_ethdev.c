@@ -265,6 +265,7 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	virtio_map_tx_queue_release(eth, 0);
 	vmt_destroy(dev->t);
 	dev->t = NULL;
+	virtio_map_iommu_release(dev);
 	vmap_dev_detach(&dev->map);
 	pthread_mutex_destroy(&dev->lock);
 	dev->closed = true;
@@ -413,6 +414,7 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	dev->port_id = eth->data->port_id;
 	dev->cfg = cfg;
 	pthread_mutex_init(&dev->lock, NULL);
+	rte_spinlock_init(&dev->iotlb_plan_lock);
 
 	ret = vmap_dev_attach(&dev->map, ops, name, rte_socket_id(),
 			      &(struct vmap_params){

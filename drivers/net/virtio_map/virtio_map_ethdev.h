@@ -19,6 +19,7 @@
 #include <rte_kvargs.h>
 #include <rte_mbuf.h>
 #include <rte_memory.h>
+#include <rte_spinlock.h>
 
 #include "vmap.h"
 #include "vmq.h"
@@ -56,6 +57,15 @@ struct virtio_map_cfg {
 	bool indirect;			/**< offer VIRTIO_RING_F_INDIRECT_DESC */
 	bool event_idx;			/**< offer VIRTIO_RING_F_EVENT_IDX */
 	enum virtio_map_iommu iommu;	/**< offer VIRTIO_F_ACCESS_PLATFORM */
+	bool iotlb_prefill;		/**< send the plan before the rings run */
+};
+
+/** One translation the driver gives the device through its IOTLB. */
+struct virtio_map_xlat {
+	uint64_t iova;			/**< first device address */
+	uint64_t size;			/**< bytes */
+	uint64_t uaddr;			/**< process address of iova */
+	uint8_t perm;			/**< VMT_IOTLB_RO, _WO or _RW */
 };
 
 /** One port. */
@@ -79,6 +89,13 @@ struct virtio_map_dev {
 	bool iotlb;			/**< ACCESS_PLATFORM negotiated */
 	uint64_t iotlb_sent;		/**< IOTLB updates sent, all bring-ups */
 	uint32_t iotlb_entries;		/**< updates of the last full send */
+	/** What the device may reach (virtio_map_iotlb_plan.c), sorted by
+	 * IOVA; misses are answered from it. Guarded by iotlb_plan_lock,
+	 * which the interrupt thread takes without the device lock. */
+	struct virtio_map_xlat *iotlb_plan;
+	unsigned int iotlb_plan_n;	/**< entries in iotlb_plan */
+	rte_spinlock_t iotlb_plan_lock;	/**< guards the two above */
+	uint64_t iotlb_refused;		/**< misses outside the plan */
 	/** Serialises start/stop/close with the connect alarm and memory
 	 * events. */
 	pthread_mutex_t lock;
@@ -110,7 +127,8 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	"mrg_rxbuf=<0|1> " \
 	"indirect=<0|1> " \
 	"event_idx=<0|1> " \
-	"iommu=<auto|on|off>"
+	"iommu=<auto|on|off> " \
+	"iotlb_prefill=<0|1>"
 
 /** Longest frame for an MTU: Ethernet header and one VLAN tag. */
 static inline uint32_t
@@ -174,22 +192,53 @@ void virtio_map_bring_down(struct virtio_map_dev *dev);
 int virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 			    bool *use);
 /**
- * Send the memory table an IOTLB device needs: file-backed EAL memory by
- * virtual address (guest address = VA). -E2BIG when it does not fit.
+ * Send the memory table an IOTLB device needs: by virtual address (guest
+ * address = VA), file-backed EAL memory for va and pa, the kind's own
+ * regions otherwise. -E2BIG when it does not fit.
  */
 int virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked);
 /**
- * Send one IOTLB update (RW) per IOVA-contiguous run of EAL memory (by VA
- * for map=va). After the rings were set up: the backend keeps its IOTLB
- * per virtqueue.
+ * Work out the translations the device may have (virtio_map_iotlb_plan())
+ * and keep them for its misses; unless iotlb_prefill=0, send them, one
+ * update per translation. After the rings were set up: the backend keeps
+ * its IOTLB per virtqueue.
+ *
+ * @param drop, drop_len  VA range being freed, left out (NULL, 0: none)
  */
-int virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked);
-/** Invalidate the device's translations of [addr, addr+len) (VA). */
-void virtio_map_iommu_invalidate(struct virtio_map_dev *dev,
-				 const void *addr, size_t len);
-/** vmt_iotlb_resolve_t: the run holding iova, for the device's misses. */
+int virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked,
+			      const void *drop, size_t drop_len);
+/** Free the translations kept for misses (at close). */
+void virtio_map_iommu_release(struct virtio_map_dev *dev);
+/**
+ * vmt_iotlb_resolve_t: the kept translation holding iova, if it grants the
+ * access asked for (*perm); refusals are logged and counted.
+ */
 int virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
 			     uint64_t *size, uint64_t *uaddr, uint8_t *perm);
+
+/* The device's view through the IOTLB (virtio_map_iotlb_plan.c). */
+
+/**
+ * Build the translations the device may have: rings read-write, what the
+ * device only reads read-only, Rx buffer memory read-write, Tx buffer
+ * memory read-only, nothing else (see the file's comment).
+ *
+ * @param locked    called with EAL's memory lock held (memory event)
+ * @param drop      VA range to leave out (memory being freed), or NULL
+ * @param drop_len  its length, 0 for none
+ * @param out       out: malloc'd array sorted by IOVA (free())
+ * @param n         out: its entries
+ * @return 0; a negative errno from the map kind (-ENOTSUP: no per-queue
+ *   window) or -ENOMEM
+ */
+int virtio_map_iotlb_plan(struct virtio_map_dev *dev, bool locked,
+			  const void *drop, size_t drop_len,
+			  struct virtio_map_xlat **out, unsigned int *n);
+
+/** The translation of a plan (sorted by IOVA) that holds iova, or NULL. */
+const struct virtio_map_xlat *
+virtio_map_iotlb_find(const struct virtio_map_xlat *x, unsigned int n,
+		      uint64_t iova);
 
 /* Stats (virtio_map_stats.c). */
 struct rte_eth_dev;

@@ -5,10 +5,11 @@
 /*
  * The driver as the device's IOMMU (VIRTIO_F_ACCESS_PLATFORM over the
  * vhost-user IOTLB): whether to use it (the iommu devarg), the memory table
- * it needs (EAL memory by virtual address), and the translations, sent as
- * one IOTLB update per IOVA-contiguous run, never per buffer. Misses the
- * device reports are answered by the transport from the control path,
- * through virtio_map_iotlb_resolve().
+ * it needs, and the translations: the plan of virtio_map_iotlb_plan.c,
+ * sent in large ranges (never per buffer) before the rings run, or with
+ * iotlb_prefill=0 only as the device reports misses. Misses are answered
+ * by the transport from the control path, through
+ * virtio_map_iotlb_resolve(), and only inside the plan.
  */
 
 #include <errno.h>
@@ -22,35 +23,26 @@
 #include "virtio_map_ethdev.h"
 #include "virtio_map_log.h"
 
-/* Runs in the device's IOVA space: by IOVA for pa, by VA for va. */
-static bool
-virtio_map_iommu_by_iova(const struct virtio_map_dev *dev)
+static const char *
+perm_str(uint8_t perm)
 {
-	return dev->map.kind == VMAP_KIND_PA;
+	switch (perm & VMT_IOTLB_RW) {
+	case VMT_IOTLB_RO:
+		return "read-only";
+	case VMT_IOTLB_WO:
+		return "write-only";
+	case VMT_IOTLB_RW:
+		return "read-write";
+	default:
+		return "no";
+	}
 }
 
-/* EAL memory as runs; *out is malloc'd (never rte_malloc: memory events
- * call this with EAL's memory lock held). */
-static int
-virtio_map_iommu_runs(bool by_iova, bool locked, struct vmap_region **out)
+/* The kind maps inline, so the device's addresses cover EAL memory. */
+static bool
+virtio_map_iommu_inline(const struct virtio_map_dev *dev)
 {
-	struct vmap_region *r;
-	int n, m;
-
-	*out = NULL;
-	n = vmap_eal_runs(NULL, 0, by_iova, locked);
-	if (n <= 0)
-		return n;
-	r = malloc(sizeof(*r) * n);
-	if (r == NULL)
-		return -ENOMEM;
-	m = vmap_eal_runs(r, n, by_iova, locked);
-	if (m < 0 || m > n) {
-		free(r);
-		return m < 0 ? m : -EAGAIN;
-	}
-	*out = r;
-	return m;
+	return dev->map.kind == VMAP_KIND_VA || dev->map.kind == VMAP_KIND_PA;
 }
 
 int
@@ -83,10 +75,17 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 		}
 		break;
 	}
-	if (dev->map.kind == VMAP_KIND_OPS) {
-		VM_LOG(ERR, "%s: iommu=on is not supported with map=%s yet; use map=va or map=pa, or iommu=off",
-		       dev->name, dev->cfg.map);
-		return -ENOTSUP;
+	if (!virtio_map_iommu_inline(dev)) {
+		struct vmap_region w;
+		int ret = dev->rxq[0] != NULL ?
+			  vmap_queue_window(&dev->rxq[0]->mq, &w) : -ENOTSUP;
+
+		if (ret < 0) {
+			VM_LOG(ERR, "%s: iommu=on needs a map kind whose mappings the IOTLB can describe (va, pa, vduse); map=%s%s has no per-queue window; use iommu=off",
+			       dev->name, dev->cfg.map,
+			       dev->cfg.map_debug ? " with map_debug=1" : "");
+			return -ENOTSUP;
+		}
 	}
 	*use = true;
 	return 0;
@@ -100,7 +99,11 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
 	int n;
 
 	/* the device reaches memory by VA; IOVAs come through the IOTLB */
-	n = vmap_eal_runs(r, RTE_MIN(max, RTE_DIM(r)), false, locked);
+	if (!virtio_map_iommu_inline(dev))
+		n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)),
+				 locked);
+	else
+		n = vmap_eal_runs(r, RTE_MIN(max, RTE_DIM(r)), false, locked);
 	if (n <= 0) {
 		VM_LOG(ERR, "%s: no shareable memory for the IOTLB's memory table",
 		       dev->name);
@@ -115,23 +118,43 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
 }
 
 int
-virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked)
+virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked,
+			  const void *drop, size_t drop_len)
 {
-	bool by_iova = virtio_map_iommu_by_iova(dev);
-	struct vmap_region *r;
-	int n, i, ret = 0;
+	struct virtio_map_xlat *plan, *old;
+	unsigned int n, i, ro = 0, rw = 0;
+	uint64_t bytes = 0;
+	int ret = 0;
 
-	n = virtio_map_iommu_runs(by_iova, locked, &r);
-	if (n < 0) {
-		VM_LOG(ERR, "%s: cannot list memory runs for the IOTLB: %s",
-		       dev->name, strerror(-n));
-		return n;
+	ret = virtio_map_iotlb_plan(dev, locked, drop, drop_len, &plan, &n);
+	if (ret < 0) {
+		VM_LOG(ERR, "%s: cannot work out the IOTLB translations: %s",
+		       dev->name, strerror(-ret));
+		return ret;
+	}
+	rte_spinlock_lock(&dev->iotlb_plan_lock);
+	old = dev->iotlb_plan;
+	dev->iotlb_plan = plan;
+	dev->iotlb_plan_n = n;
+	rte_spinlock_unlock(&dev->iotlb_plan_lock);
+	free(old);
+
+	for (i = 0; i < n; i++) {
+		bytes += plan[i].size;
+		if (plan[i].perm == VMT_IOTLB_RW)
+			rw++;
+		else
+			ro++;
+	}
+	if (!dev->cfg.iotlb_prefill) {
+		dev->iotlb_entries = 0;
+		VM_LOG(INFO, "%s: IOTLB: 0 update(s) sent (iotlb_prefill=0); %u translation(s), %u read-write, %u read-only, %" PRIu64 " bytes, answered as the device misses",
+		       dev->name, n, rw, ro, bytes);
+		return 0;
 	}
 	for (i = 0; i < n && ret == 0; i++)
-		ret = vmt_iotlb_update(dev->t, r[i].dev_addr, r[i].size,
-				       (uint64_t)(uintptr_t)r[i].addr,
-				       VMT_IOTLB_RW);
-	free(r);
+		ret = vmt_iotlb_update(dev->t, plan[i].iova, plan[i].size,
+				       plan[i].uaddr, plan[i].perm);
 	if (ret < 0) {
 		VM_LOG(ERR, "%s: IOTLB update failed: %s", dev->name,
 		       strerror(-ret));
@@ -139,41 +162,19 @@ virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked)
 	}
 	dev->iotlb_entries = n;
 	dev->iotlb_sent += n;
-	VM_LOG(INFO, "%s: IOTLB: %d update(s) sent, one per %s run",
-	       dev->name, n, by_iova ? "IOVA" : "VA");
+	VM_LOG(INFO, "%s: IOTLB: %u update(s) sent, %u read-write, %u read-only, %" PRIu64 " bytes",
+	       dev->name, n, rw, ro, bytes);
 	return 0;
 }
 
 void
-virtio_map_iommu_invalidate(struct virtio_map_dev *dev, const void *addr,
-			    size_t len)
+virtio_map_iommu_release(struct virtio_map_dev *dev)
 {
-	const struct rte_memseg *ms;
-	uint64_t iova, run = RTE_BAD_IOVA, run_len = 0;
-	size_t off;
-
-	if (!virtio_map_iommu_by_iova(dev)) {
-		vmt_iotlb_invalidate(dev->t, (uint64_t)(uintptr_t)addr, len);
-		return;
-	}
-	/* page by page, merging IOVA-contiguous pages */
-	for (off = 0; off < len; off += ms->len) {
-		ms = rte_mem_virt2memseg(RTE_PTR_ADD(addr, off), NULL);
-		if (ms == NULL || ms->len == 0)
-			break;
-		iova = ms->iova + RTE_PTR_DIFF(RTE_PTR_ADD(addr, off),
-					       ms->addr);
-		if (run != RTE_BAD_IOVA && run + run_len == iova) {
-			run_len += ms->len;
-			continue;
-		}
-		if (run != RTE_BAD_IOVA)
-			vmt_iotlb_invalidate(dev->t, run, run_len);
-		run = iova;
-		run_len = ms->len;
-	}
-	if (run != RTE_BAD_IOVA)
-		vmt_iotlb_invalidate(dev->t, run, run_len);
+	rte_spinlock_lock(&dev->iotlb_plan_lock);
+	free(dev->iotlb_plan);
+	dev->iotlb_plan = NULL;
+	dev->iotlb_plan_n = 0;
+	rte_spinlock_unlock(&dev->iotlb_plan_lock);
 }
 
 int
@@ -181,23 +182,31 @@ virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
 			 uint64_t *size, uint64_t *uaddr, uint8_t *perm)
 {
 	struct virtio_map_dev *dev = arg;
-	struct vmap_region *r;
-	int n, i, ret = -ENOENT;
+	const struct virtio_map_xlat *x;
+	uint8_t asked = *perm & VMT_IOTLB_RW;
+	int ret = 0;
 
-	n = virtio_map_iommu_runs(virtio_map_iommu_by_iova(dev), false, &r);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n; i++) {
-		if (iova >= r[i].dev_addr &&
-		    iova - r[i].dev_addr < r[i].size) {
-			*start = r[i].dev_addr;
-			*size = r[i].size;
-			*uaddr = (uint64_t)(uintptr_t)r[i].addr;
-			*perm = VMT_IOTLB_RW;
-			ret = 0;
-			break;
-		}
+	rte_spinlock_lock(&dev->iotlb_plan_lock);
+	x = virtio_map_iotlb_find(dev->iotlb_plan, dev->iotlb_plan_n, iova);
+	if (x == NULL) {
+		ret = -ENOENT;
+	} else if ((x->perm & asked) != asked) {
+		ret = -EACCES;
+		*perm = x->perm;
+	} else {
+		*start = x->iova;
+		*size = x->size;
+		*uaddr = x->uaddr;
+		*perm = x->perm;
 	}
-	free(r);
+	rte_spinlock_unlock(&dev->iotlb_plan_lock);
+	if (ret == -EACCES)
+		VM_LOG(ERR, "%s: the device asked %s access at IOVA 0x%" PRIx64 ", which it may reach %s only; refused",
+		       dev->name, perm_str(asked), iova, perm_str(*perm));
+	else if (ret == -ENOENT)
+		VM_LOG(ERR, "%s: the device asked for IOVA 0x%" PRIx64 ", which no ring or buffer of this port covers; refused",
+		       dev->name, iova);
+	if (ret < 0)
+		__atomic_fetch_add(&dev->iotlb_refused, 1, __ATOMIC_RELAXED);
 	return ret;
 }

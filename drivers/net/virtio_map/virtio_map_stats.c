@@ -47,7 +47,16 @@ static const struct virtio_map_xstat tx_xstats[] = {
 	XSTAT("map_errors", mq.stats.map_errors),
 };
 
-#define NB_XSTATS (RTE_DIM(rx_xstats) + RTE_DIM(tx_xstats))
+/* Device-wide: the IOTLB (0 without VIRTIO_F_ACCESS_PLATFORM). */
+static const char *const dev_xstats[] = {
+	"iotlb_translations",	/* entries of the current plan */
+	"iotlb_updates",	/* updates sent before the rings ran */
+	"iotlb_misses",		/* misses answered with an update */
+	"iotlb_refused",	/* misses outside the plan or its access */
+};
+
+#define NB_XSTATS (RTE_DIM(rx_xstats) + RTE_DIM(tx_xstats) + \
+		   RTE_DIM(dev_xstats))
 
 static struct virtio_map_dev *
 vm_dev(struct rte_eth_dev *eth)
@@ -107,6 +116,10 @@ virtio_map_stats_reset(struct rte_eth_dev *eth)
 			       sizeof(struct vmap_qstats));
 		}
 	}
+	dev->iotlb_sent = 0;
+	if (dev->t != NULL)
+		dev->t->iotlb_misses = 0;
+	__atomic_store_n(&dev->iotlb_refused, 0, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -124,6 +137,9 @@ virtio_map_xstats_get_names(struct rte_eth_dev *eth __rte_unused,
 	for (i = 0; i < RTE_DIM(tx_xstats); i++, k++)
 		snprintf(names[k].name, sizeof(names[k].name), "tx_q0_%s",
 			 tx_xstats[i].name);
+	for (i = 0; i < RTE_DIM(dev_xstats); i++, k++)
+		snprintf(names[k].name, sizeof(names[k].name), "%s",
+			 dev_xstats[i]);
 	return NB_XSTATS;
 }
 
@@ -152,5 +168,14 @@ virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
 		xs[k].id = k;
 		xs[k].value = xstat_value(dev->txq[0], &tx_xstats[i]);
 	}
+	xs[k].id = k;
+	xs[k++].value = dev->iotlb_plan_n;
+	xs[k].id = k;
+	xs[k++].value = dev->iotlb_sent;
+	xs[k].id = k;
+	xs[k++].value = dev->t != NULL ? dev->t->iotlb_misses : 0;
+	xs[k].id = k;
+	xs[k++].value = __atomic_load_n(&dev->iotlb_refused,
+					__ATOMIC_RELAXED);
 	return NB_XSTATS;
 }

@@ -56,8 +56,10 @@ struct vmt_vring {
  * @param start  out: first IOVA of the containing run
  * @param size   out: bytes of the run
  * @param uaddr  out: process virtual address of start
- * @param perm   out: VMT_IOTLB_*
- * @return 0, or -ENOENT when no memory has that IOVA
+ * @param perm   in: the access the device asked for; out: VMT_IOTLB_* the
+ *               translation grants
+ * @return 0; -ENOENT when the device may not reach that IOVA; -EACCES
+ *   when it may, but not with the access it asked for
  */
 typedef int (*vmt_iotlb_resolve_t)(void *arg, uint64_t iova,
 				   uint64_t *start, uint64_t *size,

@@ -170,19 +170,20 @@ vhu_req_close(struct vmt_dev *t)
 	}
 }
 
-/* Answer one IOTLB miss: one update for the whole run holding the IOVA. */
+/* Answer one IOTLB miss: one update for the whole translation holding
+ * the IOVA; the resolver logs the ones it refuses. */
 static void
 vhu_req_miss(struct vmt_dev *t, const struct vhu_iotlb *m)
 {
 	uint64_t start, size, uaddr;
-	uint8_t perm;
+	uint8_t perm = m->perm;
 	int ret;
 
 	ret = t->iotlb_resolve(t->iotlb_arg, m->iova, &start, &size, &uaddr,
 			       &perm);
 	if (ret < 0) {
-		VM_LOG(ERR, "%s: IOTLB miss at IOVA 0x%" PRIx64 ": no memory there; the device gets no translation",
-		       t->name, m->iova);
+		VM_LOG(DEBUG, "%s: IOTLB miss at IOVA 0x%" PRIx64 " (perm %u): no translation: %s",
+		       t->name, m->iova, m->perm, strerror(-ret));
 		return;
 	}
 	pthread_mutex_lock(&t->lock);
