@@ -8,6 +8,10 @@
  *   on_unsupported  (integration, --no-huge) iommu=on against net_vhost
  *                   without iommu-support: the log names iommu and the
  *                   remedy (iommu-support=1), the link stays down.
+ *   on_debug        (integration, --no-huge) map=va,map_debug=1,iommu=on:
+ *                   the debug layer maps through no per-queue window the
+ *                   IOTLB could describe; the log names iommu=on and
+ *                   map_debug=1, the link stays down.
  *   off_runs        (hugepages, root) map=pa,iommu=off with more IOVA runs
  *                   than memory-table regions: the existing "needs N
  *                   memory regions" error, the link stays down, even
@@ -115,6 +119,23 @@ on_unsupported(void)
 }
 
 static int
+on_debug(void)
+{
+	static const char *const needles[] = {
+		"iommu=on needs", "map_debug=1", "iommu=off", NULL
+	};
+	struct vt_eal_opts eo = { .hugepages = false };
+	struct vt_pair_opts po = {
+		.map = "va",
+		.drv_extra = "map_debug=1,iommu=on",
+		.vhost_extra = "iommu-support=1",
+	};
+
+	VT_CHECK(vt_eal_init(&eo));
+	return expect_down(&po, needles);
+}
+
+static int
 off_runs(void)
 {
 	static const char *const extra[] = { "--socket-limit=64", NULL };
@@ -150,15 +171,18 @@ run(int argc, char **argv)
 {
 	if (argc == 1 && strcmp(argv[0], "on_unsupported") == 0)
 		return on_unsupported();
+	if (argc == 1 && strcmp(argv[0], "on_debug") == 0)
+		return on_debug();
 	if (is_off_runs(argc, argv))
 		return off_runs();
-	vt_fail(__FILE__, __LINE__, "expected on_unsupported|off_runs");
+	vt_fail(__FILE__, __LINE__,
+		"expected on_unsupported|on_debug|off_runs");
 	return VT_FAIL;
 }
 
 static const struct vt_test test = {
 	.name = "iommu_errors",
-	.usage = "on_unsupported|off_runs (off_runs as root)",
+	.usage = "on_unsupported|on_debug|off_runs (off_runs as root)",
 	.timeout_s = 120,
 	.setup = setup,
 	.teardown = teardown,

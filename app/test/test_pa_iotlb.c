@@ -133,10 +133,16 @@ run(int argc, char **argv)
 	char *log;
 	long sent;
 
-	if (argc > 1 || (argc == 1 && !is_hotplug(argc, argv))) {
-		vt_fail(__FILE__, __LINE__, "expected no argument or hotplug");
+	bool lazy = argc == 1 && strcmp(argv[0], "lazy") == 0;
+	uint64_t updates, misses, refused;
+
+	if (argc > 1 || (argc == 1 && !is_hotplug(argc, argv) && !lazy)) {
+		vt_fail(__FILE__, __LINE__,
+			"expected no argument, hotplug or lazy");
 		return VT_FAIL;
 	}
+	if (lazy)
+		po.drv_extra = "iotlb_prefill=0";
 	if (is_hotplug(argc, argv))
 		eo.extra = extra_hp;
 	VT_CHECK(vt_eal_init(&eo));
@@ -168,10 +174,24 @@ run(int argc, char **argv)
 	free(log);
 	vt_info("IOTLB updates sent at bring-up: %ld (one per IOVA run: %d)",
 		sent, runs);
-	VT_ASSERT(sent >= runs, "IOTLB updates sent (%ld) cover the %d runs",
-		  sent, runs);
+	if (lazy)
+		VT_ASSERT_EQ(0, sent, "IOTLB updates sent up front");
+	else
+		VT_ASSERT(sent >= runs,
+			  "IOTLB updates sent (%ld) cover the %d runs", sent,
+			  runs);
 
 	VT_CHECK(vt_pair_traffic(&p, PACKETS, 60, 1514));
+	VT_CHECK(vt_xstat_get(p.drv_port, "iotlb_updates", &updates));
+	VT_CHECK(vt_xstat_get(p.drv_port, "iotlb_misses", &misses));
+	VT_CHECK(vt_xstat_get(p.drv_port, "iotlb_refused", &refused));
+	vt_info("xstats: iotlb_updates %lu, iotlb_misses %lu, iotlb_refused %lu",
+		(unsigned long)updates, (unsigned long)misses,
+		(unsigned long)refused);
+	VT_ASSERT_EQ(0, refused, "misses refused");
+	if (lazy)
+		VT_ASSERT(misses >= 2, "misses answered: %lu",
+			  (unsigned long)misses);
 	if (is_hotplug(argc, argv))
 		VT_CHECK(hotplug(&p, runs));
 	VT_CHECK(vt_pair_down(&p, true));
@@ -182,7 +202,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "pa_iotlb",
-	.usage = "[hotplug] (as root)",
+	.usage = "[hotplug|lazy] (as root)",
 	.timeout_s = 280,
 	.setup = setup,
 	.teardown = teardown,

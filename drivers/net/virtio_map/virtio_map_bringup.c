@@ -176,6 +176,12 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		goto err_disconnect;
 	if (ret < 0)
 		goto err_transient;
+	/* the device may miss on ring addresses as soon as it has them */
+	if (dev->iotlb) {
+		ret = virtio_map_iommu_plan(dev, false, NULL, 0);
+		if (ret < 0)
+			goto err_disconnect;
+	}
 
 	/* virtqueue order on the device: rx0, tx0, rx1, tx1... */
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
@@ -207,7 +213,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 	}
 	/* the backend keeps an IOTLB per ring: fill it once they exist */
 	if (dev->iotlb) {
-		ret = virtio_map_iommu_populate(dev, false, NULL, 0);
+		ret = virtio_map_iommu_send(dev);
 		if (ret < 0)
 			goto err_transient;
 	}
@@ -298,9 +304,11 @@ virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
 		/* a new table empties the device's IOTLB: fill it again,
 		 * leaving out the pages being freed (EAL still lists them) */
 		if (ret == 0 && dev->iotlb)
-			ret = virtio_map_iommu_populate(dev, true,
+			ret = virtio_map_iommu_plan(dev, true,
 				type == RTE_MEM_EVENT_FREE ? addr : NULL,
 				type == RTE_MEM_EVENT_FREE ? len : 0);
+		if (ret == 0 && dev->iotlb)
+			ret = virtio_map_iommu_send(dev);
 		if (ret < 0)
 			VM_LOG(ERR, "%s: cannot update the device's memory table after a memory %s event",
 			       dev->name,

@@ -199,14 +199,20 @@ int virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 int virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked);
 /**
  * Work out the translations the device may have (virtio_map_iotlb_plan())
- * and keep them for its misses; unless iotlb_prefill=0, send them, one
- * update per translation. After the rings were set up: the backend keeps
- * its IOTLB per virtqueue.
+ * and keep them for its misses. Before the rings go to the device: it may
+ * miss on their addresses as soon as it learns them. Called with dev->lock
+ * held.
  *
  * @param drop, drop_len  VA range being freed, left out (NULL, 0: none)
  */
-int virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked,
-			      const void *drop, size_t drop_len);
+int virtio_map_iommu_plan(struct virtio_map_dev *dev, bool locked,
+			  const void *drop, size_t drop_len);
+/**
+ * Unless iotlb_prefill=0, send the kept translations, one update each.
+ * After the rings were set up: the backend keeps its IOTLB per virtqueue.
+ * Called with dev->lock held.
+ */
+int virtio_map_iommu_send(struct virtio_map_dev *dev);
 /** Free the translations kept for misses (at close). */
 void virtio_map_iommu_release(struct virtio_map_dev *dev);
 /**

@@ -118,13 +118,12 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
 }
 
 int
-virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked,
-			  const void *drop, size_t drop_len)
+virtio_map_iommu_plan(struct virtio_map_dev *dev, bool locked,
+		      const void *drop, size_t drop_len)
 {
 	struct virtio_map_xlat *plan, *old;
-	unsigned int n, i, ro = 0, rw = 0;
-	uint64_t bytes = 0;
-	int ret = 0;
+	unsigned int n;
+	int ret;
 
 	ret = virtio_map_iotlb_plan(dev, locked, drop, drop_len, &plan, &n);
 	if (ret < 0) {
@@ -138,7 +137,18 @@ virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked,
 	dev->iotlb_plan_n = n;
 	rte_spinlock_unlock(&dev->iotlb_plan_lock);
 	free(old);
+	return 0;
+}
 
+int
+virtio_map_iommu_send(struct virtio_map_dev *dev)
+{
+	const struct virtio_map_xlat *plan = dev->iotlb_plan;
+	unsigned int n = dev->iotlb_plan_n, i, ro = 0, rw = 0;
+	uint64_t bytes = 0;
+	int ret = 0;
+
+	/* the plan only changes under dev->lock, which the caller holds */
 	for (i = 0; i < n; i++) {
 		bytes += plan[i].size;
 		if (plan[i].perm == VMT_IOTLB_RW)
@@ -150,6 +160,9 @@ virtio_map_iommu_populate(struct virtio_map_dev *dev, bool locked,
 		dev->iotlb_entries = 0;
 		VM_LOG(INFO, "%s: IOTLB: 0 update(s) sent (iotlb_prefill=0); %u translation(s), %u read-write, %u read-only, %" PRIu64 " bytes, answered as the device misses",
 		       dev->name, n, rw, ro, bytes);
+		if (dev->opts & VMQ_OPT_PACKED)
+			VM_LOG(WARNING, "%s: iotlb_prefill=0 with a packed ring: DPDK 22.11's vhost drops each Tx packet whose buffer misses in its IOTLB; use iotlb_prefill=1 with it",
+			       dev->name);
 		return 0;
 	}
 	for (i = 0; i < n && ret == 0; i++)
@@ -183,7 +196,10 @@ virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
 {
 	struct virtio_map_dev *dev = arg;
 	const struct virtio_map_xlat *x;
+	static const char later[] =
+		" (further refusals: xstat iotlb_refused, log level debug)";
 	uint8_t asked = *perm & VMT_IOTLB_RW;
+	uint32_t level;
 	int ret = 0;
 
 	rte_spinlock_lock(&dev->iotlb_plan_lock);
@@ -200,13 +216,17 @@ virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
 		*perm = x->perm;
 	}
 	rte_spinlock_unlock(&dev->iotlb_plan_lock);
+	if (ret == 0)
+		return 0;
+	/* a device may ask again and again: log the first, count all */
+	level = __atomic_fetch_add(&dev->iotlb_refused, 1, __ATOMIC_RELAXED) ?
+		RTE_LOG_DEBUG : RTE_LOG_ERR;
 	if (ret == -EACCES)
-		VM_LOG(ERR, "%s: the device asked %s access at IOVA 0x%" PRIx64 ", which it may reach %s only; refused",
-		       dev->name, perm_str(asked), iova, perm_str(*perm));
-	else if (ret == -ENOENT)
-		VM_LOG(ERR, "%s: the device asked for IOVA 0x%" PRIx64 ", which no ring or buffer of this port covers; refused",
-		       dev->name, iova);
-	if (ret < 0)
-		__atomic_fetch_add(&dev->iotlb_refused, 1, __ATOMIC_RELAXED);
+		rte_log(level, virtio_map_logtype, "virtio_map: %s: the device asked %s access at IOVA 0x%" PRIx64 ", which it may reach %s only; refused%s\n",
+			dev->name, perm_str(asked), iova, perm_str(*perm),
+			level == RTE_LOG_ERR ? later : "");
+	else
+		rte_log(level, virtio_map_logtype, "virtio_map: %s: the device asked for IOVA 0x%" PRIx64 ", which no ring or buffer of this port covers; refused%s\n",
+			dev->name, iova, level == RTE_LOG_ERR ? later : "");
 	return ret;
 }
