@@ -107,11 +107,16 @@ lb_fill_frame(uint8_t *buf, unsigned int size)
 		buf[i] = i;
 }
 
-/* Sends o->inject bursts out of port; returns the packets it took. */
+/*
+ * Sends o->inject bursts out of port; returns the packets it took. A port
+ * may take a burst only after a while (a device that first has to learn
+ * translations through its IOTLB misses): retry for up to a second.
+ */
 static int
 lb_inject(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
 	const struct lb_opts *o)
 {
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz();
 	struct rte_mbuf *pkts[LB_MAX_BURST];
 	unsigned int i, b, sent = 0;
 	uint16_t n;
@@ -125,6 +130,11 @@ lb_inject(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
 			memcpy(rte_pktmbuf_append(pkts[i], o->size),
 				frame, o->size);
 		n = rte_eth_tx_burst(port, 0, pkts, o->burst);
+		while (n < o->burst && !lb_quit &&
+		       rte_get_timer_cycles() < end) {
+			rte_delay_us_sleep(1000);
+			n += rte_eth_tx_burst(port, 0, pkts + n, o->burst - n);
+		}
 		if (n < o->burst)
 			rte_pktmbuf_free_bulk(&pkts[n], o->burst - n);
 		sent += n;

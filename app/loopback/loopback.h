@@ -34,7 +34,7 @@
 /** Map kinds one run can measure, each on its own pair. */
 #define LB_MAX_MAPS		8
 /** A map kind name with its NUL, as the PMD's map= devarg takes it. */
-#define LB_MAP_NAME_LEN		32
+#define LB_MAP_NAME_LEN		64
 /** Pairs one run can hold: every map kind, then net_virtio_user. */
 #define LB_MAX_PAIRS		(LB_MAX_MAPS + 1)
 /** Longest label, "virtio_map(<kind>)", with its NUL. */

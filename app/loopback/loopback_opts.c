@@ -30,7 +30,9 @@ lb_usage(FILE *f)
 		"  --queue-size N  ring size, power of 2, %u..%u (256)\n"
 		"  --map LIST      net_virtio_map map=KIND; a comma-separated\n"
 		"                  list, e.g. va,vduse, measures each kind on\n"
-		"                  its own pair, up to %u (va)\n"
+		"                  its own pair, up to %u (va); KIND+k=v[+k=v]\n"
+		"                  gives that pair its own devargs, e.g.\n"
+		"                  pa,pa+iotlb_prefill=0\n"
 		"  --burst N       Rx/Tx burst, 1..%u (32)\n"
 		"  --rounds R      alternate the targets R times and print\n"
 		"                  the median of each figure (1)\n"
@@ -95,8 +97,10 @@ lb_parse_target(const char *s, struct lb_opts *o)
 }
 
 /*
- * Splits o->map, "KIND[,KIND...]", into o->maps. Whether a kind exists is
- * the PMD's to say when the port is probed.
+ * Splits o->map, "KIND[,KIND...]", into o->maps; a KIND may carry its own
+ * devargs after '+' ("pa+iotlb_prefill=0", '+' between several), so one
+ * run can compare settings of a kind. Whether a kind exists is the PMD's
+ * to say when the port is probed.
  */
 static int
 lb_parse_maps(struct lb_opts *o)
@@ -119,7 +123,7 @@ lb_parse_maps(struct lb_opts *o)
 			return -EINVAL;
 		}
 		if (len >= LB_MAP_NAME_LEN) {
-			lb_err("--map '%s': kind '%.*s' is longer than %u "
+			lb_err("--map '%s': item '%.*s' is longer than %u "
 				"characters", o->map, (int)len, s,
 				LB_MAP_NAME_LEN - 1);
 			return -EINVAL;
@@ -128,7 +132,7 @@ lb_parse_maps(struct lb_opts *o)
 		o->maps[n][len] = '\0';
 		for (i = 0; i < n; i++) {
 			if (strcmp(o->maps[i], o->maps[n]) == 0) {
-				lb_err("--map '%s': kind '%s' given twice",
+				lb_err("--map '%s': item '%s' given twice",
 					o->map, o->maps[n]);
 				return -EINVAL;
 			}

@@ -215,13 +215,19 @@ static int
 lb_driver_args(const struct lb_pair *p, const struct lb_opts *o,
 	char *buf, size_t len)
 {
+	char map[LB_MAP_NAME_LEN], *c;
 	const char *extra;
 	int n;
 
 	if (p->target == LB_TARGET_MAP) {
+		/* "KIND+key=val+key=val": the kind's own devargs */
+		snprintf(map, sizeof(map), "%s", p->map);
+		for (c = map; *c != '\0'; c++)
+			if (*c == '+')
+				*c = ',';
 		extra = o->vm_args;
 		n = snprintf(buf, len, "path=%s,map=%s,queue_size=%u",
-			p->sock, p->map, o->queue_size);
+			p->sock, map, o->queue_size);
 	} else {
 		extra = o->vu_args;
 		n = snprintf(buf, len, "path=%s,queues=1,queue_size=%u",

@@ -64,6 +64,8 @@ static const struct bad_case bad_cases[] = {
 	{ "map unknown", "path=%s,map=bogus", "map", "bogus" },
 	{ "iommu unknown", "path=%s,iommu=bogus", "iommu", "bogus" },
 	{ "iommu empty", "path=%s,iommu=", "iommu", NULL },
+	{ "iotlb_prefill unknown", "path=%s,iotlb_prefill=2", "iotlb_prefill",
+	  "auto" },
 	{ "map=pa with IOVA as VA", "path=%s,map=pa", "map", NULL },
 	{ "queues=2", "path=%s,queues=2", "queues", NULL },
 	{ "queues=0", "path=%s,queues=0", "queues", NULL },

@@ -6,13 +6,14 @@
  * Test "iommu": the driver as the device's IOMMU, against DPDK's net_vhost
  * with iommu-support=1 in the same process.
  *
- *   iommu <va|vduse> <prefill|lazy> <split|packed> <ring options>
+ *   iommu <va|vduse> <prefill|lazy|auto> <split|packed> <ring options>
  *
  * map=va or map=vduse with iommu=on. prefill: the translations go to the
  * device before the rings run (iotlb_updates = iotlb_translations, no
  * miss). lazy (iotlb_prefill=0): the device starts with an empty IOTLB
  * and every translation it gets is the answer to one of its misses
- * (iotlb_updates = 0, iotlb_misses > 0). Either way 10^5 packets each way
+ * (iotlb_updates = 0, iotlb_misses > 0). auto (the default): lazy on a
+ * split ring, prefill on a packed one. Either way 10^5 packets each way
  * (60..1514 B) arrive with every byte checked.
  *
  * Then the translations the driver keeps are asked what the device would
@@ -40,6 +41,7 @@
 
 struct case_args {
 	const char *map;
+	const char *mode;
 	bool lazy;
 	unsigned int ring;
 };
@@ -49,14 +51,19 @@ parse(int argc, char **argv, struct case_args *c)
 {
 	if (argc != 4 ||
 	    (strcmp(argv[0], "va") != 0 && strcmp(argv[0], "vduse") != 0) ||
-	    (strcmp(argv[1], "prefill") != 0 && strcmp(argv[1], "lazy") != 0)) {
+	    (strcmp(argv[1], "prefill") != 0 && strcmp(argv[1], "lazy") != 0 &&
+	     strcmp(argv[1], "auto") != 0)) {
 		vt_fail(__FILE__, __LINE__,
-			"expected <va|vduse> <prefill|lazy> <split|packed> <ring options>");
+			"expected <va|vduse> <prefill|lazy|auto> <split|packed> <ring options>");
 		return VT_FAIL;
 	}
 	c->map = argv[0];
-	c->lazy = strcmp(argv[1], "lazy") == 0;
-	return vt_ring_parse(argv[2], argv[3], &c->ring);
+	c->mode = argv[1];
+	VT_CHECK(vt_ring_parse(argv[2], argv[3], &c->ring));
+	c->lazy = strcmp(argv[1], "lazy") == 0 ||
+		  (strcmp(argv[1], "auto") == 0 &&
+		   !(c->ring & VT_RING_PACKED));
+	return VT_PASS;
 }
 
 /* Ask the driver what the device would: the translation of iova for perm. */
@@ -151,8 +158,11 @@ run(int argc, char **argv)
 	VT_CHECK(parse(argc, argv, &c));
 	po.map = c.map;
 	po.ring = c.ring;
-	snprintf(extra, sizeof(extra), "iommu=on,iotlb_prefill=%d",
-		 c.lazy ? 0 : 1);
+	if (strcmp(c.mode, "auto") == 0)
+		snprintf(extra, sizeof(extra), "iommu=on");
+	else
+		snprintf(extra, sizeof(extra), "iommu=on,iotlb_prefill=%d",
+			 c.lazy ? 0 : 1);
 	VT_CHECK(vt_eal_init(&eo));
 
 	VT_CHECK(vt_ring_log_start());
@@ -164,8 +174,9 @@ run(int argc, char **argv)
 	VT_CHECK(vt_xstat_get(p.drv_port, "iotlb_updates", &updates));
 	VT_CHECK(vt_xstat_get(p.drv_port, "iotlb_misses", &misses));
 	VT_CHECK(vt_xstat_get(p.drv_port, "iotlb_refused", &refused));
-	vt_info("map=%s iotlb_prefill=%d: %" PRIu64 " translation(s), %" PRIu64 " sent up front, %" PRIu64 " miss(es) answered, %" PRIu64 " refused",
-		c.map, c.lazy ? 0 : 1, xlat, updates, misses, refused);
+	vt_info("map=%s %s (%s): %" PRIu64 " translation(s), %" PRIu64 " sent up front, %" PRIu64 " miss(es) answered, %" PRIu64 " refused",
+		c.map, extra, c.lazy ? "on miss" : "up front", xlat, updates,
+		misses, refused);
 	VT_ASSERT(xlat >= 4, "translations: rings and buffers of both queues");
 	/*
 	 * DPDK 22.11's vhost asks read-write access to device-readable
@@ -197,7 +208,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "iommu",
-	.usage = "<va|vduse> <prefill|lazy> <split|packed> <ring options>",
+	.usage = "<va|vduse> <prefill|lazy|auto> <split|packed> <ring options>",
 	.timeout_s = 150,
 	.run = run,
 };

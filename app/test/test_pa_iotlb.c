@@ -133,16 +133,17 @@ run(int argc, char **argv)
 	char *log;
 	long sent;
 
-	bool lazy = argc == 1 && strcmp(argv[0], "lazy") == 0;
+	bool lazy = argc == 0;
 	uint64_t updates, misses, refused;
 
-	if (argc > 1 || (argc == 1 && !is_hotplug(argc, argv) && !lazy)) {
+	if (argc > 1 || (argc == 1 && !is_hotplug(argc, argv) &&
+			 strcmp(argv[0], "prefill") != 0)) {
 		vt_fail(__FILE__, __LINE__,
-			"expected no argument, hotplug or lazy");
+			"expected no argument, prefill or hotplug");
 		return VT_FAIL;
 	}
-	if (lazy)
-		po.drv_extra = "iotlb_prefill=0";
+	if (!lazy)
+		po.drv_extra = "iotlb_prefill=1";
 	if (is_hotplug(argc, argv))
 		eo.extra = extra_hp;
 	VT_CHECK(vt_eal_init(&eo));
@@ -202,7 +203,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "pa_iotlb",
-	.usage = "[hotplug|lazy] (as root)",
+	.usage = "[prefill|hotplug] (as root)",
 	.timeout_s = 280,
 	.setup = setup,
 	.teardown = teardown,

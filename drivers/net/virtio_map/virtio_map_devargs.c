@@ -309,9 +309,18 @@ parse_iotlb_prefill(const char *key, const char *val, void *opaque)
 {
 	struct parse_ctx *ctx = opaque;
 
-	return parse_bool(ctx, key, val,
-			  "send the IOTLB translations before the rings run",
-			  &ctx->cfg->iotlb_prefill);
+	if (val != NULL && strcmp(val, "auto") == 0)
+		ctx->cfg->iotlb_prefill = -1;
+	else if (val != NULL && strcmp(val, "0") == 0)
+		ctx->cfg->iotlb_prefill = 0;
+	else if (val != NULL && strcmp(val, "1") == 0)
+		ctx->cfg->iotlb_prefill = 1;
+	else {
+		ARG_ERR(ctx, key, val ? val : "",
+			"allowed: auto (send the IOTLB translations up front with packed rings only), 0 (answer the device's misses only) or 1 (always send them up front)");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static const struct {
@@ -383,7 +392,7 @@ virtio_map_parse_devargs(const char *name, const char *args,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->queue_size = VIRTIO_MAP_DEFAULT_QUEUE_SIZE;
 	cfg->queues = 1;
-	cfg->iotlb_prefill = true;
+	cfg->iotlb_prefill = -1;
 	snprintf(cfg->map, sizeof(cfg->map), "auto");
 
 	if (args == NULL || args[0] == '\0') {

@@ -57,7 +57,9 @@ struct virtio_map_cfg {
 	bool indirect;			/**< offer VIRTIO_RING_F_INDIRECT_DESC */
 	bool event_idx;			/**< offer VIRTIO_RING_F_EVENT_IDX */
 	enum virtio_map_iommu iommu;	/**< offer VIRTIO_F_ACCESS_PLATFORM */
-	bool iotlb_prefill;		/**< send the plan before the rings run */
+	/** Send the translations before the rings run: -1 auto (packed
+	 * rings only), 0 never (answer misses), 1 always. */
+	int iotlb_prefill;
 };
 
 /** One translation the driver gives the device through its IOTLB. */
@@ -128,7 +130,7 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	"indirect=<0|1> " \
 	"event_idx=<0|1> " \
 	"iommu=<auto|on|off> " \
-	"iotlb_prefill=<0|1>"
+	"iotlb_prefill=<auto|0|1>"
 
 /** Longest frame for an MTU: Ethernet header and one VLAN tag. */
 static inline uint32_t
