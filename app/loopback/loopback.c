@@ -41,6 +41,7 @@
 #include "loopback.h"
 
 #define LB_WARMUP_S		0.25
+#define LB_WARMUP_TRIES		4
 #define LB_DRAIN_IDLE_POLLS	10000
 #define LB_DRAIN_TIMEOUT_MS	2000
 
@@ -51,6 +52,7 @@ struct lb_count {
 	uint64_t drv_cycles;
 	uint64_t drv_moved;
 	uint64_t drops;
+	uint64_t drops_to_drv;	/* of them, refused by the device's Tx */
 };
 
 const char * const lb_target_name[LB_TARGET_NUM] = {
@@ -108,38 +110,48 @@ lb_fill_frame(uint8_t *buf, unsigned int size)
 }
 
 /*
- * Sends o->inject bursts out of port; returns the packets it took. A port
- * may take a burst only after a while (a device that first has to learn
- * translations through its IOTLB misses): retry for up to a second.
+ * Sends n packets out of port in bursts; returns the packets it took. A
+ * port may take a burst only after a while (a device that first has to
+ * learn translations through its IOTLB misses): retry for up to a second.
  */
+static int
+lb_inject_n(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
+	const struct lb_opts *o, unsigned int n)
+{
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz();
+	struct rte_mbuf *pkts[LB_MAX_BURST];
+	unsigned int i, sent = 0, b;
+	uint16_t k;
+
+	while (sent < n) {
+		b = RTE_MIN(n - sent, o->burst);
+		if (rte_pktmbuf_alloc_bulk(mp, pkts, b) != 0) {
+			lb_err("pool exhausted while injecting packets");
+			return -ENOMEM;
+		}
+		for (i = 0; i < b; i++)
+			memcpy(rte_pktmbuf_append(pkts[i], o->size),
+				frame, o->size);
+		k = rte_eth_tx_burst(port, 0, pkts, b);
+		while (k < b && !lb_quit && rte_get_timer_cycles() < end) {
+			rte_delay_us_sleep(1000);
+			k += rte_eth_tx_burst(port, 0, pkts + k, b - k);
+		}
+		if (k < b) {
+			rte_pktmbuf_free_bulk(&pkts[k], b - k);
+			return sent + k;
+		}
+		sent += k;
+	}
+	return sent;
+}
+
+/* Sends o->inject bursts out of port; returns the packets it took. */
 static int
 lb_inject(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
 	const struct lb_opts *o)
 {
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz();
-	struct rte_mbuf *pkts[LB_MAX_BURST];
-	unsigned int i, b, sent = 0;
-	uint16_t n;
-
-	for (b = 0; b < o->inject; b++) {
-		if (rte_pktmbuf_alloc_bulk(mp, pkts, o->burst) != 0) {
-			lb_err("pool exhausted while injecting packets");
-			return -ENOMEM;
-		}
-		for (i = 0; i < o->burst; i++)
-			memcpy(rte_pktmbuf_append(pkts[i], o->size),
-				frame, o->size);
-		n = rte_eth_tx_burst(port, 0, pkts, o->burst);
-		while (n < o->burst && !lb_quit &&
-		       rte_get_timer_cycles() < end) {
-			rte_delay_us_sleep(1000);
-			n += rte_eth_tx_burst(port, 0, pkts + n, o->burst - n);
-		}
-		if (n < o->burst)
-			rte_pktmbuf_free_bulk(&pkts[n], o->burst - n);
-		sent += n;
-	}
-	return sent;
+	return lb_inject_n(port, mp, frame, o, o->inject * o->burst);
 }
 
 /*
@@ -179,6 +191,7 @@ lb_forward(const struct lb_pair *p, unsigned int burst, uint64_t tsc_end,
 			sent = rte_eth_tx_burst(vh, 0, pkts, n);
 			if (unlikely(sent < n)) {
 				l.drops += n - sent;
+				l.drops_to_drv += n - sent;
 				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 			}
 		}
@@ -213,6 +226,7 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 {
 	uint64_t hz = rte_get_tsc_hz(), start, secs_tsc;
 	struct lb_count c;
+	unsigned int i;
 	double secs;
 	int ret;
 
@@ -222,9 +236,24 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 	if (ret < 0)
 		return ret;
 
-	/* Warm up caches and ring state; these counts are dropped. */
-	lb_forward(p, o->burst, rte_rdtsc() + (uint64_t)(hz * LB_WARMUP_S),
-		&c);
+	/*
+	 * Warm up caches and ring state; these counts are dropped. A device
+	 * that learns translations by missing refuses bursts while it does,
+	 * which empties the loops: put back what was dropped, until a
+	 * warm-up drops nothing (or a few tries).
+	 */
+	for (i = 0; i < LB_WARMUP_TRIES; i++) {
+		lb_forward(p, o->burst,
+			rte_rdtsc() + (uint64_t)(hz * LB_WARMUP_S), &c);
+		if (c.drops == 0)
+			break;
+		ret = lb_inject_n(p->vh_port, mp, frame, o, c.drops_to_drv);
+		if (ret >= 0)
+			ret = lb_inject_n(p->drv_port, mp, frame, o,
+				c.drops - c.drops_to_drv);
+		if (ret < 0)
+			return ret;
+	}
 	secs_tsc = (uint64_t)(hz * o->seconds);
 	start = rte_rdtsc();
 	lb_forward(p, o->burst, start + secs_tsc, &c);
@@ -247,6 +276,7 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 		lb_err("%s: no packets moved (device->driver %" PRIu64
 			", driver->device %" PRIu64 ")",
 			p->label, c.drv_rx, c.vh_rx);
+		lb_print_xstats(p->drv_port);
 		return -EIO;
 	}
 	return 0;

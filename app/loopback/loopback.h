@@ -183,6 +183,9 @@ void lb_print_header(const struct lb_opts *o);
 void lb_print_result(const char *prefix, const struct lb_pair *p,
 	const struct lb_opts *o, const struct lb_result *r);
 
+/** Prints the port's non-zero xstats to stderr (to explain a failure). */
+void lb_print_xstats(uint16_t port);
+
 /**
  * Takes the median of each figure over o->rounds rounds into each pair's
  * med, prints one result line per pair, then, when a virtio_user pair is

@@ -11,10 +11,12 @@
  * no ports here.
  */
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <rte_common.h>
+#include <rte_ethdev.h>
 
 #include "loopback.h"
 
@@ -29,13 +31,59 @@ lb_print_header(const struct lb_opts *o)
 	fflush(stdout);
 }
 
+/* An xstat of port by name, or 0 when it has none. */
+static uint64_t
+lb_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return 0;
+	return v;
+}
+
+void
+lb_print_xstats(uint16_t port)
+{
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *xs = NULL;
+	int n, i;
+
+	n = rte_eth_xstats_get(port, NULL, 0);
+	if (n > 0) {
+		names = calloc(n, sizeof(*names));
+		xs = calloc(n, sizeof(*xs));
+	}
+	if (names != NULL && xs != NULL &&
+	    rte_eth_xstats_get_names(port, names, n) == n &&
+	    rte_eth_xstats_get(port, xs, n) == n)
+		for (i = 0; i < n; i++)
+			if (xs[i].value != 0)
+				fprintf(stderr, "  port %u %s: %" PRIu64 "\n",
+					port, names[i].name, xs[i].value);
+	free(names);
+	free(xs);
+}
+
 void
 lb_print_result(const char *prefix, const struct lb_pair *p,
 	const struct lb_opts *o, const struct lb_result *r)
 {
+	uint64_t xlat = 0;
+
 	printf("%s%-11s size=%u dev->drv %.2f Mpps  drv->dev %.2f Mpps  "
-		"driver %.1f cycles/pkt\n", prefix, p->label, o->size,
+		"driver %.1f cycles/pkt", prefix, p->label, o->size,
 		r->dev_drv_mpps, r->drv_dev_mpps, r->cycles);
+	/* with the device's IOTLB: what it was given, up front and on miss */
+	if (p->target == LB_TARGET_MAP)
+		xlat = lb_xstat(p->drv_port, "iotlb_translations");
+	if (xlat > 0)
+		printf("  iotlb %" PRIu64 " translations, %" PRIu64
+			" sent first, %" PRIu64 " misses answered", xlat,
+			lb_xstat(p->drv_port, "iotlb_updates"),
+			lb_xstat(p->drv_port, "iotlb_misses"));
+	printf("\n");
 	fflush(stdout);
 }
 
