@@ -183,13 +183,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 			goto err_disconnect;
 	}
 
-	/* virtqueue order on the device: rx0, tx0, rx1, tx1... */
-	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
-		if (dev->rxq[i] != NULL)
-			qs[nq++] = dev->rxq[i];
-		if (dev->txq[i] != NULL)
-			qs[nq++] = dev->txq[i];
-	}
+	nq = virtio_map_queues(dev, qs);
 	/* the rings take the agreed layout and options, Rx gets buffers */
 	for (i = 0; i < nq; i++) {
 		ret = vmq_set_opts(qs[i], dev->opts);

@@ -133,6 +133,26 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	"iotlb_prefill=<auto|0|1>"
 
 /** Longest frame for an MTU: Ethernet header and one VLAN tag. */
+/**
+ * The queues set up, in the device's virtqueue order (rx0, tx0, rx1,
+ * tx1...), into qs (room for 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS).
+ *
+ * @return how many
+ */
+static inline unsigned int
+virtio_map_queues(const struct virtio_map_dev *dev, struct vmq **qs)
+{
+	unsigned int i, nq = 0;
+
+	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
+		if (dev->rxq[i] != NULL)
+			qs[nq++] = dev->rxq[i];
+		if (dev->txq[i] != NULL)
+			qs[nq++] = dev->txq[i];
+	}
+	return nq;
+}
+
 static inline uint32_t
 virtio_map_frame_len(uint16_t mtu)
 {

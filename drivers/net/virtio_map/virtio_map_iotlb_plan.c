@@ -211,15 +211,9 @@ plan_windows(struct virtio_map_dev *dev, struct xlat_vec *out)
 {
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
 	struct vmap_region w;
-	unsigned int i, nq = 0;
+	unsigned int i, nq = virtio_map_queues(dev, qs);
 	int ret;
 
-	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
-		if (dev->rxq[i] != NULL)
-			qs[nq++] = dev->rxq[i];
-		if (dev->txq[i] != NULL)
-			qs[nq++] = dev->txq[i];
-	}
 	for (i = 0; i < nq; i++) {
 		ret = vmap_queue_window(&qs[i]->mq, &w);
 		if (ret < 0)
