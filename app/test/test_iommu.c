@@ -21,7 +21,9 @@
  * buffers read-write, the Tx packets' memory read-only (write refused),
  * the rings read-write; an address of the test's stack and, with vduse,
  * bounce space outside the queues' windows are refused. Each refusal is
- * counted in iotlb_refused.
+ * counted in iotlb_refused. Finally the driver port is stopped, its queues
+ * set up anew and started: the new rings get translations and traffic
+ * flows again.
  */
 
 #include <errno.h>
@@ -199,6 +201,17 @@ run(int argc, char **argv)
 	VT_CHECK(check_plan(&p, &c));
 	VT_CHECK(vt_xstat_get(p.drv_port, "iotlb_refused", &refused_after));
 	VT_ASSERT_EQ(refused + 2, refused_after, "refusals counted");
+
+	/* a new bring-up works the translations out and hands them again */
+	vt_phase("restart the driver port, rings set up anew");
+	VT_ASSERT_OK(rte_eth_dev_stop(p.drv_port), "rte_eth_dev_stop");
+	VT_CHECK(vt_wait_link(p.drv_port, false, 5000));
+	VT_CHECK(vt_port_setup(p.drv_port, p.queue_size, p.drv_pool,
+			       p.max_frame));
+	VT_CHECK(vt_port_start(p.drv_port));
+	VT_CHECK(vt_wait_link(p.drv_port, true, 15000));
+	VT_CHECK(vt_wait_link(p.vhost_port, true, 15000));
+	VT_CHECK(vt_pair_traffic(&p, PACKETS / 10, 60, 1514));
 
 	VT_CHECK(vt_pair_down(&p, true));
 	vt_phase("leak check");
