@@ -31,84 +31,11 @@
 #include "vmap.h"
 #include "vmq.h"
 #include "vt.h"
+#include "vt_count_ops.h"
 
 #define HDR 12			/* virtio-net header, VERSION_1 */
-#define OPS_OFFSET 0x100000000000ull	/* ops kind: device address = VA + this */
 #define WRAP_PACKETS 70000	/* more than 65536: both 16-bit indexes wrap */
 
-/* ---- a registered map kind that offsets addresses and counts calls ---- */
-
-static struct {
-	uint64_t mapped, unmapped;
-	uint64_t refuse_after;	/* map only this many more, 0 = no limit */
-	bool limited;
-} ops_rec;
-
-static uint16_t
-ops_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	enum vmap_dir dir)
-{
-	uint16_t i;
-
-	RTE_SET_USED(q);
-	RTE_SET_USED(dir);
-	for (i = 0; i < n; i++) {
-		if (ops_rec.limited && ops_rec.refuse_after == 0)
-			break;
-		if (ops_rec.limited)
-			ops_rec.refuse_after--;
-		segs[i].iova = (uintptr_t)segs[i].addr + OPS_OFFSET;
-	}
-	ops_rec.mapped += i;
-	return i;
-}
-
-static void
-ops_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	  enum vmap_dir dir)
-{
-	RTE_SET_USED(q);
-	RTE_SET_USED(segs);
-	RTE_SET_USED(dir);
-	ops_rec.unmapped += n;
-}
-
-static void *
-ops_alloc(struct vmap_dev *d, size_t size, size_t align, rte_iova_t *dev_addr)
-{
-	void *p = vmap_va_ops.alloc_coherent(d, size, align, dev_addr);
-
-	if (p != NULL && dev_addr != NULL)
-		*dev_addr = (uintptr_t)p + OPS_OFFSET;
-	return p;
-}
-
-static void
-ops_free(struct vmap_dev *d, void *addr, size_t size)
-{
-	vmap_va_ops.free_coherent(d, addr, size);
-}
-
-static int
-ops_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
-	    bool locked)
-{
-	RTE_SET_USED(d);
-	RTE_SET_USED(r);
-	RTE_SET_USED(max);
-	RTE_SET_USED(locked);
-	return 0;
-}
-
-static const struct vmap_ops vt_ring_ops = {
-	.name = "vt_ring_ops",
-	.kind = VMAP_KIND_OPS,
-	.map = ops_map,
-	.unmap = ops_unmap,
-	.alloc_coherent = ops_alloc,
-	.free_coherent = ops_free,
-	.regions = ops_regions,
-};
 
 /* ---- the device ---- */
 
@@ -158,7 +85,7 @@ dev_attach(struct dev *d, struct vmq *q)
 {
 	memset(d, 0, sizeof(*d));
 	d->q = q;
-	d->offset = map.ops == &vt_ring_ops ? OPS_OFFSET : 0;
+	d->offset = map.ops == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
 }
 
 /* Entries the driver made available and the device has not taken. */
@@ -839,10 +766,10 @@ test_map_refusal(void)
 	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 8), "alloc");
 	for (n = 0; n < 8; n++)
 		VT_CHECK(vt_pkt_fill(&s, m[n], n));
-	ops_rec.limited = true;
-	ops_rec.refuse_after = 3;
+	vt_count_rec.limited = true;
+	vt_count_rec.refuse_after = 3;
 	n = drv_tx(q, m, 8);
-	ops_rec.limited = false;
+	vt_count_rec.limited = false;
 	VT_ASSERT_EQ(3, n, "Tx stops where the map ops refused");
 	VT_ASSERT_EQ(5, q->stats.map_refused, "refused buffers counted");
 	VT_ASSERT_EQ(3, dev_avail_count(&d), "only mapped packets available");
@@ -853,10 +780,10 @@ test_map_refusal(void)
 
 	q = new_queue(false, 64);
 	VT_ASSERT(q != NULL, "Rx queue");
-	ops_rec.limited = true;
-	ops_rec.refuse_after = 10;
+	vt_count_rec.limited = true;
+	vt_count_rec.refuse_after = 10;
 	n = vmq_rx_refill(q);
-	ops_rec.limited = false;
+	vt_count_rec.limited = false;
 	VT_ASSERT_EQ(10, n, "Rx buffers posted while mapping works");
 	VT_ASSERT_EQ(base + 10, rte_mempool_in_use_count(pool),
 		     "refused Rx buffers go back to the pool");
@@ -981,8 +908,8 @@ run(int argc, char **argv)
 					    RTE_DIM(dev_regions), false);
 		VT_ASSERT_EQ(2, dev_nregions, "vduse regions");
 	} else if (strcmp(argv[1], "ops") == 0) {
-		VT_ASSERT_OK(vmap_register(&vt_ring_ops), "register ops");
-		ops = vmap_find("vt_ring_ops");
+		VT_ASSERT_OK(vmap_register(&vt_count_ops), "register ops");
+		ops = vmap_find("vt_count_ops");
 		VT_ASSERT_OK(vmap_dev_attach(&map, ops, "vt_vmq", SOCKET_ID_ANY,
 					     NULL), "attach ops");
 	} else {
@@ -996,8 +923,8 @@ run(int argc, char **argv)
 	rc = (call);							\
 	vt_info("%s: %s (mbufs out %u, mapped %" PRIu64 ", unmapped %" PRIu64 ")", \
 		#call, rc == VT_PASS ? "ok" : "FAILED",			\
-		rte_mempool_in_use_count(pool), ops_rec.mapped,		\
-		ops_rec.unmapped);					\
+		rte_mempool_in_use_count(pool), vt_count_rec.mapped,		\
+		vt_count_rec.unmapped);					\
 	failed += rc != VT_PASS;					\
 	total++;							\
 } while (0)
@@ -1013,14 +940,14 @@ run(int argc, char **argv)
 	SUB(test_bad_device());
 	if (map.ops == &vmap_vduse_ops)
 		SUB(test_tx_few_slots());
-	if (map.ops == &vt_ring_ops) {
+	if (map.ops == &vt_count_ops) {
 		SUB(test_map_refusal());
 		vt_phase("map and unmap balance");
 		vt_info("ops: %" PRIu64 " buffers mapped, %" PRIu64 " unmapped",
-			ops_rec.mapped, ops_rec.unmapped);
-		if (ops_rec.mapped != ops_rec.unmapped) {
+			vt_count_rec.mapped, vt_count_rec.unmapped);
+		if (vt_count_rec.mapped != vt_count_rec.unmapped) {
 			vt_fail(__FILE__, __LINE__, "buffers unmapped: expected %" PRIu64 " (mapped), actual %" PRIu64,
-				ops_rec.mapped, ops_rec.unmapped);
+				vt_count_rec.mapped, vt_count_rec.unmapped);
 			failed++;
 		}
 		total++;

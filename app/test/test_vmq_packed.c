@@ -32,79 +32,13 @@
 #include "vmap.h"
 #include "vmq.h"
 #include "vt.h"
+#include "vt_count_ops.h"
 
 #define HDR 12			/* virtio-net header, VERSION_1 */
-#define OPS_OFFSET 0x100000000000ull	/* ops kind: device address = VA + this */
 #define WRAP_PACKETS 70000	/* > 65536: 16-bit counts wrap too */
 #define DEV_MAX 1024		/* buffers the device holds at once */
 #define P VMQ_OPT_PACKED
 
-/* ---- a registered map kind that offsets addresses and counts calls ---- */
-
-static struct {
-	uint64_t mapped, unmapped;
-} ops_rec;
-
-static uint16_t
-ops_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	enum vmap_dir dir)
-{
-	uint16_t i;
-
-	RTE_SET_USED(q);
-	RTE_SET_USED(dir);
-	for (i = 0; i < n; i++)
-		segs[i].iova = (uintptr_t)segs[i].addr + OPS_OFFSET;
-	ops_rec.mapped += n;
-	return n;
-}
-
-static void
-ops_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	  enum vmap_dir dir)
-{
-	RTE_SET_USED(q);
-	RTE_SET_USED(segs);
-	RTE_SET_USED(dir);
-	ops_rec.unmapped += n;
-}
-
-static void *
-ops_alloc(struct vmap_dev *d, size_t size, size_t align, rte_iova_t *dev_addr)
-{
-	void *p = vmap_va_ops.alloc_coherent(d, size, align, dev_addr);
-
-	if (p != NULL && dev_addr != NULL)
-		*dev_addr = (uintptr_t)p + OPS_OFFSET;
-	return p;
-}
-
-static void
-ops_free(struct vmap_dev *d, void *addr, size_t size)
-{
-	vmap_va_ops.free_coherent(d, addr, size);
-}
-
-static int
-ops_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
-	    bool locked)
-{
-	RTE_SET_USED(d);
-	RTE_SET_USED(r);
-	RTE_SET_USED(max);
-	RTE_SET_USED(locked);
-	return 0;
-}
-
-static const struct vmap_ops vt_packed_ops = {
-	.name = "vt_packed_ops",
-	.kind = VMAP_KIND_OPS,
-	.map = ops_map,
-	.unmap = ops_unmap,
-	.alloc_coherent = ops_alloc,
-	.free_coherent = ops_free,
-	.regions = ops_regions,
-};
 
 /* ---- the device ---- */
 
@@ -171,7 +105,7 @@ dev_attach(struct dev *d, struct vmq *q)
 	d->q = q;
 	d->avail_wrap = true;
 	d->used_wrap = true;
-	d->offset = map.ops == &vt_packed_ops ? OPS_OFFSET : 0;
+	d->offset = map.ops == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
 }
 
 static void
@@ -1265,8 +1199,8 @@ run(int argc, char **argv)
 					    RTE_DIM(dev_regions), false);
 		VT_ASSERT_EQ(2, dev_nregions, "vduse regions");
 	} else if (strcmp(argv[1], "ops") == 0) {
-		VT_ASSERT_OK(vmap_register(&vt_packed_ops), "register ops");
-		VT_ASSERT_OK(vmap_dev_attach(&map, vmap_find("vt_packed_ops"),
+		VT_ASSERT_OK(vmap_register(&vt_count_ops), "register ops");
+		VT_ASSERT_OK(vmap_dev_attach(&map, vmap_find("vt_count_ops"),
 					     "vt_vmqp", SOCKET_ID_ANY, NULL),
 			     "attach ops");
 	} else {
@@ -1280,8 +1214,8 @@ run(int argc, char **argv)
 	rc = (call);							\
 	vt_info("%s %s: %s (mbufs out %u, mapped %" PRIu64 ", unmapped %" PRIu64 ")", \
 		#call, opts_name(o), rc == VT_PASS ? "ok" : "FAILED",	\
-		rte_mempool_in_use_count(pool), ops_rec.mapped,		\
-		ops_rec.unmapped);					\
+		rte_mempool_in_use_count(pool), vt_count_rec.mapped,		\
+		vt_count_rec.unmapped);					\
 	failed += rc != VT_PASS;					\
 	total++;							\
 } while (0)
@@ -1304,13 +1238,13 @@ run(int argc, char **argv)
 	SUB(test_kick(P | VMQ_OPT_EVENT_IDX), P | VMQ_OPT_EVENT_IDX);
 	SUB(test_bad_device(P), P);
 	SUB(test_bad_device(P | VMQ_OPT_IN_ORDER), P | VMQ_OPT_IN_ORDER);
-	if (map.ops == &vt_packed_ops) {
+	if (map.ops == &vt_count_ops) {
 		vt_phase("map and unmap balance");
 		vt_info("ops: %" PRIu64 " buffers mapped, %" PRIu64 " unmapped",
-			ops_rec.mapped, ops_rec.unmapped);
-		if (ops_rec.mapped != ops_rec.unmapped) {
+			vt_count_rec.mapped, vt_count_rec.unmapped);
+		if (vt_count_rec.mapped != vt_count_rec.unmapped) {
 			vt_fail(__FILE__, __LINE__, "buffers unmapped: expected %" PRIu64 " (mapped), actual %" PRIu64,
-				ops_rec.mapped, ops_rec.unmapped);
+				vt_count_rec.mapped, vt_count_rec.unmapped);
 			failed++;
 		}
 		total++;

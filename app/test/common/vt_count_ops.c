@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/* The counting map kind of ring-level tests (see vt_count_ops.h). */
+
+#include <rte_common.h>
+
+#include "vt_count_ops.h"
+
+struct vt_count_rec vt_count_rec;
+
+static uint16_t
+count_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
+	  enum vmap_dir dir)
+{
+	uint16_t i;
+
+	RTE_SET_USED(q);
+	RTE_SET_USED(dir);
+	for (i = 0; i < n; i++) {
+		if (vt_count_rec.limited && vt_count_rec.refuse_after == 0)
+			break;
+		if (vt_count_rec.limited)
+			vt_count_rec.refuse_after--;
+		segs[i].iova = (uintptr_t)segs[i].addr + VT_COUNT_OPS_OFFSET;
+	}
+	vt_count_rec.mapped += i;
+	return i;
+}
+
+static void
+count_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
+	    enum vmap_dir dir)
+{
+	RTE_SET_USED(q);
+	RTE_SET_USED(segs);
+	RTE_SET_USED(dir);
+	vt_count_rec.unmapped += n;
+}
+
+static void *
+count_alloc(struct vmap_dev *d, size_t size, size_t align,
+	    rte_iova_t *dev_addr)
+{
+	void *p = vmap_va_ops.alloc_coherent(d, size, align, dev_addr);
+
+	if (p != NULL && dev_addr != NULL)
+		*dev_addr = (uintptr_t)p + VT_COUNT_OPS_OFFSET;
+	return p;
+}
+
+static void
+count_free(struct vmap_dev *d, void *addr, size_t size)
+{
+	vmap_va_ops.free_coherent(d, addr, size);
+}
+
+/* The test is the device: it needs no memory table. */
+static int
+count_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+	      bool locked)
+{
+	RTE_SET_USED(d);
+	RTE_SET_USED(r);
+	RTE_SET_USED(max);
+	RTE_SET_USED(locked);
+	return 0;
+}
+
+const struct vmap_ops vt_count_ops = {
+	.name = "vt_count_ops",
+	.kind = VMAP_KIND_OPS,
+	.map = count_map,
+	.unmap = count_unmap,
+	.alloc_coherent = count_alloc,
+	.free_coherent = count_free,
+	.regions = count_regions,
+};
