@@ -1180,33 +1180,8 @@ run(int argc, char **argv)
 	dev_pool = vt_pool_create("vt_vmqp_dev", 64, VMQ_MAX_FRAME);
 	VT_ASSERT(pool != NULL && dev_pool != NULL, "pools");
 
-	if (strcmp(argv[1], "va") == 0) {
-		VT_ASSERT_OK(vmap_dev_attach(&map, &vmap_va_ops, "vt_vmqp",
-					     SOCKET_ID_ANY, NULL), "attach va");
-	} else if (strcmp(argv[1], "pa") == 0) {
-		/* EAL runs IOVA as VA: set pa up by hand; device addresses
-		 * are then EAL IOVAs, equal to VAs
-		 */
-		memset(&map, 0, sizeof(map));
-		map.ops = &vmap_pa_ops;
-		map.kind = VMAP_KIND_PA;
-		map.socket_id = SOCKET_ID_ANY;
-		snprintf(map.name, sizeof(map.name), "vt_vmqp");
-	} else if (strcmp(argv[1], "vduse") == 0) {
-		VT_ASSERT_OK(vmap_dev_attach(&map, vmap_find("vduse"), "vt_vmqp",
-					     SOCKET_ID_ANY, NULL), "attach vduse");
-		dev_nregions = vmap_regions(&map, dev_regions,
-					    RTE_DIM(dev_regions), false);
-		VT_ASSERT_EQ(2, dev_nregions, "vduse regions");
-	} else if (strcmp(argv[1], "ops") == 0) {
-		VT_ASSERT_OK(vmap_register(&vt_count_ops), "register ops");
-		VT_ASSERT_OK(vmap_dev_attach(&map, vmap_find("vt_count_ops"),
-					     "vt_vmqp", SOCKET_ID_ANY, NULL),
-			     "attach ops");
-	} else {
-		vt_fail(__FILE__, __LINE__, "unknown map kind %s", argv[1]);
-		return VT_FAIL;
-	}
+	VT_CHECK(vt_count_attach(&map, argv[1], "vt_vmqp", dev_regions,
+				 &dev_nregions));
 	kind = map.kind;
 
 #define SUB(call, o) do {						\

@@ -4,7 +4,13 @@
 
 /* The counting map kind of ring-level tests (see vt_count_ops.h). */
 
+#include <stdio.h>
+#include <string.h>
+
 #include <rte_common.h>
+#include <rte_memory.h>
+
+#include "vt.h"
 
 #include "vt_count_ops.h"
 
@@ -77,3 +83,34 @@ const struct vmap_ops vt_count_ops = {
 	.free_coherent = count_free,
 	.regions = count_regions,
 };
+
+int
+vt_count_attach(struct vmap_dev *map, const char *kind, const char *name,
+		struct vmap_region regions[2], int *nregions)
+{
+	*nregions = 0;
+	if (strcmp(kind, "va") == 0) {
+		VT_ASSERT_OK(vmap_dev_attach(map, &vmap_va_ops, name,
+					     SOCKET_ID_ANY, NULL), "attach va");
+	} else if (strcmp(kind, "pa") == 0) {
+		memset(map, 0, sizeof(*map));
+		map->ops = &vmap_pa_ops;
+		map->kind = VMAP_KIND_PA;
+		map->socket_id = SOCKET_ID_ANY;
+		snprintf(map->name, sizeof(map->name), "%s", name);
+	} else if (strcmp(kind, "vduse") == 0) {
+		VT_ASSERT_OK(vmap_dev_attach(map, vmap_find("vduse"), name,
+					     SOCKET_ID_ANY, NULL), "attach vduse");
+		*nregions = vmap_regions(map, regions, 2, false);
+		VT_ASSERT_EQ(2, *nregions, "vduse regions");
+	} else if (strcmp(kind, "ops") == 0) {
+		VT_ASSERT_OK(vmap_register(&vt_count_ops), "register ops");
+		VT_ASSERT_OK(vmap_dev_attach(map, vmap_find("vt_count_ops"),
+					     name, SOCKET_ID_ANY, NULL),
+			     "attach ops");
+	} else {
+		vt_fail(__FILE__, __LINE__, "unknown map kind %s", kind);
+		return VT_FAIL;
+	}
+	return VT_PASS;
+}

@@ -35,4 +35,17 @@ extern struct vt_count_rec vt_count_rec;
 /** The kind, registered under the name "vt_count_ops". */
 extern const struct vmap_ops vt_count_ops;
 
+/**
+ * Attach map to the kind a ring-level test names: "va", "pa" (set up by
+ * hand, as EAL runs IOVA as VA and attach refuses pa; device addresses are
+ * then EAL IOVAs, equal to VAs), "vduse" (its two regions, which are all
+ * the device may reach, go to regions) or "ops" (vt_count_ops, registered
+ * here).
+ *
+ * @param nregions  out: regions filled (2 for vduse, else 0)
+ * @return VT_PASS, or VT_FAIL after printing why
+ */
+int vt_count_attach(struct vmap_dev *map, const char *kind, const char *name,
+		    struct vmap_region regions[2], int *nregions);
+
 #endif /* _VT_COUNT_OPS_H_ */
