@@ -48,7 +48,9 @@
 struct vmq_stats {
 	uint64_t packets;	/**< packets received or sent */
 	uint64_t bytes;		/**< their bytes, without virtio-net header */
-	uint64_t errors;	/**< Rx: bad lengths from the device */
+	uint64_t errors;	/**< device errors: ring rules broken */
+	uint64_t length_errors;	/**< Rx: frames dropped, empty or longer
+				 * than the largest frame */
 	uint64_t nombuf;	/**< Rx: refills that found the mempool empty */
 	uint64_t dropped;	/**< Tx: packets the driver cannot send */
 	uint64_t full;		/**< Tx: bursts cut short by a full ring */
@@ -65,7 +67,9 @@ struct vmq_conf {
 	int socket_id;			/**< NUMA socket of the ring memory */
 	struct vmap_dev *map;		/**< map ops token */
 	struct rte_mempool *mp;		/**< Rx buffers (Rx only) */
-	uint32_t max_frame;		/**< Tx: longest frame accepted */
+	/** Longest frame (without virtio-net header): Tx accepts, Rx
+	 * delivers; 0 means VMQ_MAX_FRAME. */
+	uint32_t max_frame;
 	/** Options the queue must be able to run with (memory for indirect
 	 * tables is allocated when VMQ_OPT_INDIRECT is here). */
 	uint32_t opts_possible;
