@@ -92,20 +92,20 @@ dev_attach(struct dev *d, struct vmq *q)
 static uint16_t
 dev_avail_count(const struct dev *d)
 {
-	return __atomic_load_n(&d->q->avail->idx, __ATOMIC_ACQUIRE) -
+	return __atomic_load_n(&d->q->split.avail->idx, __ATOMIC_ACQUIRE) -
 	       d->last_avail;
 }
 
 static uint16_t
 dev_take(struct dev *d)
 {
-	return d->q->avail->ring[d->last_avail++ & d->q->mask];
+	return d->q->split.avail->ring[d->last_avail++ & d->q->mask];
 }
 
 static void
 dev_put(struct dev *d, uint32_t id, uint32_t len)
 {
-	struct vmq_used_elem *e = &d->q->used->ring[d->used_idx++ & d->q->mask];
+	struct vmq_used_elem *e = &d->q->split.used->ring[d->used_idx++ & d->q->mask];
 
 	e->id = id;
 	e->len = len;
@@ -114,7 +114,7 @@ dev_put(struct dev *d, uint32_t id, uint32_t len)
 static void
 dev_publish(struct dev *d)
 {
-	__atomic_store_n(&d->q->used->idx, d->used_idx, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->q->split.used->idx, d->used_idx, __ATOMIC_RELEASE);
 }
 
 /* Read the Tx chain at head into a new mbuf (the frame, header checked). */
@@ -131,7 +131,7 @@ dev_tx_read(struct dev *d, uint16_t head, struct rte_mbuf **out)
 
 	for (;;) {
 		VT_ASSERT(id < d->q->size, "descriptor id %u out of range", id);
-		desc = &d->q->desc[id];
+		desc = &d->q->split.desc[id];
 		VT_ASSERT(!(desc->flags & VMQ_DESC_F_WRITE),
 			  "Tx descriptor %u is device-writable", id);
 		VT_ASSERT(total + desc->len <= sizeof(buf), "chain too long");
@@ -171,7 +171,7 @@ dev_rx_write(struct dev *d, const struct vt_stream *s, uint64_t seq,
 	VT_ASSERT(dev_avail_count(d) > 0, "no Rx buffer available");
 	id = dev_take(d);
 	VT_ASSERT(id < d->q->size, "Rx descriptor id %u out of range", id);
-	desc = &d->q->desc[id];
+	desc = &d->q->split.desc[id];
 	VT_ASSERT(desc->flags == VMQ_DESC_F_WRITE,
 		  "Rx descriptor flags 0x%x: expected WRITE only", desc->flags);
 	len = vt_stream_len(s, seq);
@@ -403,7 +403,7 @@ test_tx_basic(void)
 	/* ask for no kicks: none may come */
 	while (read(q->kick_fd, &ev, sizeof(ev)) == sizeof(ev))
 		;
-	q->used->flags = VMQ_USED_F_NO_NOTIFY;
+	q->split.used->flags = VMQ_USED_F_NO_NOTIFY;
 	kicks = q->stats.kicks;
 	n = drv_tx(q, m, 2);
 	VT_ASSERT_EQ(2, n, "Tx of two");
@@ -415,7 +415,7 @@ test_tx_basic(void)
 	for (i = 0; i < 2; i++) {
 		id = dev_take(&d);
 		if (i == 0)
-			VT_ASSERT(!(q->desc[id].flags & VMQ_DESC_F_NEXT),
+			VT_ASSERT(!(q->split.desc[id].flags & VMQ_DESC_F_NEXT),
 				  "a one-segment frame takes one descriptor");
 		VT_CHECK(dev_tx_read(&d, id, &got));
 		VT_CHECK(vt_pkt_verify(&s, got, i));
@@ -425,7 +425,7 @@ test_tx_basic(void)
 	dev_publish(&d);
 
 	/* kicks wanted again: the next burst must notify */
-	q->used->flags = 0;
+	q->split.used->flags = 0;
 	n = drv_tx(q, &m[2], 1);
 	VT_ASSERT_EQ(1, n, "Tx of one");
 	VT_ASSERT_EQ(kicks + 1, q->stats.kicks, "kick counter");
@@ -655,22 +655,39 @@ test_bad_device(void)
 
 	vt_stream_init(&s, "bad_device", 15, 0, 0, pool, 100, 100, 100, 0);
 
-	/* Rx: too long and too short are dropped; the queue goes on */
+	/* Rx: a frame of header alone is dropped and counted; the queue
+	 * goes on */
 	q = new_queue(false, 64);
 	VT_ASSERT(q != NULL, "Rx queue");
 	dev_attach(&d, q);
 	vmq_rx_refill(q);
 	VT_CHECK(dev_rx_write(&d, &s, 0, 0));
-	VT_CHECK(dev_rx_write(&d, &s, 1, 100000));	/* longer than the buffer */
-	VT_CHECK(dev_rx_write(&d, &s, 2, HDR));		/* header, no frame */
-	VT_CHECK(dev_rx_write(&d, &s, 3, 0));
+	VT_CHECK(dev_rx_write(&d, &s, 1, HDR));		/* header, no frame */
+	VT_CHECK(dev_rx_write(&d, &s, 2, 0));
 	dev_publish(&d);
-	VT_ASSERT_EQ(2, drv_rx(q, m, 4), "good packets around two bad ones");
+	VT_ASSERT_EQ(2, drv_rx(q, m, 4), "good packets around a bad one");
 	VT_CHECK(vt_pkt_verify(&s, m[0], 0));
-	VT_CHECK(vt_pkt_verify(&s, m[1], 3));
+	VT_CHECK(vt_pkt_verify(&s, m[1], 2));
 	rte_pktmbuf_free_bulk(m, 2);
-	VT_ASSERT_EQ(2, q->stats.errors, "errors for the bad lengths");
-	VT_ASSERT(!q->broken, "bad lengths must not stop the queue");
+	VT_ASSERT_EQ(1, q->stats.length_errors, "length errors");
+	VT_ASSERT_EQ(0, q->stats.errors, "device errors");
+	VT_ASSERT(!q->broken, "an empty frame must not stop the queue");
+
+	/* Rx: a length beyond the buffer stops the queue (both layouts);
+	 * what came before it is delivered */
+	VT_CHECK(dev_rx_write(&d, &s, 3, 0));
+	VT_CHECK(dev_rx_write(&d, &s, 4, 100000));	/* beyond the buffer */
+	VT_CHECK(dev_rx_write(&d, &s, 5, 0));
+	dev_publish(&d);
+	VT_ASSERT_EQ(1, drv_rx(q, m, 4), "the packet before the bad one");
+	VT_CHECK(vt_pkt_verify(&s, m[0], 3));
+	rte_pktmbuf_free(m[0]);
+	VT_ASSERT(q->broken, "queue stopped on a length beyond the buffer");
+	VT_ASSERT_EQ(1, q->stats.errors, "device errors");
+	VT_CHECK(drain_all(q));
+	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
+	dev_attach(&d, q);
+	vmq_rx_refill(q);
 
 	/* Rx: an id out of range stops the queue */
 	id = dev_take(&d);
@@ -687,7 +704,7 @@ test_bad_device(void)
 	/* Rx: the same id used twice */
 	dev_attach(&d, q);
 	vmq_rx_refill(q);
-	id = q->avail->ring[0];
+	id = q->split.avail->ring[0];
 	VT_CHECK(dev_rx_write(&d, &s, 0, 0));
 	dev_publish(&d);
 	VT_ASSERT_EQ(1, drv_rx(q, m, 4), "first use");
@@ -702,7 +719,7 @@ test_bad_device(void)
 	/* Rx: the used index runs ahead of what is in flight */
 	dev_attach(&d, q);
 	vmq_rx_refill(q);
-	__atomic_store_n(&q->used->idx, (uint16_t)(q->size + 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&q->split.used->idx, (uint16_t)(q->size + 1), __ATOMIC_RELEASE);
 	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "used index ahead");
 	VT_ASSERT(q->broken, "queue stopped on a runaway index");
 	VT_CHECK(drain_all(q));

@@ -34,11 +34,11 @@ struct dev {
 static bool
 dev_pop(struct dev *d, uint16_t *head)
 {
-	uint16_t idx = __atomic_load_n(&d->q->avail->idx, __ATOMIC_ACQUIRE);
+	uint16_t idx = __atomic_load_n(&d->q->split.avail->idx, __ATOMIC_ACQUIRE);
 
 	if (idx == d->avail_cons)
 		return false;
-	*head = d->q->avail->ring[d->avail_cons & d->q->mask];
+	*head = d->q->split.avail->ring[d->avail_cons & d->q->mask];
 	d->avail_cons++;
 	return true;
 }
@@ -46,10 +46,10 @@ dev_pop(struct dev *d, uint16_t *head)
 static void
 dev_push(struct dev *d, uint32_t id, uint32_t len)
 {
-	d->q->used->ring[d->used_idx & d->q->mask] =
+	d->q->split.used->ring[d->used_idx & d->q->mask] =
 		(struct vmq_used_elem){ .id = id, .len = len };
 	d->used_idx++;
-	__atomic_store_n(&d->q->used->idx, d->used_idx, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->q->split.used->idx, d->used_idx, __ATOMIC_RELEASE);
 }
 
 static uint8_t
@@ -137,15 +137,15 @@ case_in_order(void)
 	VT_ASSERT(q != NULL, "queue");
 	for (i = 0; i < 8; i++)
 		pkts[i] = i == 3 ? pkt_chain(i, 2, 100) : pkt(i, 100);
-	VT_ASSERT_EQ(8, vmq_split_tx_va(q, pkts, 8), "packets taken");
+	VT_ASSERT_EQ(8, vmq_tx_burst_fn(VMAP_KIND_VA)(q, pkts, 8), "packets taken");
 	/* packet 3 is a chain of header slot + 2 segments: 3 descriptors */
 	for (i = 0; i < 8; i++) {
 		VT_ASSERT(dev_pop(&d, &head), "avail entry %u", i);
 		VT_ASSERT_EQ(i < 4 ? i : i + 2, head, "in-order head");
 		last = head;
 	}
-	VT_ASSERT_EQ(4, q->desc[3].next, "chain link 3 -> 4");
-	VT_ASSERT_EQ(5, q->desc[4].next, "chain link 4 -> 5");
+	VT_ASSERT_EQ(4, q->split.desc[3].next, "chain link 3 -> 4");
+	VT_ASSERT_EQ(5, q->split.desc[4].next, "chain link 4 -> 5");
 	VT_ASSERT_EQ(64 - 10, q->nb_free, "free descriptors");
 	/* the device reports only the last chain of the batch */
 	dev_push(&d, last, 0);
@@ -170,7 +170,7 @@ case_in_order_reclaim(void)
 			pkts[i] = pkt(round * 32 + i, 60 + i);
 			VT_ASSERT(pkts[i] != NULL, "pool");
 		}
-		VT_ASSERT_EQ(32, vmq_split_tx_va(q, pkts, 32), "taken");
+		VT_ASSERT_EQ(32, vmq_tx_burst_fn(VMAP_KIND_VA)(q, pkts, 32), "taken");
 		while (dev_pop(&d, &head))
 			;
 		dev_push(&d, head, 0);	/* one entry for 32 chains */
@@ -200,8 +200,8 @@ case_mrg_rx(void)
 	VT_ASSERT_EQ(64, vmq_rx_refill(q), "posted");
 	for (i = 0; i < 3; i++) {
 		VT_ASSERT(dev_pop(&d, &heads[i]), "avail %u", i);
-		b = (uint8_t *)(uintptr_t)q->desc[heads[i]].addr;
-		room = q->desc[heads[i]].len;
+		b = (uint8_t *)(uintptr_t)q->split.desc[heads[i]].addr;
+		room = q->split.desc[heads[i]].len;
 		lens[i] = i < 2 ? room : 700;
 		k = 0;
 		if (i == 0) {
@@ -218,9 +218,9 @@ case_mrg_rx(void)
 	/* two of three buffers: nothing yet */
 	dev_push(&d, heads[0], lens[0]);
 	dev_push(&d, heads[1], lens[1]);
-	VT_ASSERT_EQ(0, vmq_split_rx_va(q, pkts, 4), "partial frame");
+	VT_ASSERT_EQ(0, vmq_rx_burst_fn(VMAP_KIND_VA)(q, pkts, 4), "partial frame");
 	dev_push(&d, heads[2], lens[2]);
-	VT_ASSERT_EQ(1, vmq_split_rx_va(q, pkts, 4), "whole frame");
+	VT_ASSERT_EQ(1, vmq_rx_burst_fn(VMAP_KIND_VA)(q, pkts, 4), "whole frame");
 	VT_ASSERT_EQ(3, pkts[0]->nb_segs, "segments");
 	VT_ASSERT_EQ(total, pkts[0]->pkt_len, "frame length");
 	off = 0;
@@ -233,10 +233,10 @@ case_mrg_rx(void)
 	rte_pktmbuf_free(pkts[0]);
 	/* a header that claims no buffers stops the queue */
 	VT_ASSERT(dev_pop(&d, &heads[0]), "avail");
-	h = (struct vmq_net_hdr *)(uintptr_t)q->desc[heads[0]].addr;
+	h = (struct vmq_net_hdr *)(uintptr_t)q->split.desc[heads[0]].addr;
 	memset(h, 0, HDR);
 	dev_push(&d, heads[0], 100);
-	VT_ASSERT_EQ(0, vmq_split_rx_va(q, pkts, 4), "num_buffers 0");
+	VT_ASSERT_EQ(0, vmq_rx_burst_fn(VMAP_KIND_VA)(q, pkts, 4), "num_buffers 0");
 	VT_ASSERT(q->broken, "queue not stopped by num_buffers 0");
 	vmq_free(q);
 	return no_leak("after free");
@@ -257,13 +257,13 @@ case_indirect(void)
 	VT_ASSERT(q != NULL, "queue");
 	m = pkt_chain(4, 3, 200);
 	VT_ASSERT(m != NULL, "chain");
-	VT_ASSERT_EQ(1, vmq_split_tx_va(q, &m, 1), "taken");
+	VT_ASSERT_EQ(1, vmq_tx_burst_fn(VMAP_KIND_VA)(q, &m, 1), "taken");
 	VT_ASSERT_EQ(63, q->nb_free, "ring descriptors used");
 	VT_ASSERT(dev_pop(&d, &head), "avail");
-	VT_ASSERT(q->desc[head].flags & VMQ_DESC_F_INDIRECT, "indirect flag");
-	VT_ASSERT_EQ(4 * sizeof(struct vmq_desc), q->desc[head].len,
+	VT_ASSERT(q->split.desc[head].flags & VMQ_DESC_F_INDIRECT, "indirect flag");
+	VT_ASSERT_EQ(4 * sizeof(struct vmq_desc), q->split.desc[head].len,
 		     "table length");
-	t = (const struct vmq_desc *)(uintptr_t)q->desc[head].addr;
+	t = (const struct vmq_desc *)(uintptr_t)q->split.desc[head].addr;
 	VT_ASSERT_EQ(HDR, t[0].len, "header entry");
 	VT_ASSERT(t[0].flags & VMQ_DESC_F_NEXT, "header entry chained");
 	for (j = 1; j < 4; j++) {
@@ -291,24 +291,24 @@ case_event_idx(void)
 	uint64_t kicks;
 
 	VT_ASSERT(q != NULL && rq != NULL, "queues");
-	avail_event = (uint16_t *)&q->used->ring[q->size];
+	avail_event = (uint16_t *)&q->split.used->ring[q->size];
 	*avail_event = 20;	/* wake me when entry 20 is made available */
 	kicks = q->stats.kicks;
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_split_tx_va(q, pkts, 8), "burst 1");
+	VT_ASSERT_EQ(8, vmq_tx_burst_fn(VMAP_KIND_VA)(q, pkts, 8), "burst 1");
 	VT_ASSERT_EQ(kicks, q->stats.kicks, "kicks before index 20");
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_split_tx_va(q, pkts, 8), "burst 2");
+	VT_ASSERT_EQ(8, vmq_tx_burst_fn(VMAP_KIND_VA)(q, pkts, 8), "burst 2");
 	VT_ASSERT_EQ(kicks, q->stats.kicks, "kicks before index 20");
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_split_tx_va(q, pkts, 8), "burst 3 passes 20");
+	VT_ASSERT_EQ(8, vmq_tx_burst_fn(VMAP_KIND_VA)(q, pkts, 8), "burst 3 passes 20");
 	VT_ASSERT_EQ(kicks + 1, q->stats.kicks, "one kick at index 20");
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_split_tx_va(q, pkts, 8), "burst 4");
+	VT_ASSERT_EQ(8, vmq_tx_burst_fn(VMAP_KIND_VA)(q, pkts, 8), "burst 4");
 	VT_ASSERT_EQ(kicks + 1, q->stats.kicks, "no kick past the event");
 	while (dev_pop(&d, &head))
 		dev_push(&d, head, 0);
@@ -317,11 +317,11 @@ case_event_idx(void)
 	VT_ASSERT_EQ(64, vmq_rx_refill(rq), "posted");
 	for (i = 0; i < 5; i++) {
 		VT_ASSERT(dev_pop(&rd, &head), "avail");
-		memset((void *)(uintptr_t)rq->desc[head].addr, 0, HDR);
+		memset((void *)(uintptr_t)rq->split.desc[head].addr, 0, HDR);
 		dev_push(&rd, head, HDR + 60);
 	}
-	VT_ASSERT_EQ(5, vmq_split_rx_va(rq, pkts, 8), "received");
-	VT_ASSERT_EQ((uint16_t)(5 - 1), rq->avail->ring[rq->size],
+	VT_ASSERT_EQ(5, vmq_rx_burst_fn(VMAP_KIND_VA)(rq, pkts, 8), "received");
+	VT_ASSERT_EQ((uint16_t)(5 - 1), rq->split.avail->ring[rq->size],
 		     "used_event");
 	rte_pktmbuf_free_bulk(pkts, 5);
 	vmq_free(rq);

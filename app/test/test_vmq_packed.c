@@ -122,7 +122,7 @@ adv(uint16_t *idx, bool *wrap, uint16_t n, uint16_t size)
 static bool
 dev_avail(const struct dev *d)
 {
-	uint16_t f = __atomic_load_n(&d->q->pdesc[d->avail].flags,
+	uint16_t f = __atomic_load_n(&d->q->packed.desc[d->avail].flags,
 				     __ATOMIC_ACQUIRE);
 
 	return !!(f & VMQ_DESC_F_AVAIL) == d->avail_wrap &&
@@ -139,7 +139,7 @@ dev_avail_count(const struct dev *d)
 
 	while (dev_avail(&t) && n < d->q->size) {
 		do {
-			f = t.q->pdesc[t.avail].flags;
+			f = t.q->packed.desc[t.avail].flags;
 			adv(&t.avail, &t.avail_wrap, 1, t.q->size);
 		} while (f & VMQ_DESC_F_NEXT);
 		n++;
@@ -159,9 +159,9 @@ dev_take(struct dev *d, struct pbuf **out)
 	VT_ASSERT(d->nheld < DEV_MAX, "device holds too many buffers");
 	b = &d->held[d->nheld++];
 	memset(b, 0, sizeof(*b));
-	b->id = d->q->pdesc[d->avail].id;
+	b->id = d->q->packed.desc[d->avail].id;
 	for (;;) {
-		desc = &d->q->pdesc[d->avail];
+		desc = &d->q->packed.desc[d->avail];
 		VT_ASSERT(!!(desc->flags & VMQ_DESC_F_AVAIL) == d->avail_wrap &&
 			  !!(desc->flags & VMQ_DESC_F_USED) != d->avail_wrap,
 			  "chain descriptor %u not available (flags 0x%x)",
@@ -200,7 +200,7 @@ dev_take(struct dev *d, struct pbuf **out)
 static void
 dev_put(struct dev *d, uint16_t id, uint32_t len, uint16_t count)
 {
-	struct vmq_pdesc *u = &d->q->pdesc[d->used];
+	struct vmq_pdesc *u = &d->q->packed.desc[d->used];
 	uint16_t f = d->used_wrap ? VMQ_DESC_F_AVAIL | VMQ_DESC_F_USED : 0;
 
 	u->id = id;
@@ -504,7 +504,7 @@ test_tx_basic(uint32_t opts)
 
 	VT_ASSERT(q != NULL, "Tx queue");
 	dev_attach(&d, q);
-	VT_ASSERT_EQ(VMQ_EVENT_F_DISABLE, q->driver_event->flags,
+	VT_ASSERT_EQ(VMQ_EVENT_F_DISABLE, q->packed.driver_event->flags,
 		     "driver event flags: we poll");
 	vt_stream_init(&s, "tx_basic", 11, 0, 0, pool, 80, 60, 1514, 80);
 	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 80), "alloc");
@@ -666,7 +666,7 @@ test_rx_dry(uint32_t opts)
 		VT_CHECK(vt_pkt_verify(&s, held[i], i));
 	VT_ASSERT_EQ(64, q->nb_free, "the ring ran dry");
 	VT_ASSERT(q->stats.nombuf > 0, "refills that found the pool empty");
-	VT_ASSERT(!q->used_wrap, "used wrap counter after a lap");
+	VT_ASSERT(!q->packed.used_wrap, "used wrap counter after a lap");
 	for (i = 0; i < 3; i++)
 		VT_ASSERT_EQ(0, drv_rx(q, held, 32), "Rx on a dry ring");
 	VT_ASSERT(!q->broken, "a dry ring is no device error");
@@ -981,17 +981,17 @@ test_kick(uint32_t opts)
 	d.nheld = 0;							\
 	sent += (cnt);							\
 } while (0)
-#define EVENT(pos, wrap) (q->device_event->off_wrap = \
+#define EVENT(pos, wrap) (q->packed.device_event->off_wrap = \
 			  (uint16_t)((pos) | (wrap) << 15))
 
 	kicks_clear(q);
 	kicks = q->stats.kicks;
-	q->device_event->flags = VMQ_EVENT_F_DISABLE;
+	q->packed.device_event->flags = VMQ_EVENT_F_DISABLE;
 	SEND(3);
 	VT_ASSERT_EQ(kicks, q->stats.kicks, "kicks while the device said DISABLE");
 	VT_ASSERT(read(q->kick_fd, &ev, sizeof(ev)) < 0, "kick while disabled");
 
-	q->device_event->flags = VMQ_EVENT_F_ENABLE;
+	q->packed.device_event->flags = VMQ_EVENT_F_ENABLE;
 	SEND(1);
 	SEND(2);
 	VT_ASSERT_EQ(kicks + 2, q->stats.kicks, "a kick per burst with ENABLE");
@@ -999,7 +999,7 @@ test_kick(uint32_t opts)
 		  "the kick eventfd was written");
 
 	/* DESC: position 6 is next; the device asks for position 8 */
-	q->device_event->flags = VMQ_EVENT_F_DESC;
+	q->packed.device_event->flags = VMQ_EVENT_F_DESC;
 	kicks = q->stats.kicks;
 	EVENT(8, 1);
 	SEND(2);	/* 6, 7 */
@@ -1027,9 +1027,9 @@ test_kick(uint32_t opts)
 		EVENT(6, 0);
 		SEND(64);	/* a whole lap at once passes anything */
 		VT_ASSERT_EQ(kicks + 2, q->stats.kicks, "a whole lap in one burst");
-		VT_ASSERT(q->avail_wrap, "wrap counter after 2 laps + 6 descriptors");
+		VT_ASSERT(q->packed.avail_wrap, "wrap counter after 2 laps + 6 descriptors");
 	}
-	VT_ASSERT_EQ(VMQ_EVENT_F_DISABLE, q->driver_event->flags,
+	VT_ASSERT_EQ(VMQ_EVENT_F_DISABLE, q->packed.driver_event->flags,
 		     "we never ask for interrupts");
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	VT_CHECK(drain_all(q));
@@ -1041,11 +1041,11 @@ test_kick(uint32_t opts)
 	rq = new_queue(false, 64, opts);
 	VT_ASSERT(rq != NULL, "Rx queue");
 	kicks_clear(rq);
-	rq->device_event->flags = VMQ_EVENT_F_DISABLE;
+	rq->packed.device_event->flags = VMQ_EVENT_F_DISABLE;
 	VT_ASSERT_EQ(64, vmq_rx_refill(rq), "posted");
 	VT_ASSERT_EQ(0, rq->stats.kicks, "Rx kicks while disabled");
 	VT_CHECK(drain_all(rq));
-	rq->device_event->flags = VMQ_EVENT_F_ENABLE;
+	rq->packed.device_event->flags = VMQ_EVENT_F_ENABLE;
 	VT_ASSERT_EQ(64, vmq_rx_refill(rq), "posted");
 	VT_ASSERT_EQ(1, rq->stats.kicks, "Rx kick with ENABLE");
 	VT_CHECK(drain_all(rq));
@@ -1086,7 +1086,7 @@ test_bad_device(uint32_t opts)
 			dev_put(&d, d.held[0].id, 100000, 1);
 			break;
 		case 2:
-			dev_put(&d, q->pdesc[0].id, HDR + 100, 1);
+			dev_put(&d, q->packed.desc[0].id, HDR + 100, 1);
 			break;
 		case 3:
 			dev_put(&d, d.held[1].id, HDR + 100, 1);

@@ -25,18 +25,18 @@
 static uint64_t
 virtio_map_offer(const struct virtio_map_cfg *cfg)
 {
-	uint64_t f = 1ULL << VMQ_F_VERSION_1;
+	uint64_t f = 1ULL << VMT_F_VERSION_1;
 
 	if (cfg->packed_vq)
-		f |= 1ULL << VMQ_F_RING_PACKED;
+		f |= 1ULL << VMT_F_RING_PACKED;
 	if (cfg->in_order)
-		f |= 1ULL << VMQ_F_IN_ORDER;
+		f |= 1ULL << VMT_F_IN_ORDER;
 	if (cfg->mrg_rxbuf)
-		f |= 1ULL << VMQ_F_NET_MRG_RXBUF;
+		f |= 1ULL << VMT_F_NET_MRG_RXBUF;
 	if (cfg->indirect)
-		f |= 1ULL << VMQ_F_RING_INDIRECT;
+		f |= 1ULL << VMT_F_RING_INDIRECT;
 	if (cfg->event_idx)
-		f |= 1ULL << VMQ_F_RING_EVENT_IDX;
+		f |= 1ULL << VMT_F_RING_EVENT_IDX;
 	return f;
 }
 
@@ -46,15 +46,15 @@ virtio_map_ring_opts(uint64_t f)
 {
 	uint32_t o = 0;
 
-	if (f & (1ULL << VMQ_F_RING_PACKED))
+	if (f & (1ULL << VMT_F_RING_PACKED))
 		o |= VMQ_OPT_PACKED;
-	if (f & (1ULL << VMQ_F_IN_ORDER))
+	if (f & (1ULL << VMT_F_IN_ORDER))
 		o |= VMQ_OPT_IN_ORDER;
-	if (f & (1ULL << VMQ_F_NET_MRG_RXBUF))
+	if (f & (1ULL << VMT_F_NET_MRG_RXBUF))
 		o |= VMQ_OPT_MRG_RXBUF;
-	if (f & (1ULL << VMQ_F_RING_INDIRECT))
+	if (f & (1ULL << VMT_F_RING_INDIRECT))
 		o |= VMQ_OPT_INDIRECT;
-	if (f & (1ULL << VMQ_F_RING_EVENT_IDX))
+	if (f & (1ULL << VMT_F_RING_EVENT_IDX))
 		o |= VMQ_OPT_EVENT_IDX;
 	return o;
 }
@@ -126,7 +126,7 @@ virtio_map_vring(struct virtio_map_dev *dev, struct vmq *q,
 static int
 virtio_map_bring_up(struct virtio_map_dev *dev)
 {
-	uint8_t status = VMQ_STATUS_ACKNOWLEDGE | VMQ_STATUS_DRIVER;
+	uint8_t status = VMT_STATUS_ACKNOWLEDGE | VMT_STATUS_DRIVER;
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
 	struct vmt_vring v;
 	uint64_t offered;
@@ -141,7 +141,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 	ret = vmt_get_features(dev->t, &offered);
 	if (ret < 0)
 		goto err_transient;
-	if (!(offered & (1ULL << VMQ_F_VERSION_1))) {
+	if (!(offered & (1ULL << VMT_F_VERSION_1))) {
 		VM_LOG(ERR, "%s: the device does not offer VIRTIO_F_VERSION_1 (features 0x%" PRIx64 "); legacy virtio devices are not supported",
 		       dev->name, offered);
 		ret = -ENOTSUP;
@@ -153,7 +153,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		goto err_disconnect;
 	dev->iotlb = iotlb;
 	if (iotlb)
-		dev->features |= 1ULL << VIRTIO_MAP_F_ACCESS_PLATFORM;
+		dev->features |= 1ULL << VMT_F_ACCESS_PLATFORM;
 	dev->opts = virtio_map_ring_opts(dev->features);
 	/* without mergeable buffers every frame must fit one Rx buffer */
 	if (!(dev->opts & VMQ_OPT_MRG_RXBUF) && dev->rxq[0] != NULL) {
@@ -168,7 +168,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 	ret = vmt_set_features(dev->t, dev->features);
 	if (ret < 0)
 		goto err_transient;
-	status |= VMQ_STATUS_FEATURES_OK;
+	status |= VMT_STATUS_FEATURES_OK;
 	vmt_set_status(dev->t, status);
 
 	ret = virtio_map_send_mem_table(dev, false);
@@ -216,7 +216,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 		if (ret < 0)
 			goto err_transient;
 	}
-	status |= VMQ_STATUS_DRIVER_OK;
+	status |= VMT_STATUS_DRIVER_OK;
 	ret = vmt_set_status(dev->t, status);
 	if (ret < 0 && ret != -ENOTSUP)
 		goto err_transient;

@@ -19,21 +19,6 @@
 #include "virtio_map_ethdev.h"
 #include "virtio_map_log.h"
 
-#define ARG_PATH	"path"
-#define ARG_SERVER	"server"
-#define ARG_QUEUE_SIZE	"queue_size"
-#define ARG_QUEUES	"queues"
-#define ARG_MAC		"mac"
-#define ARG_MAP		"map"
-#define ARG_BOUNCE_SIZE	"bounce_size"
-#define ARG_MAP_DEBUG	"map_debug"
-#define ARG_PACKED_VQ	"packed_vq"
-#define ARG_IN_ORDER	"in_order"
-#define ARG_MRG_RXBUF	"mrg_rxbuf"
-#define ARG_INDIRECT	"indirect"
-#define ARG_EVENT_IDX	"event_idx"
-#define ARG_IOMMU	"iommu"
-#define ARG_IOTLB_PREFILL	"iotlb_prefill"
 
 /* Passed to each key's parser. */
 struct parse_ctx {
@@ -323,40 +308,42 @@ parse_iotlb_prefill(const char *key, const char *val, void *opaque)
 	return 0;
 }
 
+#define ARG_ENTRY(key, syntax) { #key, parse_##key },
 static const struct {
 	const char *key;
 	arg_handler_t parse;
 } virtio_map_args[] = {
-	{ ARG_PATH, parse_path },
-	{ ARG_SERVER, parse_server },
-	{ ARG_QUEUE_SIZE, parse_queue_size },
-	{ ARG_QUEUES, parse_queues },
-	{ ARG_MAC, parse_mac },
-	{ ARG_MAP, parse_map },
-	{ ARG_BOUNCE_SIZE, parse_bounce_size },
-	{ ARG_MAP_DEBUG, parse_map_debug },
-	{ ARG_PACKED_VQ, parse_packed_vq },
-	{ ARG_IN_ORDER, parse_in_order },
-	{ ARG_MRG_RXBUF, parse_mrg_rxbuf },
-	{ ARG_INDIRECT, parse_indirect },
-	{ ARG_EVENT_IDX, parse_event_idx },
-	{ ARG_IOMMU, parse_iommu },
-	{ ARG_IOTLB_PREFILL, parse_iotlb_prefill },
+	VIRTIO_MAP_DEVARGS(ARG_ENTRY)
 };
+#undef ARG_ENTRY
 
-/* The key list for messages and for rte_kvargs. */
+/* The key list for rte_kvargs. */
+#define ARG_KEY(key, syntax) #key,
 static const char *const virtio_map_keys[] = {
-	ARG_PATH, ARG_SERVER, ARG_QUEUE_SIZE, ARG_QUEUES, ARG_MAC, ARG_MAP,
-	ARG_BOUNCE_SIZE, ARG_MAP_DEBUG, ARG_PACKED_VQ, ARG_IN_ORDER,
-	ARG_MRG_RXBUF, ARG_INDIRECT, ARG_EVENT_IDX, ARG_IOMMU, ARG_IOTLB_PREFILL,
+	VIRTIO_MAP_DEVARGS(ARG_KEY)
 	NULL
 };
+#undef ARG_KEY
+
+/* The known keys, comma separated, into buf. */
+static const char *
+known_keys(char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; virtio_map_keys[i] != NULL && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+				virtio_map_keys[i]);
+	return buf;
+}
 
 /* Name the first key=value pair whose key we do not know. */
 static void
 report_unknown_key(const char *name, const char *args)
 {
-	char buf[256], *tok, *save = NULL, *eq;
+	char buf[256], keys[256], *tok, *save = NULL, *eq;
 	unsigned int i;
 	bool known;
 
@@ -371,8 +358,8 @@ report_unknown_key(const char *name, const char *args)
 			if (strcmp(tok, virtio_map_keys[i]) == 0)
 				known = true;
 		if (!known) {
-			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: path, server, queue_size, queues, mac, map, bounce_size, map_debug, packed_vq, in_order, mrg_rxbuf, indirect, event_idx, iommu, iotlb_prefill",
-				    name, tok);
+			VM_INIT_LOG(ERR, "%s: unknown devarg '%s'; known keys: %s",
+				    name, tok, known_keys(keys, sizeof(keys)));
 			return;
 		}
 	}

@@ -118,6 +118,7 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.socket_id = socket,
 		.map = &dev->map,
 		.mp = mp,
+		.max_frame = virtio_map_frame_len(eth->data->mtu),
 	};
 	struct vmq *q;
 	int ret;
@@ -308,7 +309,9 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 		return -EINVAL;
 	}
 	if (dev->txq[0] != NULL)
-		dev->txq[0]->max_frame = virtio_map_frame_len(mtu);
+		vmq_set_max_frame(dev->txq[0], virtio_map_frame_len(mtu));
+	if (dev->rxq[0] != NULL)
+		vmq_set_max_frame(dev->rxq[0], virtio_map_frame_len(mtu));
 	dev->mtu = mtu;
 	return 0;
 }

@@ -114,23 +114,33 @@ struct virtio_map_dev {
 int virtio_map_parse_devargs(const char *name, const char *args,
 			     struct virtio_map_cfg *cfg);
 
+/**
+ * The devargs, each once: X(key, value syntax). The parser of key is
+ * parse_<key>() in virtio_map_devargs.c; the list also makes the
+ * rte_kvargs key list, the "known keys" message and the PMD's parameter
+ * string, in this order.
+ */
+#define VIRTIO_MAP_DEVARGS(X) \
+	X(path, "<socket path>") \
+	X(server, "<0|1>") \
+	X(queue_size, "<64..32768, power of two>") \
+	X(queues, "<1>") \
+	X(mac, "<xx:xx:xx:xx:xx:xx>") \
+	X(map, "<auto|va|pa|vduse|registered name>") \
+	X(bounce_size, "<1M..1G, K/M/G suffix>") \
+	X(map_debug, "<0|1>") \
+	X(packed_vq, "<0|1>") \
+	X(in_order, "<0|1>") \
+	X(mrg_rxbuf, "<0|1>") \
+	X(indirect, "<0|1>") \
+	X(event_idx, "<0|1>") \
+	X(iommu, "<auto|on|off>") \
+	X(iotlb_prefill, "<auto|0|1>")
+
+/** One "key=<syntax> " item of the parameter string. */
+#define VIRTIO_MAP_PARAM_ITEM(key, syntax) #key "=" syntax " "
 /** Devargs help string for RTE_PMD_REGISTER_PARAM_STRING. */
-#define VIRTIO_MAP_PARAMS \
-	"path=<socket path> " \
-	"server=<0|1> " \
-	"queue_size=<64..32768, power of two> " \
-	"queues=<1> " \
-	"mac=<xx:xx:xx:xx:xx:xx> " \
-	"map=<auto|va|pa|vduse|registered name> " \
-	"bounce_size=<1M..1G, K/M/G suffix> " \
-	"map_debug=<0|1> " \
-	"packed_vq=<0|1> " \
-	"in_order=<0|1> " \
-	"mrg_rxbuf=<0|1> " \
-	"indirect=<0|1> " \
-	"event_idx=<0|1> " \
-	"iommu=<auto|on|off> " \
-	"iotlb_prefill=<auto|0|1>"
+#define VIRTIO_MAP_PARAMS VIRTIO_MAP_DEVARGS(VIRTIO_MAP_PARAM_ITEM)
 
 /** Longest frame for an MTU: Ethernet header and one VLAN tag. */
 /**
@@ -200,9 +210,6 @@ void virtio_map_mem_event(enum rte_mem_event type, const void *addr,
 void virtio_map_bring_down(struct virtio_map_dev *dev);
 
 /* The device's IOTLB (virtio_map_iommu.c). */
-
-/** VIRTIO_F_ACCESS_PLATFORM: the device reaches memory through an IOMMU. */
-#define VIRTIO_MAP_F_ACCESS_PLATFORM	33
 
 /**
  * Decide from the iommu devarg, the map kind's layout and the device's

@@ -49,7 +49,7 @@ int
 virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 			bool *use)
 {
-	bool offers = offered & (1ULL << VIRTIO_MAP_F_ACCESS_PLATFORM);
+	bool offers = offered & (1ULL << VMT_F_ACCESS_PLATFORM);
 	unsigned int max = vmt_max_regions(dev->t);
 	int runs;
 

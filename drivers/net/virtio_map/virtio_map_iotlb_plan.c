@@ -80,18 +80,19 @@ xlat_cmp_iova(const void *a, const void *b)
 	return x->iova < y->iova ? -1 : x->iova > y->iova;
 }
 
-/* The driver's own areas of one queue: ring, header slots, indirect. */
+/*
+ * The driver's own areas of one queue (ring areas, header slots, indirect
+ * tables), each with the least access the device needs.
+ */
 static void
 plan_queue_coherent(struct xlat_vec *v, const struct vmq *q)
 {
-	xv_add(v, q->ring_iova, q->ring_len, (uintptr_t)q->ring_mem,
-	       VMT_IOTLB_RW);
-	if (q->hdrs != NULL)
-		xv_add(v, q->hdrs_iova, q->hdrs_len, (uintptr_t)q->hdrs,
-		       VMT_IOTLB_RO);
-	if (q->indir != NULL)
-		xv_add(v, q->indir_iova, q->indir_len, (uintptr_t)q->indir,
-		       VMT_IOTLB_RO);
+	struct vmq_area a[VMQ_AREAS_MAX];
+	unsigned int i, n = vmq_areas(q, a);
+
+	for (i = 0; i < n; i++)
+		xv_add(v, a[i].iova, a[i].len, (uintptr_t)a[i].addr,
+		       a[i].dev_writes ? VMT_IOTLB_RW : VMT_IOTLB_RO);
 }
 
 static void

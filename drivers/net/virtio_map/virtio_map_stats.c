@@ -26,6 +26,7 @@ static const struct virtio_map_xstat rx_xstats[] = {
 	XSTAT("good_packets", stats.packets),
 	XSTAT("good_bytes", stats.bytes),
 	XSTAT("device_errors", stats.errors),
+	XSTAT("length_errors", stats.length_errors),
 	XSTAT("mbuf_alloc_failed", stats.nombuf),
 	XSTAT("notifications", stats.kicks),
 	XSTAT("map_refused", stats.map_refused),
@@ -77,12 +78,14 @@ virtio_map_stats_get(struct rte_eth_dev *eth, struct rte_eth_stats *st)
 		if (rq != NULL) {
 			st->ipackets += rq->stats.packets;
 			st->ibytes += rq->stats.bytes;
-			st->ierrors += rq->stats.errors;
+			st->ierrors += rq->stats.errors +
+				       rq->stats.length_errors;
 			st->rx_nombuf += rq->stats.nombuf;
 			if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 				st->q_ipackets[i] = rq->stats.packets;
 				st->q_ibytes[i] = rq->stats.bytes;
-				st->q_errors[i] = rq->stats.errors;
+				st->q_errors[i] = rq->stats.errors +
+						  rq->stats.length_errors;
 			}
 		}
 		if (tq != NULL) {

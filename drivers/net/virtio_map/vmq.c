@@ -3,12 +3,15 @@
  */
 
 /*
- * Virtqueue life cycle shared by the ring layouts: creation (ring memory
- * from the map ops' coherent allocator, eventfds, bookkeeping), reset,
- * drain and free, and the choice of burst function per map kind.
+ * Virtqueue life cycle, both ring layouts: creation (ring memory from the
+ * map ops' coherent allocator, eventfds, private per-id state), reset,
+ * options, drain from the private state, and where the ring lies. The
+ * bursts are in vmq_burst.c.
  */
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -17,16 +20,33 @@
 
 #include "virtio_map_log.h"
 #include "vmq_dp.h"
+#include "vmq_packed.h"
 
-uint16_t
-vmq_broken(struct vmq *q, const char *what, uint32_t val)
+/*
+ * Private per-id state. Under AddressSanitizer it comes from malloc, so
+ * that an index out of bounds is reported (DPDK's heap is not
+ * instrumented); else from DPDK's heap on the queue's socket.
+ */
+static void *
+vmq_priv_alloc(const char *name, size_t len, int socket)
 {
-	if (!q->broken)
-		VM_LOG(ERR, "port %u vq %u: device error: %s %u; queue stopped until the port restarts",
-		       q->port_id, q->vq_index, what, val);
-	q->broken = true;
-	q->stats.errors++;
-	return 0;
+#ifdef __SANITIZE_ADDRESS__
+	RTE_SET_USED(name);
+	RTE_SET_USED(socket);
+	return calloc(1, len);
+#else
+	return rte_zmalloc_socket(name, len, RTE_CACHE_LINE_SIZE, socket);
+#endif
+}
+
+static void
+vmq_priv_free(void *p)
+{
+#ifdef __SANITIZE_ADDRESS__
+	free(p);
+#else
+	rte_free(p);
+#endif
 }
 
 /* Split ring sizes (virtio 1.2, 2.7): each area on its own cache line. */
@@ -77,7 +97,8 @@ vmq_create(const struct vmq_conf *conf)
 	q->port_id = conf->port_id;
 	q->vq_index = conf->vq_index;
 	q->is_tx = conf->is_tx;
-	q->max_frame = conf->max_frame != 0 ? conf->max_frame : VMQ_MAX_FRAME;
+	q->max_frame = RTE_MIN(conf->max_frame != 0 ? conf->max_frame :
+			       VMQ_MAX_FRAME, (uint32_t)VMQ_MAX_FRAME);
 	q->kick_fd = -1;
 	q->call_fd = -1;
 
@@ -87,6 +108,7 @@ vmq_create(const struct vmq_conf *conf)
 	else
 		buf_len = rte_pktmbuf_data_room_size(q->mp) -
 			  RTE_PKTMBUF_HEADROOM + q->hdr_size;
+	q->rx_room = q->is_tx ? 0 : buf_len;
 	err = vmap_queue_setup(q->map, &q->mq, q->vq_index,
 			       q->is_tx ? VMAP_TO_DEVICE : VMAP_FROM_DEVICE,
 			       q->size, buf_len);
@@ -95,29 +117,22 @@ vmq_create(const struct vmq_conf *conf)
 		rte_errno = -err;
 		return NULL;
 	}
-	/* never stage a Tx buffer the kind cannot map in one piece */
-	if (q->is_tx && q->mq.max_seg != 0 &&
-	    q->mq.max_seg - q->hdr_size < q->max_frame)
-		q->max_frame = q->mq.max_seg - q->hdr_size;
+	vmq_set_max_frame(q, q->max_frame);
 
-	q->free_ids = rte_malloc_socket("vmq_ids", sizeof(uint16_t) * q->size,
-					0, conf->socket_id);
-	q->cookie = rte_zmalloc_socket("vmq_cookie",
-				       sizeof(struct rte_mbuf *) * q->size,
-				       RTE_CACHE_LINE_SIZE, conf->socket_id);
-	if (q->free_ids == NULL || q->cookie == NULL)
+	/* private state: what completion and drain rely on */
+	q->segs_per_id = q->is_tx ? VMQ_TX_MAX_SEGS : 1;
+	q->free_ids = vmq_priv_alloc("vmq_ids", sizeof(uint16_t) * q->size,
+				     conf->socket_id);
+	q->extra = vmq_priv_alloc("vmq_extra",
+				  sizeof(struct vmq_extra) * q->size,
+				  conf->socket_id);
+	if (q->free_ids == NULL || q->extra == NULL)
 		goto err_nomem;
-	q->chain = rte_zmalloc_socket("vmq_chain", sizeof(uint16_t) * q->size,
-				      0, conf->socket_id);
-	if (q->chain == NULL)
-		goto err_nomem;
-	/* packed ring: where ops kinds keep the addresses they mapped */
 	if (q->kind == VMAP_KIND_OPS) {
-		q->iovas = rte_malloc_socket("vmq_iovas", sizeof(rte_iova_t) *
-					     q->size *
-					     (q->is_tx ? VMQ_INDIRECT_MAX : 1),
-					     0, conf->socket_id);
-		if (q->iovas == NULL)
+		q->segs = vmq_priv_alloc("vmq_segs", sizeof(struct vmq_seg) *
+					 q->size * q->segs_per_id,
+					 conf->socket_id);
+		if (q->segs == NULL)
 			goto err_nomem;
 	}
 	if (q->is_tx) {
@@ -145,15 +160,8 @@ vmq_create(const struct vmq_conf *conf)
 	if (q->ring_mem == NULL)
 		goto err_nomem;
 	q->ring_iova = iova;
-	q->desc_area = sizeof(struct vmq_desc) * q->size;
 	q->drv_off = avail_off;
 	q->dev_off = used_off;
-	q->desc = q->ring_mem;
-	q->avail = RTE_PTR_ADD(q->ring_mem, avail_off);
-	q->used = RTE_PTR_ADD(q->ring_mem, used_off);
-	q->pdesc = q->ring_mem;
-	q->driver_event = RTE_PTR_ADD(q->ring_mem, avail_off);
-	q->device_event = RTE_PTR_ADD(q->ring_mem, used_off);
 	q->enabled = true;
 
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -188,10 +196,9 @@ vmq_free(struct vmq *q)
 	vmap_free_coherent(q->map, q->hdrs, q->hdrs_len);
 	vmap_free_coherent(q->map, q->indir, q->indir_len);
 	vmap_queue_release(&q->mq);
-	rte_free(q->iovas);
-	rte_free(q->chain);
-	rte_free(q->cookie);
-	rte_free(q->free_ids);
+	vmq_priv_free(q->segs);
+	vmq_priv_free(q->extra);
+	vmq_priv_free(q->free_ids);
 	rte_free(q);
 }
 
@@ -201,6 +208,7 @@ vmq_reset(struct vmq *q)
 	uint16_t i;
 
 	memset(q->ring_mem, 0, q->ring_len);
+	memset(q->extra, 0, sizeof(*q->extra) * q->size);
 	if (q->hdrs != NULL)
 		memset(q->hdrs, 0, q->hdrs_len);
 	/* highest ids on top, so the first buffers use descriptors 0, 1... */
@@ -210,14 +218,30 @@ vmq_reset(struct vmq *q)
 	q->avail_idx = 0;
 	q->used_cons = 0;
 	q->kick_old = 0;
-	q->next_id = 0;
+	q->mrg_left = 0;
+	q->mrg_drop = false;
 	q->broken = false;
-	if (q->packed) {
-		vmq_packed_reset(q);
+	if (q->is_packed) {
+		q->packed.desc = q->ring_mem;
+		q->packed.driver_event = RTE_PTR_ADD(q->ring_mem, q->drv_off);
+		q->packed.device_event = RTE_PTR_ADD(q->ring_mem, q->dev_off);
+		/* a fresh ring: both wrap counters start at 1 (2.8.1) */
+		q->packed.avail_wrap = true;
+		q->packed.used_wrap = true;
+		q->packed.nb_free_ids = q->size;
+		q->kick_old = 1u << VMQ_PACKED_WRAP_SHIFT;
+		/* we poll: the device must never signal us (2.8.10) */
+		q->packed.driver_event->off_wrap = 0;
+		__atomic_store_n(&q->packed.driver_event->flags,
+				 VMQ_EVENT_F_DISABLE, __ATOMIC_RELEASE);
 		return;
 	}
+	q->split.desc = q->ring_mem;
+	q->split.avail = RTE_PTR_ADD(q->ring_mem, q->drv_off);
+	q->split.used = RTE_PTR_ADD(q->ring_mem, q->dev_off);
+	q->split.next_id = 0;
 	/* We poll: ask the device not to signal us (2.7.7). */
-	q->avail->flags = VMQ_AVAIL_F_NO_INTERRUPT;
+	q->split.avail->flags = VMQ_AVAIL_F_NO_INTERRUPT;
 }
 
 int
@@ -227,7 +251,7 @@ vmq_set_opts(struct vmq *q, uint32_t opts)
 		return -ENOTSUP;
 	vmq_drain(q);
 	q->opts = opts;
-	q->packed = (opts & VMQ_OPT_PACKED) != 0;
+	q->is_packed = (opts & VMQ_OPT_PACKED) != 0;
 	vmq_reset(q);
 	return 0;
 }
@@ -246,8 +270,10 @@ vmq_ring_addrs(const struct vmq *q, void **desc, void **driver,
 	*driver = RTE_PTR_ADD(q->ring_mem, q->drv_off);
 	*device = RTE_PTR_ADD(q->ring_mem, q->dev_off);
 	/* a fresh packed ring starts with both wrap counters at 1 (2.8.1) */
-	*base = q->packed ? (uint16_t)(q->used_cons | (q->used_wrap << 15)) :
-			    q->used_cons;
+	*base = q->is_packed ?
+		(uint16_t)(q->used_cons |
+			   (q->packed.used_wrap << VMQ_PACKED_WRAP_SHIFT)) :
+		q->used_cons;
 }
 
 void
@@ -259,168 +285,67 @@ vmq_ring_iovas(const struct vmq *q, uint64_t *desc, uint64_t *driver,
 	*device = q->ring_iova + q->dev_off;
 }
 
-uint16_t
-vmq_rx_refill(struct vmq *q)
+void
+vmq_set_max_frame(struct vmq *q, uint32_t max_frame)
 {
-	return q->packed ? vmq_packed_refill(q) : vmq_split_refill(q);
+	max_frame = RTE_MIN(max_frame, (uint32_t)VMQ_MAX_FRAME);
+	/* never a Tx buffer the kind cannot map in one piece */
+	if (q->is_tx && q->mq.max_seg != 0)
+		max_frame = RTE_MIN(max_frame, q->mq.max_seg - q->hdr_size);
+	q->max_frame = max_frame;
 }
 
-/* Unmap the buffers of one chain the device never completed. */
-static void
-vmq_unmap_chain(struct vmq *q, uint16_t head)
+unsigned int
+vmq_areas(const struct vmq *q, struct vmq_area *a)
 {
-	enum vmap_dir dir = q->is_tx ? VMAP_TO_DEVICE : VMAP_FROM_DEVICE;
-	uint16_t c = q->chain[head], i, n;
-	uint16_t id = head;
-	struct vmap_seg seg = { .addr = NULL, .len = 0 };
-	const struct vmq_desc *t;
+	unsigned int n = 0;
 
-	if (q->desc[head].flags & VMQ_DESC_F_INDIRECT) {
-		/* entry 0 of the table is the coherent header slot */
-		t = (const struct vmq_desc *)q->indir +
-		    (size_t)head * VMQ_INDIRECT_MAX;
-		n = q->desc[head].len / sizeof(*t);
-		for (i = 1; i < n; i++) {
-			seg.iova = t[i].addr;
-			vmap_unmap(&q->mq, &seg, 1, dir);
-		}
-		return;
-	}
-
-	/* a Tx chain longer than one starts with a coherent header slot */
-	if (c > 1) {
-		id = q->desc[id].next;
-		c--;
-	}
-	while (c-- > 0) {
-		seg.iova = q->desc[id].addr;	/* len 0: nothing copied back */
-		vmap_unmap(&q->mq, &seg, 1, dir);
-		id = q->desc[id].next;
-	}
+	/* descriptors: the packed device writes used ones back (2.8.1) */
+	a[n++] = (struct vmq_area){ q->ring_iova, q->ring_mem, q->drv_off,
+				    q->is_packed };
+	a[n++] = (struct vmq_area){ q->ring_iova + q->drv_off,
+				    RTE_PTR_ADD(q->ring_mem, q->drv_off),
+				    q->dev_off - q->drv_off, false };
+	a[n++] = (struct vmq_area){ q->ring_iova + q->dev_off,
+				    RTE_PTR_ADD(q->ring_mem, q->dev_off),
+				    q->ring_len - q->dev_off, true };
+	if (q->hdrs != NULL)
+		a[n++] = (struct vmq_area){ q->hdrs_iova, q->hdrs,
+					    q->hdrs_len, false };
+	if (q->indir != NULL)
+		a[n++] = (struct vmq_area){ q->indir_iova, q->indir,
+					    q->indir_len, false };
+	return n;
 }
 
 unsigned int
 vmq_drain(struct vmq *q)
 {
+	struct vmq_used_buf b;
 	unsigned int freed = 0;
-	struct rte_mbuf *m;
 	uint16_t id;
 
 	if (q->mrg_head != NULL) {
 		rte_pktmbuf_free(q->mrg_head);
 		q->mrg_head = NULL;
 		q->mrg_tail = NULL;
-		q->mrg_left = 0;
 		freed++;
 	}
-
+	/* only what we posted, as we wrote it down: no ring memory read */
 	for (id = 0; id < q->size; id++) {
-		m = q->cookie[id];
-		if (m == NULL)
+		b.m = q->extra[id].m;
+		if (b.m == NULL)
 			continue;
-		q->cookie[id] = NULL;
-		if (q->kind == VMAP_KIND_OPS && q->packed)
-			vmq_packed_unmap_id(q, id);
+		b.id = id;
+		b.len = 0;	/* nothing the device wrote is wanted */
+		if (q->kind == VMAP_KIND_OPS && q->is_tx)
+			vmq_unmap_tx(q, &id, 1, VMAP_KIND_OPS);
 		else if (q->kind == VMAP_KIND_OPS)
-			vmq_unmap_chain(q, id);
-		rte_pktmbuf_free(m);
+			vmq_unmap_rx(q, &b, 1, VMAP_KIND_OPS);
+		q->extra[id].m = NULL;
+		rte_pktmbuf_free(b.m);
 		freed++;
 	}
 	vmq_reset(q);
 	return freed;
-}
-
-/* Ethdev entry points: enabled check, then the layout (one branch). */
-#define VMQ_ENTRY_CHECK(q) \
-	(likely(__atomic_load_n(&((struct vmq *)(q))->enabled, \
-				__ATOMIC_ACQUIRE)))
-
-uint16_t
-vmq_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (!VMQ_ENTRY_CHECK(q))
-		return 0;
-	return ((struct vmq *)q)->packed ? vmq_packed_rx_va(q, pkts, n) :
-					   vmq_split_rx_va(q, pkts, n);
-}
-
-uint16_t
-vmq_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (!VMQ_ENTRY_CHECK(q))
-		return 0;
-	return ((struct vmq *)q)->packed ? vmq_packed_rx_pa(q, pkts, n) :
-					   vmq_split_rx_pa(q, pkts, n);
-}
-
-uint16_t
-vmq_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (!VMQ_ENTRY_CHECK(q))
-		return 0;
-	return ((struct vmq *)q)->packed ? vmq_packed_rx_ops(q, pkts, n) :
-					   vmq_split_rx_ops(q, pkts, n);
-}
-
-uint16_t
-vmq_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (!VMQ_ENTRY_CHECK(q))
-		return 0;
-	return ((struct vmq *)q)->packed ? vmq_packed_tx_va(q, pkts, n) :
-					   vmq_split_tx_va(q, pkts, n);
-}
-
-uint16_t
-vmq_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (!VMQ_ENTRY_CHECK(q))
-		return 0;
-	return ((struct vmq *)q)->packed ? vmq_packed_tx_pa(q, pkts, n) :
-					   vmq_split_tx_pa(q, pkts, n);
-}
-
-uint16_t
-vmq_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (!VMQ_ENTRY_CHECK(q))
-		return 0;
-	return ((struct vmq *)q)->packed ? vmq_packed_tx_ops(q, pkts, n) :
-					   vmq_split_tx_ops(q, pkts, n);
-}
-
-vmq_burst_t
-vmq_rx_burst_fn(enum vmap_kind kind)
-{
-	switch (kind) {
-	case VMAP_KIND_VA:
-		return vmq_rx_va;
-	case VMAP_KIND_PA:
-		return vmq_rx_pa;
-	default:
-		return vmq_rx_ops;
-	}
-}
-
-vmq_burst_t
-vmq_tx_burst_fn(enum vmap_kind kind)
-{
-	switch (kind) {
-	case VMAP_KIND_VA:
-		return vmq_tx_va;
-	case VMAP_KIND_PA:
-		return vmq_tx_pa;
-	default:
-		return vmq_tx_ops;
-	}
-}
-
-int
-vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m)
-{
-	if (m->pkt_len == 0 || m->pkt_len > q->max_frame)
-		return -EINVAL;
-	if (m->nb_segs > VMQ_TX_MAX_SEGS || m->nb_segs + 1u > q->size)
-		return -ENOTSUP;
-	return 0;
 }

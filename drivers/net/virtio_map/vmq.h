@@ -3,10 +3,16 @@
  */
 
 /*
- * Virtqueues: one struct vmq per Rx or Tx queue, the split ring it drives,
- * and the burst functions. A queue knows its map-ops token, its mempool and
- * its eventfds; it knows nothing of ethdev or of the transport (the ethdev
- * glue reads the ring addresses and hands them to the transport).
+ * Virtqueues as the ethdev glue sees them: one struct vmq per Rx or Tx
+ * queue, its life cycle (create, options, enable, drain, free), where its
+ * ring lies, and the burst functions to install. A queue knows its map-ops
+ * tokens, its mempool and its eventfds; it knows nothing of ethdev or of
+ * the transport (the glue reads the ring addresses and hands them over).
+ *
+ * The data path is elsewhere: vmq_burst.h holds the one burst skeleton
+ * per direction, vmq_split.h and vmq_packed.h the two ring layouts,
+ * vmq_map.h the address translation and vmq_net_hdr.h the virtio-net
+ * header.
  */
 
 #ifndef _VMQ_H_
@@ -24,7 +30,7 @@
 /** Smallest and largest ring sizes the driver accepts. */
 #define VMQ_SIZE_MIN		64
 #define VMQ_SIZE_MAX		32768
-/** Longest frame (without virtio-net header) one Rx buffer may carry. */
+/** Longest frame (without virtio-net header) the driver handles. */
 #define VMQ_MAX_FRAME		9018
 /** Most mbuf segments of one Tx packet. */
 #define VMQ_TX_MAX_SEGS		16
@@ -48,7 +54,8 @@
 struct vmq_stats {
 	uint64_t packets;	/**< packets received or sent */
 	uint64_t bytes;		/**< their bytes, without virtio-net header */
-	uint64_t errors;	/**< device errors: ring rules broken */
+	uint64_t errors;	/**< device errors: ring rules broken (each
+				 * stops the queue until it is reset) */
 	uint64_t length_errors;	/**< Rx: frames dropped, empty or longer
 				 * than the largest frame */
 	uint64_t nombuf;	/**< Rx: refills that found the mempool empty */
@@ -75,58 +82,91 @@ struct vmq_conf {
 	uint32_t opts_possible;
 };
 
-/** One virtqueue. Rx and Tx calls on a queue must be serialised by the
- * caller; control calls (reset, drain, free) only while no burst runs. */
+/**
+ * Driver-private state of one buffer id, written when the buffer is
+ * posted (Linux's desc_extra). Completion and drain read this, and from
+ * device memory only the used entry's id and length: never a link, flag,
+ * length or address read back from a descriptor. Split rings index it by
+ * descriptor (a chain's head is its id); packed rings by buffer id.
+ */
+struct vmq_extra {
+	struct rte_mbuf *m;	/**< packet or Rx buffer; NULL: not in flight */
+	uint16_t ndesc;		/**< ring descriptors the buffer holds */
+	uint16_t nseg;		/**< mapped segments kept in vmq.segs */
+	uint16_t next;		/**< split, not in order: next descriptor of
+				 * the chain (our copy of desc.next) */
+};
+
+/** A device address the driver handed out (ops kinds), kept to unmap. */
+struct vmq_seg {
+	rte_iova_t dev_addr;	/**< what went into the descriptor */
+	uint32_t len;		/**< bytes mapped */
+};
+
+/** Split ring state (virtio 1.2, 2.7). */
+struct vmq_split {
+	struct vmq_desc *desc;		/**< descriptor table */
+	struct vmq_avail *avail;	/**< driver area */
+	struct vmq_used *used;		/**< device area */
+	uint16_t next_id;		/**< in order: oldest descriptor in
+					 * flight, the next to complete */
+};
+
+/** Packed ring state (virtio 1.2, 2.8). */
+struct vmq_packed {
+	struct vmq_pdesc *desc;			/**< descriptor ring */
+	struct vmq_pevent *driver_event;	/**< driver area */
+	struct vmq_pevent *device_event;	/**< device area */
+	bool avail_wrap;		/**< driver ring wrap counter */
+	bool used_wrap;			/**< device ring wrap counter */
+	uint16_t nb_free_ids;		/**< not in order: ids on free_ids (a
+					 * chain takes several descriptors
+					 * and one id) */
+};
+
+/**
+ * One virtqueue. Rx and Tx calls on a queue must be serialised by the
+ * caller; control calls (reset, drain, free) only while no burst runs.
+ */
 struct vmq {
-	/* hot: ring pointers and indexes */
-	struct vmq_desc *desc;		/**< split: descriptor table */
-	struct vmq_avail *avail;	/**< split: driver area */
-	struct vmq_used *used;		/**< split: device area */
+	/* hot, both layouts */
 	uint16_t size;			/**< ring size */
 	uint16_t mask;			/**< size - 1 */
-	uint16_t avail_idx;		/**< next avail index (private copy);
-					 * packed: next descriptor to fill */
+	uint16_t avail_idx;		/**< split: next avail index (private
+					 * copy); packed: next slot to fill */
 	uint16_t used_cons;		/**< split: used entries consumed;
-					 * packed: next descriptor to check */
-	uint16_t nb_free;		/**< free descriptors (split: entries
-					 * on free_ids) */
+					 * packed: next slot to check */
+	uint16_t nb_free;		/**< free descriptors */
 	uint16_t hdr_size;		/**< virtio-net header bytes */
-	bool broken;			/**< device misbehaved: queue stopped */
-	bool enabled;			/**< bursts may run: the device has the
-					 * ring (or it is a standalone test) */
-	bool packed;			/**< opts & VMQ_OPT_PACKED */
-	uint32_t opts;			/**< VMQ_OPT_* in effect */
-	uint16_t kick_old;		/**< event idx: avail index at the last
+	uint16_t kick_old;		/**< avail index at the last
 					 * notification decision */
-	/* packed ring state (2.8) */
-	struct vmq_pdesc *pdesc;	/**< packed: descriptor ring */
-	struct vmq_pevent *driver_event;	/**< packed: driver area */
-	struct vmq_pevent *device_event;	/**< packed: device area */
-	bool avail_wrap;		/**< packed: driver ring wrap counter */
-	bool used_wrap;			/**< packed: device ring wrap counter */
-	uint16_t next_id;		/**< split in-order: next head to
-					 * complete; packed without in-order:
-					 * ids on free_ids (a chain uses
-					 * several descriptors, one id) */
+	bool broken;			/**< device misbehaved: queue stopped */
+	bool enabled;			/**< bursts may run */
+	bool is_packed;			/**< opts & VMQ_OPT_PACKED */
+	uint32_t opts;			/**< VMQ_OPT_* in effect */
+	enum vmap_kind kind;		/**< how addresses are computed */
+	struct vmq_extra *extra;	/**< per id, see struct vmq_extra */
+	struct vmq_seg *segs;		/**< ops kinds: segs_per_id per id */
+	uint16_t segs_per_id;		/**< Tx: VMQ_TX_MAX_SEGS, Rx: 1 */
+	uint16_t *free_ids;		/**< stack of free ids (split:
+					 * descriptors), not in order */
+	union {
+		struct vmq_split split;	/**< when !is_packed */
+		struct vmq_packed packed; /**< when is_packed */
+	};
 	/* mergeable Rx: a packet whose buffers have not all arrived */
 	struct rte_mbuf *mrg_head;	/**< its first mbuf, or NULL */
 	struct rte_mbuf *mrg_tail;	/**< its last mbuf */
 	uint16_t mrg_left;		/**< buffers still to come */
-	enum vmap_kind kind;		/**< how addresses are computed */
-	uint16_t *free_ids;		/**< stack of free descriptor ids */
-	struct rte_mbuf **cookie;	/**< mbuf per head descriptor */
-	uint16_t *chain;		/**< descriptors per head (buffer id) */
-	struct vmq_net_hdr *hdrs;	/**< Tx: header slot per descriptor */
+	bool mrg_drop;			/**< too long: drop what is left */
+	uint32_t rx_room;		/**< Rx: bytes the device may write
+					 * into one buffer, header included */
+	uint32_t max_frame;		/**< longest frame, no header */
+	struct vmq_net_hdr *hdrs;	/**< Tx: header slot per id */
 	rte_iova_t hdrs_iova;		/**< device address of hdrs */
-	void *indir;			/**< indirect tables, VMQ_INDIRECT_MAX
-					 * entries per head (buffer id) */
+	void *indir;			/**< Tx: indirect tables,
+					 * VMQ_INDIRECT_MAX entries per id */
 	rte_iova_t indir_iova;		/**< device address of indir */
-	/* packed ring, ops kinds: the device overwrites descriptors */
-	rte_iova_t *iovas;		/**< packed, ops kinds: mapped device
-					 * addresses per buffer id, since the
-					 * device overwrites ring descriptors:
-					 * Rx one, Tx VMQ_INDIRECT_MAX (entry
-					 * 0 is the count) */
 	struct vmap_dev *map;		/**< map ops device token */
 	struct vmap_queue mq;		/**< map ops queue token */
 	struct rte_mempool *mp;		/**< Rx buffers */
@@ -135,16 +175,14 @@ struct vmq {
 	uint16_t port_id;		/**< for received mbufs */
 	uint16_t vq_index;		/**< virtqueue index */
 	bool is_tx;			/**< direction */
-	uint32_t max_frame;		/**< Tx: longest frame accepted */
 	struct vmq_stats stats;		/**< counters */
 
 	/* cold: memory to free */
-	void *ring_mem;			/**< desc + avail + used */
+	void *ring_mem;			/**< desc + driver + device areas */
 	rte_iova_t ring_iova;		/**< device address of ring_mem */
 	size_t ring_len;		/**< bytes of ring_mem */
 	size_t hdrs_len;		/**< bytes of hdrs */
 	size_t indir_len;		/**< bytes of indir */
-	size_t desc_area;		/**< bytes of the descriptor table */
 	size_t drv_off;			/**< offset of the driver area */
 	size_t dev_off;			/**< offset of the device area */
 };
@@ -153,21 +191,32 @@ struct vmq {
  * Create a queue: the map ops' queue token (sized for the longest buffer
  * the queue maps: an Rx mbuf's room, or a Tx frame, plus the virtio-net
  * header), ring memory from the map ops' coherent allocator, eventfds,
- * bookkeeping arrays. The ring starts empty (see vmq_reset()).
+ * private per-id state. The ring starts empty (see vmq_reset()).
  *
- * @return the queue, or NULL with rte_errno set (EINVAL for a bad size,
- *   ENOMEM, ENOSPC when the map kind has no room for the queue, or the
- *   eventfd errno)
+ * @param conf
+ *   What the queue is; copied.
+ * @return
+ *   The queue, or NULL with rte_errno set: EINVAL for a bad size or an Rx
+ *   queue without mempool, ENOMEM, ENOSPC when the map kind has no room
+ *   for the queue, or the eventfd errno.
  */
 struct vmq *vmq_create(const struct vmq_conf *conf);
 
-/** Drain and free a queue. NULL is ignored. */
+/**
+ * Drain and free a queue.
+ *
+ * @param q
+ *   The queue; NULL is ignored.
+ */
 void vmq_free(struct vmq *q);
 
 /**
  * Put the ring back to its initial state for its layout: every descriptor
- * free, indexes zero (packed: wrap counters 1), counters kept. Must be
- * drained first.
+ * free, indexes zero (packed: wrap counters 1), not broken, counters kept.
+ * Must be drained first.
+ *
+ * @param q
+ *   The queue, disabled.
  */
 void vmq_reset(struct vmq *q);
 
@@ -175,16 +224,37 @@ void vmq_reset(struct vmq *q);
  * Choose layout and options (VMQ_OPT_*) for the next time the device gets
  * the ring: drains and resets it. Only while the queue is disabled.
  *
- * @return 0, or -ENOTSUP for an option the queue was not created for
- *   (VMQ_OPT_INDIRECT without it in vmq_conf.opts_possible)
+ * @param q
+ *   The queue.
+ * @param opts
+ *   VMQ_OPT_* bits.
+ * @return
+ *   0, or -ENOTSUP for an option the queue was not created for
+ *   (VMQ_OPT_INDIRECT without it in vmq_conf.opts_possible).
  */
 int vmq_set_opts(struct vmq *q, uint32_t opts);
 
 /**
  * Let bursts run (after the device got the ring) or stop them (before it
  * is taken back). A disabled queue's bursts return 0.
+ *
+ * @param q
+ *   The queue.
+ * @param on
+ *   True to enable.
  */
 void vmq_enable(struct vmq *q, bool on);
+
+/**
+ * Set the longest frame (without virtio-net header) the queue sends or
+ * delivers, for an MTU change. Only while no burst runs.
+ *
+ * @param q
+ *   The queue.
+ * @param max_frame
+ *   Bytes; clamped to what the queue's map kind can map in one piece.
+ */
+void vmq_set_max_frame(struct vmq *q, uint32_t max_frame);
 
 /**
  * Where the device finds the ring, as the transport describes it: split
@@ -202,12 +272,44 @@ void vmq_ring_addrs(const struct vmq *q, void **desc, void **driver,
 void vmq_ring_iovas(const struct vmq *q, uint64_t *desc, uint64_t *driver,
 		    uint64_t *device);
 
+/** One area of driver memory the device must reach. */
+struct vmq_area {
+	rte_iova_t iova;	/**< device address */
+	void *addr;		/**< process virtual address */
+	size_t len;		/**< bytes */
+	bool dev_writes;	/**< the device writes it (else reads only) */
+};
+
+/** Most areas vmq_areas() reports. */
+#define VMQ_AREAS_MAX	5
+
+/**
+ * The queue's own memory the device must reach, with the least access it
+ * needs for the current layout (virtio 1.2, 2.7 and 2.8): split
+ * descriptor table and driver area read-only, device area read-write;
+ * packed descriptor ring and device area read-write, driver area
+ * read-only; Tx header slots and indirect tables read-only.
+ *
+ * @param q
+ *   The queue.
+ * @param a
+ *   Filled with up to VMQ_AREAS_MAX areas.
+ * @return
+ *   The number of areas written.
+ */
+unsigned int vmq_areas(const struct vmq *q, struct vmq_area *a);
+
 /**
  * Return every buffer the ring still holds (Rx buffers posted, Tx packets
- * in flight) to its mempool, unmapping them. Call only when the device no
- * longer touches the ring.
+ * in flight, a mergeable packet half received) to its mempool, unmapping
+ * them from the driver's private state, and reset the ring. Reads nothing
+ * the device can write. Call only when the device no longer touches the
+ * ring.
  *
- * @return the number of mbufs freed
+ * @param q
+ *   The queue.
+ * @return
+ *   The number of packets or buffers freed.
  */
 unsigned int vmq_drain(struct vmq *q);
 
@@ -215,58 +317,29 @@ unsigned int vmq_drain(struct vmq *q);
  * Post Rx buffers until the ring is full or the mempool is empty, and
  * notify the device if it asks for it.
  *
- * @return the number of buffers posted
+ * @param q
+ *   An Rx queue.
+ * @return
+ *   The number of buffers posted.
  */
 uint16_t vmq_rx_refill(struct vmq *q);
-
-/**
- * Bursts for ethdev, one per map kind: they check that the queue is
- * enabled and dispatch to the layout.
- */
-uint16_t vmq_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
-
-/** Split ring bursts, one per map kind (see vmq_split.c). */
-uint16_t vmq_split_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_split_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_split_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_split_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_split_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_split_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
-
-/** Packed ring bursts and helpers, one per map kind (see vmq_packed.c). */
-uint16_t vmq_packed_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_packed_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_packed_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_packed_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_packed_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n);
-/** Packed: post Rx buffers (see vmq_rx_refill()). */
-uint16_t vmq_packed_refill(struct vmq *q);
-/** Packed: initial state (see vmq_reset()); called by vmq_reset(). */
-void vmq_packed_reset(struct vmq *q);
-/** Packed: unmap the buffers of buffer id that the device never
- * completed (see vmq_drain()); called by vmq_drain() per busy id. */
-void vmq_packed_unmap_id(struct vmq *q, uint16_t id);
-/** Split: post Rx buffers (see vmq_rx_refill()). */
-uint16_t vmq_split_refill(struct vmq *q);
 
 /** Burst function type (matches eth_rx_burst_t / eth_tx_burst_t). */
 typedef uint16_t (*vmq_burst_t)(void *q, struct rte_mbuf **pkts, uint16_t n);
 
-/** The Rx burst function for a map kind. */
+/**
+ * The Rx burst function for a map kind: checks that the queue is enabled
+ * and runs its layout's burst.
+ */
 vmq_burst_t vmq_rx_burst_fn(enum vmap_kind kind);
-/** The Tx burst function for a map kind. */
+/** The Tx burst function for a map kind (see vmq_rx_burst_fn()). */
 vmq_burst_t vmq_tx_burst_fn(enum vmap_kind kind);
 
 /**
  * Check a Tx packet against what the queue can send.
  *
- * @return 0, -EINVAL (too long or empty), -ENOTSUP (too many segments)
+ * @return
+ *   0, -EINVAL (too long or empty), -ENOTSUP (too many segments).
  */
 int vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m);
 

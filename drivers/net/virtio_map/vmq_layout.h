@@ -3,10 +3,11 @@
  */
 
 /*
- * On-wire layouts the driver shares with the device: the split virtqueue
- * (virtio 1.2, section 2.7), the virtio-net header (5.1.6) and the feature
- * and status bits the driver uses. Sizes are checked at build time.
- * Written from the specification; no ring logic here.
+ * On-wire layouts the driver shares with the device: the split (virtio
+ * 1.2, section 2.7) and packed (2.8) virtqueues and the virtio-net header
+ * (5.1.6). Sizes are checked at build time. Written from the
+ * specification; no ring logic here. Feature and status bits are the
+ * device model's, in vmt.h.
  */
 
 #ifndef _VMQ_LAYOUT_H_
@@ -15,23 +16,6 @@
 #include <stdint.h>
 
 #include <rte_common.h>
-
-/* Feature bits (virtio 1.2, sections 5.1.3 and 6). */
-#define VMQ_F_NET_MAC		5
-#define VMQ_F_NET_MRG_RXBUF	15
-#define VMQ_F_NET_STATUS	16
-#define VMQ_F_RING_INDIRECT	28
-#define VMQ_F_RING_EVENT_IDX	29
-#define VMQ_F_VERSION_1		32
-#define VMQ_F_ACCESS_PLATFORM	33
-#define VMQ_F_RING_PACKED	34
-#define VMQ_F_IN_ORDER		35
-
-/* Device status bits (virtio 1.2, section 2.1). */
-#define VMQ_STATUS_ACKNOWLEDGE	0x01
-#define VMQ_STATUS_DRIVER	0x02
-#define VMQ_STATUS_DRIVER_OK	0x04
-#define VMQ_STATUS_FEATURES_OK	0x08
 
 /* Descriptor flags, both layouts (2.7.5, 2.8.1). */
 #define VMQ_DESC_F_NEXT		1

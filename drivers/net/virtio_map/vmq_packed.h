@@ -3,16 +3,19 @@
  */
 
 /*
- * Packed-ring helpers shared by its receive and transmit files (virtio
- * 1.2, 2.8): descriptor flags against the wrap counters, ring positions,
- * buffer ids and the notification decision. Private to vmq_packed.c and
- * vmq_packed_tx.c.
+ * The packed ring layout (virtio 1.2, 2.8) as the burst skeletons of
+ * vmq_burst.h use it: descriptor flags against the wrap counters, buffer
+ * ids, posting Rx buffers and Tx chains (consecutive descriptors, or one
+ * pointing at an indirect table, 2.8.7), publishing with the burst's first
+ * flags stored last, notification (2.8.10) and collecting what the device
+ * used. From a used descriptor only its flags, id and len are read, each
+ * once, and range-checked; how far it moves the ring comes from the
+ * driver's private state of the id.
  *
- * Buffer ids. Without IN_ORDER they come from the free_ids stack, whose
- * depth is kept in next_id (nb_free counts descriptors, and a chain takes
- * several descriptors but one id). With IN_ORDER a buffer's id is the ring
- * position of its first descriptor: buffers complete in ring order, so the
- * next one to complete is always the one at used_cons.
+ * Buffer ids. Without IN_ORDER they come from the free_ids stack. With
+ * IN_ORDER a buffer's id is the ring slot of its first descriptor: buffers
+ * complete in ring order, so the next one is always the one at used_cons.
+ * Private to the vmq_* data-path files.
  */
 
 #ifndef _VMQ_PACKED_H_
@@ -60,32 +63,23 @@ vmq_packed_adv(uint16_t *idx, bool *wrap, uint16_t n, uint16_t size)
 }
 
 /*
- * Id for a buffer whose first descriptor goes at ring position slot. The
- * caller has checked that enough descriptors are free, and ids in use
- * never outnumber descriptors in use, so the stack is never empty.
+ * Id for a buffer whose first descriptor goes at ring slot. The caller
+ * has checked that enough descriptors are free, and ids in use never
+ * outnumber descriptors in use, so the stack is never empty.
  */
 static __rte_always_inline uint16_t
 vmq_packed_take_id(struct vmq *q, uint16_t slot, bool in_order)
 {
-	return in_order ? slot : q->free_ids[--q->next_id];
+	return in_order ? slot : q->free_ids[--q->packed.nb_free_ids];
 }
 
-/* Return the id of a completed buffer. */
+/* Return the id of a completed buffer and its descriptors. */
 static __rte_always_inline void
 vmq_packed_put_id(struct vmq *q, uint16_t id, bool in_order)
 {
+	q->nb_free += q->extra[id].ndesc;
 	if (!in_order)
-		q->free_ids[q->next_id++] = id;
-}
-
-/*
- * Tx, ops kinds: the mapped segments of buffer id, kept beside the ring
- * because the device overwrites ring descriptors. Entry 0 is the count.
- */
-static __rte_always_inline rte_iova_t *
-vmq_packed_tx_iovas(struct vmq *q, uint16_t id)
-{
-	return &q->iovas[(size_t)id * VMQ_INDIRECT_MAX];
+		q->free_ids[q->packed.nb_free_ids++] = id;
 }
 
 /**
@@ -95,5 +89,222 @@ vmq_packed_tx_iovas(struct vmq *q, uint16_t id)
  * Call after publishing, once per burst.
  */
 void vmq_packed_notify(struct vmq *q);
+
+/* Start a burst of posts. */
+static __rte_always_inline void
+vmq_packed_post_begin(struct vmq *q, struct vmq_post *p)
+{
+	p->idx = q->avail_idx;
+	p->wrap = q->packed.avail_wrap;
+	p->head = q->avail_idx;
+	p->head_flags = 0;
+	p->n = 0;
+}
+
+/* Store a buffer's first flags; the burst's very first wait (2.8.21.1). */
+static __rte_always_inline void
+vmq_packed_set_first_flags(struct vmq *q, struct vmq_post *p, uint16_t slot,
+			   uint16_t flags)
+{
+	if (p->n == 0)
+		p->head_flags = flags;
+	else
+		q->packed.desc[slot].flags = flags;
+	p->n++;
+}
+
+/* Post one Rx buffer, mapped to seg. */
+static __rte_always_inline void
+vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
+		   const struct vmap_seg *seg, enum vmap_kind kind)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	uint16_t slot = p->idx, id = vmq_packed_take_id(q, slot, in_order);
+	struct vmq_pdesc *d = &q->packed.desc[slot];
+	uint16_t flags;
+
+	d->addr = seg->iova;
+	d->len = seg->len;
+	d->id = id;
+	q->extra[id].m = m;
+	q->extra[id].ndesc = 1;
+	vmq_map_rx_keep(q, id, seg, kind);
+	q->nb_free--;
+	flags = VMQ_DESC_F_WRITE | vmq_packed_avail_flags(p->wrap);
+	vmq_packed_adv(&p->idx, &p->wrap, 1, q->size);
+	vmq_packed_set_first_flags(q, p, slot, flags);
+}
+
+/* The indirect table of buffer id. */
+static __rte_always_inline struct vmq_pdesc *
+vmq_packed_indir(struct vmq *q, uint16_t id)
+{
+	return (struct vmq_pdesc *)q->indir + (size_t)id * VMQ_INDIRECT_MAX;
+}
+
+/*
+ * Post one Tx packet mapped to segs: one descriptor (header pushed into
+ * the headroom), one for an indirect table of header slot and segments,
+ * or consecutive descriptors of header slot and segments, each carrying
+ * the id (2.8.6 wants it in the last; DPDK's vhost reads every one).
+ */
+static __rte_always_inline void
+vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
+		   const struct vmap_seg *segs, uint16_t nsegs, bool push,
+		   enum vmap_kind kind)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
+	uint16_t slot = p->idx, id, j, c, s = p->idx;
+	uint16_t flags = vmq_packed_avail_flags(p->wrap);
+	struct vmq_pdesc *d = &q->packed.desc[slot], *t;
+	bool w = p->wrap;
+
+	id = vmq_packed_take_id(q, slot, in_order);
+	q->extra[id].m = m;
+	vmq_map_tx_keep(q, id, segs, nsegs, kind);
+	d->id = id;
+	if (push) {
+		d->addr = segs[0].iova;
+		d->len = segs[0].len;
+		c = 1;
+	} else if (indirect) {
+		/* chained implicitly, no flags (2.8.7) */
+		vmq_net_hdr_tx(&q->hdrs[id], m);
+		t = vmq_packed_indir(q, id);
+		t[0].addr = q->hdrs_iova + (rte_iova_t)id * q->hdr_size;
+		t[0].len = q->hdr_size;
+		t[0].id = 0;
+		t[0].flags = 0;
+		for (j = 0; j < nsegs; j++) {
+			t[j + 1].addr = segs[j].iova;
+			t[j + 1].len = segs[j].len;
+			t[j + 1].id = 0;
+			t[j + 1].flags = 0;
+		}
+		d->addr = q->indir_iova + (rte_iova_t)id * VMQ_INDIRECT_MAX *
+			  sizeof(*t);
+		d->len = (nsegs + 1) * sizeof(*t);
+		flags |= VMQ_DESC_F_INDIRECT;
+		c = 1;
+	} else {
+		vmq_net_hdr_tx(&q->hdrs[id], m);
+		d->addr = q->hdrs_iova + (rte_iova_t)id * q->hdr_size;
+		d->len = q->hdr_size;
+		flags |= VMQ_DESC_F_NEXT;
+		for (j = 0; j < nsegs; j++) {
+			vmq_packed_adv(&s, &w, 1, q->size);
+			t = &q->packed.desc[s];
+			t->addr = segs[j].iova;
+			t->len = segs[j].len;
+			t->id = id;
+			t->flags = vmq_packed_avail_flags(w) |
+				   (j + 1 < nsegs ? VMQ_DESC_F_NEXT : 0);
+		}
+		c = nsegs + 1;
+	}
+	q->extra[id].ndesc = c;
+	q->nb_free -= c;
+	vmq_packed_adv(&p->idx, &p->wrap, c, q->size);
+	vmq_packed_set_first_flags(q, p, slot, flags);
+}
+
+/* Make the burst's posts visible (2.8.21.1), then notify. */
+static __rte_always_inline void
+vmq_packed_publish(struct vmq *q, struct vmq_post *p)
+{
+	if (p->n == 0)
+		return;
+	q->avail_idx = p->idx;
+	q->packed.avail_wrap = p->wrap;
+	/* every descriptor of the burst before its head's flags */
+	__atomic_store_n(&q->packed.desc[p->head].flags, p->head_flags,
+			 __ATOMIC_RELEASE);
+	vmq_packed_notify(q);
+}
+
+/*
+ * Rx: take up to n used buffers off the ring into b[]. One descriptor
+ * each, so their used descriptors are consecutive whatever the order of
+ * ids. An id not in flight (or, in order, not the one at this slot), or
+ * a length beyond the buffer, stops the queue; that descriptor stays on
+ * the ring for the drain.
+ */
+static __rte_always_inline uint16_t
+vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	uint16_t cons = q->used_cons, k;
+	bool wrap = q->packed.used_wrap;
+	const struct vmq_pdesc *d;
+	uint32_t len;
+	uint16_t id;
+
+	for (k = 0; k < n; k++) {
+		d = &q->packed.desc[cons];
+		if (!vmq_packed_is_used(d, wrap))
+			break;
+		id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
+		len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
+		if (unlikely(id >= q->size || q->extra[id].m == NULL)) {
+			vmq_broken(q, "used id out of range or not in flight:",
+				   id);
+			break;
+		}
+		if (in_order && unlikely(id != cons)) {
+			vmq_broken(q, "in-order Rx completed out of order, id",
+				   id);
+			break;
+		}
+		if (unlikely(len > q->rx_room)) {
+			vmq_broken(q, "used length beyond the buffer:", len);
+			break;
+		}
+		b[k].m = q->extra[id].m;
+		b[k].len = len;
+		b[k].id = id;
+		q->extra[id].m = NULL;
+		vmq_packed_put_id(q, id, in_order);
+		vmq_packed_adv(&cons, &wrap, 1, q->size);
+	}
+	q->used_cons = cons;
+	q->packed.used_wrap = wrap;
+	return k;
+}
+
+/*
+ * Tx: complete what the device used into r. The device writes one used
+ * descriptor per buffer and skips the rest of its chain (2.8.6); how many
+ * it skips is our own count. In order, one used descriptor stands for
+ * every buffer from used_cons up to its id (2.8.8: the device may batch):
+ * its id must be a buffer in flight.
+ */
+static __rte_always_inline void
+vmq_packed_reclaim(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	const struct vmq_pdesc *d;
+	uint16_t id, head, c;
+
+	while (q->nb_free < q->size) {
+		d = &q->packed.desc[q->used_cons];
+		if (!vmq_packed_is_used(d, q->packed.used_wrap))
+			break;
+		id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
+		if (unlikely(id >= q->size || q->extra[id].m == NULL)) {
+			vmq_broken(q, "used id out of range or not in flight:",
+				   id);
+			break;
+		}
+		do {
+			head = in_order ? q->used_cons : id;
+			c = q->extra[head].ndesc;
+			vmq_reclaim_add(q, r, head, kind);
+			vmq_packed_put_id(q, head, in_order);
+			vmq_packed_adv(&q->used_cons, &q->packed.used_wrap, c,
+				       q->size);
+		} while (head != id);
+	}
+}
 
 #endif /* _VMQ_PACKED_H_ */

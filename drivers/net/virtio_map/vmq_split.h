@@ -3,10 +3,15 @@
  */
 
 /*
- * Split-ring helpers shared by its receive and transmit files: taking and
- * returning descriptors (free stack, or ring order with IN_ORDER), the
- * used-index check, notification (flags or event index) and interrupt
- * suppression. Private to vmq_split_rx.c and vmq_split_tx.c.
+ * The split ring layout (virtio 1.2, 2.7) as the burst skeletons of
+ * vmq_burst.h use it: taking and returning descriptors (a free stack, or
+ * ring order with IN_ORDER), posting Rx buffers and Tx chains (plain, or
+ * one descriptor pointing at an indirect table, 2.7.5.3), publishing,
+ * notification (flags or event index, 2.7.10) and collecting what the
+ * device used. From the device's memory only the used index and each
+ * used element's id and len are read, each once, and range-checked; a
+ * chain is freed from the driver's private copy of its links.
+ * Private to the vmq_* data-path files.
  */
 
 #ifndef _VMQ_SPLIT_H_
@@ -16,7 +21,7 @@
 
 /*
  * Take a free descriptor. In order (IN_ORDER), descriptors are used in
- * ring order: the next one follows the oldest in flight.
+ * ring order: the next one follows the newest in flight.
  */
 static __rte_always_inline uint16_t
 vmq_split_take_desc(struct vmq *q, bool in_order)
@@ -24,29 +29,38 @@ vmq_split_take_desc(struct vmq *q, bool in_order)
 	uint16_t id;
 
 	if (in_order)
-		id = (q->next_id + q->size - q->nb_free) & q->mask;
+		id = (q->split.next_id + q->size - q->nb_free) & q->mask;
 	else
 		id = q->free_ids[q->nb_free - 1];
 	q->nb_free--;
 	return id;
 }
 
-/* Return a descriptor; in order, next_id moves past it. */
+/* Return the descriptors of the chain at head, from our own links. */
 static __rte_always_inline void
-vmq_split_put_desc(struct vmq *q, uint16_t id, bool in_order)
+vmq_split_free_chain(struct vmq *q, uint16_t head, bool in_order)
 {
-	if (in_order)
-		q->next_id = (id + 1) & q->mask;
-	else
-		q->free_ids[q->nb_free] = id;
-	q->nb_free++;
+	uint16_t c = q->extra[head].ndesc, id = head;
+
+	if (in_order) {
+		q->split.next_id = (head + c) & q->mask;
+		q->nb_free += c;
+		return;
+	}
+	for (;;) {
+		q->free_ids[q->nb_free++] = id;
+		if (--c == 0)
+			break;
+		id = q->extra[id].next;
+	}
 }
 
 /* Used entries the device published that we have not consumed yet. */
 static __rte_always_inline uint16_t
 vmq_split_used_pending(struct vmq *q)
 {
-	uint16_t used_idx = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t used_idx = __atomic_load_n(&q->split.used->idx,
+					    __ATOMIC_ACQUIRE);
 	uint16_t n = used_idx - q->used_cons;
 
 	if (unlikely(n > q->size - q->nb_free))
@@ -67,14 +81,14 @@ vmq_split_notify(struct vmq *q)
 
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (q->opts & VMQ_OPT_EVENT_IDX) {
-		event = __atomic_load_n((uint16_t *)&q->used->ring[q->size],
+		event = __atomic_load_n((uint16_t *)&q->split.used->ring[q->size],
 					__ATOMIC_RELAXED);
 		if (vmq_need_event(event, q->avail_idx, q->kick_old))
 			vmq_kick(q);
 		q->kick_old = q->avail_idx;
 		return;
 	}
-	if (!(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) &
+	if (!(__atomic_load_n(&q->split.used->flags, __ATOMIC_RELAXED) &
 	      VMQ_USED_F_NO_NOTIFY))
 		vmq_kick(q);
 }
@@ -89,9 +103,201 @@ static __rte_always_inline void
 vmq_split_hold_interrupts(struct vmq *q)
 {
 	if (q->opts & VMQ_OPT_EVENT_IDX)
-		__atomic_store_n(&q->avail->ring[q->size],
+		__atomic_store_n(&q->split.avail->ring[q->size],
 				 (uint16_t)(q->used_cons - 1),
 				 __ATOMIC_RELAXED);
+}
+
+/* Start a burst of posts. */
+static __rte_always_inline void
+vmq_split_post_begin(struct vmq *q, struct vmq_post *p)
+{
+	p->idx = q->avail_idx;
+	p->n = 0;
+}
+
+/* Post one Rx buffer, mapped to seg. */
+static __rte_always_inline void
+vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
+		  const struct vmap_seg *seg, enum vmap_kind kind)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	uint16_t id = vmq_split_take_desc(q, in_order);
+	struct vmq_desc *d = &q->split.desc[id];
+
+	d->addr = seg->iova;
+	d->len = seg->len;
+	d->flags = VMQ_DESC_F_WRITE;
+	q->extra[id].m = m;
+	q->extra[id].ndesc = 1;
+	vmq_map_rx_keep(q, id, seg, kind);
+	q->split.avail->ring[p->idx++ & q->mask] = id;
+	p->n++;
+}
+
+/* The indirect table of head. */
+static __rte_always_inline struct vmq_desc *
+vmq_split_indir(struct vmq *q, uint16_t head)
+{
+	return (struct vmq_desc *)q->indir + (size_t)head * VMQ_INDIRECT_MAX;
+}
+
+/*
+ * Post one Tx packet mapped to segs: one descriptor (header pushed into
+ * the headroom), one descriptor for an indirect table of header slot and
+ * segments, or a chain of header slot and segments.
+ */
+static __rte_always_inline void
+vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
+		  const struct vmap_seg *segs, uint16_t nsegs, bool push,
+		  enum vmap_kind kind)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
+	uint16_t head, id, prev, j;
+	struct vmq_desc *d, *t;
+
+	head = vmq_split_take_desc(q, in_order);
+	d = &q->split.desc[head];
+	q->extra[head].m = m;
+	q->extra[head].ndesc = 1;
+	vmq_map_tx_keep(q, head, segs, nsegs, kind);
+	q->split.avail->ring[p->idx++ & q->mask] = head;
+	p->n++;
+	if (push) {
+		d->addr = segs[0].iova;
+		d->len = segs[0].len;
+		d->flags = 0;
+		return;
+	}
+	vmq_net_hdr_tx(&q->hdrs[head], m);
+	if (indirect) {
+		t = vmq_split_indir(q, head);
+		t[0].addr = q->hdrs_iova + (rte_iova_t)head * q->hdr_size;
+		t[0].len = q->hdr_size;
+		t[0].flags = VMQ_DESC_F_NEXT;
+		t[0].next = 1;
+		for (j = 0; j < nsegs; j++) {
+			t[j + 1].addr = segs[j].iova;
+			t[j + 1].len = segs[j].len;
+			t[j + 1].flags = j + 1 < nsegs ? VMQ_DESC_F_NEXT : 0;
+			t[j + 1].next = j + 2;
+		}
+		d->addr = q->indir_iova + (rte_iova_t)head * VMQ_INDIRECT_MAX *
+			  sizeof(*t);
+		d->len = (nsegs + 1) * sizeof(*t);
+		d->flags = VMQ_DESC_F_INDIRECT;
+		return;
+	}
+	d->addr = q->hdrs_iova + (rte_iova_t)head * q->hdr_size;
+	d->len = q->hdr_size;
+	prev = head;
+	for (j = 0; j < nsegs; j++) {
+		id = vmq_split_take_desc(q, in_order);
+		q->extra[prev].next = id;
+		q->split.desc[prev].flags = VMQ_DESC_F_NEXT;
+		q->split.desc[prev].next = id;
+		q->split.desc[id].addr = segs[j].iova;
+		q->split.desc[id].len = segs[j].len;
+		prev = id;
+	}
+	q->split.desc[prev].flags = 0;
+	q->extra[head].ndesc = nsegs + 1;
+}
+
+/* Make the burst's posts visible (2.7.13.2), then notify. */
+static __rte_always_inline void
+vmq_split_publish(struct vmq *q, struct vmq_post *p)
+{
+	if (p->n == 0)
+		return;
+	q->avail_idx = p->idx;
+	/* descriptors and ring entries before the index */
+	__atomic_store_n(&q->split.avail->idx, p->idx, __ATOMIC_RELEASE);
+	vmq_split_notify(q);
+}
+
+/*
+ * Rx: take up to n used buffers off the ring into b[]. Each element's id
+ * and len are read once; an id not in flight (or, in order, not the next
+ * one: Rx lengths are per buffer, an in-order device may not skip) or a
+ * length beyond the buffer stops the queue, and that element stays on
+ * the ring for the drain.
+ */
+static __rte_always_inline uint16_t
+vmq_split_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	const struct vmq_used_elem *e;
+	uint16_t i, cons = q->used_cons;
+	uint32_t id, len;
+
+	n = RTE_MIN(n, vmq_split_used_pending(q));
+	for (i = 0; i < n; i++) {
+		e = &q->split.used->ring[(uint16_t)(cons + i) & q->mask];
+		id = __atomic_load_n(&e->id, __ATOMIC_RELAXED);
+		len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
+		if (unlikely(id >= q->size || q->extra[id].m == NULL)) {
+			vmq_broken(q, "used id out of range or not in flight:",
+				   id);
+			break;
+		}
+		if (in_order && unlikely(id != q->split.next_id)) {
+			vmq_broken(q, "in-order Rx completed out of order, id",
+				   id);
+			break;
+		}
+		if (unlikely(len > q->rx_room)) {
+			vmq_broken(q, "used length beyond the buffer:", len);
+			break;
+		}
+		b[i].m = q->extra[id].m;
+		b[i].len = len;
+		b[i].id = id;
+		q->extra[id].m = NULL;
+		vmq_split_free_chain(q, id, in_order);
+	}
+	q->used_cons = cons + i;
+	vmq_split_hold_interrupts(q);
+	return i;
+}
+
+/*
+ * Tx: complete what the device used into r. In order, one used element
+ * stands for every chain from the oldest in flight up to its id (the
+ * device may batch, 2.7.8): its id must be a chain in flight, and the
+ * walk follows our own chain lengths.
+ */
+static __rte_always_inline void
+vmq_split_reclaim(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	uint16_t i, n, head;
+	uint32_t id;
+
+	n = vmq_split_used_pending(q);
+	for (i = 0; i < n; i++) {
+		id = __atomic_load_n(&q->split.used->ring[(uint16_t)
+				     (q->used_cons + i) & q->mask].id,
+				     __ATOMIC_RELAXED);
+		if (unlikely(id >= q->size || q->extra[id].m == NULL)) {
+			vmq_broken(q, "used id out of range or not in flight:",
+				   id);
+			break;
+		}
+		if (!in_order) {
+			vmq_reclaim_add(q, r, id, kind);
+			vmq_split_free_chain(q, id, false);
+			continue;
+		}
+		do {
+			head = q->split.next_id;
+			vmq_reclaim_add(q, r, head, kind);
+			vmq_split_free_chain(q, head, true);
+		} while (head != id);
+	}
+	q->used_cons += i;
+	vmq_split_hold_interrupts(q);
 }
 
 #endif /* _VMQ_SPLIT_H_ */

@@ -20,6 +20,23 @@
 
 #include "vmap.h"
 
+/* Feature bits the driver knows (virtio 1.2, sections 5.1.3 and 6). */
+#define VMT_F_NET_MAC		5
+#define VMT_F_NET_MRG_RXBUF	15
+#define VMT_F_NET_STATUS	16
+#define VMT_F_RING_INDIRECT	28
+#define VMT_F_RING_EVENT_IDX	29
+#define VMT_F_VERSION_1		32
+#define VMT_F_ACCESS_PLATFORM	33
+#define VMT_F_RING_PACKED	34
+#define VMT_F_IN_ORDER		35
+
+/* Device status bits (virtio 1.2, section 2.1). */
+#define VMT_STATUS_ACKNOWLEDGE	0x01
+#define VMT_STATUS_DRIVER	0x02
+#define VMT_STATUS_DRIVER_OK	0x04
+#define VMT_STATUS_FEATURES_OK	0x08
+
 /** What a transport needs to hand one virtqueue to the device. */
 struct vmt_vring {
 	uint16_t index;		/**< virtqueue index (0 = rx0, 1 = tx0) */

@@ -37,8 +37,6 @@
 #define VHU_PROTOCOL_FEATURES	(1ULL << VHU_PROTOCOL_F_STATUS)
 /* ... and those it adds when it answers IOTLB misses. */
 #define VHU_PROTOCOL_IOTLB	(1ULL << VHU_PROTOCOL_F_SLAVE_REQ)
-/* Device feature bit the request channel serves (VIRTIO_F_ACCESS_PLATFORM). */
-#define VHU_F_ACCESS_PLATFORM	33
 
 struct vhu_dev {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -314,7 +312,7 @@ vhu_handshake(struct vmt_dev *t)
 	/* IOTLB misses need the request channel; only worth it when the
 	 * device can use an IOTLB at all */
 	if (t->iotlb_resolve != NULL &&
-	    (features & (1ULL << VHU_F_ACCESS_PLATFORM)))
+	    (features & (1ULL << VMT_F_ACCESS_PLATFORM)))
 		v->protocol_features |= pf & VHU_PROTOCOL_IOTLB;
 	ret = vhu_simple(t, VHU_SET_PROTOCOL_FEATURES, v->protocol_features,
 			 true);

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The burst functions the ethdev glue installs: one instance of the
+ * vmq_burst.h skeletons per ring layout and map kind (three lines each),
+ * the entry points that pick the layout, and the cold helpers of the data
+ * path (a broken queue, the packed notification decision).
+ */
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "virtio_map_log.h"
+#include "vmq_burst.h"
+
+uint16_t
+vmq_broken(struct vmq *q, const char *what, uint32_t val)
+{
+	if (!q->broken) {
+		VM_LOG(ERR, "port %u vq %u: device error: %s %u; queue stopped until the port restarts",
+		       q->port_id, q->vq_index, what, val);
+		q->stats.errors++;
+	}
+	q->broken = true;
+	return 0;
+}
+
+void
+vmq_packed_notify(struct vmq *q)
+{
+	const uint16_t cur = q->avail_idx |
+		(uint16_t)q->packed.avail_wrap << VMQ_PACKED_WRAP_SHIFT;
+	uint16_t flags, off_wrap, old_idx, added, event;
+
+	/*
+	 * The descriptors (head flags last) must be visible before we read
+	 * the device's suppression structure, or the device could go to
+	 * sleep on a ring it has not seen fill (2.8.21.2): full fence.
+	 */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	flags = __atomic_load_n(&q->packed.device_event->flags,
+				__ATOMIC_ACQUIRE);
+	off_wrap = __atomic_load_n(&q->packed.device_event->off_wrap,
+				   __ATOMIC_RELAXED);
+
+	/* descriptors made available since the last decision (< a lap) */
+	old_idx = q->kick_old & ~VMQ_PACKED_WRAP_BIT;
+	added = q->avail_idx - old_idx;
+	if ((q->kick_old ^ cur) & VMQ_PACKED_WRAP_BIT)
+		added += q->size;
+	q->kick_old = cur;
+
+	if (flags == VMQ_EVENT_F_DISABLE)
+		return;
+	if (flags == VMQ_EVENT_F_DESC && (q->opts & VMQ_OPT_EVENT_IDX)) {
+		/*
+		 * The device wants a kick once the descriptor at off_wrap
+		 * is available. An offset from the lap before ours is
+		 * taken below zero, so one 16-bit comparison covers the
+		 * wrap (Linux's virtqueue_kick_prepare_packed does the same).
+		 */
+		event = off_wrap & ~VMQ_PACKED_WRAP_BIT;
+		if (!!(off_wrap & VMQ_PACKED_WRAP_BIT) != q->packed.avail_wrap)
+			event -= q->size;
+		if (!vmq_need_event(event, q->avail_idx,
+				    (uint16_t)(q->avail_idx - added)))
+			return;
+	}
+	vmq_kick(q);
+}
+
+/* ---- one instance per layout and map kind ---- */
+
+static uint16_t
+vmq_split_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_VA);
+}
+
+static uint16_t
+vmq_split_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_PA);
+}
+
+static uint16_t
+vmq_split_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_OPS);
+}
+
+static uint16_t
+vmq_packed_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_rx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_VA);
+}
+
+static uint16_t
+vmq_packed_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_rx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_PA);
+}
+
+static uint16_t
+vmq_packed_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_rx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_OPS);
+}
+
+static uint16_t
+vmq_split_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_VA);
+}
+
+static uint16_t
+vmq_split_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_PA);
+}
+
+static uint16_t
+vmq_split_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_OPS);
+}
+
+static uint16_t
+vmq_packed_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_tx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_VA);
+}
+
+static uint16_t
+vmq_packed_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_tx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_PA);
+}
+
+static uint16_t
+vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vmq_tx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_OPS);
+}
+
+/* ---- entry points: enabled check, then the layout (one branch) ---- */
+
+static __rte_always_inline bool
+vmq_runs(const struct vmq *q)
+{
+	return likely(__atomic_load_n(&q->enabled, __ATOMIC_ACQUIRE));
+}
+
+static uint16_t
+vmq_rx_va(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vmq *q = arg;
+
+	if (!vmq_runs(q))
+		return 0;
+	return q->is_packed ? vmq_packed_rx_va(q, pkts, n) :
+			      vmq_split_rx_va(q, pkts, n);
+}
+
+static uint16_t
+vmq_rx_pa(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vmq *q = arg;
+
+	if (!vmq_runs(q))
+		return 0;
+	return q->is_packed ? vmq_packed_rx_pa(q, pkts, n) :
+			      vmq_split_rx_pa(q, pkts, n);
+}
+
+static uint16_t
+vmq_rx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vmq *q = arg;
+
+	if (!vmq_runs(q))
+		return 0;
+	return q->is_packed ? vmq_packed_rx_ops(q, pkts, n) :
+			      vmq_split_rx_ops(q, pkts, n);
+}
+
+static uint16_t
+vmq_tx_va(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vmq *q = arg;
+
+	if (!vmq_runs(q))
+		return 0;
+	return q->is_packed ? vmq_packed_tx_va(q, pkts, n) :
+			      vmq_split_tx_va(q, pkts, n);
+}
+
+static uint16_t
+vmq_tx_pa(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vmq *q = arg;
+
+	if (!vmq_runs(q))
+		return 0;
+	return q->is_packed ? vmq_packed_tx_pa(q, pkts, n) :
+			      vmq_split_tx_pa(q, pkts, n);
+}
+
+static uint16_t
+vmq_tx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vmq *q = arg;
+
+	if (!vmq_runs(q))
+		return 0;
+	return q->is_packed ? vmq_packed_tx_ops(q, pkts, n) :
+			      vmq_split_tx_ops(q, pkts, n);
+}
+
+vmq_burst_t
+vmq_rx_burst_fn(enum vmap_kind kind)
+{
+	switch (kind) {
+	case VMAP_KIND_VA:
+		return vmq_rx_va;
+	case VMAP_KIND_PA:
+		return vmq_rx_pa;
+	default:
+		return vmq_rx_ops;
+	}
+}
+
+vmq_burst_t
+vmq_tx_burst_fn(enum vmap_kind kind)
+{
+	switch (kind) {
+	case VMAP_KIND_VA:
+		return vmq_tx_va;
+	case VMAP_KIND_PA:
+		return vmq_tx_pa;
+	default:
+		return vmq_tx_ops;
+	}
+}
+
+uint16_t
+vmq_rx_refill(struct vmq *q)
+{
+	switch (q->kind) {
+	case VMAP_KIND_VA:
+		return q->is_packed ? vmq_refill_k(q, VMQ_PACKED, VMAP_KIND_VA) :
+				      vmq_refill_k(q, VMQ_SPLIT, VMAP_KIND_VA);
+	case VMAP_KIND_PA:
+		return q->is_packed ? vmq_refill_k(q, VMQ_PACKED, VMAP_KIND_PA) :
+				      vmq_refill_k(q, VMQ_SPLIT, VMAP_KIND_PA);
+	default:
+		return q->is_packed ?
+		       vmq_refill_k(q, VMQ_PACKED, VMAP_KIND_OPS) :
+		       vmq_refill_k(q, VMQ_SPLIT, VMAP_KIND_OPS);
+	}
+}
+
+int
+vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m)
+{
+	return vmq_tx_ok(q, m);
+}

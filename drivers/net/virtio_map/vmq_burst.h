@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The burst skeletons, one per direction, written once for both ring
+ * layouts and every map kind; both are compile-time constants, so each
+ * instance in vmq_burst.c compiles to straight code for its pair.
+ *
+ *   Rx: collect (layout) -> unmap (vmq_map.h) -> build packets -> refill
+ *   refill: allocate -> map (vmq_map.h) -> post (layout) -> publish
+ *   Tx: reclaim -> stage -> map (vmq_map.h) -> post (layout) -> publish
+ *   reclaim: collect (layout) -> unmap (vmq_map.h) -> free
+ *
+ * Policy for what the device returns (the same on both layouts): an id
+ * not in flight, a used index running ahead, an Rx length beyond the
+ * buffer, a mergeable packet without a valid buffer count stop the queue
+ * (vmq_broken(): logged once, stats.errors, bursts return 0 until the
+ * queue is drained and reset). A frame that is empty or longer than
+ * max_frame is dropped and counted in stats.length_errors; the queue
+ * goes on. Private to the vmq_* data-path files.
+ */
+
+#ifndef _VMQ_BURST_H_
+#define _VMQ_BURST_H_
+
+#include "vmq_packed.h"
+#include "vmq_split.h"
+
+/* ---- Rx ---- */
+
+static __rte_always_inline uint16_t
+vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum vmap_kind kind)
+{
+	struct rte_mbuf *mbufs[VMQ_STEP];
+	struct vmap_seg segs[VMQ_STEP];
+	uint16_t total = 0, n, i;
+	struct vmq_post p;
+
+	if (lay == VMQ_SPLIT)
+		vmq_split_post_begin(q, &p);
+	else
+		vmq_packed_post_begin(q, &p);
+	while (q->nb_free > 0) {
+		n = RTE_MIN(q->nb_free, VMQ_STEP);
+		if (rte_pktmbuf_alloc_bulk(q->mp, mbufs, n) != 0) {
+			q->stats.nombuf += n;
+			break;
+		}
+		i = vmq_map_rx(q, mbufs, segs, n, kind);
+		if (unlikely(i < n)) {
+			rte_pktmbuf_free_bulk(&mbufs[i], n - i);
+			n = i;
+		}
+		for (i = 0; i < n; i++) {
+			if (lay == VMQ_SPLIT)
+				vmq_split_post_rx(q, &p, mbufs[i], &segs[i],
+						  kind);
+			else
+				vmq_packed_post_rx(q, &p, mbufs[i], &segs[i],
+						   kind);
+		}
+		total += n;
+		if (n < VMQ_STEP)
+			break;
+	}
+	if (lay == VMQ_SPLIT)
+		vmq_split_publish(q, &p);
+	else
+		vmq_packed_publish(q, &p);
+	return total;
+}
+
+/*
+ * Mergeable Rx (5.1.6.4): add one buffer (len bytes written) to the packet
+ * being assembled. Returns the packet when its last buffer came, else
+ * NULL; buffers not kept go to bad[].
+ */
+static __rte_always_inline struct rte_mbuf *
+vmq_rx_mrg(struct vmq *q, struct rte_mbuf *m, uint32_t len,
+	   struct rte_mbuf **bad, uint16_t *nb_bad)
+{
+	const uint16_t hdr = q->hdr_size;
+	struct rte_mbuf *head;
+	uint16_t nb;
+
+	if (q->mrg_left == 0) {
+		/* the first buffer: the header says how many follow */
+		if (unlikely(len < hdr)) {
+			bad[(*nb_bad)++] = m;
+			vmq_broken(q, "mergeable Rx buffer without header, len",
+				   len);
+			return NULL;
+		}
+		nb = vmq_net_hdr_rx_buffers(RTE_PTR_ADD(m->buf_addr,
+							m->data_off - hdr));
+		if (unlikely(nb == 0 || nb > q->size)) {
+			bad[(*nb_bad)++] = m;
+			vmq_broken(q, "num_buffers", nb);
+			return NULL;
+		}
+		m->data_len = len - hdr;
+		m->pkt_len = len - hdr;
+		m->port = q->port_id;
+		q->mrg_head = m;
+		q->mrg_tail = m;
+		q->mrg_left = nb;
+	} else if (unlikely(q->mrg_drop)) {
+		bad[(*nb_bad)++] = m;
+	} else {
+		/* continuation: no header, data from the buffer's start */
+		m->data_off -= hdr;
+		m->data_len = len;
+		q->mrg_tail->next = m;
+		q->mrg_tail = m;
+		q->mrg_head->nb_segs++;
+		q->mrg_head->pkt_len += len;
+	}
+	if (unlikely(!q->mrg_drop && q->mrg_head->pkt_len > q->max_frame)) {
+		/* too long: drop it now, and its buffers still to come */
+		rte_pktmbuf_free(q->mrg_head);
+		q->mrg_head = NULL;
+		q->mrg_drop = true;
+	}
+	if (--q->mrg_left > 0)
+		return NULL;
+	head = q->mrg_head;
+	q->mrg_head = NULL;
+	if (unlikely(q->mrg_drop || head->pkt_len == 0)) {
+		q->mrg_drop = false;
+		q->stats.length_errors++;
+		if (head != NULL)
+			bad[(*nb_bad)++] = head;
+		return NULL;
+	}
+	return head;
+}
+
+/*
+ * Turn one buffer the device filled into a packet, or part of one.
+ * Returns the packet when complete; buffers not kept go to bad[].
+ */
+static __rte_always_inline struct rte_mbuf *
+vmq_rx_frame(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
+	     struct rte_mbuf **bad, uint16_t *nb_bad)
+{
+	const uint16_t hdr = q->hdr_size;
+
+	if (mrg)
+		return vmq_rx_mrg(q, m, len, bad, nb_bad);
+	if (unlikely(len <= hdr || len - hdr > q->max_frame)) {
+		q->stats.length_errors++;
+		bad[(*nb_bad)++] = m;
+		return NULL;
+	}
+	m->data_len = len - hdr;
+	m->pkt_len = len - hdr;
+	m->port = q->port_id;
+	return m;
+}
+
+static __rte_always_inline uint16_t
+vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
+	 enum vmq_layout lay, enum vmap_kind kind)
+{
+	struct rte_mbuf *bad[VMQ_STEP], *m;
+	struct vmq_used_buf b[VMQ_STEP];
+	const bool mrg = q->opts & VMQ_OPT_MRG_RXBUF;
+	uint16_t n, i, nb_rx = 0, nb_bad = 0;
+	uint64_t bytes = 0;
+	bool was_broken;
+
+	if (unlikely(q->broken))
+		return 0;
+	n = RTE_MIN(nb_pkts, VMQ_STEP);
+	if (lay == VMQ_SPLIT)
+		n = vmq_split_rx_collect(q, b, n);
+	else
+		n = vmq_packed_rx_collect(q, b, n);
+	/* the ops kinds make the device's bytes visible: one call */
+	vmq_unmap_rx(q, b, n, kind);
+
+	was_broken = q->broken;
+	for (i = 0; i < n; i++) {
+		/* a bad buffer count spoils what follows it */
+		if (mrg && unlikely(q->broken != was_broken)) {
+			bad[nb_bad++] = b[i].m;
+			continue;
+		}
+		m = vmq_rx_frame(q, b[i].m, b[i].len, mrg, bad, &nb_bad);
+		if (m != NULL) {
+			bytes += m->pkt_len;
+			pkts[nb_rx++] = m;
+		}
+	}
+	if (unlikely(nb_bad > 0))
+		rte_pktmbuf_free_bulk(bad, nb_bad);
+	q->stats.packets += nb_rx;
+	q->stats.bytes += bytes;
+	if (q->nb_free >= VMQ_RX_REFILL_MIN && !q->broken)
+		vmq_refill_k(q, lay, kind);
+	return nb_rx;
+}
+
+/* ---- Tx ---- */
+
+static __rte_always_inline void
+vmq_tx_reclaim_k(struct vmq *q, enum vmq_layout lay, enum vmap_kind kind)
+{
+	struct vmq_reclaim r;
+
+	r.n = 0;
+	if (lay == VMQ_SPLIT)
+		vmq_split_reclaim(q, &r, kind);
+	else
+		vmq_packed_reclaim(q, &r, kind);
+	vmq_reclaim_flush(q, &r, kind);
+}
+
+/* What vmq_tx_check() says, inline. */
+static __rte_always_inline int
+vmq_tx_ok(const struct vmq *q, const struct rte_mbuf *m)
+{
+	if (unlikely(m->pkt_len == 0 || m->pkt_len > q->max_frame))
+		return -EINVAL;
+	if (unlikely(m->nb_segs > VMQ_TX_MAX_SEGS || m->nb_segs + 1u > q->size))
+		return -ENOTSUP;
+	return 0;
+}
+
+/*
+ * Stage packets from pkts[*nb_tx] on into c: validate (what the queue
+ * cannot send is dropped, freed and counted, never truncated), fill the
+ * header of those that carry it in their headroom, and count descriptors,
+ * reclaiming once when they run short. Returns false when the ring is
+ * full or broken: post c, then stop.
+ */
+static __rte_always_inline bool
+vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
+	     uint16_t *nb_tx, struct vmq_tx_chunk *c, enum vmq_layout lay,
+	     enum vmap_kind kind)
+{
+	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
+	const uint16_t hdr = q->hdr_size;
+	uint16_t need = 0, descs, segs;
+	struct rte_mbuf *m;
+	bool push;
+
+	c->np = 0;
+	c->ns = 0;
+	while (*nb_tx + c->np < nb_pkts && c->np < VMQ_STEP &&
+	       c->ns < VMQ_STEP) {
+		m = pkts[*nb_tx + c->np];
+		if (unlikely(vmq_tx_ok(q, m) != 0)) {
+			if (c->np > 0)
+				break;	/* send what is staged first */
+			VM_DP_LOG(DEBUG, "port %u: dropping Tx packet: %u bytes, %u segments",
+				  q->port_id, m->pkt_len, m->nb_segs);
+			q->stats.dropped++;
+			rte_pktmbuf_free(m);
+			(*nb_tx)++;
+			continue;
+		}
+		push = vmq_can_push(m, hdr);
+		segs = push ? 1 : m->nb_segs;
+		descs = push || indirect ? 1 : segs + 1;
+		if (need + descs > q->nb_free) {
+			vmq_tx_reclaim_k(q, lay, kind);
+			if (q->broken || need + descs > q->nb_free)
+				return false;
+		}
+		if (push)
+			vmq_net_hdr_tx(rte_pktmbuf_mtod_offset(m, void *,
+							       -(int)hdr), m);
+		need += descs;
+		c->pkts[c->np] = m;
+		c->pkt_push[c->np] = push;
+		c->pkt_segs[c->np] = segs;
+		c->ns += segs;
+		c->np++;
+	}
+	return true;
+}
+
+static __rte_always_inline uint16_t
+vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
+	 enum vmq_layout lay, enum vmap_kind kind)
+{
+	uint16_t nb_tx = 0, nb_sent = 0, i, s, staged;
+	struct vmq_tx_chunk c;
+	struct vmq_post p;
+	uint64_t bytes = 0;
+	bool stop = false;
+
+	if (unlikely(q->broken))
+		return 0;
+	/* kinds with slot pools get their slots back as soon as possible */
+	if (kind == VMAP_KIND_OPS || q->size - q->nb_free >= VMQ_TX_RECLAIM_MIN)
+		vmq_tx_reclaim_k(q, lay, kind);
+	if (unlikely(q->broken))
+		return 0;
+
+	if (lay == VMQ_SPLIT)
+		vmq_split_post_begin(q, &p);
+	else
+		vmq_packed_post_begin(q, &p);
+	while (nb_tx < nb_pkts && !stop) {
+		stop = !vmq_tx_stage(q, pkts, nb_pkts, &nb_tx, &c, lay, kind);
+		/* nothing staged, or the device broke the ring meanwhile */
+		if (c.np == 0 || unlikely(q->broken))
+			break;
+		staged = c.np;
+		if (vmq_map_tx(q, &c, kind) < staged) {
+			stop = true;
+			if (c.np == 0)
+				break;
+		}
+		for (i = 0, s = 0; i < c.np; s += c.pkt_segs[i], i++) {
+			if (lay == VMQ_SPLIT)
+				vmq_split_post_tx(q, &p, c.pkts[i], &c.segs[s],
+						  c.pkt_segs[i], c.pkt_push[i],
+						  kind);
+			else
+				vmq_packed_post_tx(q, &p, c.pkts[i],
+						   &c.segs[s], c.pkt_segs[i],
+						   c.pkt_push[i], kind);
+			bytes += c.pkts[i]->pkt_len;
+		}
+		nb_tx += c.np;
+		nb_sent += c.np;
+	}
+	if (lay == VMQ_SPLIT)
+		vmq_split_publish(q, &p);
+	else
+		vmq_packed_publish(q, &p);
+	if (unlikely(nb_tx < nb_pkts))
+		q->stats.full++;
+	q->stats.packets += nb_sent;
+	q->stats.bytes += bytes;
+	return nb_tx;
+}
+
+#endif /* _VMQ_BURST_H_ */

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The one place where buffers become device addresses and back, per
+ * direction: vmq_map_rx() / vmq_unmap_rx() and vmq_map_tx() /
+ * vmq_unmap_tx(). For "va" and "pa" the address is computed inline (no
+ * call, nothing to undo); every other kind goes through the map ops once
+ * per burst. What was handed out is kept in the queue's private state
+ * (struct vmq_seg), and unmapping uses that alone, never an address read
+ * back from ring memory. Private to the vmq_* data-path files.
+ */
+
+#ifndef _VMQ_MAP_H_
+#define _VMQ_MAP_H_
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "vmq.h"
+
+/* Device address of the byte at off in m's buffer, for va and pa. */
+static __rte_always_inline rte_iova_t
+vmq_map_inline(const struct rte_mbuf *m, uint32_t off, enum vmap_kind kind)
+{
+	if (kind == VMAP_KIND_PA)
+		return rte_mbuf_iova_get(m) + off;
+	return (rte_iova_t)(uintptr_t)m->buf_addr + off;
+}
+
+/*
+ * Fill seg for the bytes [off, off + len) of m: the virtual address, and
+ * the map ops' input address (EAL IOVA) for the ops kinds or already the
+ * device address for va and pa.
+ */
+static __rte_always_inline void
+vmq_map_seg(struct vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
+	    uint32_t len, enum vmap_kind kind)
+{
+	seg->addr = RTE_PTR_ADD(m->buf_addr, off);
+	seg->iova = vmq_map_inline(m, off, kind == VMAP_KIND_VA ?
+				   VMAP_KIND_VA : VMAP_KIND_PA);
+	seg->len = len;
+}
+
+/*
+ * Rx: device addresses for n fresh buffers, each offered from hdr_size
+ * bytes before its data (room for the virtio-net header) to its end.
+ * Returns how many leading buffers got one; the caller returns the rest
+ * to the pool. segs[i].iova is then what goes into the descriptor.
+ */
+static __rte_always_inline uint16_t
+vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct vmap_seg *segs,
+	   uint16_t n, enum vmap_kind kind)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		vmq_map_seg(&segs[i], mbufs[i], mbufs[i]->data_off -
+			    q->hdr_size, q->rx_room, kind);
+	if (kind != VMAP_KIND_OPS)
+		return n;
+	i = vmap_map(&q->mq, segs, n, VMAP_FROM_DEVICE);
+	if (unlikely(i < n))
+		q->stats.map_refused += n - i;
+	return i;
+}
+
+/* Rx: remember what buffer id was given (ops kinds). */
+static __rte_always_inline void
+vmq_map_rx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *seg,
+		enum vmap_kind kind)
+{
+	if (kind == VMAP_KIND_OPS) {
+		q->segs[id].dev_addr = seg->iova;
+		q->segs[id].len = seg->len;
+	}
+	q->extra[id].nseg = kind == VMAP_KIND_OPS;
+}
+
+/** A buffer the device returned: its id, mbuf and the length it wrote. */
+struct vmq_used_buf {
+	struct rte_mbuf *m;	/**< from the private state of id */
+	uint32_t len;		/**< device's length, at most rx_room */
+	uint16_t id;		/**< buffer id */
+};
+
+/*
+ * Rx: give n completed buffers back to the CPU: for the ops kinds one
+ * unmap for the burst, from the addresses kept at post time, syncing the
+ * bytes the device says it wrote. Nothing to do for va and pa.
+ */
+static __rte_always_inline void
+vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
+	     enum vmap_kind kind)
+{
+	struct vmap_seg segs[VMQ_STEP];
+	uint16_t i;
+
+	if (kind != VMAP_KIND_OPS || n == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		segs[i].addr = RTE_PTR_ADD(b[i].m->buf_addr,
+					   b[i].m->data_off - q->hdr_size);
+		segs[i].iova = q->segs[b[i].id].dev_addr;
+		segs[i].len = b[i].len;
+	}
+	vmap_unmap(&q->mq, segs, n, VMAP_FROM_DEVICE);
+}
+
+/** Tx packets staged for one map call and one publish. */
+struct vmq_tx_chunk {
+	struct vmap_seg segs[VMQ_STEP + VMQ_TX_MAX_SEGS];	/**< buffers */
+	struct rte_mbuf *pkts[VMQ_STEP];	/**< the packets */
+	uint16_t pkt_segs[VMQ_STEP];	/**< segments of each packet */
+	bool pkt_push[VMQ_STEP];	/**< header pushed into headroom */
+	uint16_t np;			/**< packets staged */
+	uint16_t ns;			/**< segments staged */
+};
+
+/*
+ * Tx: device addresses for the staged packets: one segment per packet
+ * whose header goes into its headroom, else one per mbuf segment (the
+ * header then has its own slot). For the ops kinds one map call; when it
+ * maps fewer buffers, the whole packets that made it are kept, the rest
+ * unmapped and left to the caller. Returns the packets kept.
+ */
+static __rte_always_inline uint16_t
+vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum vmap_kind kind)
+{
+	const uint16_t hdr = q->hdr_size;
+	uint16_t i, j, k = 0, s, keep = 0, used = 0;
+	struct rte_mbuf *m, *seg;
+
+	for (i = 0; i < c->np; i++) {
+		m = c->pkts[i];
+		if (c->pkt_push[i]) {
+			vmq_map_seg(&c->segs[k++], m, m->data_off - hdr,
+				    m->data_len + hdr, kind);
+			continue;
+		}
+		for (seg = m, j = 0; j < c->pkt_segs[i]; seg = seg->next, j++)
+			vmq_map_seg(&c->segs[k++], seg, seg->data_off,
+				    seg->data_len, kind);
+	}
+	if (kind != VMAP_KIND_OPS)
+		return c->np;
+	s = vmap_map(&q->mq, c->segs, c->ns, VMAP_TO_DEVICE);
+	if (likely(s == c->ns))
+		return c->np;
+	while (keep < c->np && used + c->pkt_segs[keep] <= s)
+		used += c->pkt_segs[keep++];
+	if (s > used)
+		vmap_unmap(&q->mq, &c->segs[used], s - used, VMAP_TO_DEVICE);
+	q->stats.map_refused += c->np - keep;
+	c->np = keep;
+	return keep;
+}
+
+/* Tx: remember what buffer id was given (ops kinds). */
+static __rte_always_inline void
+vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
+		uint16_t n, enum vmap_kind kind)
+{
+	struct vmq_seg *k;
+	uint16_t j;
+
+	if (kind != VMAP_KIND_OPS) {
+		q->extra[id].nseg = 0;
+		return;
+	}
+	k = &q->segs[(size_t)id * VMQ_TX_MAX_SEGS];
+	for (j = 0; j < n; j++) {
+		k[j].dev_addr = segs[j].iova;
+		k[j].len = segs[j].len;
+	}
+	q->extra[id].nseg = n;
+}
+
+/*
+ * Tx: unmap the buffers of n completed ids (ops kinds), from the private
+ * state, in calls of at most VMQ_STEP segments. Nothing is synced back:
+ * the device only read them.
+ */
+static __rte_always_inline void
+vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
+	     enum vmap_kind kind)
+{
+	struct vmap_seg segs[VMQ_STEP + VMQ_TX_MAX_SEGS];
+	const struct vmq_seg *k;
+	uint16_t i, j, ns = 0, nseg;
+
+	if (kind != VMAP_KIND_OPS)
+		return;
+	for (i = 0; i < n; i++) {
+		k = &q->segs[(size_t)ids[i] * VMQ_TX_MAX_SEGS];
+		nseg = q->extra[ids[i]].nseg;
+		for (j = 0; j < nseg; j++, ns++) {
+			segs[ns].addr = NULL;
+			segs[ns].iova = k[j].dev_addr;
+			segs[ns].len = 0;
+		}
+		if (ns >= VMQ_STEP) {
+			vmap_unmap(&q->mq, segs, ns, VMAP_TO_DEVICE);
+			ns = 0;
+		}
+	}
+	if (ns > 0)
+		vmap_unmap(&q->mq, segs, ns, VMAP_TO_DEVICE);
+}
+
+#endif /* _VMQ_MAP_H_ */
