@@ -7,7 +7,7 @@
  * table, queue setup, start/stop/close, link, and bringing the device up
  * over the transport (lazily: probe never waits for the backend; start
  * connects if it can and an EAL alarm retries until it does). The data path
- * is in vmq_split.c, the protocol in vmt_vhost_user.c.
+ * is in vmq_burst.c, the protocol in vmt_vhost_user.c.
  */
 
 #include <errno.h>

@@ -82,7 +82,12 @@ xlat_cmp_iova(const void *a, const void *b)
 
 /*
  * The driver's own areas of one queue (ring areas, header slots, indirect
- * tables), each with the least access the device needs.
+ * tables), each with the least access the device needs, but for the ring
+ * areas the device only reads (split descriptor table and driver area,
+ * packed driver area): DPDK 22.11's vhost asks read-write access to all
+ * three ring areas when it translates the ring addresses
+ * (translate_ring_addresses() in lib/vhost/vhost_user.c), and never
+ * makes the ring ready if refused, so those get read-write too.
  */
 static void
 plan_queue_coherent(struct xlat_vec *v, const struct vmq *q)
@@ -92,7 +97,8 @@ plan_queue_coherent(struct xlat_vec *v, const struct vmq *q)
 
 	for (i = 0; i < n; i++)
 		xv_add(v, a[i].iova, a[i].len, (uintptr_t)a[i].addr,
-		       a[i].dev_writes ? VMT_IOTLB_RW : VMT_IOTLB_RO);
+		       a[i].dev_writes || a[i].ring ? VMT_IOTLB_RW :
+		       VMT_IOTLB_RO);
 }
 
 static void

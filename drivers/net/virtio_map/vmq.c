@@ -302,19 +302,19 @@ vmq_areas(const struct vmq *q, struct vmq_area *a)
 
 	/* descriptors: the packed device writes used ones back (2.8.1) */
 	a[n++] = (struct vmq_area){ q->ring_iova, q->ring_mem, q->drv_off,
-				    q->is_packed };
+				    q->is_packed, true };
 	a[n++] = (struct vmq_area){ q->ring_iova + q->drv_off,
 				    RTE_PTR_ADD(q->ring_mem, q->drv_off),
-				    q->dev_off - q->drv_off, false };
+				    q->dev_off - q->drv_off, false, true };
 	a[n++] = (struct vmq_area){ q->ring_iova + q->dev_off,
 				    RTE_PTR_ADD(q->ring_mem, q->dev_off),
-				    q->ring_len - q->dev_off, true };
+				    q->ring_len - q->dev_off, true, true };
 	if (q->hdrs != NULL)
 		a[n++] = (struct vmq_area){ q->hdrs_iova, q->hdrs,
-					    q->hdrs_len, false };
+					    q->hdrs_len, false, false };
 	if (q->indir != NULL)
 		a[n++] = (struct vmq_area){ q->indir_iova, q->indir,
-					    q->indir_len, false };
+					    q->indir_len, false, false };
 	return n;
 }
 

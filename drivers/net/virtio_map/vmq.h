@@ -278,6 +278,7 @@ struct vmq_area {
 	void *addr;		/**< process virtual address */
 	size_t len;		/**< bytes */
 	bool dev_writes;	/**< the device writes it (else reads only) */
+	bool ring;		/**< one of the three ring areas */
 };
 
 /** Most areas vmq_areas() reports. */
