@@ -49,11 +49,27 @@ enum vmap_kind {
 	VMAP_KIND_OPS,		/**< through the ops table, per burst */
 };
 
-/** One buffer of a burst. */
+/**
+ * One buffer of a burst. Each field has one meaning in every op: map reads
+ * addr, iova and len and writes dev_addr; unmap and the syncs read addr,
+ * dev_addr and len as they were at map time, plus sync_len where the
+ * device wrote.
+ */
 struct vmap_seg {
-	void *addr;		/**< in: process virtual address */
-	rte_iova_t iova;	/**< in: EAL IOVA of addr; out: device address */
-	uint32_t len;		/**< in: bytes (for unmap: bytes to sync back) */
+	/** Process virtual address of the buffer. */
+	void *addr;
+	/** EAL IOVA of addr; read by map only. */
+	rte_iova_t iova;
+	/** Device address: written by map, read by unmap and the syncs. */
+	rte_iova_t dev_addr;
+	/** Bytes of the buffer as mapped (the same in map, unmap and syncs). */
+	uint32_t len;
+	/**
+	 * Unmap and sync_for_cpu of a buffer the device wrote
+	 * (VMAP_FROM_DEVICE, VMAP_BIDIRECTIONAL): bytes it wrote from the
+	 * start, at most len, made visible at addr. Ignored otherwise.
+	 */
+	uint32_t sync_len;
 };
 
 /**
@@ -141,34 +157,47 @@ struct vmap_ops {
 	 */
 	unsigned int (*queue_live)(struct vmap_queue *q);
 	/**
-	 * Map a burst: fill segs[i].iova for i in [0, n). Returns how many
-	 * leading segments were mapped; the rest stay unmapped and the caller
-	 * hands them back to its own caller.
+	 * Map a burst: for i in [0, n), read segs[i].addr, .iova (EAL IOVA)
+	 * and .len, and write segs[i].dev_addr. sync_len is not read.
+	 * Returns how many leading segments were mapped; the rest stay
+	 * unmapped and the caller hands them back to its own caller.
 	 */
 	uint16_t (*map)(struct vmap_queue *q, struct vmap_seg *segs,
 			uint16_t n, enum vmap_dir dir);
 	/**
-	 * Optional. Unmap a burst the device is done with. For
-	 * VMAP_FROM_DEVICE, segs[i].len bytes are made visible at
-	 * segs[i].addr first.
+	 * Optional. Unmap a burst the device is done with. Each segment
+	 * names a mapping by dev_addr, with addr and len as passed to map
+	 * (iova is not read). For VMAP_FROM_DEVICE and VMAP_BIDIRECTIONAL,
+	 * the first segs[i].sync_len bytes (at most len) are made visible at
+	 * segs[i].addr first; for VMAP_TO_DEVICE sync_len is ignored.
 	 */
 	void (*unmap)(struct vmap_queue *q, const struct vmap_seg *segs,
 		      uint16_t n, enum vmap_dir dir);
-	/** Optional. Make device writes visible to the CPU. */
+	/**
+	 * Optional. Make device writes visible to the CPU: for
+	 * VMAP_FROM_DEVICE and VMAP_BIDIRECTIONAL the first segs[i].sync_len
+	 * bytes (at most len) of the live mapping at segs[i].dev_addr, at
+	 * segs[i].addr. The mapping stays live.
+	 */
 	void (*sync_for_cpu)(struct vmap_queue *q, const struct vmap_seg *segs,
 			     uint16_t n, enum vmap_dir dir);
-	/** Optional. Make CPU writes visible to the device. */
+	/**
+	 * Optional. Make CPU writes visible to the device: for
+	 * VMAP_TO_DEVICE and VMAP_BIDIRECTIONAL the segs[i].len bytes at
+	 * segs[i].addr, to the live mapping at segs[i].dev_addr. sync_len is
+	 * ignored.
+	 */
 	void (*sync_for_device)(struct vmap_queue *q,
 				const struct vmap_seg *segs, uint16_t n,
 				enum vmap_dir dir);
 	/**
 	 * Optional. Check one device address the kind handed out (Linux's
-	 * mapping_error): 0 if it is a live mapping of queue q, else a
+	 * mapping_error): 0 if dev_addr is a live mapping of queue q, else a
 	 * negative errno (-EFAULT). Bursts report failures through map's
 	 * short count; this answers for a single address. NULL means every
 	 * address is valid.
 	 */
-	int (*mapping_error)(struct vmap_queue *q, rte_iova_t iova);
+	int (*mapping_error)(struct vmap_queue *q, rte_iova_t dev_addr);
 	/** Optional. True if sync calls do anything. NULL means false. */
 	bool (*need_sync)(struct vmap_dev *d);
 	/**
@@ -303,14 +332,16 @@ unsigned int vmap_queue_live(struct vmap_queue *q);
 
 /**
  * Misuses the debug layer saw on d (double unmap, unknown IOVA, sync of
- * an unmapped IOVA, leaks at stop).
+ * an unmapped IOVA, unmap or sync with a len other than the mapping's or
+ * a sync_len past it, leaks at stop).
  *
  * @return the count; 0 when the debug layer is off
  */
 uint64_t vmap_debug_errors(const struct vmap_dev *d);
 
 /**
- * Map a burst through the queue's kind.
+ * Map a burst through the queue's kind (see vmap_ops.map): reads addr,
+ * iova and len of each segment, writes dev_addr.
  *
  * @return the count of leading segments mapped.
  */
@@ -321,7 +352,11 @@ vmap_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	return q->dev->ops->map(q, segs, n, dir);
 }
 
-/** Unmap a burst; no-op for kinds without unmap. */
+/**
+ * Unmap a burst by dev_addr and len, making sync_len bytes visible for
+ * buffers the device wrote (see vmap_ops.unmap); no-op for kinds without
+ * unmap.
+ */
 static inline void
 vmap_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	   enum vmap_dir dir)
@@ -330,7 +365,10 @@ vmap_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 		q->dev->ops->unmap(q, segs, n, dir);
 }
 
-/** Sync a burst for the CPU; no-op for kinds that need none. */
+/**
+ * Sync sync_len bytes of each segment for the CPU (see
+ * vmap_ops.sync_for_cpu); no-op for kinds that need none.
+ */
 static inline void
 vmap_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
 		  uint16_t n, enum vmap_dir dir)
@@ -339,7 +377,10 @@ vmap_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
 		q->dev->ops->sync_for_cpu(q, segs, n, dir);
 }
 
-/** Sync a burst for the device; no-op for kinds that need none. */
+/**
+ * Sync len bytes of each segment for the device (see
+ * vmap_ops.sync_for_device); no-op for kinds that need none.
+ */
 static inline void
 vmap_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 		     uint16_t n, enum vmap_dir dir)
@@ -348,13 +389,13 @@ vmap_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 		q->dev->ops->sync_for_device(q, segs, n, dir);
 }
 
-/** 0 if iova is a live mapping of q, else a negative errno. */
+/** 0 if dev_addr is a live mapping of q, else a negative errno. */
 static inline int
-vmap_mapping_error(struct vmap_queue *q, rte_iova_t iova)
+vmap_mapping_error(struct vmap_queue *q, rte_iova_t dev_addr)
 {
 	if (q->dev->ops->mapping_error == NULL)
 		return 0;
-	return q->dev->ops->mapping_error(q, iova);
+	return q->dev->ops->mapping_error(q, dev_addr);
 }
 
 /** True if d's kind needs sync calls. */

@@ -138,7 +138,7 @@ vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 			rte_memcpy(va + off, segs[i].addr, segs[i].len);
 			bytes += segs[i].len;
 		}
-		segs[i].iova = p->range.iova + off;
+		segs[i].dev_addr = p->range.iova + off;
 	}
 	p->nb_free = nb_free;
 	if (i > 0)
@@ -167,7 +167,7 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 		rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 
 	for (i = 0; i < n; i++) {
-		off = segs[i].iova - p->range.iova;	/* wraps when below */
+		off = segs[i].dev_addr - p->range.iova;	/* wraps when below */
 		if (unlikely(off >= span)) {
 			errors++;
 			continue;
@@ -178,13 +178,18 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 			errors++;
 			continue;
 		}
-		if (dir != VMAP_TO_DEVICE) {
-			if (likely(segs[i].len <= slot_size)) {
-				rte_memcpy(segs[i].addr, va + off, segs[i].len);
-				bytes += segs[i].len;
-			} else {
-				errors++;	/* the device claims too much */
-			}
+		/*
+		 * dev_addr alone names the slot, so a bad length (one the
+		 * slot cannot have mapped, or a device that claims more than
+		 * the buffer) copies nothing but returns the slot all the same.
+		 */
+		if (unlikely(segs[i].len > slot_size ||
+			     (dir != VMAP_TO_DEVICE &&
+			      segs[i].sync_len > segs[i].len))) {
+			errors++;
+		} else if (dir != VMAP_TO_DEVICE) {
+			rte_memcpy(segs[i].addr, va + off, segs[i].sync_len);
+			bytes += segs[i].sync_len;
 		}
 		busy[idx] = 0;
 		free_idx[nb_free++] = idx;

@@ -4,12 +4,14 @@
 
 /*
  * The debug layer (map_debug=1), in the spirit of Linux's DMA-API
- * debugging: it wraps any kind, records every live mapping per queue and
- * reports, with the device, queue and IOVA, a double unmap, an unmap of an
- * IOVA it never handed out, a sync of an unmapped IOVA, an IOVA handed out
- * twice, and mappings still live when the queue goes idle. Misused buffers
- * are not passed on to the wrapped kind. When the layer is off nothing
- * here runs.
+ * debugging: it wraps any kind, records every live mapping per queue (its
+ * device address and length) and reports, with the device, queue and
+ * IOVA, a double unmap, an unmap of an IOVA it never handed out, a sync of
+ * an unmapped IOVA, an unmap or sync whose len differs from the mapping's
+ * or whose sync_len exceeds it, an IOVA handed out twice, and mappings
+ * still live when the queue goes idle. Misused buffers are not passed on
+ * to the wrapped kind (a mapping named with a wrong length stays live).
+ * When the layer is off nothing here runs.
  */
 
 #include <inttypes.h>
@@ -26,8 +28,8 @@ enum vmap_dbg_state {
 };
 
 struct vmap_dbg_entry {
-	rte_iova_t iova;
-	uint32_t len;
+	rte_iova_t dev_addr;
+	uint32_t len;		/* as mapped */
 	uint8_t state;
 };
 
@@ -59,24 +61,24 @@ dbg_error(struct vmap_queue *q)
 }
 
 static uint32_t
-dbg_hash(rte_iova_t iova)
+dbg_hash(rte_iova_t dev_addr)
 {
-	uint64_t h = iova * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = dev_addr * 0x9e3779b97f4a7c15ULL;
 
 	return (uint32_t)(h >> 32);
 }
 
-/* Find iova's entry, or NULL. */
+/* Find dev_addr's entry, or NULL. */
 static struct vmap_dbg_entry *
-dbg_find(struct vmap_dbg_queue *dq, rte_iova_t iova)
+dbg_find(struct vmap_dbg_queue *dq, rte_iova_t dev_addr)
 {
 	uint32_t i, n;
 
-	for (i = dbg_hash(iova) & dq->mask, n = 0; n <= dq->mask;
+	for (i = dbg_hash(dev_addr) & dq->mask, n = 0; n <= dq->mask;
 	     i = (i + 1) & dq->mask, n++) {
 		if (dq->tab[i].state == DBG_EMPTY)
 			return NULL;
-		if (dq->tab[i].iova == iova)
+		if (dq->tab[i].dev_addr == dev_addr)
 			return &dq->tab[i];
 	}
 	return NULL;
@@ -99,7 +101,7 @@ dbg_rehash(struct vmap_dbg_queue *dq)
 		e = old[i];
 		if (e.state != DBG_LIVE)
 			continue;
-		for (j = dbg_hash(e.iova) & dq->mask;
+		for (j = dbg_hash(e.dev_addr) & dq->mask;
 		     dq->tab[j].state != DBG_EMPTY; j = (j + 1) & dq->mask)
 			;
 		dq->tab[j] = e;
@@ -109,26 +111,26 @@ dbg_rehash(struct vmap_dbg_queue *dq)
 }
 
 static void
-dbg_insert(struct vmap_queue *q, struct vmap_dbg_queue *dq, rte_iova_t iova,
-	   uint32_t len)
+dbg_insert(struct vmap_queue *q, struct vmap_dbg_queue *dq,
+	   rte_iova_t dev_addr, uint32_t len)
 {
-	struct vmap_dbg_entry *e = dbg_find(dq, iova);
+	struct vmap_dbg_entry *e = dbg_find(dq, dev_addr);
 	uint32_t i;
 
 	if (e != NULL && e->state == DBG_LIVE) {
 		VMAP_LOG(ERR, "debug: %s q%u: IOVA 0x%" PRIx64 " handed out twice (still mapped)",
-			 q->dev->name, q->qid, iova);
+			 q->dev->name, q->qid, dev_addr);
 		dbg_error(q);
 		return;
 	}
 	if (e == NULL) {
 		if (dq->used + 1 > (dq->mask + 1) / 4 * 3)
 			dbg_rehash(dq);
-		for (i = dbg_hash(iova) & dq->mask;
+		for (i = dbg_hash(dev_addr) & dq->mask;
 		     dq->tab[i].state != DBG_EMPTY; i = (i + 1) & dq->mask)
 			;
 		e = &dq->tab[i];
-		e->iova = iova;
+		e->dev_addr = dev_addr;
 		dq->used++;
 	}
 	e->len = len;
@@ -136,18 +138,36 @@ dbg_insert(struct vmap_queue *q, struct vmap_dbg_queue *dq, rte_iova_t iova,
 	dq->live++;
 }
 
-/* Check one buffer the driver gives back; true if it may go on. */
+/*
+ * Check one buffer the driver gives back; true if it may go on. sync_len
+ * is checked where the op reads it (with_sync_len).
+ */
 static bool
 dbg_check(struct vmap_queue *q, struct vmap_dbg_queue *dq,
-	  const struct vmap_seg *s, bool release, const char *what)
+	  const struct vmap_seg *s, bool release, bool with_sync_len,
+	  const char *what)
 {
-	struct vmap_dbg_entry *e = dbg_find(dq, s->iova);
+	struct vmap_dbg_entry *e = dbg_find(dq, s->dev_addr);
 
 	if (e == NULL || e->state != DBG_LIVE) {
 		VMAP_LOG(ERR, "debug: %s q%u: %s of IOVA 0x%" PRIx64 " (%u bytes): %s",
-			 q->dev->name, q->qid, what, s->iova, s->len,
+			 q->dev->name, q->qid, what, s->dev_addr, s->len,
 			 e == NULL ? "never mapped" :
 			 release ? "double unmap" : "already unmapped");
+		dbg_error(q);
+		return false;
+	}
+	if (s->len != e->len) {
+		VMAP_LOG(ERR, "debug: %s q%u: %s of IOVA 0x%" PRIx64 " with len %u, but it was mapped with %u bytes",
+			 q->dev->name, q->qid, what, s->dev_addr, s->len,
+			 e->len);
+		dbg_error(q);
+		return false;
+	}
+	if (with_sync_len && s->sync_len > e->len) {
+		VMAP_LOG(ERR, "debug: %s q%u: %s of IOVA 0x%" PRIx64 " with sync_len %u, past the %u bytes mapped",
+			 q->dev->name, q->qid, what, s->dev_addr, s->sync_len,
+			 e->len);
 		dbg_error(q);
 		return false;
 	}
@@ -212,7 +232,7 @@ dbg_queue_live(struct vmap_queue *q)
 	for (i = 0; i <= dq->mask; i++)
 		if (dq->tab[i].state == DBG_LIVE)
 			VMAP_LOG(ERR, "debug: %s q%u: IOVA 0x%" PRIx64 " (%u bytes) still mapped while the queue is idle (leak)",
-				 q->dev->name, q->qid, dq->tab[i].iova,
+				 q->dev->name, q->qid, dq->tab[i].dev_addr,
 				 dq->tab[i].len);
 	__atomic_fetch_add(&dbg_dev(q->dev)->errors, dq->live,
 			   __ATOMIC_RELAXED);
@@ -242,14 +262,15 @@ dbg_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	done = vmap_map(&dq->inner, segs, n, dir);
 	dbg_take_stats(q, dq);
 	for (i = 0; i < done; i++)
-		dbg_insert(q, dq, segs[i].iova, segs[i].len);
+		dbg_insert(q, dq, segs[i].dev_addr, segs[i].len);
 	return done;
 }
 
 /* Pass on only the buffers that pass the check, a chunk at a time. */
 static void
 dbg_forward(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	    enum vmap_dir dir, bool release, const char *what,
+	    enum vmap_dir dir, bool release, bool with_sync_len,
+	    const char *what,
 	    void (*fn)(struct vmap_queue *, const struct vmap_seg *, uint16_t,
 		       enum vmap_dir))
 {
@@ -258,7 +279,7 @@ dbg_forward(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	uint16_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		if (dbg_check(q, dq, &segs[i], release, what))
+		if (dbg_check(q, dq, &segs[i], release, with_sync_len, what))
 			ok[k++] = segs[i];
 		if (k == RTE_DIM(ok) || (i + 1 == n && k > 0)) {
 			if (fn != NULL)
@@ -273,7 +294,7 @@ static void
 dbg_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 	  enum vmap_dir dir)
 {
-	dbg_forward(q, segs, n, dir, true, "unmap",
+	dbg_forward(q, segs, n, dir, true, dir != VMAP_TO_DEVICE, "unmap",
 		    dbg_dev(q->dev)->inner.ops->unmap);
 }
 
@@ -281,7 +302,8 @@ static void
 dbg_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
 		 uint16_t n, enum vmap_dir dir)
 {
-	dbg_forward(q, segs, n, dir, false, "sync for cpu",
+	dbg_forward(q, segs, n, dir, false, dir != VMAP_TO_DEVICE,
+		    "sync for cpu",
 		    dbg_dev(q->dev)->inner.ops->sync_for_cpu);
 }
 
@@ -289,19 +311,19 @@ static void
 dbg_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 		    uint16_t n, enum vmap_dir dir)
 {
-	dbg_forward(q, segs, n, dir, false, "sync for device",
+	dbg_forward(q, segs, n, dir, false, false, "sync for device",
 		    dbg_dev(q->dev)->inner.ops->sync_for_device);
 }
 
 static int
-dbg_mapping_error(struct vmap_queue *q, rte_iova_t iova)
+dbg_mapping_error(struct vmap_queue *q, rte_iova_t dev_addr)
 {
 	struct vmap_dbg_queue *dq = q->priv;
-	struct vmap_dbg_entry *e = dbg_find(dq, iova);
+	struct vmap_dbg_entry *e = dbg_find(dq, dev_addr);
 
 	if (e == NULL || e->state != DBG_LIVE)
 		return -EFAULT;
-	return vmap_mapping_error(&dq->inner, iova);
+	return vmap_mapping_error(&dq->inner, dev_addr);
 }
 
 static bool

@@ -171,8 +171,9 @@ void vmap_bounce_pool_destroy(struct vmap_domain *dom,
 			      struct vmap_bounce_pool *p);
 
 /**
- * Map a burst: take one slot per segment, copy the data in for
- * VMAP_TO_DEVICE / VMAP_BIDIRECTIONAL, set segs[i].iova, and sync once.
+ * Map a burst: take one slot per segment, copy segs[i].len bytes in for
+ * VMAP_TO_DEVICE / VMAP_BIDIRECTIONAL, set segs[i].dev_addr to the slot's
+ * IOVA, and sync once. segs[i].iova is not read.
  * A segment longer than a slot stops the burst (map error); so does an
  * empty pool (counted once per burst in st->exhausted). Bytes copied are
  * added to st->bounced_to_dev.
@@ -184,11 +185,13 @@ uint16_t vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 			 struct vmap_qstats *st);
 
 /**
- * Unmap a burst: for VMAP_FROM_DEVICE / VMAP_BIDIRECTIONAL copy
- * segs[i].len bytes (checked against the slot size; longer is a map error
- * and copies nothing) back to segs[i].addr, then return the slots. An
- * IOVA that is not a busy slot of this pool is counted as a map error and
- * skipped. Bytes copied are added to st->bounced_from_dev.
+ * Unmap a burst: find each slot from segs[i].dev_addr; for
+ * VMAP_FROM_DEVICE / VMAP_BIDIRECTIONAL copy segs[i].sync_len bytes back
+ * to segs[i].addr, then return the slot. A len longer than the slot, or a
+ * sync_len longer than len, is a map error and copies nothing, but the
+ * slot goes back. A dev_addr that is not a busy slot of this pool is
+ * counted as a map error and skipped. Bytes copied are added to
+ * st->bounced_from_dev.
  */
 void vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 		       uint16_t n, enum vmap_dir dir, struct vmap_qstats *st);

@@ -31,10 +31,12 @@ vmap_pa_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
 {
 	uint16_t i;
 
-	/* the caller passes EAL's IOVA, which is the answer in PA mode */
-	for (i = 0; i < n; i++)
+	/* EAL's IOVA is the device address in PA mode */
+	for (i = 0; i < n; i++) {
 		if (unlikely(segs[i].iova == RTE_BAD_IOVA))
 			break;
+		segs[i].dev_addr = segs[i].iova;
+	}
 	return i;
 }
 

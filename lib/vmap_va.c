@@ -16,7 +16,7 @@ vmap_va_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
 	uint16_t i;
 
 	for (i = 0; i < n; i++)
-		segs[i].iova = (rte_iova_t)(uintptr_t)segs[i].addr;
+		segs[i].dev_addr = (rte_iova_t)(uintptr_t)segs[i].addr;
 	return n;
 }
 

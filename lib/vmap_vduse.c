@@ -129,14 +129,14 @@ vmap_vduse_unmap(struct vmap_queue *q, const struct vmap_seg *segs,
 }
 
 /*
- * Offset in the pool's range of the busy slot at iova, or -1 if iova is
- * not one; len must fit in the slot.
+ * Offset in the pool's range of the busy slot at dev_addr, or -1 if
+ * dev_addr is not one; len (as mapped) must fit in the slot.
  */
 static inline int64_t
-vmap_vduse_slot(const struct vmap_bounce_pool *p, rte_iova_t iova,
+vmap_vduse_slot(const struct vmap_bounce_pool *p, rte_iova_t dev_addr,
 		uint32_t len)
 {
-	uint64_t off = iova - p->range.iova;	/* wraps when below */
+	uint64_t off = dev_addr - p->range.iova;	/* wraps when below */
 
 	if (unlikely(off >= (uint64_t)p->nb_slots * p->slot_size ||
 		     off % p->slot_size != 0 ||
@@ -157,14 +157,14 @@ vmap_vduse_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
 	if (dir == VMAP_TO_DEVICE)
 		return;
 	for (i = 0; i < n; i++) {
-		off = vmap_vduse_slot(p, segs[i].iova, segs[i].len);
-		if (unlikely(off < 0 ||
+		off = vmap_vduse_slot(p, segs[i].dev_addr, segs[i].len);
+		if (unlikely(off < 0 || segs[i].sync_len > segs[i].len ||
 			     vmap_iova_unlink(&p->range, off, segs[i].addr,
-					      segs[i].len, dir) < 0)) {
+					      segs[i].sync_len, dir) < 0)) {
 			q->stats.map_errors++;
 			continue;
 		}
-		q->stats.bounced_from_dev += segs[i].len;
+		q->stats.bounced_from_dev += segs[i].sync_len;
 	}
 }
 
@@ -179,7 +179,7 @@ vmap_vduse_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 	if (dir == VMAP_FROM_DEVICE)
 		return;
 	for (i = 0; i < n; i++) {
-		off = vmap_vduse_slot(p, segs[i].iova, segs[i].len);
+		off = vmap_vduse_slot(p, segs[i].dev_addr, segs[i].len);
 		if (unlikely(off < 0 ||
 			     vmap_iova_link(&p->range, off, segs[i].addr,
 					    segs[i].len, dir) < 0)) {
@@ -192,9 +192,9 @@ vmap_vduse_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 }
 
 static int
-vmap_vduse_mapping_error(struct vmap_queue *q, rte_iova_t iova)
+vmap_vduse_mapping_error(struct vmap_queue *q, rte_iova_t dev_addr)
 {
-	return vmap_vduse_slot(q->priv, iova, 0) < 0 ? -EFAULT : 0;
+	return vmap_vduse_slot(q->priv, dev_addr, 0) < 0 ? -EFAULT : 0;
 }
 
 static bool

@@ -118,7 +118,7 @@ tm_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	if (!tm_tokens_ok(q))
 		return 0;
 	for (i = 0; i < n; i++)
-		segs[i].iova = (rte_iova_t)(uintptr_t)segs[i].addr;
+		segs[i].dev_addr = (rte_iova_t)(uintptr_t)segs[i].addr;
 	tm.maps += n;
 	tq->maps += n;
 	return n;

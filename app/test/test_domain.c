@@ -581,8 +581,8 @@ test_iova_link(void)
 
 /* A buffer the model handed out, as the driver would keep it. */
 struct held {
-	rte_iova_t iova;
-	uint32_t len;
+	rte_iova_t dev_addr;
+	uint32_t len;		/* as mapped */
 };
 
 struct model {
@@ -599,14 +599,14 @@ static uint8_t src_buf[64][16384];
 static uint8_t dst_buf[64][16384 + 64];
 
 static int
-slot_of(const struct model *m, rte_iova_t iova, unsigned int *slot)
+slot_of(const struct model *m, rte_iova_t dev_addr, unsigned int *slot)
 {
 	const struct vmap_bounce_pool *p = m->p;
-	uint64_t off = iova - p->range.iova;
+	uint64_t off = dev_addr - p->range.iova;
 
-	VT_ASSERT(iova >= p->range.iova &&
+	VT_ASSERT(dev_addr >= p->range.iova &&
 		  off < (uint64_t)p->nb_slots * p->slot_size,
-		  "IOVA 0x%" PRIx64 " outside the pool's slots", iova);
+		  "IOVA 0x%" PRIx64 " outside the pool's slots", dev_addr);
 	VT_ASSERT_EQ(0, off % p->slot_size, "IOVA offset in a slot");
 	*slot = off / p->slot_size;
 	return VT_PASS;
@@ -642,6 +642,7 @@ model_map(struct model *m, struct vmap_qstats *st, uint16_t n,
 		segs[i].addr = src_buf[i];
 		segs[i].len = rnd(1, SLOT_ASK);
 		segs[i].iova = 0xdead0000 + i;
+		segs[i].dev_addr = RTE_BAD_IOVA;
 		fill(src_buf[i], segs[i].len, m->tag++);
 	}
 	got = vmap_bounce_map(m->p, segs, n, dir, st);
@@ -649,10 +650,12 @@ model_map(struct model *m, struct vmap_qstats *st, uint16_t n,
 	if (got < n)
 		m->exhausted++;
 	for (i = 0; i < got; i++) {
-		VT_CHECK(slot_of(m, segs[i].iova, &slot));
+		VT_ASSERT_EQ_X(0xdead0000 + i, segs[i].iova,
+			       "map leaves the EAL IOVA alone");
+		VT_CHECK(slot_of(m, segs[i].dev_addr, &slot));
 		VT_ASSERT(!m->taken[slot], "slot %u handed out twice", slot);
 		m->taken[slot] = 1;
-		slot_va = vmap_domain_iova_to_va(m->dom, segs[i].iova,
+		slot_va = vmap_domain_iova_to_va(m->dom, segs[i].dev_addr,
 						 segs[i].len);
 		VT_ASSERT(slot_va != NULL, "slot IOVA not in the domain");
 		if (dir != VMAP_FROM_DEVICE) {
@@ -666,14 +669,17 @@ model_map(struct model *m, struct vmap_qstats *st, uint16_t n,
 				  segs[i].len,
 				  "FROM_DEVICE map copied the buffer into the slot");
 		}
-		m->held[m->nheld].iova = segs[i].iova;
+		m->held[m->nheld].dev_addr = segs[i].dev_addr;
 		m->held[m->nheld].len = segs[i].len;
 		m->nheld++;
 	}
 	return VT_PASS;
 }
 
-/* Return k random held buffers; for FROM_DEVICE check only len came back. */
+/*
+ * Return k random held buffers, each with the length it was mapped with;
+ * for FROM_DEVICE check that exactly sync_len bytes came back.
+ */
 static int
 model_unmap(struct model *m, struct vmap_qstats *st, uint16_t k,
 	    enum vmap_dir dir)
@@ -685,18 +691,23 @@ model_unmap(struct model *m, struct vmap_qstats *st, uint16_t k,
 
 	for (i = 0; i < k; i++) {
 		j = rnd(0, m->nheld - 1);
-		segs[i].iova = m->held[j].iova;
+		segs[i].dev_addr = m->held[j].dev_addr;
+		segs[i].len = m->held[j].len;
+		segs[i].iova = RTE_BAD_IOVA;	/* unmap does not read it */
 		m->held[j] = m->held[--m->nheld];
-		/* the device writes dev_len bytes and reports len of them */
+		/*
+		 * The device writes dev_len bytes of its slot (past len too)
+		 * and reports sync_len of them, at most len.
+		 */
 		dev_len[i] = rnd(1, m->p->slot_size);
-		slot_va = vmap_domain_iova_to_va(m->dom, segs[i].iova,
+		slot_va = vmap_domain_iova_to_va(m->dom, segs[i].dev_addr,
 						 dev_len[i]);
 		VT_ASSERT(slot_va != NULL, "held IOVA not in the domain");
 		fill(slot_va, dev_len[i], m->tag++);
-		segs[i].len = rnd(1, dev_len[i]);
+		segs[i].sync_len = rnd(0, RTE_MIN(dev_len[i], segs[i].len));
 		segs[i].addr = dst_buf[i];
 		memset(dst_buf[i], 0xcd, sizeof(dst_buf[i]));
-		VT_CHECK(slot_of(m, segs[i].iova, &slot));
+		VT_CHECK(slot_of(m, segs[i].dev_addr, &slot));
 		m->taken[slot] = 0;
 	}
 	vmap_bounce_unmap(m->p, segs, k, dir, st);
@@ -708,14 +719,15 @@ model_unmap(struct model *m, struct vmap_qstats *st, uint16_t k,
 				     "TO_DEVICE unmap copied back; untouched up to");
 			continue;
 		}
-		VT_ASSERT_EQ(segs[i].len, check_fill(dst_buf[i], segs[i].len,
-						     tag0 + i),
+		VT_ASSERT_EQ(segs[i].sync_len,
+			     check_fill(dst_buf[i], segs[i].sync_len, tag0 + i),
 			     "bytes copied back from the slot, equal up to");
-		VT_ASSERT_EQ(sizeof(dst_buf[i]) - segs[i].len,
-			     check_byte(dst_buf[i] + segs[i].len,
-					sizeof(dst_buf[i]) - segs[i].len, 0xcd),
-			     "only segs[i].len bytes copied back; bytes past it untouched up to");
-		m->from_dev += segs[i].len;
+		VT_ASSERT_EQ(sizeof(dst_buf[i]) - segs[i].sync_len,
+			     check_byte(dst_buf[i] + segs[i].sync_len,
+					sizeof(dst_buf[i]) - segs[i].sync_len,
+					0xcd),
+			     "only sync_len bytes copied back; bytes past it untouched up to");
+		m->from_dev += segs[i].sync_len;
 	}
 	return VT_PASS;
 }
@@ -791,7 +803,9 @@ segs_for(struct vmap_seg *segs, unsigned int n, uint32_t len)
 	for (i = 0; i < n; i++) {
 		segs[i].addr = src_buf[i];
 		segs[i].len = len;
+		segs[i].sync_len = 0;
 		segs[i].iova = RTE_BAD_IOVA;
+		segs[i].dev_addr = RTE_BAD_IOVA;
 		fill(src_buf[i], len, 500 + i);
 	}
 }
@@ -835,7 +849,7 @@ test_pool_exhaustion(void)
 
 	for (i = 0; i < 40; i++)
 		for (j = 0; j < i; j++)
-			VT_ASSERT(all[i].iova != all[j].iova,
+			VT_ASSERT(all[i].dev_addr != all[j].dev_addr,
 				  "segments %u and %u share a slot", j, i);
 	vmap_bounce_unmap(&p, all, 40, VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&p), "busy after returning all");
@@ -885,23 +899,25 @@ test_pool_errors(void)
 
 	/* IOVAs that are not busy slots of this pool: counted, skipped */
 	other.addr = src_buf[60];
+	other.iova = RTE_BAD_IOVA;
 	other.len = 10;
+	other.sync_len = 10;
 	VT_ASSERT_EQ(1, vmap_bounce_map(&p2, &other, 1, VMAP_FROM_DEVICE, &st2),
 		     "map on pool 2");
 	bad[0] = segs[0];
 	bad[1] = segs[1];
-	bad[1].iova = p.range.iova + (uint64_t)p.nb_slots * ss; /* past the end */
+	bad[1].dev_addr = p.range.iova + (uint64_t)p.nb_slots * ss; /* past the end */
 	bad[2] = segs[1];
-	bad[2].iova = other.iova;			/* pool 2's slot */
+	bad[2].dev_addr = other.dev_addr;		/* pool 2's slot */
 	bad[3] = segs[2];
 	for (i = 0; i < 4; i++) {
-		bad[i].len = 10;
+		bad[i].sync_len = 10;	/* of the 100 bytes mapped */
 		bad[i].addr = dst_buf[i];
 		memset(dst_buf[i], 0xcd, 64);
 	}
-	fill(vmap_domain_iova_to_va(dom, segs[0].iova, 10), 10, 900);
-	fill(vmap_domain_iova_to_va(dom, segs[2].iova, 10), 10, 902);
-	fill(vmap_domain_iova_to_va(dom, other.iova, 10), 10, 903);
+	fill(vmap_domain_iova_to_va(dom, segs[0].dev_addr, 10), 10, 900);
+	fill(vmap_domain_iova_to_va(dom, segs[2].dev_addr, 10), 10, 902);
+	fill(vmap_domain_iova_to_va(dom, other.dev_addr, 10), 10, 903);
 	vmap_bounce_unmap(&p, bad, 4, VMAP_FROM_DEVICE, &st);
 	VT_ASSERT_EQ(3, st.map_errors, "map errors: + IOVA past the pool, + another pool's IOVA");
 	VT_ASSERT_EQ(6, vmap_bounce_pool_busy(&p), "the two good slots returned");
@@ -913,21 +929,20 @@ test_pool_errors(void)
 		     "another pool's IOVA copied nothing; untouched up to");
 	VT_ASSERT_EQ(1, vmap_bounce_pool_busy(&p2), "pool 2 slot still busy");
 	bad[0] = segs[0];
-	bad[0].iova = p.range.iova - 1;			/* below the pool */
-	bad[0].len = 1;
+	bad[0].dev_addr = p.range.iova - 1;		/* below the pool */
 	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(4, st.map_errors, "map errors: + IOVA below the pool");
-	bad[0].iova = RTE_BAD_IOVA;
+	bad[0].dev_addr = RTE_BAD_IOVA;
 	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(5, st.map_errors, "map errors: + RTE_BAD_IOVA");
 
 	/* an IOVA inside a busy slot, not at its start */
 	bad[0] = segs[4];
-	bad[0].iova += 1;
+	bad[0].dev_addr += 1;
 	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(6, st.map_errors, "map errors: + unaligned IOVA");
 	VT_ASSERT_EQ(6, vmap_bounce_pool_busy(&p), "unaligned IOVA returned no slot");
-	bad[0].iova = segs[4].iova + ss / 2;
+	bad[0].dev_addr = segs[4].dev_addr + ss / 2;
 	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(7, st.map_errors, "map errors: + IOVA in the middle of a slot");
 
@@ -940,24 +955,40 @@ test_pool_errors(void)
 	VT_ASSERT_EQ(5, vmap_bounce_pool_busy(&p), "busy after a double return");
 	VT_ASSERT_EQ(p.nb_slots - 5, p.nb_free, "free after a double return");
 
-	/* FROM_DEVICE with a length longer than the slot: nothing copied */
+	/*
+	 * FROM_DEVICE with a sync_len past the 100 bytes mapped (though
+	 * within the slot): nothing copied, the slot goes back
+	 */
 	bad[0] = segs[5];
-	bad[0].len = ss + 1;
+	bad[0].sync_len = bad[0].len + 1;
 	bad[0].addr = dst_buf[0];
 	memset(dst_buf[0], 0xcd, sizeof(dst_buf[0]));
 	vmap_bounce_unmap(&p, bad, 1, VMAP_FROM_DEVICE, &st);
-	VT_ASSERT_EQ(9, st.map_errors, "map errors: + length longer than the slot");
+	VT_ASSERT_EQ(9, st.map_errors, "map errors: + sync_len past len");
 	VT_ASSERT_EQ(sizeof(dst_buf[0]), check_byte(dst_buf[0],
 						    sizeof(dst_buf[0]), 0xcd),
-		     "an overlong length copied nothing; untouched up to");
+		     "an overlong sync_len copied nothing; untouched up to");
 	VT_ASSERT_EQ(4, vmap_bounce_pool_busy(&p),
-		     "the slot of an overlong length goes back all the same");
+		     "the slot of an overlong sync_len goes back all the same");
+
+	/* a len no slot can have mapped: nothing copied, the slot goes back */
+	bad[0] = segs[6];
+	bad[0].len = ss + 1;
+	bad[0].sync_len = 10;
+	bad[0].addr = dst_buf[0];
+	vmap_bounce_unmap(&p, bad, 1, VMAP_FROM_DEVICE, &st);
+	VT_ASSERT_EQ(10, st.map_errors, "map errors: + len longer than the slot");
+	VT_ASSERT_EQ(sizeof(dst_buf[0]), check_byte(dst_buf[0],
+						    sizeof(dst_buf[0]), 0xcd),
+		     "a len longer than the slot copied nothing; untouched up to");
+	VT_ASSERT_EQ(3, vmap_bounce_pool_busy(&p),
+		     "the slot of an overlong len goes back all the same");
 
 	/* return the rest; nothing leaked, no slot twice on the free stack */
 	vmap_bounce_unmap(&p, &segs[0], 1, VMAP_TO_DEVICE, &st);	/* double */
-	VT_ASSERT_EQ(10, st.map_errors, "map errors: + double return");
+	VT_ASSERT_EQ(11, st.map_errors, "map errors: + double return");
 	for (i = 1; i < 8; i++)
-		if (i != 2 && i != 4 && i != 5)
+		if (i != 2 && i != 4 && i != 5 && i != 6)
 			vmap_bounce_unmap(&p, &segs[i], 1, VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&p), "busy after returning all");
 	VT_ASSERT_EQ(p.nb_slots, p.nb_free, "free after returning all");
@@ -966,9 +997,9 @@ test_pool_errors(void)
 		     "every slot once more");
 	for (i = 0; i < 32; i++)
 		for (j = 0; j < i; j++)
-			VT_ASSERT(segs[i].iova != segs[j].iova,
+			VT_ASSERT(segs[i].dev_addr != segs[j].dev_addr,
 				  "slot 0x%" PRIx64 " handed out twice after double returns",
-				  segs[i].iova);
+				  segs[i].dev_addr);
 	vmap_bounce_unmap(&p, segs, 32, VMAP_TO_DEVICE, &st);
 	vmap_bounce_unmap(&p2, &other, 1, VMAP_FROM_DEVICE, &st2);
 	VT_ASSERT_EQ(0, st2.map_errors, "pool 2 map errors");
@@ -1117,10 +1148,10 @@ test_vduse_kind(struct rte_mempool *mp)
 	}
 	VT_ASSERT_EQ(32, vmap_map(&tq, segs, 32, VMAP_TO_DEVICE), "Tx map");
 	for (i = 0; i < 32; i++) {
-		dv = dev_va(r, segs[i].iova, segs[i].len);
-		VT_ASSERT(dv != NULL && segs[i].iova + segs[i].len <= 4 * MB,
+		dv = dev_va(r, segs[i].dev_addr, segs[i].len);
+		VT_ASSERT(dv != NULL && segs[i].dev_addr + segs[i].len <= 4 * MB,
 			  "Tx IOVA 0x%" PRIx64 " outside the bounce region",
-			  segs[i].iova);
+			  segs[i].dev_addr);
 		VT_ASSERT(dv != segs[i].addr, "Tx buffer not bounced");
 		VT_ASSERT_EQ(segs[i].len, check_fill(dv, segs[i].len, 3000 + i),
 			     "bytes the device reads, equal up to");
@@ -1132,7 +1163,10 @@ test_vduse_kind(struct rte_mempool *mp)
 	VT_ASSERT_EQ(0, tq.stats.bounced_from_dev, "Tx bytes bounced back");
 	VT_ASSERT_EQ(0, tq.stats.map_errors, "Tx map errors");
 
-	/* Rx: the device writes slots; unmap copies the reported length */
+	/*
+	 * Rx: the device fills whole slots but reports fewer bytes; unmap,
+	 * given len as mapped, copies exactly sync_len of them
+	 */
 	for (i = 0; i < 32; i++) {
 		rte_pktmbuf_reset(m[i]);
 		memset(rte_pktmbuf_mtod(m[i], void *), 0xcd,
@@ -1146,39 +1180,53 @@ test_vduse_kind(struct rte_mempool *mp)
 	for (i = 0; i < 32; i++) {
 		uint32_t len = 64 + i * 61;
 
-		dv = dev_va(r, segs[i].iova, segs[i].len);
-		VT_ASSERT(dv != NULL && segs[i].iova + segs[i].len <= 4 * MB,
+		dv = dev_va(r, segs[i].dev_addr, segs[i].len);
+		VT_ASSERT(dv != NULL && segs[i].dev_addr + segs[i].len <= 4 * MB,
 			  "Rx IOVA outside the bounce region");
 		fill(dv, segs[i].len, 4000 + i);
-		segs[i].len = len;
+		segs[i].sync_len = len;
 		sum += len;
 	}
 	vmap_unmap(&rq, segs, 32, VMAP_FROM_DEVICE);
 	for (i = 0; i < 32; i++) {
 		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
 		uint32_t room = rte_pktmbuf_tailroom(m[i]);
+		uint32_t sl = segs[i].sync_len;
 
-		VT_ASSERT_EQ(segs[i].len, check_fill(p, segs[i].len, 4000 + i),
+		VT_ASSERT_EQ(2048, segs[i].len, "unmap kept len as mapped");
+		VT_ASSERT_EQ(sl, check_fill(p, sl, 4000 + i),
 			     "Rx bytes copied back, equal up to");
-		VT_ASSERT_EQ(room - segs[i].len,
-			     check_byte(p + segs[i].len, room - segs[i].len,
-					0xcd),
-			     "Rx bytes past the reported length untouched up to");
+		VT_ASSERT_EQ(room - sl, check_byte(p + sl, room - sl, 0xcd),
+			     "Rx bytes past sync_len (the device wrote len) untouched up to");
 	}
 	VT_ASSERT_EQ(sum, rq.stats.bounced_from_dev, "Rx bytes bounced back");
 	VT_ASSERT_EQ(0, rq.stats.bounced_to_dev, "Rx bytes bounced in");
 	VT_ASSERT_EQ(0, vmap_queue_live(&rq), "Rx mappings live after unmap");
 
-	/* sync_for_cpu copies what the device wrote so far; unmap again */
+	/*
+	 * sync_for_cpu copies the sync_len bytes the device wrote so far;
+	 * a sync_len past len is refused; unmap copies the rest
+	 */
 	segs[0].addr = rte_pktmbuf_mtod(m[0], void *);
 	segs[0].len = 1000;
 	VT_ASSERT_EQ(1, vmap_map(&rq, segs, 1, VMAP_FROM_DEVICE), "Rx map one");
-	dv = dev_va(r, segs[0].iova, 1000);
+	dv = dev_va(r, segs[0].dev_addr, 1000);
+	memset(segs[0].addr, 0xcd, 1000);
 	fill(dv, 1000, 5000);
+	segs[0].sync_len = 600;
 	vmap_sync_for_cpu(&rq, segs, 1, VMAP_FROM_DEVICE);
-	VT_ASSERT_EQ(1000, check_fill(segs[0].addr, 1000, 5000),
+	VT_ASSERT_EQ(600, check_fill(segs[0].addr, 600, 5000),
 		     "sync_for_cpu bytes, equal up to");
+	VT_ASSERT_EQ(400, check_byte((uint8_t *)segs[0].addr + 600, 400, 0xcd),
+		     "sync_for_cpu stops at sync_len; untouched up to");
+	VT_ASSERT_EQ(0, rq.stats.map_errors, "map errors before a bad sync_len");
+	segs[0].sync_len = 1001;
+	vmap_sync_for_cpu(&rq, segs, 1, VMAP_FROM_DEVICE);
+	VT_ASSERT_EQ(1, rq.stats.map_errors, "map errors: + sync_len past len");
+	VT_ASSERT_EQ(400, check_byte((uint8_t *)segs[0].addr + 600, 400, 0xcd),
+		     "a refused sync_for_cpu copies nothing; untouched up to");
 	fill(dv, 1000, 5001);
+	segs[0].sync_len = 1000;
 	vmap_unmap(&rq, segs, 1, VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(1000, check_fill(segs[0].addr, 1000, 5001),
 		     "unmap after sync_for_cpu, equal up to");
@@ -1186,11 +1234,11 @@ test_vduse_kind(struct rte_mempool *mp)
 	VT_ASSERT_EQ(1, vmap_map(&tq, segs, 1, VMAP_TO_DEVICE), "Tx map one");
 	fill(segs[0].addr, 1000, 5002);
 	vmap_sync_for_device(&tq, segs, 1, VMAP_TO_DEVICE);
-	VT_ASSERT_EQ(1000, check_fill(dev_va(r, segs[0].iova, 1000), 1000, 5002),
+	VT_ASSERT_EQ(1000, check_fill(dev_va(r, segs[0].dev_addr, 1000), 1000, 5002),
 		     "sync_for_device bytes, equal up to");
 	vmap_unmap(&tq, segs, 1, VMAP_TO_DEVICE);
-	VT_ASSERT_EQ(0, tq.stats.map_errors + rq.stats.map_errors,
-		     "map errors");
+	VT_ASSERT_EQ(1, tq.stats.map_errors + rq.stats.map_errors,
+		     "map errors (the refused sync_for_cpu alone)");
 	rte_pktmbuf_free_bulk(m, 32);
 
 	/* a queue of 64 slots runs dry in a burst of more */

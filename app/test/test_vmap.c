@@ -97,7 +97,7 @@ rec_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	rec.map++;
 	rec.dir = dir;
 	for (i = 0; i < n; i++)
-		segs[i].iova = 0x100000 + i * 0x1000;
+		segs[i].dev_addr = 0x100000 + i * 0x1000;
 	return n;
 }
 
@@ -401,7 +401,9 @@ test_attach_and_wrappers(void)
 	n = vmap_map(&q, segs, 4, VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(4, n, "mapped");
 	VT_ASSERT(rec.q == &q, "map got the queue token");
-	VT_ASSERT_EQ_X(0x103000, segs[3].iova, "iova from the kind's map");
+	VT_ASSERT_EQ_X(0x103000, segs[3].dev_addr,
+		       "dev_addr from the kind's map");
+	VT_ASSERT_EQ_X(0, segs[3].iova, "map leaves the EAL IOVA alone");
 	VT_ASSERT_EQ(VMAP_FROM_DEVICE, rec.dir, "direction passed to map");
 
 	vmap_unmap(&q, segs, 3, VMAP_FROM_DEVICE);
@@ -518,16 +520,19 @@ test_va_map(struct rte_mempool *mp)
 	VT_CHECK(get_burst(mp, m, segs, BURST));
 	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "va maps the whole burst");
-	for (i = 0; i < BURST; i++)
-		VT_ASSERT_EQ_X((uintptr_t)segs[i].addr, segs[i].iova,
+	for (i = 0; i < BURST; i++) {
+		VT_ASSERT_EQ_X((uintptr_t)segs[i].addr, segs[i].dev_addr,
 			       "va: device address is the virtual address");
+		VT_ASSERT_EQ_X(rte_pktmbuf_iova(m[i]), segs[i].iova,
+			       "va: map leaves the EAL IOVA alone");
+	}
 	VT_ASSERT_EQ(0, vmap_map(&q, segs, 0, VMAP_TO_DEVICE), "empty burst");
 	VT_ASSERT_EQ(1, vmap_map(&q, segs, 1, VMAP_FROM_DEVICE), "burst of one");
 	/* RTE_BAD_IOVA means nothing to va: the address is what counts */
 	segs[3].iova = RTE_BAD_IOVA;
 	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_FROM_DEVICE),
 		     "va ignores the EAL IOVA");
-	VT_ASSERT_EQ_X((uintptr_t)segs[3].addr, segs[3].iova, "va address");
+	VT_ASSERT_EQ_X((uintptr_t)segs[3].addr, segs[3].dev_addr, "va address");
 	rte_pktmbuf_free_bulk(m, BURST);
 	vmap_queue_release(&q);
 	vmap_dev_detach(&d);
@@ -559,17 +564,22 @@ test_pa_map(struct rte_mempool *mp)
 	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "pa maps the whole burst");
 	for (i = 0; i < BURST; i++) {
-		VT_ASSERT_EQ_X(want[i], segs[i].iova,
+		VT_ASSERT_EQ_X(want[i], segs[i].dev_addr,
 			       "pa: device address is the EAL IOVA");
-		VT_ASSERT_EQ_X(rte_mem_virt2iova(segs[i].addr), segs[i].iova,
+		VT_ASSERT_EQ_X(rte_mem_virt2iova(segs[i].addr), segs[i].dev_addr,
 			       "pa: EAL's translation of the address");
 	}
 
+	for (i = 0; i < BURST; i++)
+		segs[i].dev_addr = 0;
 	segs[5].iova = RTE_BAD_IOVA;
 	VT_ASSERT_EQ(5, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "pa stops the burst at RTE_BAD_IOVA");
 	for (i = 0; i < 5; i++)
-		VT_ASSERT_EQ_X(want[i], segs[i].iova, "pa: mapped before the stop");
+		VT_ASSERT_EQ_X(want[i], segs[i].dev_addr,
+			       "pa: mapped before the stop");
+	VT_ASSERT_EQ_X(0, segs[5].dev_addr,
+		       "pa: no device address for RTE_BAD_IOVA");
 	segs[0].iova = RTE_BAD_IOVA;
 	VT_ASSERT_EQ(0, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
 		     "pa: RTE_BAD_IOVA first maps nothing");

@@ -8,11 +8,12 @@
  * and a registered counting kind: the device's hot-path kind becomes
  * VMAP_KIND_OPS, correct use raises nothing and still moves the bytes,
  * and each misuse it promises to catch (double unmap, unmap of an IOVA it
- * never handed out, sync of an unmapped IOVA, mappings left live when the
- * queue goes idle) raises vmap_debug_errors() by one per buffer and logs a
- * message naming the queue and the IOVA in hex; misused buffers are not
- * passed on to the wrapped kind. With the layer off the count stays 0 and
- * va keeps its inline kind.
+ * never handed out, sync of an unmapped IOVA, unmap or sync with a len
+ * other than the mapping's or a sync_len past it, mappings left live when
+ * the queue goes idle) raises vmap_debug_errors() by one per buffer and
+ * logs a message naming the queue and the IOVA in hex; misused buffers are
+ * not passed on to the wrapped kind. With the layer off the count stays 0
+ * and va keeps its inline kind.
  */
 
 #include <errno.h>
@@ -47,7 +48,7 @@ count_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 	RTE_SET_USED(q);
 	RTE_SET_USED(dir);
 	for (i = 0; i < n; i++)
-		segs[i].iova = (uintptr_t)segs[i].addr;
+		segs[i].dev_addr = (uintptr_t)segs[i].addr;
 	cnt.map += n;
 	return n;
 }
@@ -164,6 +165,7 @@ get_burst(struct rte_mbuf **m, struct vmap_seg *segs, unsigned int n,
 		segs[i].addr = p;
 		segs[i].iova = rte_pktmbuf_iova(m[i]);
 		segs[i].len = len;
+		segs[i].sync_len = 0;
 	}
 	return VT_PASS;
 }
@@ -225,9 +227,9 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	VT_CHECK(get_burst(m, segs, BURST, 1000, 0x40));
 	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE), "map");
 	for (i = 0; i < BURST; i++) {
-		dv = dev_va(&d, segs[i].iova, segs[i].len);
+		dv = dev_va(&d, segs[i].dev_addr, segs[i].len);
 		VT_ASSERT(dv != NULL, "mapped IOVA 0x%" PRIx64 " in no region",
-			  segs[i].iova);
+			  segs[i].dev_addr);
 		VT_ASSERT(bounces || dv == segs[i].addr, "va IOVA is the address");
 		VT_ASSERT(!bounces || dv != segs[i].addr, "vduse bounces");
 		VT_ASSERT_EQ(0x40 + i, dv[999], "the device reads the data");
@@ -249,7 +251,7 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 			  cnt.map, cnt.unmap, cnt.sync_cpu, cnt.sync_dev);
 	vmap_unmap(&q, segs, BURST, VMAP_TO_DEVICE);
 
-	/* Rx through the layer: the device's bytes come back */
+	/* Rx through the layer: the sync_len bytes of the device come back */
 	rte_pktmbuf_free_bulk(m, BURST);
 	VT_CHECK(get_burst(m, segs, BURST, 1000, 0x40));
 	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
@@ -263,18 +265,20 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 		rs.addr = rte_pktmbuf_mtod(r1, void *);
 		rs.iova = rte_pktmbuf_iova(r1);
 		rs.len = 2048;
+		rs.sync_len = 0;
 		memset(rs.addr, 0, 2048);
 		VT_ASSERT_EQ(1, vmap_map(&rq, &rs, 1, VMAP_FROM_DEVICE),
 			     "Rx map");
-		dv = dev_va(&d, rs.iova, 2048);
+		dv = dev_va(&d, rs.dev_addr, 2048);
 		VT_ASSERT(dv != NULL, "Rx IOVA in no region");
-		memset(dv, 0x77, 1500);
-		rs.len = 1500;
+		/* a bouncing kind's device may scribble past what it reports */
+		memset(dv, 0x77, bounces ? 2048 : 1500);
+		rs.sync_len = 1500;
 		vmap_unmap(&rq, &rs, 1, VMAP_FROM_DEVICE);
 		VT_ASSERT_EQ(0x77, ((uint8_t *)rs.addr)[1499],
 			     "Rx bytes through the layer");
 		VT_ASSERT_EQ(0, ((uint8_t *)rs.addr)[1500],
-			     "Rx byte past the reported length");
+			     "Rx byte past sync_len");
 		rte_pktmbuf_free(r1);
 		VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors after Rx");
 	}
@@ -283,7 +287,7 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	unmaps = cnt.unmap;
 	vmap_unmap(&q, &segs[0], 1, VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "first unmap is fine");
-	MISUSE(&d, 1, QID_TX, segs[0].iova, "double unmap",
+	MISUSE(&d, 1, QID_TX, segs[0].dev_addr, "double unmap",
 	       vmap_unmap(&q, &segs[0], 1, VMAP_TO_DEVICE));
 	if (counts)
 		VT_ASSERT_EQ(unmaps + 1, cnt.unmap,
@@ -291,7 +295,7 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 
 	/* an IOVA the layer never handed out */
 	unknown = segs[1];
-	unknown.iova = UNKNOWN_IOVA;
+	unknown.dev_addr = UNKNOWN_IOVA;
 	MISUSE(&d, 1, QID_TX, UNKNOWN_IOVA, "unmap of an unknown IOVA",
 	       vmap_unmap(&q, &unknown, 1, VMAP_TO_DEVICE));
 	if (counts)
@@ -299,9 +303,9 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 			     "unmaps passed on (the unknown one held back)");
 
 	/* syncs of an unmapped IOVA */
-	MISUSE(&d, 1, QID_TX, segs[0].iova, "sync_for_cpu of an unmapped IOVA",
+	MISUSE(&d, 1, QID_TX, segs[0].dev_addr, "sync_for_cpu of an unmapped IOVA",
 	       vmap_sync_for_cpu(&q, &segs[0], 1, VMAP_TO_DEVICE));
-	MISUSE(&d, 1, QID_TX, segs[0].iova,
+	MISUSE(&d, 1, QID_TX, segs[0].dev_addr,
 	       "sync_for_device of an unmapped IOVA",
 	       vmap_sync_for_device(&q, &segs[0], 1, VMAP_TO_DEVICE));
 	if (counts)
@@ -333,8 +337,8 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	log = vt_log_capture_stop();
 	VT_ASSERT_EQ(2, i, "live mappings at idle");
 	VT_ASSERT_EQ(e + 2, vmap_debug_errors(&d), "leaks at idle, one each");
-	if (check_report(log, QID_TX, segs[6].iova, "leak report") != VT_PASS ||
-	    check_report(log, QID_TX, segs[7].iova, "leak report") != VT_PASS) {
+	if (check_report(log, QID_TX, segs[6].dev_addr, "leak report") != VT_PASS ||
+	    check_report(log, QID_TX, segs[7].dev_addr, "leak report") != VT_PASS) {
 		free(log);
 		return VT_FAIL;
 	}
@@ -348,7 +352,7 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	if (!bounces) {
 		VT_ASSERT_EQ(1, vmap_map(&q, &again, 1, VMAP_TO_DEVICE), "map");
 		VT_ASSERT_EQ(e, vmap_debug_errors(&d), "map after unmap");
-		MISUSE(&d, 1, QID_TX, again.iova, "the same IOVA mapped twice",
+		MISUSE(&d, 1, QID_TX, again.dev_addr, "the same IOVA mapped twice",
 		       vmap_map(&q, &again, 1, VMAP_TO_DEVICE));
 		vmap_unmap(&q, &again, 1, VMAP_TO_DEVICE);
 		e = vmap_debug_errors(&d);
@@ -368,6 +372,107 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	vmap_queue_release(&q);
 	vmap_queue_release(&rq);
 	vmap_dev_detach(&d);
+	vmap_dev_detach(&d);
+	return VT_PASS;
+}
+
+/*
+ * len and sync_len checked against the mapping: an unmap or sync whose len
+ * is not the one mapped (0 was what Tx unmaps used to pass), or a sync_len
+ * past len, is reported and held back, and the mapping stays live so that
+ * the right unmap still works. The right Rx unmap brings back exactly
+ * sync_len bytes, not len.
+ */
+static int
+debug_len(const struct vmap_ops *ops, bool bounces, bool counts)
+{
+	struct vmap_params params = { .bounce_size = 4 * MB, .debug = true };
+	struct vmap_seg segs[1], bad;
+	struct vmap_queue q, rq;
+	struct rte_mbuf *m[1];
+	struct vmap_dev d;
+	uint64_t e0;
+	uint8_t *dv, *p;
+
+	vt_info("kind %s: len and sync_len through the debug layer", ops->name);
+	memset(&cnt, 0, sizeof(cnt));
+	VT_ASSERT_OK(vmap_dev_attach(&d, ops, "vt_dbg_len", SOCKET_ID_ANY,
+				     &params), "attach with params.debug");
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, QID_TX, VMAP_TO_DEVICE, 64, 2048),
+		     "Tx queue setup");
+	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, QID_RX, VMAP_FROM_DEVICE, 64,
+				      2048), "Rx queue setup");
+	e0 = vmap_debug_errors(&d);
+
+	/* Tx: unmap and sync_for_device with a len other than the mapping's */
+	VT_CHECK(get_burst(m, segs, 1, 1000, 0x20));
+	VT_ASSERT_EQ(1, vmap_map(&q, segs, 1, VMAP_TO_DEVICE), "Tx map");
+	bad = segs[0];
+	bad.len = 0;
+	MISUSE(&d, 1, QID_TX, bad.dev_addr, "Tx unmap with len 0, mapped 1000",
+	       vmap_unmap(&q, &bad, 1, VMAP_TO_DEVICE));
+	VT_ASSERT_OK(vmap_mapping_error(&q, bad.dev_addr),
+		     "the mapping is live after the refused unmap");
+	bad.len = 1001;
+	MISUSE(&d, 1, QID_TX, bad.dev_addr,
+	       "sync_for_device with len 1001, mapped 1000",
+	       vmap_sync_for_device(&q, &bad, 1, VMAP_TO_DEVICE));
+	if (counts)
+		VT_ASSERT(cnt.unmap == 0 && cnt.sync_dev == 0,
+			  "buffers with the wrong len passed on: unmap %" PRIu64 " sync %" PRIu64,
+			  cnt.unmap, cnt.sync_dev);
+	vmap_unmap(&q, segs, 1, VMAP_TO_DEVICE);
+	VT_ASSERT(vmap_mapping_error(&q, segs[0].dev_addr) < 0,
+		  "the right unmap ends the mapping");
+	VT_ASSERT_EQ(e0 + 2, vmap_debug_errors(&d),
+		     "the right unmap raises nothing");
+	if (counts)
+		VT_ASSERT_EQ(1, cnt.unmap, "the right unmap passed on");
+	VT_ASSERT_EQ(0, q.stats.map_errors, "Tx map errors of the kind");
+	rte_pktmbuf_free(m[0]);
+
+	/* Rx: the device writes; sync_len past len, len other than mapped */
+	VT_CHECK(get_burst(m, segs, 1, 1000, 0));
+	p = segs[0].addr;
+	memset(p, 0, 1000);
+	VT_ASSERT_EQ(1, vmap_map(&rq, segs, 1, VMAP_FROM_DEVICE), "Rx map");
+	dv = dev_va(&d, segs[0].dev_addr, 1000);
+	VT_ASSERT(dv != NULL, "Rx IOVA in no region");
+	/* a bouncing kind's device writes the whole slot, reports 600 */
+	memset(dv, 0x55, bounces ? 1000 : 600);
+	bad = segs[0];
+	bad.sync_len = 1001;
+	MISUSE(&d, 1, QID_RX, bad.dev_addr, "Rx unmap with sync_len past len",
+	       vmap_unmap(&rq, &bad, 1, VMAP_FROM_DEVICE));
+	bad.len = 2048;
+	bad.sync_len = 600;
+	MISUSE(&d, 1, QID_RX, bad.dev_addr,
+	       "sync_for_cpu with len 2048, mapped 1000",
+	       vmap_sync_for_cpu(&rq, &bad, 1, VMAP_FROM_DEVICE));
+	VT_ASSERT(!bounces || p[0] == 0,
+		  "refused unmap and sync copied bytes back");
+	if (counts)
+		VT_ASSERT(cnt.unmap == 1 && cnt.sync_cpu == 0,
+			  "Rx buffers with a wrong length passed on");
+	VT_ASSERT_OK(vmap_mapping_error(&rq, segs[0].dev_addr),
+		     "the Rx mapping is live after the refused unmap");
+	segs[0].sync_len = 600;
+	vmap_unmap(&rq, segs, 1, VMAP_FROM_DEVICE);
+	VT_ASSERT_EQ(0x55, p[599], "Rx bytes up to sync_len");
+	VT_ASSERT_EQ(0, p[600], "Rx byte past sync_len (len is 1000)");
+	if (bounces)
+		VT_ASSERT_EQ(600, rq.stats.bounced_from_dev,
+			     "bytes bounced back: sync_len, not len");
+	VT_ASSERT_EQ(e0 + 4, vmap_debug_errors(&d),
+		     "one error per refused buffer, none for the right unmap");
+	VT_ASSERT_EQ(0, rq.stats.map_errors, "Rx map errors of the kind");
+	rte_pktmbuf_free(m[0]);
+
+	VT_ASSERT_EQ(0, vmap_queue_live(&q), "Tx live at the end");
+	VT_ASSERT_EQ(0, vmap_queue_live(&rq), "Rx live at the end");
+	VT_ASSERT_EQ(e0 + 4, vmap_debug_errors(&d), "no leak at the end");
+	vmap_queue_release(&q);
+	vmap_queue_release(&rq);
 	vmap_dev_detach(&d);
 	return VT_PASS;
 }
@@ -446,6 +551,9 @@ run(int argc, char **argv)
 	SUB(debug_kind(&vmap_va_ops, false, false));
 	SUB(debug_kind(vmap_find("vduse"), true, false));
 	SUB(debug_kind(&count_ops, false, true));
+	SUB(debug_len(&vmap_va_ops, false, false));
+	SUB(debug_len(vmap_find("vduse"), true, false));
+	SUB(debug_len(&count_ops, false, true));
 	SUB(debug_off());
 #undef SUB
 

@@ -29,7 +29,7 @@ count_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 			break;
 		if (vt_count_rec.limited)
 			vt_count_rec.refuse_after--;
-		segs[i].iova = (uintptr_t)segs[i].addr + VT_COUNT_OPS_OFFSET;
+		segs[i].dev_addr = (uintptr_t)segs[i].addr + VT_COUNT_OPS_OFFSET;
 	}
 	vt_count_rec.mapped += i;
 	return i;

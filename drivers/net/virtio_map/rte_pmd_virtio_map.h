@@ -65,7 +65,8 @@ int rte_pmd_virtio_map_ops_unregister(const char *name);
  *
  * Read how many mapping misuses the debug layer (devarg map_debug=1) saw
  * on a port: double unmaps, unmaps of unknown IOVAs, syncs of unmapped
- * IOVAs, mappings still live at stop.
+ * IOVAs, unmaps or syncs with a length other than the mapping's,
+ * mappings still live at stop.
  *
  * @param port_id  a net_virtio_map port
  * @param count    out: the count (0 when map_debug is off)

@@ -30,17 +30,21 @@ vmq_map_inline(const struct rte_mbuf *m, uint32_t off, enum vmap_kind kind)
 }
 
 /*
- * Fill seg for the bytes [off, off + len) of m: the virtual address, and
- * the map ops' input address (EAL IOVA) for the ops kinds or already the
- * device address for va and pa.
+ * Fill seg for the bytes [off, off + len) of m: the virtual address and,
+ * for the ops kinds, the map ops' input (EAL IOVA; map writes dev_addr),
+ * or for va and pa the device address itself.
  */
 static __rte_always_inline void
 vmq_map_seg(struct vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
 	    uint32_t len, enum vmap_kind kind)
 {
 	seg->addr = RTE_PTR_ADD(m->buf_addr, off);
-	seg->iova = vmq_map_inline(m, off, kind == VMAP_KIND_VA ?
-				   VMAP_KIND_VA : VMAP_KIND_PA);
+	if (kind == VMAP_KIND_OPS) {
+		seg->iova = rte_mbuf_iova_get(m) + off;
+		seg->sync_len = 0;
+	} else {
+		seg->dev_addr = vmq_map_inline(m, off, kind);
+	}
 	seg->len = len;
 }
 
@@ -48,7 +52,7 @@ vmq_map_seg(struct vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
  * Rx: device addresses for n fresh buffers, each offered from hdr_size
  * bytes before its data (room for the virtio-net header) to its end.
  * Returns how many leading buffers got one; the caller returns the rest
- * to the pool. segs[i].iova is then what goes into the descriptor.
+ * to the pool. segs[i].dev_addr is then what goes into the descriptor.
  */
 static __rte_always_inline uint16_t
 vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct vmap_seg *segs,
@@ -73,7 +77,7 @@ vmq_map_rx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *seg,
 		enum vmap_kind kind)
 {
 	if (kind == VMAP_KIND_OPS) {
-		q->segs[id].dev_addr = seg->iova;
+		q->segs[id].dev_addr = seg->dev_addr;
 		q->segs[id].len = seg->len;
 	}
 	q->extra[id].nseg = kind == VMAP_KIND_OPS;
@@ -88,8 +92,9 @@ struct vmq_used_buf {
 
 /*
  * Rx: give n completed buffers back to the CPU: for the ops kinds one
- * unmap for the burst, from the addresses kept at post time, syncing the
- * bytes the device says it wrote. Nothing to do for va and pa.
+ * unmap for the burst, from the address and length kept at post time,
+ * syncing the bytes the device says it wrote (sync_len). Nothing to do for
+ * va and pa.
  */
 static __rte_always_inline void
 vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
@@ -103,8 +108,9 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 	for (i = 0; i < n; i++) {
 		segs[i].addr = RTE_PTR_ADD(b[i].m->buf_addr,
 					   b[i].m->data_off - q->hdr_size);
-		segs[i].iova = q->segs[b[i].id].dev_addr;
-		segs[i].len = b[i].len;
+		segs[i].dev_addr = q->segs[b[i].id].dev_addr;
+		segs[i].len = q->segs[b[i].id].len;
+		segs[i].sync_len = b[i].len;
 	}
 	vmap_unmap(&q->mq, segs, n, VMAP_FROM_DEVICE);
 }
@@ -172,7 +178,7 @@ vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
 	}
 	k = &q->segs[(size_t)id * VMQ_TX_MAX_SEGS];
 	for (j = 0; j < n; j++) {
-		k[j].dev_addr = segs[j].iova;
+		k[j].dev_addr = segs[j].dev_addr;
 		k[j].len = segs[j].len;
 	}
 	q->extra[id].nseg = n;
@@ -180,8 +186,9 @@ vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
 
 /*
  * Tx: unmap the buffers of n completed ids (ops kinds), from the private
- * state, in calls of at most VMQ_STEP segments. Nothing is synced back:
- * the device only read them.
+ * state (address and length as mapped), in calls of at most VMQ_STEP
+ * segments. Nothing is synced back (sync_len 0): the device only read
+ * them.
  */
 static __rte_always_inline void
 vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
@@ -198,8 +205,9 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 		nseg = q->extra[ids[i]].nseg;
 		for (j = 0; j < nseg; j++, ns++) {
 			segs[ns].addr = NULL;
-			segs[ns].iova = k[j].dev_addr;
-			segs[ns].len = 0;
+			segs[ns].dev_addr = k[j].dev_addr;
+			segs[ns].len = k[j].len;
+			segs[ns].sync_len = 0;
 		}
 		if (ns >= VMQ_STEP) {
 			vmap_unmap(&q->mq, segs, ns, VMAP_TO_DEVICE);

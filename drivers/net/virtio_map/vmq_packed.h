@@ -123,7 +123,7 @@ vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	struct vmq_pdesc *d = &q->packed.desc[slot];
 	uint16_t flags;
 
-	d->addr = seg->iova;
+	d->addr = seg->dev_addr;
 	d->len = seg->len;
 	d->id = id;
 	q->extra[id].m = m;
@@ -165,7 +165,7 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	vmq_map_tx_keep(q, id, segs, nsegs, kind);
 	d->id = id;
 	if (push) {
-		d->addr = segs[0].iova;
+		d->addr = segs[0].dev_addr;
 		d->len = segs[0].len;
 		c = 1;
 	} else if (indirect) {
@@ -177,7 +177,7 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		t[0].id = 0;
 		t[0].flags = 0;
 		for (j = 0; j < nsegs; j++) {
-			t[j + 1].addr = segs[j].iova;
+			t[j + 1].addr = segs[j].dev_addr;
 			t[j + 1].len = segs[j].len;
 			t[j + 1].id = 0;
 			t[j + 1].flags = 0;
@@ -195,7 +195,7 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		for (j = 0; j < nsegs; j++) {
 			vmq_packed_adv(&s, &w, 1, q->size);
 			t = &q->packed.desc[s];
-			t->addr = segs[j].iova;
+			t->addr = segs[j].dev_addr;
 			t->len = segs[j].len;
 			t->id = id;
 			t->flags = vmq_packed_avail_flags(w) |

@@ -125,7 +125,7 @@ vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	uint16_t id = vmq_split_take_desc(q, in_order);
 	struct vmq_desc *d = &q->split.desc[id];
 
-	d->addr = seg->iova;
+	d->addr = seg->dev_addr;
 	d->len = seg->len;
 	d->flags = VMQ_DESC_F_WRITE;
 	q->extra[id].m = m;
@@ -165,7 +165,7 @@ vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	q->split.avail->ring[p->idx++ & q->mask] = head;
 	p->n++;
 	if (push) {
-		d->addr = segs[0].iova;
+		d->addr = segs[0].dev_addr;
 		d->len = segs[0].len;
 		d->flags = 0;
 		return;
@@ -178,7 +178,7 @@ vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		t[0].flags = VMQ_DESC_F_NEXT;
 		t[0].next = 1;
 		for (j = 0; j < nsegs; j++) {
-			t[j + 1].addr = segs[j].iova;
+			t[j + 1].addr = segs[j].dev_addr;
 			t[j + 1].len = segs[j].len;
 			t[j + 1].flags = j + 1 < nsegs ? VMQ_DESC_F_NEXT : 0;
 			t[j + 1].next = j + 2;
@@ -197,7 +197,7 @@ vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		q->extra[prev].next = id;
 		q->split.desc[prev].flags = VMQ_DESC_F_NEXT;
 		q->split.desc[prev].next = id;
-		q->split.desc[id].addr = segs[j].iova;
+		q->split.desc[id].addr = segs[j].dev_addr;
 		q->split.desc[id].len = segs[j].len;
 		prev = id;
 	}
