@@ -1255,19 +1255,21 @@ case_rx_mrg_bad_num(struct vmq *q, struct rte_mempool *mp, uint32_t opts,
 }
 
 /*
- * 8. Split: the used index runs a ring ahead of what is in flight. Packed:
- * a used descriptor with valid flags and the id of no buffer in flight
- * (Rx: never posted, ring of 128 and 64 mbufs; Tx: inside a chain in
- * order, else an id no buffer has).
+ * 8. Split: the used index runs a ring ahead of what is in flight, over
+ * entries that each look valid (every buffer in flight, once): the index
+ * alone is wrong, so the queue stops before it uses any entry. Packed: a
+ * used descriptor with valid flags and the id of no buffer in flight (Rx:
+ * never posted; Tx: inside a chain in order, else a free id).
  */
 static int
 case_rx_ahead(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 {
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
-	unsigned int base = rte_mempool_in_use_count(mp);
+	unsigned int base = rte_mempool_in_use_count(mp), i;
 	uint64_t errors0 = q->stats.errors;
 	struct dev *d = &dev;
 	struct vt_stream s;
+	uint16_t start;
 	uint32_t len;
 
 	RTE_SET_USED(v);
@@ -1277,9 +1279,14 @@ case_rx_ahead(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	dev_attach(d, q, false);
 	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
 	VT_CHECK(dev_take_all(d));
-	VT_CHECK(dev_rx_write(&d->held[0], &s, 0, &len));
-	dev_put(d, d->held[0].id, len, 1);
-	d->used_pos += q->size;
+	VT_ASSERT(d->nheld < q->size, "Rx buffers posted: %u of %u", d->nheld,
+		  q->size);
+	start = d->used_pos;
+	for (i = 0; i < d->nheld; i++) {
+		VT_CHECK(dev_rx_write(&d->held[i], &s, i, &len));
+		dev_put(d, d->held[i].id, len, 1);
+	}
+	d->used_pos = start + q->size + 1;
 	dev_publish(d);
 	VT_CHECK(rx_expect_broken(q, &s, 0, errors0));
 	VT_CHECK(drain_check(q, mp, base));
@@ -1290,10 +1297,11 @@ static int
 case_tx_ahead(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 {
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
-	unsigned int base = rte_mempool_in_use_count(pool);
+	unsigned int base = rte_mempool_in_use_count(pool), out;
 	uint64_t errors0 = q->stats.errors;
 	struct dev *d = &dev;
 	struct vt_stream s;
+	uint16_t start;
 
 	RTE_SET_USED(v);
 	if (packed)
@@ -1301,10 +1309,14 @@ case_tx_ahead(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	stream_init(&s, "tx_ahead", 45, 1514);
 	dev_attach(d, q, true);
 	VT_CHECK(tx_fill_chains(q, d, &s));
+	start = d->used_pos;
 	dev_tx_complete(d, d->nheld, in_order);
-	d->used_pos += q->size;
+	d->used_pos = start + q->size + 1;
 	dev_publish(d);
+	out = rte_mempool_in_use_count(pool);
 	VT_CHECK(tx_expect_broken(q, &s, errors0));
+	VT_ASSERT_EQ(out, rte_mempool_in_use_count(pool),
+		     "mbufs in use: none freed on a used index a ring ahead");
 	VT_CHECK(drain_check(q, pool, base));
 	return tx_recover(q, base, in_order);
 }
