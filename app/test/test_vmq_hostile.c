@@ -1333,14 +1333,14 @@ struct hcase {
 	uint16_t size;		/* ring size */
 	bool few;		/* Rx: the pool of 64 mbufs */
 	uint32_t max_frame;	/* Rx: 0 or MAX_FRAME */
-	int variants;
+	int variants;		/* n: variants 0..n-1; -v: variant v only */
 	unsigned int opts;	/* which lists of options (*_OPTS) */
 };
 
-#define TX_OPTS 1
-#define RX_OPTS 2
-#define MRG_OPTS 4
-#define TXN_OPTS 8
+#define TX_OPTS 1		/* none, in_order, indirect, both */
+#define RX_OPTS 2		/* none, in_order */
+#define MRG_OPTS 4		/* mrg_rxbuf, with in_order */
+#define TXN_OPTS 8		/* Tx without indirect: chains of 3 */
 
 static const struct hcase cases[] = {
 	{ "tx_rewrite", case_tx_rewrite, true, 64, false, 0, 1, TX_OPTS },
