@@ -87,9 +87,9 @@ vmq_rx_mrg(struct vmq *q, struct rte_mbuf *m, uint32_t len,
 	if (q->mrg_left == 0) {
 		/* the first buffer: the header says how many follow */
 		if (unlikely(len < hdr)) {
+			/* no header, no buffer count: an empty frame */
+			q->stats.length_errors++;
 			bad[(*nb_bad)++] = m;
-			vmq_broken(q, "mergeable Rx buffer without header, len",
-				   len);
 			return NULL;
 		}
 		nb = vmq_net_hdr_rx_buffers(RTE_PTR_ADD(m->buf_addr,
