@@ -76,11 +76,12 @@ static __rte_always_inline void
 vmq_map_rx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *seg,
 		enum vmap_kind kind)
 {
+	/* va and pa have nothing to undo: nseg is read for the ops kinds only */
 	if (kind == VMAP_KIND_OPS) {
 		q->segs[id].dev_addr = seg->dev_addr;
 		q->segs[id].len = seg->len;
+		q->extra[id].nseg = 1;
 	}
-	q->extra[id].nseg = kind == VMAP_KIND_OPS;
 }
 
 /** A buffer the device returned: its id, mbuf and the length it wrote. */
@@ -172,10 +173,9 @@ vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
 	struct vmq_seg *k;
 	uint16_t j;
 
-	if (kind != VMAP_KIND_OPS) {
-		q->extra[id].nseg = 0;
+	if (kind != VMAP_KIND_OPS)
 		return;
-	}
+
 	k = &q->segs[(size_t)id * VMQ_TX_MAX_SEGS];
 	for (j = 0; j < n; j++) {
 		k[j].dev_addr = segs[j].dev_addr;

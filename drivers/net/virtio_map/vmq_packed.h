@@ -264,11 +264,14 @@ vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 		b[k].len = len;
 		b[k].id = id;
 		q->extra[id].m = NULL;
-		vmq_packed_put_id(q, id, in_order);
+		/* an Rx buffer is one descriptor */
+		if (!in_order)
+			q->free_ids[q->packed.nb_free_ids++] = id;
 		vmq_packed_adv(&cons, &wrap, 1, q->size);
 	}
 	q->used_cons = cons;
 	q->packed.used_wrap = wrap;
+	q->nb_free += k;
 	return k;
 }
 

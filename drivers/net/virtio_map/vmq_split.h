@@ -255,7 +255,12 @@ vmq_split_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 		b[i].len = len;
 		b[i].id = id;
 		q->extra[id].m = NULL;
-		vmq_split_free_chain(q, id, in_order);
+		/* an Rx buffer is one descriptor */
+		if (in_order)
+			q->split.next_id = (id + 1) & q->mask;
+		else
+			q->free_ids[q->nb_free] = id;
+		q->nb_free++;
 	}
 	q->used_cons = cons + i;
 	vmq_split_hold_interrupts(q);

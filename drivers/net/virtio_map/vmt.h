@@ -21,9 +21,7 @@
 #include "vmap.h"
 
 /* Feature bits the driver knows (virtio 1.2, sections 5.1.3 and 6). */
-#define VMT_F_NET_MAC		5
 #define VMT_F_NET_MRG_RXBUF	15
-#define VMT_F_NET_STATUS	16
 #define VMT_F_RING_INDIRECT	28
 #define VMT_F_RING_EVENT_IDX	29
 #define VMT_F_VERSION_1		32
