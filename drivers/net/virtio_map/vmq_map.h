@@ -49,10 +49,11 @@ vmq_map_seg(struct vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
 }
 
 /*
- * Rx: device addresses for n fresh buffers, each offered from hdr_size
- * bytes before its data (room for the virtio-net header) to its end.
- * Returns how many leading buffers got one; the caller returns the rest
- * to the pool. segs[i].dev_addr is then what goes into the descriptor.
+ * Rx: map n fresh buffers, each offered from hdr_size bytes before its
+ * data (room for the virtio-net header) to its end: one map call for the
+ * ops kinds, filling segs[]; nothing yet for va and pa, whose address
+ * vmq_map_rx_addr() computes as the buffer is posted. Returns how many
+ * leading buffers are mapped; the caller returns the rest to the pool.
  */
 static __rte_always_inline uint16_t
 vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct vmap_seg *segs,
@@ -60,28 +61,32 @@ vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct vmap_seg *segs,
 {
 	uint16_t i;
 
+	if (kind != VMAP_KIND_OPS)
+		return n;
 	for (i = 0; i < n; i++)
 		vmq_map_seg(&segs[i], mbufs[i], mbufs[i]->data_off -
 			    q->hdr_size, q->rx_room, kind);
-	if (kind != VMAP_KIND_OPS)
-		return n;
 	i = vmap_map(&q->mq, segs, n, VMAP_FROM_DEVICE);
 	if (unlikely(i < n))
 		q->stats.map_refused += n - i;
 	return i;
 }
 
-/* Rx: remember what buffer id was given (ops kinds). */
-static __rte_always_inline void
-vmq_map_rx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *seg,
-		enum vmap_kind kind)
+/*
+ * Rx: the device address of buffer m, mapped by vmq_map_rx() (seg), and
+ * for the ops kinds what was handed out, kept under buffer id.
+ */
+static __rte_always_inline rte_iova_t
+vmq_map_rx_addr(struct vmq *q, uint16_t id, const struct rte_mbuf *m,
+		const struct vmap_seg *seg, enum vmap_kind kind)
 {
-	/* va and pa have nothing to undo: nseg is read for the ops kinds only */
-	if (kind == VMAP_KIND_OPS) {
-		q->segs[id].dev_addr = seg->dev_addr;
-		q->segs[id].len = seg->len;
-		q->extra[id].nseg = 1;
-	}
+	if (kind != VMAP_KIND_OPS)
+		return vmq_map_inline(m, m->data_off - q->hdr_size, kind);
+	/* nseg is read for the ops kinds only: va and pa have nothing to undo */
+	q->segs[id].dev_addr = seg->dev_addr;
+	q->segs[id].len = seg->len;
+	q->extra[id].nseg = 1;
+	return seg->dev_addr;
 }
 
 /** A buffer the device returned: its id, mbuf and the length it wrote. */

@@ -123,12 +123,11 @@ vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	struct vmq_pdesc *d = &q->packed.desc[slot];
 	uint16_t flags;
 
-	d->addr = seg->dev_addr;
-	d->len = seg->len;
+	d->addr = vmq_map_rx_addr(q, id, m, seg, kind);
+	d->len = q->rx_room;
 	d->id = id;
 	q->extra[id].m = m;
 	q->extra[id].ndesc = 1;
-	vmq_map_rx_keep(q, id, seg, kind);
 	q->nb_free--;
 	flags = VMQ_DESC_F_WRITE | vmq_packed_avail_flags(p->wrap);
 	vmq_packed_adv(&p->idx, &p->wrap, 1, q->size);

@@ -125,12 +125,11 @@ vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	uint16_t id = vmq_split_take_desc(q, in_order);
 	struct vmq_desc *d = &q->split.desc[id];
 
-	d->addr = seg->dev_addr;
-	d->len = seg->len;
+	d->addr = vmq_map_rx_addr(q, id, m, seg, kind);
+	d->len = q->rx_room;
 	d->flags = VMQ_DESC_F_WRITE;
 	q->extra[id].m = m;
 	q->extra[id].ndesc = 1;
-	vmq_map_rx_keep(q, id, seg, kind);
 	q->split.avail->ring[p->idx++ & q->mask] = id;
 	p->n++;
 }
