@@ -28,6 +28,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "vt.h"
 #include "vt_internal.h"
@@ -361,6 +364,14 @@ vt_main(const struct vt_test *t, int argc, char **argv)
 		rc = t->run(argc - 1, argv + 1);
 		if (vt_eal_finish() != VT_PASS && rc == VT_PASS)
 			rc = VT_FAIL;
+#ifdef __SANITIZE_ADDRESS__
+		/* _exit() skips LeakSanitizer: check the body here */
+		if (__lsan_do_recoverable_leak_check() != 0 && rc == VT_PASS) {
+			printf("FAIL %s: LeakSanitizer found leaks (above)\n",
+			       vt_ctx.name);
+			rc = VT_FAIL;
+		}
+#endif
 		fflush(stdout);
 		_exit(rc);
 	}
