@@ -170,6 +170,19 @@ vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum vmap_kind kind)
 	return keep;
 }
 
+/*
+ * Where segment j of buffer id is kept: segment 0 of every id in one
+ * dense array (a packet of one segment touches one line, shared with its
+ * neighbours), the other segments of Tx packets after it.
+ */
+static __rte_always_inline struct vmq_seg *
+vmq_seg_at(struct vmq *q, uint16_t id, uint16_t j)
+{
+	if (j == 0)
+		return &q->segs[id];
+	return &q->segs[q->size + (size_t)id * (VMQ_TX_MAX_SEGS - 1) + j - 1];
+}
+
 /* Tx: remember what buffer id was given (ops kinds). */
 static __rte_always_inline void
 vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
@@ -181,10 +194,10 @@ vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
 	if (kind != VMAP_KIND_OPS)
 		return;
 
-	k = &q->segs[(size_t)id * VMQ_TX_MAX_SEGS];
 	for (j = 0; j < n; j++) {
-		k[j].dev_addr = segs[j].dev_addr;
-		k[j].len = segs[j].len;
+		k = vmq_seg_at(q, id, j);
+		k->dev_addr = segs[j].dev_addr;
+		k->len = segs[j].len;
 	}
 	q->extra[id].nseg = n;
 }
@@ -206,12 +219,12 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 	if (kind != VMAP_KIND_OPS)
 		return;
 	for (i = 0; i < n; i++) {
-		k = &q->segs[(size_t)ids[i] * VMQ_TX_MAX_SEGS];
 		nseg = q->extra[ids[i]].nseg;
 		for (j = 0; j < nseg; j++, ns++) {
+			k = vmq_seg_at(q, ids[i], j);
 			segs[ns].addr = NULL;
-			segs[ns].dev_addr = k[j].dev_addr;
-			segs[ns].len = k[j].len;
+			segs[ns].dev_addr = k->dev_addr;
+			segs[ns].len = k->len;
 			segs[ns].sync_len = 0;
 		}
 		if (ns >= VMQ_STEP) {
