@@ -327,6 +327,9 @@ struct vt_pair_opts {
 	 * for.
 	 */
 	uint32_t tx_seg_size;
+	/** Configure the driver's port with LSC interrupts (intr_conf.lsc):
+	 * it then raises RTE_ETH_EVENT_INTR_LSC on every link change. */
+	bool drv_lsc;
 	/** Packets in flight per stream; 0 means twice the ring (the ring
 	 * plus 1024 above 4096 descriptors). Pools are
 	 * sized from it, so small memory wants it small; rings only fill up
@@ -377,8 +380,15 @@ int vt_pair_drv_create(struct vt_pair *p);
 int vt_port_setup(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
 		  uint32_t max_frame);
 
+/** vt_port_setup(), with LSC interrupts asked for when lsc is true. */
+int vt_port_setup_lsc(uint16_t port, uint16_t nb_desc,
+		      struct rte_mempool *mp, uint32_t max_frame, bool lsc);
+
 /** Start a port. */
 int vt_port_start(uint16_t port);
+
+/** Stop, close and remove the pair's net_vhost port (the backend goes). */
+int vt_pair_vhost_remove(struct vt_pair *p);
 
 /** Wait until a port's link is up (or down), polling, with a deadline. */
 int vt_wait_link(uint16_t port, bool up, unsigned int timeout_ms);

@@ -175,6 +175,13 @@ int
 vt_port_setup(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
 	      uint32_t max_frame)
 {
+	return vt_port_setup_lsc(port, nb_desc, mp, max_frame, false);
+}
+
+int
+vt_port_setup_lsc(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
+		  uint32_t max_frame, bool lsc)
+{
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
 	int socket, ret;
@@ -184,6 +191,7 @@ vt_port_setup(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
 	ret = rte_eth_dev_info_get(port, &info);
 	VT_ASSERT_OK(ret, "rte_eth_dev_info_get");
 	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = lsc;
 	if (max_frame > RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN) {
 		conf.rxmode.mtu = max_frame - RTE_ETHER_HDR_LEN;
 		VT_ASSERT(info.max_mtu >= conf.rxmode.mtu,
@@ -251,8 +259,8 @@ vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts)
 	VT_CHECK(vt_pair_drv_create(p));
 	VT_CHECK(vt_port_setup(p->vhost_port, p->queue_size, p->vhost_pool,
 			       p->max_frame));
-	VT_CHECK(vt_port_setup(p->drv_port, p->queue_size, p->drv_pool,
-			       p->max_frame));
+	VT_CHECK(vt_port_setup_lsc(p->drv_port, p->queue_size, p->drv_pool,
+				   p->max_frame, p->opts.drv_lsc));
 	VT_CHECK(vt_port_start(p->vhost_port));
 	VT_CHECK(vt_port_start(p->drv_port));
 	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));
@@ -294,6 +302,12 @@ vt_port_remove(const char *name, uint16_t port, bool *created)
 	VT_ASSERT_EQ(0, ret, "rte_vdev_uninit");
 	*created = false;
 	return VT_PASS;
+}
+
+int
+vt_pair_vhost_remove(struct vt_pair *p)
+{
+	return vt_port_remove(p->vhost_name, p->vhost_port, &p->vhost_created);
 }
 
 int

@@ -71,6 +71,22 @@ virtio_map_set_link(struct virtio_map_dev *dev, bool up)
 	};
 
 	rte_eth_linkstatus_set(&rte_eth_devices[dev->port_id], &link);
+	if (up != dev->link_up) {
+		dev->link_up = up;
+		__atomic_store_n(&dev->lsc_pending, true, __ATOMIC_RELEASE);
+	}
+}
+
+void
+virtio_map_lsc_raise(struct virtio_map_dev *dev)
+{
+	struct rte_eth_dev *eth = &rte_eth_devices[dev->port_id];
+
+	if (!__atomic_exchange_n(&dev->lsc_pending, false, __ATOMIC_ACQ_REL))
+		return;
+	if (eth->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_LSC,
+					     NULL);
 }
 
 /* Send the memory table the map ops describe. */
@@ -243,33 +259,62 @@ err_disconnect:
 	return ret;
 }
 
-static void
+void
 virtio_map_arm(struct virtio_map_dev *dev)
 {
-	if (dev->alarm_set)
+	uint64_t us;
+
+	if (dev->alarm_set || !dev->started)
 		return;
-	if (rte_eal_alarm_set(VIRTIO_MAP_CONNECT_RETRY_US, virtio_map_alarm,
-			      dev) == 0)
+	if (dev->ready || dev->failed)
+		us = VIRTIO_MAP_WATCH_US;
+	else
+		us = dev->retry_us;
+	if (rte_eal_alarm_set(us, virtio_map_alarm, dev) == 0)
 		dev->alarm_set = true;
 	else
-		VM_LOG(ERR, "%s: cannot arm the connect timer; the link stays down",
+		VM_LOG(ERR, "%s: cannot arm the port's alarm; the link will not follow the backend",
 		       dev->name);
 }
 
-/* Try to bring the device up; arm a retry if the backend is not there. */
+/* Try to bring the device up; back off while the backend is not there. */
 void
 virtio_map_try_up(struct virtio_map_dev *dev)
 {
 	int ret;
 
-	if (!dev->started || dev->ready)
+	if (!dev->started || dev->ready || dev->failed)
 		return;
 	ret = virtio_map_bring_up(dev);
-	if (ret == -EAGAIN)
-		virtio_map_arm(dev);
-	else if (ret < 0)
+	if (ret == 0) {
+		dev->retry_us = VIRTIO_MAP_CONNECT_RETRY_US;
+	} else if (ret == -EAGAIN) {
+		/* a client backs off; a server's accept costs nothing */
+		if (!dev->cfg.server)
+			dev->retry_us = RTE_MIN(dev->retry_us * 2,
+						(uint32_t)VIRTIO_MAP_CONNECT_RETRY_MAX_US);
+	} else {
+		dev->failed = true;
 		VM_LOG(ERR, "%s: link stays down; fix the cause and restart the port",
 		       dev->name);
+	}
+}
+
+void
+virtio_map_backend_lost(struct virtio_map_dev *dev)
+{
+	int lost;
+
+	lost = virtio_map_bring_down(dev);
+	if (lost < 0)
+		return;		/* a burst is still in a queue: next time */
+	dev->backend_lost++;
+	dev->lost_packets += lost;
+	dev->retry_us = VIRTIO_MAP_CONNECT_RETRY_US;
+	VM_LOG(WARNING, "%s: vhost-user backend at %s went away (%d Tx packet(s) in flight lost); link down, %s",
+	       dev->name, dev->cfg.path, lost,
+	       dev->cfg.server ? "waiting for it to connect again" :
+				 "reconnecting");
 }
 
 void
@@ -277,10 +322,21 @@ virtio_map_alarm(void *arg)
 {
 	struct virtio_map_dev *dev = arg;
 
-	pthread_mutex_lock(&dev->lock);
+	if (pthread_mutex_trylock(&dev->lock) != 0) {
+		/* start, stop or a memory event holds the port */
+		rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US, virtio_map_alarm,
+				  dev);
+		return;
+	}
 	dev->alarm_set = false;
-	virtio_map_try_up(dev);
+	if (dev->started) {
+		if (dev->ready && !vmt_connected(dev->t))
+			virtio_map_backend_lost(dev);
+		virtio_map_try_up(dev);
+		virtio_map_arm(dev);
+	}
 	pthread_mutex_unlock(&dev->lock);
+	virtio_map_lsc_raise(dev);
 }
 
 /* EAL memory changed: the device must see the new table. */
@@ -312,16 +368,22 @@ virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
 }
 
 /* Take the rings back from the device, then free what they hold. */
-void
+int
 virtio_map_bring_down(struct virtio_map_dev *dev)
 {
 	struct vmq *qs[2] = { dev->rxq[0], dev->txq[0] };
-	unsigned int i;
+	unsigned int i, freed;
+	int tx_lost = 0;
 	uint16_t base;
 
+	/* the application may still call the bursts: wait for them to leave */
 	for (i = 0; i < RTE_DIM(qs); i++)
-		if (qs[i] != NULL)
-			vmq_enable(qs[i], false);
+		if (qs[i] != NULL && vmq_enable(qs[i], false) < 0) {
+			VM_LOG(WARNING, "%s: vq %u: a burst did not leave the queue within %u ms; trying again",
+			       dev->name, qs[i]->vq_index,
+			       VMQ_QUIESCE_TIMEOUT_MS);
+			return -ETIMEDOUT;
+		}
 	if (dev->ready && vmt_connected(dev->t)) {
 		for (i = 0; i < RTE_DIM(qs); i++)
 			if (qs[i] != NULL)
@@ -332,16 +394,22 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 			if (qs[i] != NULL &&
 			    vmt_stop_vring(dev->t, qs[i]->vq_index, &base) < 0)
 				vmt_disconnect(dev->t);
+	} else if (dev->ready) {
+		/* gone: close what is left of the channel (request fd) */
+		vmt_disconnect(dev->t);
 	}
 	dev->ready = false;
 	virtio_map_set_link(dev, false);
 	for (i = 0; i < RTE_DIM(qs); i++) {
 		if (qs[i] == NULL)
 			continue;
-		vmq_drain(qs[i]);
+		freed = vmq_drain(qs[i]);
+		if (qs[i]->is_tx)
+			tx_lost += freed;
 		/* every mapping was given back: anything live is a leak */
 		if (vmap_queue_live(&qs[i]->mq) > 0)
 			VM_LOG(ERR, "%s: vq %u: map=%s reports mappings still live after stop",
 			       dev->name, qs[i]->vq_index, dev->cfg.map);
 	}
+	return tx_lost;
 }

@@ -6,7 +6,9 @@
  * net_virtio_map ethdev glue: vdev probe and remove, the eth_dev_ops
  * table, queue setup, start/stop/close, link, and bringing the device up
  * over the transport (lazily: probe never waits for the backend; start
- * connects if it can and an EAL alarm retries until it does). The data path
+ * connects if it can and an EAL alarm retries until it does, then follows
+ * the backend: a backend that goes away is noticed, the rings are reset
+ * and the next one is brought up, with link-state events). The data path
  * is in vmq_burst.c, the protocol in vmt_vhost_user.c.
  */
 
@@ -225,8 +227,13 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	eth->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
 	eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
 	dev->started = true;
+	dev->failed = false;
+	dev->retry_us = VIRTIO_MAP_CONNECT_RETRY_US;
 	virtio_map_try_up(dev);
+	/* from now on the alarm follows the backend */
+	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);
+	virtio_map_lsc_raise(dev);
 	return 0;
 }
 
@@ -243,7 +250,10 @@ virtio_map_dev_stop(struct rte_eth_dev *eth)
 
 	pthread_mutex_lock(&dev->lock);
 	dev->alarm_set = false;
+	/* no burst runs now (ethdev's rule for dev_stop): no timeout */
 	virtio_map_bring_down(dev);
+	/* a stopped port raises no link event */
+	__atomic_store_n(&dev->lsc_pending, false, __ATOMIC_RELEASE);
 	eth->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
 	eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
 	pthread_mutex_unlock(&dev->lock);
@@ -281,13 +291,12 @@ virtio_map_link_update(struct rte_eth_dev *eth,
 	bool up;
 
 	pthread_mutex_lock(&dev->lock);
-	up = dev->ready && vmt_connected(dev->t);
-	if (dev->ready && !up)
-		VM_LOG(WARNING, "%s: backend gone; link down until the port restarts",
-		       dev->name);
-	dev->ready = up;
-	pthread_mutex_unlock(&dev->lock);
+	if (dev->started && dev->ready && !vmt_connected(dev->t))
+		virtio_map_backend_lost(dev);
+	up = dev->ready;
 	virtio_map_set_link(dev, up);
+	pthread_mutex_unlock(&dev->lock);
+	virtio_map_lsc_raise(dev);
 	return 0;
 }
 
@@ -465,7 +474,8 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	eth->rx_pkt_burst = virtio_map_burst_stopped;
 	eth->tx_pkt_burst = virtio_map_burst_stopped;
 	eth->tx_pkt_prepare = virtio_map_tx_prepare;
-	eth->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	eth->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS |
+				RTE_ETH_DEV_INTR_LSC;
 	rte_eth_dev_probing_finish(eth);
 	VM_INIT_LOG(INFO, "%s: port %u, path=%s%s, map=%s%s, queue_size=%u",
 		    name, dev->port_id, cfg.path, cfg.server ? " (server)" : "",

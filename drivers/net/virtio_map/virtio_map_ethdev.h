@@ -29,8 +29,15 @@
 #define VIRTIO_MAP_MAX_QUEUE_PAIRS	1
 /** Default ring size. */
 #define VIRTIO_MAP_DEFAULT_QUEUE_SIZE	256
-/** Retry period of the lazy connect, in microseconds. */
+/** First delay between connect attempts, in microseconds. */
 #define VIRTIO_MAP_CONNECT_RETRY_US	100000
+/** Client mode: the delay doubles per failed attempt up to this. */
+#define VIRTIO_MAP_CONNECT_RETRY_MAX_US	1000000
+/** How often a port that is up looks for a backend that hung up. */
+#define VIRTIO_MAP_WATCH_US		100000
+/** Look again this soon when start, stop or a memory event holds the
+ * port (the alarm never blocks the interrupt thread on the port lock). */
+#define VIRTIO_MAP_BUSY_RETRY_US	10000
 
 /** When to offer VIRTIO_F_ACCESS_PLATFORM (the iommu devarg). */
 enum virtio_map_iommu {
@@ -85,6 +92,14 @@ struct virtio_map_dev {
 	uint16_t mtu;			/**< configured MTU */
 	bool started;			/**< between dev_start and dev_stop */
 	bool ready;			/**< rings handed to the device */
+	bool failed;			/**< bring-up failed for good: no more
+					 * attempts until the port restarts */
+	bool link_up;			/**< what the link says now */
+	bool lsc_pending;		/**< link changed: raise the LSC event
+					 * once the lock is released */
+	uint32_t retry_us;		/**< delay before the next attempt */
+	uint64_t backend_lost;		/**< backends that went away while up */
+	uint64_t lost_packets;		/**< Tx packets in flight they took */
 	bool alarm_set;			/**< connect retry pending */
 	bool mem_cb;			/**< memory event callback registered */
 	bool closed;			/**< dev_close ran */
@@ -187,17 +202,45 @@ int virtio_map_check_rx_room(struct virtio_map_dev *dev,
 
 /* Device bring-up and take-down (virtio_map_bringup.c). */
 
-/** Publish the port's link state. */
+/**
+ * Publish the port's link state; a change is remembered for
+ * virtio_map_lsc_raise(). Called with dev->lock held.
+ */
 void virtio_map_set_link(struct virtio_map_dev *dev, bool up);
 
 /**
- * Bring the device up if the port is started and not up yet; arm the
- * retry alarm while the backend is not there. Called with dev->lock held.
+ * Raise RTE_ETH_EVENT_INTR_LSC if the link changed since the last call
+ * and the application asked for LSC interrupts. Called without dev->lock
+ * (the application's callback may read the link).
+ */
+void virtio_map_lsc_raise(struct virtio_map_dev *dev);
+
+/**
+ * Bring the device up if the port is started and not up yet. Called with
+ * dev->lock held.
  */
 void virtio_map_try_up(struct virtio_map_dev *dev);
 
-/** The lazy-connect retry alarm (EAL interrupt thread). */
+/**
+ * Arm the port's alarm (once): while the port is started it brings the
+ * device up, notices a backend that went away, and brings the next one
+ * up. Called with dev->lock held.
+ */
+void virtio_map_arm(struct virtio_map_dev *dev);
+
+/**
+ * The port's alarm (EAL interrupt thread): see virtio_map_arm(). Never
+ * waits for the port lock.
+ */
 void virtio_map_alarm(void *arg);
+
+/**
+ * The backend hung up while the port was up: take the rings back without
+ * talking to it, return what they held (Tx packets in flight are counted
+ * as lost), link down; the alarm brings the next backend up. Called with
+ * dev->lock held.
+ */
+void virtio_map_backend_lost(struct virtio_map_dev *dev);
 
 /** EAL memory event callback: resend the memory table. */
 void virtio_map_mem_event(enum rte_mem_event type, const void *addr,
@@ -206,8 +249,12 @@ void virtio_map_mem_event(enum rte_mem_event type, const void *addr,
 /**
  * Take the rings back from the device (GET_VRING_BASE) and free what they
  * hold; works when the backend is gone. Called with dev->lock held.
+ *
+ * @return the Tx packets that were in flight, or -ETIMEDOUT when a burst
+ *   running on another thread did not leave a queue in time (the queues
+ *   stay disabled and nothing was freed: call again)
  */
-void virtio_map_bring_down(struct virtio_map_dev *dev);
+int virtio_map_bring_down(struct virtio_map_dev *dev);
 
 /* The device's IOTLB (virtio_map_iommu.c). */
 

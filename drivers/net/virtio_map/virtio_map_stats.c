@@ -48,12 +48,14 @@ static const struct virtio_map_xstat tx_xstats[] = {
 	XSTAT("map_errors", mq.stats.map_errors),
 };
 
-/* Device-wide: the IOTLB (0 without VIRTIO_F_ACCESS_PLATFORM). */
+/* Device-wide: the IOTLB (0 without VIRTIO_F_ACCESS_PLATFORM), backends. */
 static const char *const dev_xstats[] = {
 	"iotlb_translations",	/* entries of the current plan */
 	"iotlb_updates",	/* updates sent before the rings ran */
 	"iotlb_misses",		/* misses answered with an update */
 	"iotlb_refused",	/* misses outside the plan or its access */
+	"backend_lost",		/* backends that went away while up */
+	"backend_lost_packets",	/* Tx packets in flight they took */
 };
 
 #define NB_XSTATS (RTE_DIM(rx_xstats) + RTE_DIM(tx_xstats) + \
@@ -123,6 +125,8 @@ virtio_map_stats_reset(struct rte_eth_dev *eth)
 	if (dev->t != NULL)
 		dev->t->iotlb_misses = 0;
 	__atomic_store_n(&dev->iotlb_refused, 0, __ATOMIC_RELAXED);
+	dev->backend_lost = 0;
+	dev->lost_packets = 0;
 	return 0;
 }
 
@@ -180,5 +184,9 @@ virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
 	xs[k].id = k;
 	xs[k++].value = __atomic_load_n(&dev->iotlb_refused,
 					__ATOMIC_RELAXED);
+	xs[k].id = k;
+	xs[k++].value = dev->backend_lost;
+	xs[k].id = k;
+	xs[k++].value = dev->lost_packets;
 	return NB_XSTATS;
 }

@@ -15,7 +15,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_pause.h>
 #include <rte_malloc.h>
 
 #include "virtio_map_log.h"
@@ -256,10 +258,28 @@ vmq_set_opts(struct vmq *q, uint32_t opts)
 	return 0;
 }
 
-void
+int
 vmq_enable(struct vmq *q, bool on)
 {
+	uint64_t deadline;
+
 	__atomic_store_n(&q->enabled, on, __ATOMIC_RELEASE);
+	if (on)
+		return 0;
+	/*
+	 * A burst sets busy, then reads enabled; we cleared enabled, then
+	 * read busy. With a full fence on both sides one of us sees the
+	 * other's store: either the burst returns at once, or we wait.
+	 */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	deadline = rte_get_timer_cycles() +
+		   rte_get_timer_hz() * VMQ_QUIESCE_TIMEOUT_MS / 1000;
+	while (__atomic_load_n(&q->busy, __ATOMIC_ACQUIRE)) {
+		if (rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_pause();
+	}
+	return 0;
 }
 
 void

@@ -142,6 +142,8 @@ struct vmq {
 					 * notification decision */
 	bool broken;			/**< device misbehaved: queue stopped */
 	bool enabled;			/**< bursts may run */
+	bool busy;			/**< a burst is running (see
+					 * vmq_enable()) */
 	bool is_packed;			/**< opts & VMQ_OPT_PACKED */
 	uint32_t opts;			/**< VMQ_OPT_* in effect */
 	enum vmap_kind kind;		/**< how addresses are computed */
@@ -235,16 +237,25 @@ void vmq_reset(struct vmq *q);
  */
 int vmq_set_opts(struct vmq *q, uint32_t opts);
 
+/** How long vmq_enable() waits for a running burst to leave the queue. */
+#define VMQ_QUIESCE_TIMEOUT_MS	100
+
 /**
  * Let bursts run (after the device got the ring) or stop them (before it
- * is taken back). A disabled queue's bursts return 0.
+ * is taken back). A disabled queue's bursts return 0. Disabling waits
+ * until a burst running on another thread has left the queue, so the
+ * caller may then drain and reset it while the application keeps calling
+ * the burst functions (a backend that went away); control path only.
  *
  * @param q
  *   The queue.
  * @param on
  *   True to enable.
+ * @return
+ *   0, or -ETIMEDOUT when a burst did not leave the queue within
+ *   VMQ_QUIESCE_TIMEOUT_MS (it still runs: do not touch the queue).
  */
-void vmq_enable(struct vmq *q, bool on);
+int vmq_enable(struct vmq *q, bool on);
 
 /**
  * Set the longest frame (without virtio-net header) the queue sends or

@@ -145,12 +145,31 @@ vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
 	return vmq_tx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_OPS);
 }
 
-/* ---- entry points: enabled check, then the layout (one branch) ---- */
+/* ---- entry points: enter the queue, then the layout (one branch) ---- */
 
+/*
+ * Enter a queue for a burst, unless it is disabled (vmq_enable()): busy
+ * is stored before enabled is read, with a full fence between, so the
+ * control path that clears enabled and then waits for busy cannot miss a
+ * burst that is about to run.
+ */
 static __rte_always_inline bool
-vmq_runs(const struct vmq *q)
+vmq_enter(struct vmq *q)
 {
-	return likely(__atomic_load_n(&q->enabled, __ATOMIC_ACQUIRE));
+	__atomic_store_n(&q->busy, true, __ATOMIC_RELAXED);
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(__atomic_load_n(&q->enabled, __ATOMIC_RELAXED)))
+		return true;
+	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
+	return false;
+}
+
+/* Leave the queue: everything the burst did happens before. */
+static __rte_always_inline uint16_t
+vmq_leave(struct vmq *q, uint16_t n)
+{
+	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
+	return n;
 }
 
 static uint16_t
@@ -158,10 +177,10 @@ vmq_rx_va(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vmq *q = arg;
 
-	if (!vmq_runs(q))
+	if (!vmq_enter(q))
 		return 0;
-	return q->is_packed ? vmq_packed_rx_va(q, pkts, n) :
-			      vmq_split_rx_va(q, pkts, n);
+	return vmq_leave(q, q->is_packed ? vmq_packed_rx_va(q, pkts, n) :
+				       vmq_split_rx_va(q, pkts, n));
 }
 
 static uint16_t
@@ -169,10 +188,10 @@ vmq_rx_pa(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vmq *q = arg;
 
-	if (!vmq_runs(q))
+	if (!vmq_enter(q))
 		return 0;
-	return q->is_packed ? vmq_packed_rx_pa(q, pkts, n) :
-			      vmq_split_rx_pa(q, pkts, n);
+	return vmq_leave(q, q->is_packed ? vmq_packed_rx_pa(q, pkts, n) :
+				       vmq_split_rx_pa(q, pkts, n));
 }
 
 static uint16_t
@@ -180,10 +199,10 @@ vmq_rx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vmq *q = arg;
 
-	if (!vmq_runs(q))
+	if (!vmq_enter(q))
 		return 0;
-	return q->is_packed ? vmq_packed_rx_ops(q, pkts, n) :
-			      vmq_split_rx_ops(q, pkts, n);
+	return vmq_leave(q, q->is_packed ? vmq_packed_rx_ops(q, pkts, n) :
+				       vmq_split_rx_ops(q, pkts, n));
 }
 
 static uint16_t
@@ -191,10 +210,10 @@ vmq_tx_va(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vmq *q = arg;
 
-	if (!vmq_runs(q))
+	if (!vmq_enter(q))
 		return 0;
-	return q->is_packed ? vmq_packed_tx_va(q, pkts, n) :
-			      vmq_split_tx_va(q, pkts, n);
+	return vmq_leave(q, q->is_packed ? vmq_packed_tx_va(q, pkts, n) :
+				       vmq_split_tx_va(q, pkts, n));
 }
 
 static uint16_t
@@ -202,10 +221,10 @@ vmq_tx_pa(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vmq *q = arg;
 
-	if (!vmq_runs(q))
+	if (!vmq_enter(q))
 		return 0;
-	return q->is_packed ? vmq_packed_tx_pa(q, pkts, n) :
-			      vmq_split_tx_pa(q, pkts, n);
+	return vmq_leave(q, q->is_packed ? vmq_packed_tx_pa(q, pkts, n) :
+				       vmq_split_tx_pa(q, pkts, n));
 }
 
 static uint16_t
@@ -213,10 +232,10 @@ vmq_tx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vmq *q = arg;
 
-	if (!vmq_runs(q))
+	if (!vmq_enter(q))
 		return 0;
-	return q->is_packed ? vmq_packed_tx_ops(q, pkts, n) :
-			      vmq_split_tx_ops(q, pkts, n);
+	return vmq_leave(q, q->is_packed ? vmq_packed_tx_ops(q, pkts, n) :
+				       vmq_split_tx_ops(q, pkts, n));
 }
 
 vmq_burst_t
