@@ -12,7 +12,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -23,6 +25,40 @@
 #include "virtio_map_log.h"
 #include "vmq_dp.h"
 #include "vmq_packed.h"
+
+/*
+ * The burst gate (vmq_enable() and vmq_enter()) needs a full fence on
+ * both sides. With Linux's membarrier the control path pays for both:
+ * one call makes every thread of the process pass a full barrier, so a
+ * burst needs only a compiler barrier between its store of busy and its
+ * load of enabled (the asymmetric fence of liburcu and folly). Without
+ * it, each burst fences itself.
+ */
+static bool
+vmq_gate_asym(void)
+{
+	static int state;	/* 0 unknown, 1 yes, -1 no */
+	int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+
+	if (s == 0) {
+		s = syscall(__NR_membarrier,
+			    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 ?
+		    1 : -1;
+		__atomic_store_n(&state, s, __ATOMIC_RELEASE);
+	}
+	return s > 0;
+}
+
+/* The control side's full fence: on every thread, or on ours. */
+static void
+vmq_gate_fence(const struct vmq *q)
+{
+	if (q->gate_asym &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+		return;
+	/* not registered (then the bursts fence themselves) */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
 
 /*
  * Private per-id state. Under AddressSanitizer it comes from malloc, so
@@ -103,6 +139,7 @@ vmq_create(const struct vmq_conf *conf)
 			       VMQ_MAX_FRAME, (uint32_t)VMQ_MAX_FRAME);
 	q->kick_fd = -1;
 	q->call_fd = -1;
+	q->gate_asym = vmq_gate_asym();
 
 	/* longest buffer: a Tx frame, or what an Rx buffer offers */
 	if (q->is_tx)
@@ -268,10 +305,10 @@ vmq_enable(struct vmq *q, bool on)
 		return 0;
 	/*
 	 * A burst sets busy, then reads enabled; we cleared enabled, then
-	 * read busy. With a full fence on both sides one of us sees the
-	 * other's store: either the burst returns at once, or we wait.
+	 * read busy. With a full fence between on both sides one of us sees
+	 * the other's store: either the burst returns at once, or we wait.
 	 */
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vmq_gate_fence(q);
 	deadline = rte_get_timer_cycles() +
 		   rte_get_timer_hz() * VMQ_QUIESCE_TIMEOUT_MS / 1000;
 	while (__atomic_load_n(&q->busy, __ATOMIC_ACQUIRE)) {

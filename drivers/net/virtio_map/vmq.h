@@ -144,6 +144,9 @@ struct vmq {
 	bool enabled;			/**< bursts may run */
 	bool busy;			/**< a burst is running (see
 					 * vmq_enable()) */
+	bool gate_asym;			/**< the control path fences for the
+					 * bursts (membarrier), see
+					 * vmq_burst.c */
 	bool is_packed;			/**< opts & VMQ_OPT_PACKED */
 	uint32_t opts;			/**< VMQ_OPT_* in effect */
 	enum vmap_kind kind;		/**< how addresses are computed */

@@ -151,13 +151,17 @@ vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
  * Enter a queue for a burst, unless it is disabled (vmq_enable()): busy
  * is stored before enabled is read, with a full fence between, so the
  * control path that clears enabled and then waits for busy cannot miss a
- * burst that is about to run.
+ * burst that is about to run. With membarrier (q->gate_asym) the control
+ * path makes that fence for us and a compiler barrier is enough.
  */
 static __rte_always_inline bool
 vmq_enter(struct vmq *q)
 {
 	__atomic_store_n(&q->busy, true, __ATOMIC_RELAXED);
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(q->gate_asym))
+		rte_compiler_barrier();
+	else
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (likely(__atomic_load_n(&q->enabled, __ATOMIC_RELAXED)))
 		return true;
 	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
