@@ -187,6 +187,8 @@ virtio_map_bring_up(struct virtio_map_dev *dev)
 	status |= VMT_STATUS_FEATURES_OK;
 	vmt_set_status(dev->t, status);
 
+	/* what a memory event asks from now on is sent again afterwards */
+	__atomic_store_n(&dev->mem_dirty, false, __ATOMIC_RELEASE);
 	ret = virtio_map_send_mem_table(dev, false);
 	if (ret == -E2BIG || ret == -ENOMEM)
 		goto err_disconnect;
@@ -333,10 +335,39 @@ virtio_map_alarm(void *arg)
 		if (dev->ready && !vmt_connected(dev->t))
 			virtio_map_backend_lost(dev);
 		virtio_map_try_up(dev);
+		virtio_map_mem_resend(dev);
 		virtio_map_arm(dev);
 	}
 	pthread_mutex_unlock(&dev->lock);
 	virtio_map_lsc_raise(dev);
+}
+
+/* Send the table and the IOTLB again; locked: in the memory callback. */
+static void
+virtio_map_mem_update(struct virtio_map_dev *dev, bool locked,
+		      const void *freed, size_t freed_len, const char *why)
+{
+	int ret;
+
+	ret = virtio_map_send_mem_table(dev, locked);
+	/* a new table empties the device's IOTLB: fill it again, leaving
+	 * out the pages being freed (EAL still lists them) */
+	if (ret == 0 && dev->iotlb)
+		ret = virtio_map_iommu_plan(dev, locked, freed, freed_len);
+	if (ret == 0 && dev->iotlb)
+		ret = virtio_map_iommu_send(dev);
+	if (ret < 0)
+		VM_LOG(ERR, "%s: cannot update the device's memory table after %s",
+		       dev->name, why);
+}
+
+void
+virtio_map_mem_resend(struct virtio_map_dev *dev)
+{
+	if (dev->ready &&
+	    __atomic_exchange_n(&dev->mem_dirty, false, __ATOMIC_ACQ_REL))
+		virtio_map_mem_update(dev, false, NULL, 0,
+				      "a memory event met a busy port");
 }
 
 /* EAL memory changed: the device must see the new table. */
@@ -345,25 +376,22 @@ virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
 		     void *arg)
 {
 	struct virtio_map_dev *dev = arg;
-	int ret;
 
-	/* called with EAL's memory lock held: walk with locked=true */
-	pthread_mutex_lock(&dev->lock);
-	if (dev->ready) {
-		ret = virtio_map_send_mem_table(dev, true);
-		/* a new table empties the device's IOTLB: fill it again,
-		 * leaving out the pages being freed (EAL still lists them) */
-		if (ret == 0 && dev->iotlb)
-			ret = virtio_map_iommu_plan(dev, true,
-				type == RTE_MEM_EVENT_FREE ? addr : NULL,
-				type == RTE_MEM_EVENT_FREE ? len : 0);
-		if (ret == 0 && dev->iotlb)
-			ret = virtio_map_iommu_send(dev);
-		if (ret < 0)
-			VM_LOG(ERR, "%s: cannot update the device's memory table after a memory %s event",
-			       dev->name,
-			       type == RTE_MEM_EVENT_ALLOC ? "alloc" : "free");
+	/*
+	 * Called with EAL's memory write lock held. The port lock's holder
+	 * may be waiting for EAL's read lock (walking memory in a
+	 * bring-up): never wait for it here, leave the work to it.
+	 */
+	if (pthread_mutex_trylock(&dev->lock) != 0) {
+		__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
+		return;
 	}
+	if (dev->ready)
+		virtio_map_mem_update(dev, true,
+			type == RTE_MEM_EVENT_FREE ? addr : NULL,
+			type == RTE_MEM_EVENT_FREE ? len : 0,
+			type == RTE_MEM_EVENT_ALLOC ? "a memory alloc event" :
+						      "a memory free event");
 	pthread_mutex_unlock(&dev->lock);
 }
 

@@ -230,6 +230,7 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	dev->failed = false;
 	dev->retry_us = VIRTIO_MAP_CONNECT_RETRY_US;
 	virtio_map_try_up(dev);
+	virtio_map_mem_resend(dev);
 	/* from now on the alarm follows the backend */
 	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);

@@ -113,8 +113,19 @@ struct virtio_map_dev {
 	unsigned int iotlb_plan_n;	/**< entries in iotlb_plan */
 	rte_spinlock_t iotlb_plan_lock;	/**< guards the two above */
 	uint64_t iotlb_refused;		/**< misses outside the plan */
-	/** Serialises start/stop/close with the connect alarm and memory
-	 * events. */
+	/** A memory event found the port lock taken: whoever holds it
+	 * sends the memory table again (virtio_map_mem_resend()). */
+	bool mem_dirty;
+	/**
+	 * Serialises start/stop/close, link queries, the port's alarm and
+	 * memory events. Lock order, one for the whole driver: EAL's memory
+	 * lock, then this lock, then the transport's (iotlb_plan_lock and
+	 * the transport's own). Code holding this lock may walk EAL memory
+	 * (it takes EAL's read lock); the memory-event callback, called with
+	 * EAL's write lock held, therefore only tries this lock and leaves
+	 * the work to its holder (mem_dirty). The alarm, on EAL's interrupt
+	 * thread, only tries it too, and looks again soon.
+	 */
 	pthread_mutex_t lock;
 };
 
@@ -241,6 +252,13 @@ void virtio_map_alarm(void *arg);
  * dev->lock held.
  */
 void virtio_map_backend_lost(struct virtio_map_dev *dev);
+
+/**
+ * Send the memory table again (and the IOTLB) if a memory event asked
+ * for it while the port lock was taken. Called with dev->lock held, not
+ * from the memory event callback.
+ */
+void virtio_map_mem_resend(struct virtio_map_dev *dev);
 
 /** EAL memory event callback: resend the memory table. */
 void virtio_map_mem_event(enum rte_mem_event type, const void *addr,
