@@ -30,8 +30,13 @@
 #include "vmt.h"
 #include "vmt_vhost_user.h"
 
-/* How long a reply may take before the backend is declared stuck. */
-#define VHU_REPLY_TIMEOUT_S	5
+/* Each step of a send may wait this long (SO_SNDTIMEO). */
+#define VHU_SEND_TIMEOUT_S	5
+/*
+ * A request from the backend, all of it, read on the EAL interrupt
+ * thread: a backend that takes longer than this loses the channel.
+ */
+#define VHU_REQ_TIMEOUT_MS	100
 
 /* Protocol features this frontend can use. */
 #define VHU_PROTOCOL_FEATURES	(1ULL << VHU_PROTOCOL_F_STATUS)
@@ -61,7 +66,7 @@ vhu(struct vmt_dev *t)
 static int
 vhu_set_timeout(int sock)
 {
-	struct timeval tv = { .tv_sec = VHU_REPLY_TIMEOUT_S };
+	struct timeval tv = { .tv_sec = VHU_SEND_TIMEOUT_S };
 
 	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
 	    setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
@@ -207,7 +212,7 @@ vhu_req_cb(void *arg)
 	if (v->req_intr == NULL)
 		return;
 	fd = rte_intr_fd_get(v->req_intr);
-	ret = vhu_recv_msg(fd, &msg);
+	ret = vhu_recv_msg(fd, &msg, VHU_REQ_TIMEOUT_MS);
 	if (ret < 0) {
 		/* the backend closed its end: stop polling it */
 		pthread_mutex_lock(&t->lock);
@@ -247,7 +252,8 @@ vhu_req_open(struct vmt_dev *t)
 	struct vhu_msg msg = { .request = VHU_SET_SLAVE_REQ_FD };
 	struct vhu_dev *v = vhu(t);
 	struct rte_intr_handle *h;
-	struct timeval tv = { .tv_sec = VHU_REPLY_TIMEOUT_S };
+	/* the interrupt thread never waits long on this channel */
+	struct timeval tv = { .tv_usec = VHU_REQ_TIMEOUT_MS * 1000 };
 	int sv[2], ret;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)

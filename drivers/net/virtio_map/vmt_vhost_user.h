@@ -132,15 +132,23 @@ const char *vhu_request_name(uint32_t request);
  */
 int vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds);
 
-/**
- * Receive one whole message (header, then its payload).
- *
- * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, -EPROTO)
- */
-int vhu_recv_msg(int sock, struct vhu_msg *msg);
+/** How long a reply may take, all of it, before the backend is stuck. */
+#define VHU_REPLY_TIMEOUT_MS	5000
 
 /**
- * Receive the reply to request into msg, checking request, flags and size.
+ * Receive one whole message (header, then its payload) within one overall
+ * deadline: a backend that sends a byte now and then cannot stretch it.
+ *
+ * @param sock        the socket
+ * @param msg         filled
+ * @param timeout_ms  the deadline for the whole message, from now
+ * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, -EPROTO)
+ */
+int vhu_recv_msg(int sock, struct vhu_msg *msg, unsigned int timeout_ms);
+
+/**
+ * Receive the reply to request into msg, checking request, flags and
+ * size, within VHU_REPLY_TIMEOUT_MS in all.
  *
  * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, -EPROTO)
  */

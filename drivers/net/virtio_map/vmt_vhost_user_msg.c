@@ -9,7 +9,9 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -85,21 +87,45 @@ vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds)
 	return 0;
 }
 
-static int
-vhu_read_full(int sock, void *buf, size_t len)
+/* Monotonic time in milliseconds. */
+static uint64_t
+vhu_now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read exactly len bytes before deadline_ms, waiting only in poll(). */
+static int
+vhu_read_full(int sock, void *buf, size_t len, uint64_t deadline_ms)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
 	size_t got = 0;
+	uint64_t now;
 	ssize_t ret;
+	int n;
 
 	while (got < len) {
-		ret = recv(sock, (char *)buf + got, len - got, 0);
+		now = vhu_now_ms();
+		if (now >= deadline_ms)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)(deadline_ms - now));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ETIMEDOUT;
+		ret = recv(sock, (char *)buf + got, len - got, MSG_DONTWAIT);
 		if (ret == 0)
 			return -EPIPE;
 		if (ret < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK)
 				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ?
-				-ETIMEDOUT : -errno;
+			return -errno;
 		}
 		got += ret;
 	}
@@ -107,15 +133,16 @@ vhu_read_full(int sock, void *buf, size_t len)
 }
 
 int
-vhu_recv_msg(int sock, struct vhu_msg *msg)
+vhu_recv_msg(int sock, struct vhu_msg *msg, unsigned int timeout_ms)
 {
+	uint64_t deadline = vhu_now_ms() + timeout_ms;
 	int ret;
 
-	ret = vhu_read_full(sock, msg, VHU_HDR_SIZE);
+	ret = vhu_read_full(sock, msg, VHU_HDR_SIZE, deadline);
 	if (ret == 0 && msg->size > sizeof(msg->payload))
 		ret = -EPROTO;
 	if (ret == 0)
-		ret = vhu_read_full(sock, &msg->payload, msg->size);
+		ret = vhu_read_full(sock, &msg->payload, msg->size, deadline);
 	return ret;
 }
 
@@ -124,7 +151,7 @@ vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request, uint32_t size)
 {
 	int ret;
 
-	ret = vhu_recv_msg(sock, msg);
+	ret = vhu_recv_msg(sock, msg, VHU_REPLY_TIMEOUT_MS);
 	if (ret < 0) {
 		VM_LOG(ERR, "vhost-user %s: no reply from the backend: %s",
 		       vhu_request_name(request), strerror(-ret));
