@@ -268,10 +268,8 @@ virtio_map_arm(struct virtio_map_dev *dev)
 
 	if (dev->alarm_set || !dev->started)
 		return;
-	if (dev->ready || dev->failed)
-		us = VIRTIO_MAP_WATCH_US;
-	else
-		us = dev->retry_us;
+	us = dev->ready || dev->failed ? VIRTIO_MAP_WATCH_US :
+					 VIRTIO_MAP_CONNECT_RETRY_US;
 	if (rte_eal_alarm_set(us, virtio_map_alarm, dev) == 0)
 		dev->alarm_set = true;
 	else
@@ -287,15 +285,10 @@ virtio_map_try_up(struct virtio_map_dev *dev)
 
 	if (!dev->started || dev->ready || dev->failed)
 		return;
+	/* -EAGAIN: the transport backs off on its own (a refused client
+	 * knocks again after 100 ms doubling to 1 s, a new socket at once) */
 	ret = virtio_map_bring_up(dev);
-	if (ret == 0) {
-		dev->retry_us = VIRTIO_MAP_CONNECT_RETRY_US;
-	} else if (ret == -EAGAIN) {
-		/* a client backs off; a server's accept costs nothing */
-		if (!dev->cfg.server)
-			dev->retry_us = RTE_MIN(dev->retry_us * 2,
-						(uint32_t)VIRTIO_MAP_CONNECT_RETRY_MAX_US);
-	} else {
+	if (ret < 0 && ret != -EAGAIN) {
 		dev->failed = true;
 		VM_LOG(ERR, "%s: link stays down; fix the cause and restart the port",
 		       dev->name);
@@ -312,7 +305,6 @@ virtio_map_backend_lost(struct virtio_map_dev *dev)
 		return;		/* a burst is still in a queue: next time */
 	dev->backend_lost++;
 	dev->lost_packets += lost;
-	dev->retry_us = VIRTIO_MAP_CONNECT_RETRY_US;
 	VM_LOG(WARNING, "%s: vhost-user backend at %s went away (%d Tx packet(s) in flight lost); link down, %s",
 	       dev->name, dev->cfg.path, lost,
 	       dev->cfg.server ? "waiting for it to connect again" :

@@ -228,7 +228,6 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
 	dev->started = true;
 	dev->failed = false;
-	dev->retry_us = VIRTIO_MAP_CONNECT_RETRY_US;
 	virtio_map_try_up(dev);
 	virtio_map_mem_resend(dev);
 	/* from now on the alarm follows the backend */

@@ -29,10 +29,8 @@
 #define VIRTIO_MAP_MAX_QUEUE_PAIRS	1
 /** Default ring size. */
 #define VIRTIO_MAP_DEFAULT_QUEUE_SIZE	256
-/** First delay between connect attempts, in microseconds. */
+/** How often a port that is not up tries to bring the device up. */
 #define VIRTIO_MAP_CONNECT_RETRY_US	100000
-/** Client mode: the delay doubles per failed attempt up to this. */
-#define VIRTIO_MAP_CONNECT_RETRY_MAX_US	1000000
 /** How often a port that is up looks for a backend that hung up. */
 #define VIRTIO_MAP_WATCH_US		100000
 /** Look again this soon when start, stop or a memory event holds the
@@ -97,7 +95,6 @@ struct virtio_map_dev {
 	bool link_up;			/**< what the link says now */
 	bool lsc_pending;		/**< link changed: raise the LSC event
 					 * once the lock is released */
-	uint32_t retry_us;		/**< delay before the next attempt */
 	uint64_t backend_lost;		/**< backends that went away while up */
 	uint64_t lost_packets;		/**< Tx packets in flight they took */
 	bool alarm_set;			/**< connect retry pending */

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -29,6 +30,10 @@
 #include "virtio_map_log.h"
 #include "vmt.h"
 #include "vmt_vhost_user.h"
+
+/* Client mode: back-off between knocks on a socket that refused us. */
+#define VHU_RETRY_MIN_MS	100
+#define VHU_RETRY_MAX_MS	1000u
 
 /* Each step of a send may wait this long (SO_SNDTIMEO). */
 #define VHU_SEND_TIMEOUT_S	5
@@ -55,6 +60,11 @@ struct vhu_dev {
 	struct rte_intr_handle *req_intr;
 	/* an unregistration was deferred to after a running callback */
 	bool req_pending;
+	/* client mode: the socket file that last refused us, and when to
+	 * knock again (a new file, a new backend: at once) */
+	ino_t refused_ino;
+	uint64_t retry_at_ms;
+	uint32_t retry_ms;
 };
 
 static struct vhu_dev *
@@ -359,12 +369,23 @@ vhu_listen(struct vhu_dev *v, const char *name)
 	return 0;
 }
 
+/* Monotonic time in milliseconds. */
+static uint64_t
+vhu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int
 vhu_connect(struct vmt_dev *t)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct vhu_dev *v = vhu(t);
 	int fd, ret, flags;
+	struct stat st;
 
 	if (v->server) {
 		if (v->listen_fd < 0) {
@@ -377,6 +398,17 @@ vhu_connect(struct vmt_dev *t)
 			return errno == EAGAIN || errno == EWOULDBLOCK ||
 			       errno == EINTR ? -EAGAIN : -errno;
 	} else {
+		/*
+		 * Cheap while nothing is there: no socket file, or the one
+		 * that refused us before its back-off ran out (100 ms
+		 * doubling to 1 s). A new file means a new backend: knock
+		 * at once.
+		 */
+		if (stat(v->path, &st) != 0)
+			return -EAGAIN;
+		if (st.st_ino == v->refused_ino &&
+		    vhu_now_ms() < v->retry_at_ms)
+			return -EAGAIN;
 		fd = socket(AF_UNIX,
 			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -387,8 +419,15 @@ vhu_connect(struct vmt_dev *t)
 			close(fd);
 			/* no socket yet, nobody listening, or backlog full */
 			if (ret == ENOENT || ret == ECONNREFUSED ||
-			    ret == EAGAIN || ret == EINPROGRESS)
+			    ret == EAGAIN || ret == EINPROGRESS) {
+				v->retry_ms = st.st_ino == v->refused_ino ?
+					RTE_MIN(v->retry_ms * 2,
+						VHU_RETRY_MAX_MS) :
+					VHU_RETRY_MIN_MS;
+				v->refused_ino = st.st_ino;
+				v->retry_at_ms = vhu_now_ms() + v->retry_ms;
 				return -EAGAIN;
+			}
 			VM_LOG(ERR, "%s: cannot connect to path=%s: %s",
 			       t->name, v->path, strerror(ret));
 			return -ret;
@@ -402,6 +441,7 @@ vhu_connect(struct vmt_dev *t)
 		}
 	}
 	v->sock = fd;
+	v->refused_ino = 0;
 	ret = vhu_handshake(t);
 	if (ret < 0) {
 		VM_LOG(ERR, "%s: vhost-user handshake on %s failed: %s",

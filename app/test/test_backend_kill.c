@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Test "backend_kill": the backend is another process, Debian's
+ * dpdk-testpmd with DPDK's net_vhost forwarding every packet back (io,
+ * port topology loop), and it is killed with SIGKILL and started again,
+ * cycle after cycle, while the driver's port in this process stays
+ * started. Each cycle: traffic both ways with every byte checked, SIGKILL,
+ * link down with an LSC event within 2 s, a new backend, link up with an
+ * LSC event and traffic again. The driver is the vhost-user client (the
+ * stale socket file of a killed server is removed, as an operator's
+ * script would) or the server (testpmd connects with client=1). Reports
+ * the time from the backend being back (client: its socket exists;
+ * server: its process started) to the link up and to traffic verified,
+ * median and worst. Skipped when dpdk-testpmd is not installed.
+ * Arguments: client|server CYCLES.
+ */
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "vt.h"
+
+#define TESTPMD		"/usr/bin/dpdk-testpmd"
+#define UP_TIMEOUT_S	20.0	/* testpmd starts in a second or two */
+#define DOWN_TIMEOUT_S	2.0
+#define PACKETS		256	/* per cycle, through the other process */
+
+static uint32_t lsc_up, lsc_down;
+static char prefix[64];
+
+static int
+lsc_cb(uint16_t port, enum rte_eth_event_type type, void *arg __rte_unused,
+       void *ret_param __rte_unused)
+{
+	struct rte_eth_link link;
+
+	if (type != RTE_ETH_EVENT_INTR_LSC ||
+	    rte_eth_link_get_nowait(port, &link) != 0)
+		return 0;
+	__atomic_fetch_add(link.link_status == RTE_ETH_LINK_UP ? &lsc_up :
+			   &lsc_down, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static pid_t
+backend_start(const char *sock, bool client, unsigned int n)
+{
+	char vdev[PATH_MAX + 64];
+	pid_t pid;
+	int fd;
+
+	snprintf(prefix, sizeof(prefix), "vt_backend_%d_%u", (int)getpid(),
+		 n);
+	snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s%s", sock,
+		 client ? ",client=1" : "");
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	execl(TESTPMD, TESTPMD, "-l", "0,1", "--no-pci", "--no-huge", "-m",
+	      "512", "--file-prefix", prefix, "--vdev", vdev, "--",
+	      "--forward-mode=io", "--port-topology=loop",
+	      "--total-num-mbufs=8192", "--stats-period=1", (char *)NULL);
+	_exit(127);
+}
+
+/* What a killed DPDK process leaves: its runtime folder. */
+static void
+backend_clean(void)
+{
+	char cmd[PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/%s", prefix);
+	if (system(cmd) != 0)
+		vt_info("%s failed", cmd);
+}
+
+/* Poll the driver (freeing what comes) until the link is up or down and
+ * the LSC counter passed seen; seconds it took, or < 0. t_sock, if not
+ * NULL, gets when sock first existed. */
+static double
+wait_link(uint16_t port, bool up, const uint32_t *counter, uint32_t seen,
+	  double timeout, const char *sock, double *t_sock)
+{
+	struct rte_eth_link link;
+	struct rte_mbuf *m[32];
+	double t0 = vt_now();
+	uint16_t n;
+
+	for (;;) {
+		n = rte_eth_rx_burst(port, 0, m, RTE_DIM(m));
+		rte_pktmbuf_free_bulk(m, n);
+		if (t_sock != NULL && *t_sock == 0 && access(sock, F_OK) == 0)
+			*t_sock = vt_now();
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+		    (link.link_status == RTE_ETH_LINK_UP) == up &&
+		    __atomic_load_n(counter, __ATOMIC_RELAXED) > seen)
+			return vt_now() - t0;
+		if (vt_now() - t0 > timeout)
+			return -1;
+		rte_delay_us_sleep(1000);
+	}
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+run(int argc, char **argv)
+{
+	struct vt_pair_opts o = { .drv_lsc = true, .window = 64 };
+	double *t_up, *t_flow, t_back, t_sock;
+	struct vt_stream s, *sp = &s;
+	unsigned int cycles, i;
+	uint64_t lost = 0;
+	struct vt_pair p;
+	uint32_t seen;
+	bool client;
+	char *end;
+	pid_t pid;
+	int st;
+
+	if (argc != 2 || (strcmp(argv[0], "client") != 0 &&
+			  strcmp(argv[0], "server") != 0)) {
+		vt_fail(__FILE__, __LINE__, "arguments: client|server CYCLES");
+		return VT_FAIL;
+	}
+	if (access(TESTPMD, X_OK) != 0) {
+		vt_skip("%s not found: install Debian's dpdk-dev package",
+			TESTPMD);
+		return VT_SKIP;
+	}
+	client = strcmp(argv[0], "client") == 0;
+	o.drv_server = !client;
+	cycles = strtoul(argv[1], &end, 10);
+	VT_ASSERT(*end == '\0' && cycles > 0, "cycles: %s", argv[1]);
+	t_up = calloc(cycles, sizeof(*t_up));
+	t_flow = calloc(cycles, sizeof(*t_flow));
+	VT_ASSERT(t_up != NULL && t_flow != NULL, "calloc");
+
+	VT_CHECK(vt_eal_init(NULL));
+	VT_CHECK(vt_pair_init(&p, &o));
+	VT_CHECK(vt_pair_drv_create(&p));
+	VT_CHECK(vt_port_setup_lsc(p.drv_port, p.queue_size, p.drv_pool,
+				   p.max_frame, true));
+	VT_ASSERT_OK(rte_eth_dev_callback_register(p.drv_port,
+						   RTE_ETH_EVENT_INTR_LSC,
+						   lsc_cb, NULL),
+		     "LSC callback");
+	VT_CHECK(vt_port_start(p.drv_port));
+
+	for (i = 0; i < cycles; i++) {
+		vt_phase("cycle %u of %u: start the backend", i + 1, cycles);
+		seen = __atomic_load_n(&lsc_up, __ATOMIC_RELAXED);
+		t_sock = 0;
+		pid = backend_start(p.sock, !client, i);
+		VT_ASSERT(pid > 0, "fork");
+		t_back = vt_now();
+		VT_ASSERT(wait_link(p.drv_port, true, &lsc_up, seen,
+				    UP_TIMEOUT_S, p.sock,
+				    client ? &t_sock : NULL) >= 0,
+			  "cycle %u: link up with an LSC event within %.0f s of starting the backend",
+			  i + 1, UP_TIMEOUT_S);
+		if (client && t_sock > 0)
+			t_back = t_sock;
+		t_up[i] = vt_now() - t_back;
+		vt_stream_init(&s, "virtio_map->testpmd->virtio_map", 77,
+			       p.drv_port, p.drv_port, p.gen_pool, PACKETS, 60,
+			       p.max_frame, 32);
+		VT_CHECK(vt_traffic(&sp, 1, 5000));
+		t_flow[i] = vt_now() - t_back;
+
+		vt_phase("cycle %u of %u: SIGKILL the backend", i + 1, cycles);
+		seen = __atomic_load_n(&lsc_down, __ATOMIC_RELAXED);
+		kill(pid, SIGKILL);
+		VT_ASSERT_EQ(pid, waitpid(pid, &st, 0), "waitpid");
+		VT_ASSERT(wait_link(p.drv_port, false, &lsc_down, seen,
+				    DOWN_TIMEOUT_S, NULL, NULL) >= 0,
+			  "cycle %u: link down with an LSC event within %.0f s of the SIGKILL",
+			  i + 1, DOWN_TIMEOUT_S);
+		backend_clean();
+		/* a killed server leaves its socket file behind */
+		if (client)
+			unlink(p.sock);
+	}
+
+	VT_CHECK(vt_xstat_get(p.drv_port, "backend_lost", &lost));
+	VT_ASSERT_EQ(cycles, lost, "xstat backend_lost");
+	qsort(t_up, cycles, sizeof(*t_up), cmp_double);
+	qsort(t_flow, cycles, sizeof(*t_flow), cmp_double);
+	vt_info("%s: %u SIGKILLed backends; backend back to link up: median %.3f s, worst %.3f s; to %u packets through it checked: median %.3f s, worst %.3f s; LSC events %u down, %u up",
+		argv[0], cycles, t_up[cycles / 2], t_up[cycles - 1], PACKETS,
+		t_flow[cycles / 2], t_flow[cycles - 1],
+		__atomic_load_n(&lsc_down, __ATOMIC_RELAXED),
+		__atomic_load_n(&lsc_up, __ATOMIC_RELAXED));
+	free(t_up);
+	free(t_flow);
+	rte_eth_dev_callback_unregister(p.drv_port, RTE_ETH_EVENT_INTR_LSC,
+					lsc_cb, NULL);
+	VT_CHECK(vt_pair_down(&p, true));
+	return vt_pair_free_pools(&p);
+}
+
+static const struct vt_test test = {
+	.name = "backend_kill",
+	.usage = "client|server CYCLES",
+	.timeout_s = 600,
+	.run = run,
+};
+
+int
+main(int argc, char **argv)
+{
+	return vt_main(&test, argc, argv);
+}
