@@ -62,6 +62,7 @@ struct vhu_dev {
 	bool req_pending;
 	/* client mode: the socket file that last refused us, and when to
 	 * knock again (a new file, a new backend: at once) */
+	bool warned_not_sock;	/* said once that path is no socket */
 	ino_t refused_ino;
 	uint64_t retry_at_ms;
 	uint32_t retry_ms;
@@ -342,6 +343,39 @@ vhu_handshake(struct vmt_dev *t)
 	return ret;
 }
 
+/* What a file that is not a socket is, for messages. */
+static const char *
+vhu_file_kind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	return "not a socket";
+}
+
+/* Does a process listen on the socket at path? (A stale file refuses.) */
+static bool
+vhu_socket_live(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool live;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true;	/* cannot tell: do not take it */
+	strcpy(sa.sun_path, path);
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+	       errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return live;
+}
+
 static int
 vhu_listen(struct vhu_dev *v, const char *name)
 {
@@ -353,9 +387,23 @@ vhu_listen(struct vhu_dev *v, const char *name)
 	if (fd < 0)
 		return -errno;
 	strcpy(sa.sun_path, v->path);
-	/* a socket file left by an earlier run would make bind fail */
-	if (stat(v->path, &st) == 0 && S_ISSOCK(st.st_mode))
+	if (stat(v->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			VM_LOG(ERR, "%s: server=1: path=%s exists and is %s, not a socket; remove it or choose another path",
+			       name, v->path, vhu_file_kind(st.st_mode));
+			close(fd);
+			return -EEXIST;
+		}
+		/* someone listening there is alive: never take its socket */
+		if (vhu_socket_live(v->path)) {
+			VM_LOG(ERR, "%s: server=1: another process is listening on path=%s; stop it or choose another path",
+			       name, v->path);
+			close(fd);
+			return -EADDRINUSE;
+		}
+		/* a socket file left by a process that is gone */
 		unlink(v->path);
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(fd, 1) < 0) {
 		int err = errno;
@@ -406,6 +454,15 @@ vhu_connect(struct vmt_dev *t)
 		 */
 		if (stat(v->path, &st) != 0)
 			return -EAGAIN;
+		if (!S_ISSOCK(st.st_mode)) {
+			if (!v->warned_not_sock)
+				VM_LOG(WARNING, "%s: path=%s is %s, not a vhost-user socket; still waiting for a socket there",
+				       t->name, v->path,
+				       vhu_file_kind(st.st_mode));
+			v->warned_not_sock = true;
+			return -EAGAIN;
+		}
+		v->warned_not_sock = false;
 		if (st.st_ino == v->refused_ino &&
 		    vhu_now_ms() < v->retry_at_ms)
 			return -EAGAIN;
