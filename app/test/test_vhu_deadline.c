@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Unit test "vhu_deadline": the vhost-user transport against a backend
+ * that drips, the test playing the backend on a UNIX socket.
+ *   drip:  the reply to GET_FEATURES comes one byte every 400 ms (8 s for
+ *          the whole of it). The connect must give up with -ETIMEDOUT
+ *          after the one overall reply deadline (5 s), not after 5 s per
+ *          byte, and the transport must still be usable (connect again
+ *          to a backend that answers).
+ *   never: the backend reads the request and never answers: the same
+ *          deadline, and the transport closes the channel.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+
+#include "vmt.h"
+#include "vmt_vhost_user.h"
+#include "vt.h"
+
+#define DRIP_US		400000
+
+struct backend {
+	int listen_fd;
+	int sock;
+	bool drip;		/* else never answer */
+	bool answer;		/* a good backend: answer at once */
+	uint32_t stop;
+};
+
+/* Read one message header and payload, or fail. */
+static int
+be_recv(int fd, struct vhu_msg *m)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 10000) != 1 ||
+	    recv(fd, m, VHU_HDR_SIZE, MSG_WAITALL) != (ssize_t)VHU_HDR_SIZE ||
+	    m->size > sizeof(m->payload) ||
+	    (m->size > 0 &&
+	     recv(fd, &m->payload, m->size, MSG_WAITALL) != (ssize_t)m->size))
+		return -EPIPE;
+	return 0;
+}
+
+static void *
+be_run(void *arg)
+{
+	struct backend *b = arg;
+	struct vhu_msg m, r;
+	size_t i, len;
+
+	b->sock = accept(b->listen_fd, NULL, NULL);
+	if (b->sock < 0)
+		return NULL;
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE) &&
+	       be_recv(b->sock, &m) == 0) {
+		if (m.request != VHU_GET_FEATURES)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.request = m.request;
+		r.flags = VHU_VERSION | VHU_FLAG_REPLY;
+		r.size = sizeof(uint64_t);
+		r.payload.u64 = 1ULL << 32;	/* VERSION_1, no protocol */
+		len = VHU_HDR_SIZE + r.size;
+		if (b->answer) {
+			if (send(b->sock, &r, len, MSG_NOSIGNAL) != (ssize_t)len)
+				break;
+			continue;
+		}
+		if (!b->drip)
+			continue;	/* never answer */
+		for (i = 0; i < len &&
+		     !__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE); i++) {
+			if (send(b->sock, (char *)&r + i, 1, MSG_NOSIGNAL) != 1)
+				break;
+			usleep(DRIP_US);
+		}
+	}
+	return NULL;
+}
+
+static int
+one_case(const char *path, int listen_fd, bool drip)
+{
+	struct backend b = { .listen_fd = listen_fd, .sock = -1,
+			     .drip = drip };
+	struct vmt_dev *t;
+	pthread_t th;
+	double t0, took;
+	int ret;
+
+	vt_phase("%s: a backend that %s", drip ? "drip" : "never",
+		 drip ? "sends its reply a byte at a time" :
+			"never answers");
+	t = vmt_vhost_user_create("vhu_deadline", path, false);
+	VT_ASSERT(t != NULL, "transport");
+	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_run, &b), "backend");
+	t0 = vt_now();
+	ret = vmt_connect(t);
+	took = vt_now() - t0;
+	vt_info("connect returned %d after %.2f s", ret, took);
+	VT_ASSERT_EQ(-ETIMEDOUT, ret, "connect to a stuck backend");
+	VT_ASSERT(took >= VHU_REPLY_TIMEOUT_MS / 1000.0 - 0.1 &&
+		  took < VHU_REPLY_TIMEOUT_MS / 1000.0 + 1.0,
+		  "one overall deadline of %u ms, actual %.2f s",
+		  VHU_REPLY_TIMEOUT_MS, took);
+	VT_ASSERT(!vmt_connected(t), "channel closed after the timeout");
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	shutdown(b.sock, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(b.sock);
+
+	vt_phase("%s: then a backend that answers", drip ? "drip" : "never");
+	memset(&b, 0, sizeof(b));
+	b.listen_fd = listen_fd;
+	b.answer = true;
+	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_run, &b), "backend");
+	ret = vmt_connect(t);
+	VT_ASSERT_EQ(0, ret, "connect to a good backend afterwards");
+	VT_ASSERT(vmt_connected(t), "connected");
+	vmt_destroy(t);
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	shutdown(b.sock, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(b.sock);
+	return VT_PASS;
+}
+
+static int
+run(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int listen_fd, rc;
+
+	if (argc != 1 || (strcmp(argv[0], "drip") != 0 &&
+			  strcmp(argv[0], "never") != 0)) {
+		vt_fail(__FILE__, __LINE__, "expected one argument, drip or never");
+		return VT_FAIL;
+	}
+	VT_CHECK(vt_eal_init(NULL));
+	snprintf(sa.sun_path, sizeof(sa.sun_path),
+		 "/tmp/vt_vhu_deadline_%d.sock", (int)getpid());
+	unlink(sa.sun_path);
+	listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	VT_ASSERT(listen_fd >= 0 &&
+		  bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		  listen(listen_fd, 1) == 0, "backend socket");
+	rc = one_case(sa.sun_path, listen_fd, strcmp(argv[0], "drip") == 0);
+	close(listen_fd);
+	unlink(sa.sun_path);
+	return rc;
+}
+
+static const struct vt_test test = {
+	.name = "vhu_deadline",
+	.usage = "drip|never",
+	.timeout_s = 60,
+	.run = run,
+};
+
+int
+main(int argc, char **argv)
+{
+	return vt_main(&test, argc, argv);
+}
