@@ -70,11 +70,9 @@ virtio_map_set_link(struct virtio_map_dev *dev, bool up)
 		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
 	};
 
-	rte_eth_linkstatus_set(&rte_eth_devices[dev->port_id], &link);
-	if (up != dev->link_up) {
-		dev->link_up = up;
+	/* 0: the status changed */
+	if (rte_eth_linkstatus_set(&rte_eth_devices[dev->port_id], &link) == 0)
 		__atomic_store_n(&dev->lsc_pending, true, __ATOMIC_RELEASE);
-	}
 }
 
 void
@@ -296,10 +294,12 @@ virtio_map_try_up(struct virtio_map_dev *dev)
 }
 
 void
-virtio_map_backend_lost(struct virtio_map_dev *dev)
+virtio_map_backend_check(struct virtio_map_dev *dev)
 {
 	int lost;
 
+	if (!dev->started || !dev->ready || vmt_connected(dev->t))
+		return;
 	lost = virtio_map_bring_down(dev);
 	if (lost < 0)
 		return;		/* a burst is still in a queue: next time */
@@ -324,8 +324,7 @@ virtio_map_alarm(void *arg)
 	}
 	dev->alarm_set = false;
 	if (dev->started) {
-		if (dev->ready && !vmt_connected(dev->t))
-			virtio_map_backend_lost(dev);
+		virtio_map_backend_check(dev);
 		virtio_map_try_up(dev);
 		virtio_map_mem_resend(dev);
 		virtio_map_arm(dev);

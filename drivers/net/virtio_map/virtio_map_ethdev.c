@@ -291,8 +291,7 @@ virtio_map_link_update(struct rte_eth_dev *eth,
 	bool up;
 
 	pthread_mutex_lock(&dev->lock);
-	if (dev->started && dev->ready && !vmt_connected(dev->t))
-		virtio_map_backend_lost(dev);
+	virtio_map_backend_check(dev);
 	up = dev->ready;
 	virtio_map_set_link(dev, up);
 	pthread_mutex_unlock(&dev->lock);

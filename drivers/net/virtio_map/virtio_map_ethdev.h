@@ -92,7 +92,6 @@ struct virtio_map_dev {
 	bool ready;			/**< rings handed to the device */
 	bool failed;			/**< bring-up failed for good: no more
 					 * attempts until the port restarts */
-	bool link_up;			/**< what the link says now */
 	bool lsc_pending;		/**< link changed: raise the LSC event
 					 * once the lock is released */
 	uint64_t backend_lost;		/**< backends that went away while up */
@@ -243,12 +242,12 @@ void virtio_map_arm(struct virtio_map_dev *dev);
 void virtio_map_alarm(void *arg);
 
 /**
- * The backend hung up while the port was up: take the rings back without
- * talking to it, return what they held (Tx packets in flight are counted
- * as lost), link down; the alarm brings the next backend up. Called with
- * dev->lock held.
+ * If the backend hung up while the port was up: take the rings back
+ * without talking to it, return what they held (Tx packets in flight are
+ * counted as lost), link down; the alarm brings the next backend up.
+ * Called with dev->lock held.
  */
-void virtio_map_backend_lost(struct virtio_map_dev *dev);
+void virtio_map_backend_check(struct virtio_map_dev *dev);
 
 /**
  * Send the memory table again (and the IOTLB) if a memory event asked

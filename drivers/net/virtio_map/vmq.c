@@ -159,7 +159,6 @@ vmq_create(const struct vmq_conf *conf)
 	vmq_set_max_frame(q, q->max_frame);
 
 	/* private state: what completion and drain rely on */
-	q->segs_per_id = q->is_tx ? VMQ_TX_MAX_SEGS : 1;
 	q->free_ids = vmq_priv_alloc("vmq_ids", sizeof(uint16_t) * q->size,
 				     conf->socket_id);
 	q->extra = vmq_priv_alloc("vmq_extra",
@@ -169,7 +168,8 @@ vmq_create(const struct vmq_conf *conf)
 		goto err_nomem;
 	if (q->kind == VMAP_KIND_OPS) {
 		q->segs = vmq_priv_alloc("vmq_segs", sizeof(struct vmq_seg) *
-					 q->size * q->segs_per_id,
+					 q->size *
+					 (q->is_tx ? VMQ_TX_MAX_SEGS : 1),
 					 conf->socket_id);
 		if (q->segs == NULL)
 			goto err_nomem;

@@ -151,9 +151,8 @@ struct vmq {
 	uint32_t opts;			/**< VMQ_OPT_* in effect */
 	enum vmap_kind kind;		/**< how addresses are computed */
 	struct vmq_extra *extra;	/**< per id, see struct vmq_extra */
-	struct vmq_seg *segs;		/**< ops kinds: segs_per_id per id,
-					 * see vmq_seg_at() */
-	uint16_t segs_per_id;		/**< Tx: VMQ_TX_MAX_SEGS, Rx: 1 */
+	struct vmq_seg *segs;		/**< ops kinds: Tx VMQ_TX_MAX_SEGS,
+					 * Rx 1 per id, see vmq_seg_at() */
 	uint16_t *free_ids;		/**< stack of free ids (split:
 					 * descriptors), not in order */
 	union {

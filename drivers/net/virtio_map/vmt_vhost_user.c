@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -415,16 +414,6 @@ vhu_listen(struct vhu_dev *v, const char *name)
 	}
 	v->listen_fd = fd;
 	return 0;
-}
-
-/* Monotonic time in milliseconds. */
-static uint64_t
-vhu_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int

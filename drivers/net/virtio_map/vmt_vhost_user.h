@@ -132,6 +132,9 @@ const char *vhu_request_name(uint32_t request);
  */
 int vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds);
 
+/** Monotonic time in milliseconds, for the transport's deadlines. */
+uint64_t vhu_now_ms(void);
+
 /** How long a reply may take, all of it, before the backend is stuck. */
 #define VHU_REPLY_TIMEOUT_MS	5000
 

@@ -87,8 +87,7 @@ vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds)
 	return 0;
 }
 
-/* Monotonic time in milliseconds. */
-static uint64_t
+uint64_t
 vhu_now_ms(void)
 {
 	struct timespec ts;
