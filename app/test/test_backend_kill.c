@@ -28,7 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "vt.h"
@@ -38,22 +37,7 @@
 #define DOWN_TIMEOUT_S	2.0
 #define PACKETS		256	/* per cycle, through the other process */
 
-static uint32_t lsc_up, lsc_down;
 static char prefix[64];
-
-static int
-lsc_cb(uint16_t port, enum rte_eth_event_type type, void *arg __rte_unused,
-       void *ret_param __rte_unused)
-{
-	struct rte_eth_link link;
-
-	if (type != RTE_ETH_EVENT_INTR_LSC ||
-	    rte_eth_link_get_nowait(port, &link) != 0)
-		return 0;
-	__atomic_fetch_add(link.link_status == RTE_ETH_LINK_UP ? &lsc_up :
-			   &lsc_down, 1, __ATOMIC_RELAXED);
-	return 0;
-}
 
 static pid_t
 backend_start(const char *sock, bool client, unsigned int n)
@@ -94,46 +78,12 @@ backend_clean(void)
 		vt_info("%s failed", cmd);
 }
 
-/* Poll the driver (freeing what comes) until the link is up or down and
- * the LSC counter passed seen; seconds it took, or < 0. t_sock, if not
- * NULL, gets when sock first existed. */
-static double
-wait_link(uint16_t port, bool up, const uint32_t *counter, uint32_t seen,
-	  double timeout, const char *sock, double *t_sock)
-{
-	struct rte_eth_link link;
-	struct rte_mbuf *m[32];
-	double t0 = vt_now();
-	uint16_t n;
-
-	for (;;) {
-		n = rte_eth_rx_burst(port, 0, m, RTE_DIM(m));
-		rte_pktmbuf_free_bulk(m, n);
-		if (t_sock != NULL && *t_sock == 0 && access(sock, F_OK) == 0)
-			*t_sock = vt_now();
-		if (rte_eth_link_get_nowait(port, &link) == 0 &&
-		    (link.link_status == RTE_ETH_LINK_UP) == up &&
-		    __atomic_load_n(counter, __ATOMIC_RELAXED) > seen)
-			return vt_now() - t0;
-		if (vt_now() - t0 > timeout)
-			return -1;
-		rte_delay_us_sleep(1000);
-	}
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int
 run(int argc, char **argv)
 {
 	struct vt_pair_opts o = { .drv_lsc = true, .window = 64 };
-	double *t_up, *t_flow, t_back, t_sock;
+	double *t_up, *t_flow, t_back, t_sock, up_med, up_max, flow_med;
+	double flow_max;
 	struct vt_stream s, *sp = &s;
 	unsigned int cycles, i;
 	uint64_t lost = 0;
@@ -167,22 +117,18 @@ run(int argc, char **argv)
 	VT_CHECK(vt_pair_drv_create(&p));
 	VT_CHECK(vt_port_setup_lsc(p.drv_port, p.queue_size, p.drv_pool,
 				   p.max_frame, true));
-	VT_ASSERT_OK(rte_eth_dev_callback_register(p.drv_port,
-						   RTE_ETH_EVENT_INTR_LSC,
-						   lsc_cb, NULL),
-		     "LSC callback");
+	VT_CHECK(vt_lsc_watch(p.drv_port));
 	VT_CHECK(vt_port_start(p.drv_port));
 
 	for (i = 0; i < cycles; i++) {
 		vt_phase("cycle %u of %u: start the backend", i + 1, cycles);
-		seen = __atomic_load_n(&lsc_up, __ATOMIC_RELAXED);
+		seen = vt_lsc_count(true);
 		t_sock = 0;
 		pid = backend_start(p.sock, !client, i);
 		VT_ASSERT(pid > 0, "fork");
 		t_back = vt_now();
-		VT_ASSERT(wait_link(p.drv_port, true, &lsc_up, seen,
-				    UP_TIMEOUT_S, p.sock,
-				    client ? &t_sock : NULL) >= 0,
+		VT_ASSERT(vt_wait_link_lsc(p.drv_port, true, seen, UP_TIMEOUT_S,
+					   client ? p.sock : NULL, &t_sock) >= 0,
 			  "cycle %u: link up with an LSC event within %.0f s of starting the backend",
 			  i + 1, UP_TIMEOUT_S);
 		if (client && t_sock > 0)
@@ -195,11 +141,11 @@ run(int argc, char **argv)
 		t_flow[i] = vt_now() - t_back;
 
 		vt_phase("cycle %u of %u: SIGKILL the backend", i + 1, cycles);
-		seen = __atomic_load_n(&lsc_down, __ATOMIC_RELAXED);
+		seen = vt_lsc_count(false);
 		kill(pid, SIGKILL);
 		VT_ASSERT_EQ(pid, waitpid(pid, &st, 0), "waitpid");
-		VT_ASSERT(wait_link(p.drv_port, false, &lsc_down, seen,
-				    DOWN_TIMEOUT_S, NULL, NULL) >= 0,
+		VT_ASSERT(vt_wait_link_lsc(p.drv_port, false, seen,
+					   DOWN_TIMEOUT_S, NULL, NULL) >= 0,
 			  "cycle %u: link down with an LSC event within %.0f s of the SIGKILL",
 			  i + 1, DOWN_TIMEOUT_S);
 		backend_clean();
@@ -210,17 +156,14 @@ run(int argc, char **argv)
 
 	VT_CHECK(vt_xstat_get(p.drv_port, "backend_lost", &lost));
 	VT_ASSERT_EQ(cycles, lost, "xstat backend_lost");
-	qsort(t_up, cycles, sizeof(*t_up), cmp_double);
-	qsort(t_flow, cycles, sizeof(*t_flow), cmp_double);
+	vt_median_max(t_up, cycles, &up_med, &up_max);
+	vt_median_max(t_flow, cycles, &flow_med, &flow_max);
 	vt_info("%s: %u SIGKILLed backends; backend back to link up: median %.3f s, worst %.3f s; to %u packets through it checked: median %.3f s, worst %.3f s; LSC events %u down, %u up",
-		argv[0], cycles, t_up[cycles / 2], t_up[cycles - 1], PACKETS,
-		t_flow[cycles / 2], t_flow[cycles - 1],
-		__atomic_load_n(&lsc_down, __ATOMIC_RELAXED),
-		__atomic_load_n(&lsc_up, __ATOMIC_RELAXED));
+		argv[0], cycles, up_med, up_max, PACKETS, flow_med, flow_max,
+		vt_lsc_count(false), vt_lsc_count(true));
 	free(t_up);
 	free(t_flow);
-	rte_eth_dev_callback_unregister(p.drv_port, RTE_ETH_EVENT_INTR_LSC,
-					lsc_cb, NULL);
+	vt_lsc_unwatch(p.drv_port);
 	VT_CHECK(vt_pair_down(&p, true));
 	return vt_pair_free_pools(&p);
 }

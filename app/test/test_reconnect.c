@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "vt.h"
@@ -28,66 +27,6 @@
 #define DOWN_TIMEOUT_S	2.0	/* a hang-up must be noticed by then */
 #define UP_TIMEOUT_S	5.0	/* backoff is capped at 1 s */
 #define PACKETS		2000	/* each way, per cycle */
-
-static uint32_t lsc_up, lsc_down;
-
-static int
-lsc_cb(uint16_t port, enum rte_eth_event_type type, void *arg __rte_unused,
-       void *ret_param __rte_unused)
-{
-	struct rte_eth_link link;
-
-	if (type != RTE_ETH_EVENT_INTR_LSC ||
-	    rte_eth_link_get_nowait(port, &link) != 0)
-		return 0;
-	if (link.link_status == RTE_ETH_LINK_UP)
-		__atomic_fetch_add(&lsc_up, 1, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(&lsc_down, 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
-/* Call the driver's bursts, as a forwarding loop would, freeing what
- * comes in; the backend may be going away meanwhile. */
-static void
-poll_driver(uint16_t port)
-{
-	struct rte_mbuf *m[32];
-	uint16_t n;
-
-	n = rte_eth_rx_burst(port, 0, m, RTE_DIM(m));
-	rte_pktmbuf_free_bulk(m, n);
-	rte_eth_tx_burst(port, 0, m, 0);
-}
-
-/* Wait, polling the bursts, until the link is up (or down) and the LSC
- * counter moved past seen; returns the seconds it took, or < 0. */
-static double
-wait_link(uint16_t port, bool up, uint32_t *counter, uint32_t seen,
-	  double timeout)
-{
-	struct rte_eth_link link;
-	double t0 = vt_now();
-
-	for (;;) {
-		poll_driver(port);
-		if (rte_eth_link_get_nowait(port, &link) == 0 &&
-		    (link.link_status == RTE_ETH_LINK_UP) == up &&
-		    __atomic_load_n(counter, __ATOMIC_RELAXED) > seen)
-			return vt_now() - t0;
-		if (vt_now() - t0 > timeout)
-			return -1;
-		rte_delay_us_sleep(1000);
-	}
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Leave Tx packets in the driver's ring for the backend to take away. */
 static int
@@ -111,7 +50,7 @@ static int
 run(int argc, char **argv)
 {
 	struct vt_pair_opts o = { .drv_lsc = true };
-	double *t_up, *t_flow, t, t_back;
+	double *t_up, *t_flow, t, t_back, up_med, up_max, flow_med, flow_max;
 	uint64_t lost = 0, lost_pkts = 0;
 	unsigned int cycles, i;
 	uint32_t seen;
@@ -134,32 +73,30 @@ run(int argc, char **argv)
 
 	VT_CHECK(vt_eal_init(NULL));
 	VT_CHECK(vt_pair_up(&p, &o));
-	VT_ASSERT_OK(rte_eth_dev_callback_register(p.drv_port,
-						   RTE_ETH_EVENT_INTR_LSC,
-						   lsc_cb, NULL),
-		     "LSC callback");
+	VT_CHECK(vt_lsc_watch(p.drv_port));
 	VT_CHECK(vt_pair_traffic(&p, PACKETS, 60, p.max_frame));
 
 	for (i = 0; i < cycles; i++) {
 		vt_phase("cycle %u of %u: the backend goes away", i + 1,
 			 cycles);
 		VT_CHECK(leave_in_flight(&p));
-		seen = __atomic_load_n(&lsc_down, __ATOMIC_RELAXED);
+		seen = vt_lsc_count(false);
 		VT_CHECK(vt_pair_vhost_remove(&p));
-		t = wait_link(p.drv_port, false, &lsc_down, seen,
-			      DOWN_TIMEOUT_S);
+		t = vt_wait_link_lsc(p.drv_port, false, seen, DOWN_TIMEOUT_S,
+				     NULL, NULL);
 		VT_ASSERT(t >= 0, "cycle %u: link down with an LSC event within %.0f s of the backend going away",
 			  i + 1, DOWN_TIMEOUT_S);
 
 		vt_phase("cycle %u of %u: the backend comes back", i + 1,
 			 cycles);
-		seen = __atomic_load_n(&lsc_up, __ATOMIC_RELAXED);
+		seen = vt_lsc_count(true);
 		VT_CHECK(vt_pair_vhost_create(&p));
 		VT_CHECK(vt_port_setup(p.vhost_port, p.queue_size,
 				       p.vhost_pool, p.max_frame));
 		VT_CHECK(vt_port_start(p.vhost_port));
 		t_back = vt_now();
-		t = wait_link(p.drv_port, true, &lsc_up, seen, UP_TIMEOUT_S);
+		t = vt_wait_link_lsc(p.drv_port, true, seen, UP_TIMEOUT_S,
+				     NULL, NULL);
 		VT_ASSERT(t >= 0, "cycle %u: link up with an LSC event within %.0f s of the backend coming back",
 			  i + 1, UP_TIMEOUT_S);
 		t_up[i] = vt_now() - t_back;
@@ -172,19 +109,14 @@ run(int argc, char **argv)
 	VT_ASSERT_EQ(cycles, lost, "xstat backend_lost");
 	VT_CHECK(vt_xstat_get(p.drv_port, "backend_lost_packets",
 			      &lost_pkts));
-	qsort(t_up, cycles, sizeof(*t_up), cmp_double);
-	qsort(t_flow, cycles, sizeof(*t_flow), cmp_double);
+	vt_median_max(t_up, cycles, &up_med, &up_max);
+	vt_median_max(t_flow, cycles, &flow_med, &flow_max);
 	vt_info("%s: %u backend restarts; backend back to link up: median %.3f s, worst %.3f s; to %u packets each way checked: median %.3f s, worst %.3f s; LSC events %u down, %u up; Tx packets lost with the backends: %" PRIu64,
-		argv[0], cycles, t_up[cycles / 2], t_up[cycles - 1], PACKETS,
-		t_flow[cycles / 2], t_flow[cycles - 1],
-		__atomic_load_n(&lsc_down, __ATOMIC_RELAXED),
-		__atomic_load_n(&lsc_up, __ATOMIC_RELAXED), lost_pkts);
+		argv[0], cycles, up_med, up_max, PACKETS, flow_med, flow_max,
+		vt_lsc_count(false), vt_lsc_count(true), lost_pkts);
 	free(t_up);
 	free(t_flow);
-	VT_ASSERT_OK(rte_eth_dev_callback_unregister(p.drv_port,
-						     RTE_ETH_EVENT_INTR_LSC,
-						     lsc_cb, NULL),
-		     "LSC callback");
+	vt_lsc_unwatch(p.drv_port);
 	VT_CHECK(vt_pair_down(&p, true));
 	return vt_pair_free_pools(&p);
 }

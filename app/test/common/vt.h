@@ -393,6 +393,28 @@ int vt_pair_vhost_remove(struct vt_pair *p);
 /** Wait until a port's link is up (or down), polling, with a deadline. */
 int vt_wait_link(uint16_t port, bool up, unsigned int timeout_ms);
 
+/** Count the port's link-state-change events, up and down (one port). */
+int vt_lsc_watch(uint16_t port);
+
+/** Stop counting them. */
+void vt_lsc_unwatch(uint16_t port);
+
+/** LSC events seen so far with the link up (or down) in the callback. */
+uint32_t vt_lsc_count(bool up);
+
+/**
+ * Poll the port's bursts (freeing what comes in), as a forwarding loop
+ * would, until its link is up (or down) and vt_lsc_count(up) has passed
+ * seen. With sock, *t_sock (0 on entry) gets the time sock first existed.
+ *
+ * @return the seconds it took, or -1 after timeout_s
+ */
+double vt_wait_link_lsc(uint16_t port, bool up, uint32_t seen,
+			double timeout_s, const char *sock, double *t_sock);
+
+/** Sort v[0..n) and give its median and largest value. */
+void vt_median_max(double *v, unsigned int n, double *median, double *max);
+
 /**
  * Everything in one call: init, create both ports (vhost first), configure
  * both, start both and wait for both links to come up.
