@@ -59,9 +59,9 @@ struct vhu_dev {
 	struct rte_intr_handle *req_intr;
 	/* an unregistration was deferred to after a running callback */
 	bool req_pending;
+	bool warned_not_sock;	/* client: said once that path is no socket */
 	/* client mode: the socket file that last refused us, and when to
 	 * knock again (a new file, a new backend: at once) */
-	bool warned_not_sock;	/* said once that path is no socket */
 	ino_t refused_ino;
 	uint64_t retry_at_ms;
 	uint32_t retry_ms;
