@@ -82,8 +82,8 @@ static int
 run(int argc, char **argv)
 {
 	struct vt_pair_opts o = { .drv_lsc = true, .window = 64 };
-	double *t_up, *t_flow, t_back, t_sock, up_med, up_max, flow_med;
-	double flow_max;
+	double *t_up, *t_flow, *t_down, t_back, t_sock, up_med, up_max;
+	double flow_med, flow_max, down_med, down_max;
 	struct vt_stream s, *sp = &s;
 	unsigned int cycles, i;
 	uint64_t lost = 0;
@@ -110,7 +110,8 @@ run(int argc, char **argv)
 	VT_ASSERT(*end == '\0' && cycles > 0, "cycles: %s", argv[1]);
 	t_up = calloc(cycles, sizeof(*t_up));
 	t_flow = calloc(cycles, sizeof(*t_flow));
-	VT_ASSERT(t_up != NULL && t_flow != NULL, "calloc");
+	t_down = calloc(cycles, sizeof(*t_down));
+	VT_ASSERT(t_up != NULL && t_flow != NULL && t_down != NULL, "calloc");
 
 	VT_CHECK(vt_eal_init(NULL));
 	VT_CHECK(vt_pair_init(&p, &o));
@@ -144,8 +145,11 @@ run(int argc, char **argv)
 		seen = vt_lsc_count(false);
 		kill(pid, SIGKILL);
 		VT_ASSERT_EQ(pid, waitpid(pid, &st, 0), "waitpid");
-		VT_ASSERT(vt_wait_link_lsc(p.drv_port, false, seen,
-					   DOWN_TIMEOUT_S, NULL, NULL) >= 0,
+		/* the process is gone, its sockets closed: from here on the
+		 * driver's socket watch should take the link down at once */
+		t_down[i] = vt_wait_link_lsc(p.drv_port, false, seen,
+					     DOWN_TIMEOUT_S, NULL, NULL);
+		VT_ASSERT(t_down[i] >= 0,
 			  "cycle %u: link down with an LSC event within %.0f s of the SIGKILL",
 			  i + 1, DOWN_TIMEOUT_S);
 		backend_clean();
@@ -158,11 +162,13 @@ run(int argc, char **argv)
 	VT_ASSERT_EQ(cycles, lost, "xstat backend_lost");
 	vt_median_max(t_up, cycles, &up_med, &up_max);
 	vt_median_max(t_flow, cycles, &flow_med, &flow_max);
-	vt_info("%s: %u SIGKILLed backends; backend back to link up: median %.3f s, worst %.3f s; to %u packets through it checked: median %.3f s, worst %.3f s; LSC events %u down, %u up",
-		argv[0], cycles, up_med, up_max, PACKETS, flow_med, flow_max,
-		vt_lsc_count(false), vt_lsc_count(true));
+	vt_median_max(t_down, cycles, &down_med, &down_max);
+	vt_info("%s: %u SIGKILLed backends; backend gone to link down: median %.4f s, worst %.4f s; backend back to link up: median %.3f s, worst %.3f s; to %u packets through it checked: median %.3f s, worst %.3f s; LSC events %u down, %u up",
+		argv[0], cycles, down_med, down_max, up_med, up_max, PACKETS,
+		flow_med, flow_max, vt_lsc_count(false), vt_lsc_count(true));
 	free(t_up);
 	free(t_flow);
+	free(t_down);
 	vt_lsc_unwatch(p.drv_port);
 	VT_CHECK(vt_pair_down(&p, true));
 	return vt_pair_free_pools(&p);

@@ -312,6 +312,18 @@ virtio_map_backend_check(struct virtio_map_dev *dev)
 }
 
 void
+virtio_map_backend_event(void *arg)
+{
+	struct virtio_map_dev *dev = arg;
+
+	if (pthread_mutex_trylock(&dev->lock) != 0)
+		return;		/* its holder or the alarm looks soon */
+	virtio_map_backend_check(dev);
+	pthread_mutex_unlock(&dev->lock);
+	virtio_map_lsc_raise(dev);
+}
+
+void
 virtio_map_alarm(void *arg)
 {
 	struct virtio_map_dev *dev = arg;
@@ -327,6 +339,9 @@ virtio_map_alarm(void *arg)
 		virtio_map_backend_check(dev);
 		virtio_map_try_up(dev);
 		virtio_map_mem_resend(dev);
+		/* IOTLB answers the interrupt thread could not send yet */
+		if (dev->ready)
+			vmt_service(dev->t);
 		virtio_map_arm(dev);
 	}
 	pthread_mutex_unlock(&dev->lock);

@@ -448,6 +448,8 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	 * path */
 	if (cfg.iommu != VIRTIO_MAP_IOMMU_OFF)
 		vmt_set_iotlb_resolver(dev->t, virtio_map_iotlb_resolve, dev);
+	/* a hang-up takes the link down at once, not at the next alarm */
+	vmt_set_event_cb(dev->t, virtio_map_backend_event, dev);
 	eth->data->mac_addrs = rte_zmalloc("virtio_map_mac",
 					   sizeof(struct rte_ether_addr), 0);
 	if (eth->data->mac_addrs == NULL) {

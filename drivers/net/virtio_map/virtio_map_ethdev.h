@@ -250,6 +250,13 @@ void virtio_map_alarm(void *arg);
 void virtio_map_backend_check(struct virtio_map_dev *dev);
 
 /**
+ * vmt_event_t of the port's transport (EAL interrupt thread): the backend
+ * hung up; take the link down now unless the port is busy (the port's
+ * alarm then does it). Never waits for the port lock.
+ */
+void virtio_map_backend_event(void *arg);
+
+/**
  * Send the memory table again (and the IOTLB) if a memory event asked
  * for it while the port lock was taken. Called with dev->lock held, not
  * from the memory event callback.

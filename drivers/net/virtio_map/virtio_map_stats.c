@@ -54,6 +54,7 @@ static const char *const dev_xstats[] = {
 	"iotlb_updates",	/* updates sent before the rings ran */
 	"iotlb_misses",		/* misses answered with an update */
 	"iotlb_refused",	/* misses outside the plan or its access */
+	"iotlb_miss_dropped",	/* misses left unanswered (see vmt.h) */
 	"backend_lost",		/* backends that went away while up */
 	"backend_lost_packets",	/* Tx packets in flight they took */
 };
@@ -122,8 +123,11 @@ virtio_map_stats_reset(struct rte_eth_dev *eth)
 		}
 	}
 	dev->iotlb_sent = 0;
-	if (dev->t != NULL)
-		dev->t->iotlb_misses = 0;
+	if (dev->t != NULL) {
+		__atomic_store_n(&dev->t->iotlb_misses, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&dev->t->iotlb_miss_dropped, 0,
+				 __ATOMIC_RELAXED);
+	}
 	__atomic_store_n(&dev->iotlb_refused, 0, __ATOMIC_RELAXED);
 	dev->backend_lost = 0;
 	dev->lost_packets = 0;
@@ -184,6 +188,10 @@ virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
 	xs[k].id = k;
 	xs[k++].value = __atomic_load_n(&dev->iotlb_refused,
 					__ATOMIC_RELAXED);
+	xs[k].id = k;
+	xs[k++].value = dev->t != NULL ?
+		__atomic_load_n(&dev->t->iotlb_miss_dropped,
+				__ATOMIC_RELAXED) : 0;
 	xs[k].id = k;
 	xs[k++].value = dev->backend_lost;
 	xs[k].id = k;

@@ -13,11 +13,21 @@
 
 #include "vmt.h"
 
+/* Before the lock goes: what the interrupt thread could not send while
+ * the lock was held goes out now. */
+static void
+vmt_unlock(struct vmt_dev *t)
+{
+	if (t->ops->service != NULL)
+		t->ops->service(t);
+	pthread_mutex_unlock(&t->lock);
+}
+
 #define VMT_CALL(t, expr) ({ \
 	int _ret; \
 	pthread_mutex_lock(&(t)->lock); \
 	_ret = (t)->ops->connected(t) ? (expr) : -ENOTCONN; \
-	pthread_mutex_unlock(&(t)->lock); \
+	vmt_unlock(t); \
 	_ret; })
 
 int
@@ -120,6 +130,33 @@ vmt_iotlb_invalidate(struct vmt_dev *t, uint64_t iova, uint64_t size)
 }
 
 void
+vmt_set_event_cb(struct vmt_dev *t, vmt_event_t fn, void *arg)
+{
+	pthread_mutex_lock(&t->lock);
+	t->event_arg = arg;
+	t->event_cb = fn;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void
+vmt_service(struct vmt_dev *t)
+{
+	pthread_mutex_lock(&t->lock);
+	vmt_unlock(t);
+}
+
+void
+vmt_reject(struct vmt_dev *t)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->ops->reject != NULL)
+		t->ops->reject(t);
+	else
+		t->ops->disconnect(t);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void
 vmt_disconnect(struct vmt_dev *t)
 {
 	pthread_mutex_lock(&t->lock);
@@ -133,6 +170,5 @@ vmt_destroy(struct vmt_dev *t)
 	if (t == NULL)
 		return;
 	vmt_disconnect(t);
-	pthread_mutex_destroy(&t->lock);
 	t->ops->destroy(t);
 }

@@ -80,6 +80,13 @@ typedef int (*vmt_iotlb_resolve_t)(void *arg, uint64_t iova,
 				   uint64_t *start, uint64_t *size,
 				   uint64_t *uaddr, uint8_t *perm);
 
+/**
+ * Something happened to the channel that the port should look at now
+ * (the backend hung up). Called on the EAL interrupt thread without any
+ * driver lock held; must not wait for one.
+ */
+typedef void (*vmt_event_t)(void *arg);
+
 struct vmt_dev;
 
 /** Transport operations. Control path only: never called from Rx/Tx. */
@@ -123,9 +130,23 @@ struct vmt_ops {
 	/** Optional. Drop the device's translations of [iova, iova+size). */
 	int (*iotlb_invalidate)(struct vmt_dev *t, uint64_t iova,
 				uint64_t size);
+	/**
+	 * Optional. Send what the transport owes the device and could not
+	 * send without waiting (IOTLB answers), without waiting.
+	 */
+	void (*service)(struct vmt_dev *t);
+	/**
+	 * Optional. Close the channel and do not open it again to the same
+	 * backend instance, only to a new one (the driver turned it down).
+	 */
+	void (*reject)(struct vmt_dev *t);
 	/** Close the channel. Idempotent; works when the peer is gone. */
 	void (*disconnect)(struct vmt_dev *t);
-	/** Free the transport (after disconnect). */
+	/**
+	 * Free the transport (after disconnect). Callbacks it runs on the
+	 * interrupt thread are stopped first (from that thread itself, the
+	 * memory goes once the running one returns).
+	 */
 	void (*destroy)(struct vmt_dev *t);
 };
 
@@ -147,6 +168,11 @@ struct vmt_dev {
 	vmt_iotlb_resolve_t iotlb_resolve;
 	void *iotlb_arg;		/**< argument of iotlb_resolve */
 	uint64_t iotlb_misses;		/**< misses answered with an update */
+	/** Misses that could not be answered: too many owed to a backend
+	 * that did not read, or the channel closed first. */
+	uint64_t iotlb_miss_dropped;
+	vmt_event_t event_cb;		/**< see vmt_set_event_cb() */
+	void *event_arg;		/**< argument of event_cb */
 };
 
 /**
@@ -196,6 +222,18 @@ int vmt_iotlb_update(struct vmt_dev *t, uint64_t iova, uint64_t size,
 		     uint64_t uaddr, uint8_t perm);
 /** See vmt_ops.iotlb_invalidate; -ENOTSUP when the transport has none. */
 int vmt_iotlb_invalidate(struct vmt_dev *t, uint64_t iova, uint64_t size);
+/**
+ * Be told on the EAL interrupt thread when the channel needs the port's
+ * attention (see vmt_event_t). Call before vmt_connect().
+ */
+void vmt_set_event_cb(struct vmt_dev *t, vmt_event_t fn, void *arg);
+/** Send what the transport owes the device (see vmt_ops.service). */
+void vmt_service(struct vmt_dev *t);
+/**
+ * Close the channel and wait for another backend than this one (see
+ * vmt_ops.reject; a plain disconnect where the transport lacks it).
+ */
+void vmt_reject(struct vmt_dev *t);
 /** Close the channel. Idempotent. */
 void vmt_disconnect(struct vmt_dev *t);
 /** Disconnect and free. NULL is ignored. */

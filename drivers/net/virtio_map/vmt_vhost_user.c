@@ -21,14 +21,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <rte_cycles.h>
 #include <rte_errno.h>
-#include <rte_interrupts.h>
 #include <rte_malloc.h>
 
 #include "virtio_map_log.h"
 #include "vmt.h"
-#include "vmt_vhost_user.h"
+#include "vmt_vhost_user_dev.h"
 
 /* Client mode: back-off between knocks on a socket that refused us. */
 #define VHU_RETRY_MIN_MS	100
@@ -36,42 +34,11 @@
 
 /* Each step of a send may wait this long (SO_SNDTIMEO). */
 #define VHU_SEND_TIMEOUT_S	5
-/*
- * A request from the backend, all of it, read on the EAL interrupt
- * thread: a backend that takes longer than this loses the channel.
- */
-#define VHU_REQ_TIMEOUT_MS	100
 
 /* Protocol features this frontend can use. */
 #define VHU_PROTOCOL_FEATURES	(1ULL << VHU_PROTOCOL_F_STATUS)
 /* ... and those it adds when it answers IOTLB misses. */
 #define VHU_PROTOCOL_IOTLB	(1ULL << VHU_PROTOCOL_F_SLAVE_REQ)
-
-struct vhu_dev {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	bool server;
-	int sock;		/* connected channel, -1 when none */
-	int listen_fd;		/* server mode: listening socket */
-	bool use_protocol;	/* VHU_F_PROTOCOL_FEATURES negotiated */
-	uint64_t protocol_features;
-	/* backend request channel: our end, served by the EAL interrupt
-	 * thread; NULL when none */
-	struct rte_intr_handle *req_intr;
-	/* an unregistration was deferred to after a running callback */
-	bool req_pending;
-	bool warned_not_sock;	/* client: said once that path is no socket */
-	/* client mode: the socket file that last refused us, and when to
-	 * knock again (a new file, a new backend: at once) */
-	ino_t refused_ino;
-	uint64_t retry_at_ms;
-	uint32_t retry_ms;
-};
-
-static struct vhu_dev *
-vhu(struct vmt_dev *t)
-{
-	return t->priv;
-}
 
 static int
 vhu_set_timeout(int sock)
@@ -135,179 +102,12 @@ vhu_vring_fd(struct vmt_dev *t, uint32_t request, uint32_t index, int fd)
 	return vhu_send(vhu(t)->sock, &msg, &fd, fd < 0 ? 0 : 1);
 }
 
-static void vhu_req_cb(void *arg);
-
-/*
- * Runs once a deferred unregistration is done: close our end. h is EAL's
- * copy of the handle, which EAL frees itself.
- */
-static void
-vhu_req_free(struct rte_intr_handle *h, void *arg)
-{
-	struct vmt_dev *t = arg;
-
-	close(rte_intr_fd_get(h));
-	__atomic_store_n(&vhu(t)->req_pending, false, __ATOMIC_RELEASE);
-}
-
-/*
- * Stop serving the request channel. Works from any thread, the interrupt
- * thread's own callback included (the unregistration is then deferred).
- */
-static void
-vhu_req_close(struct vmt_dev *t)
-{
-	struct vhu_dev *v = vhu(t);
-	struct rte_intr_handle *h = v->req_intr;
-	int ret;
-
-	if (h == NULL)
-		return;
-	v->req_intr = NULL;
-	for (;;) {
-		ret = rte_intr_callback_unregister(h, vhu_req_cb, t);
-		if (ret != -EAGAIN) {
-			close(rte_intr_fd_get(h));
-			rte_intr_instance_free(h);
-			return;
-		}
-		/* the callback is running: let it finish, then free */
-		__atomic_store_n(&v->req_pending, true, __ATOMIC_RELEASE);
-		if (rte_intr_callback_unregister_pending(h, vhu_req_cb, t,
-							 vhu_req_free) >= 0) {
-			/* EAL registered a copy: ours can go now */
-			rte_intr_instance_free(h);
-			return;
-		}
-		__atomic_store_n(&v->req_pending, false, __ATOMIC_RELEASE);
-	}
-}
-
-/* Answer one IOTLB miss: one update for the whole translation holding
- * the IOVA; the resolver logs the ones it refuses. */
-static void
-vhu_req_miss(struct vmt_dev *t, const struct vhu_iotlb *m)
-{
-	uint64_t start, size, uaddr;
-	uint8_t perm = m->perm;
-	int ret;
-
-	ret = t->iotlb_resolve(t->iotlb_arg, m->iova, &start, &size, &uaddr,
-			       &perm);
-	if (ret < 0) {
-		VM_LOG(DEBUG, "%s: IOTLB miss at IOVA 0x%" PRIx64 " (perm %u): no translation: %s",
-		       t->name, m->iova, m->perm, strerror(-ret));
-		return;
-	}
-	pthread_mutex_lock(&t->lock);
-	ret = t->ops->connected(t) ?
-	      t->ops->iotlb_update(t, start, size, uaddr, perm) : -ENOTCONN;
-	if (ret == 0)
-		t->iotlb_misses++;
-	pthread_mutex_unlock(&t->lock);
-	VM_LOG(DEBUG, "%s: IOTLB miss at IOVA 0x%" PRIx64 " (perm %u): update 0x%" PRIx64 "+0x%" PRIx64 ": %s",
-	       t->name, m->iova, m->perm, start, size,
-	       ret == 0 ? "sent" : strerror(-ret));
-}
-
-/* EAL interrupt thread: the backend wrote on the request channel. */
-static void
-vhu_req_cb(void *arg)
-{
-	struct vmt_dev *t = arg;
-	struct vhu_dev *v = vhu(t);
-	struct vhu_msg msg;
-	int fd, ret;
-
-	if (v->req_intr == NULL)
-		return;
-	fd = rte_intr_fd_get(v->req_intr);
-	ret = vhu_recv_msg(fd, &msg, VHU_REQ_TIMEOUT_MS);
-	if (ret < 0) {
-		/* the backend closed its end: stop polling it */
-		pthread_mutex_lock(&t->lock);
-		vhu_req_close(t);
-		pthread_mutex_unlock(&t->lock);
-		return;
-	}
-	if (msg.request == VHU_BACKEND_IOTLB_MSG &&
-	    msg.size >= sizeof(struct vhu_iotlb) &&
-	    msg.payload.iotlb.type == VHU_IOTLB_MISS) {
-		struct vhu_iotlb miss = msg.payload.iotlb;
-
-		vhu_req_miss(t, &miss);
-	} else {
-		VM_LOG(DEBUG, "%s: backend request %u ignored", t->name,
-		       msg.request);
-	}
-	if (msg.flags & VHU_FLAG_NEED_REPLY) {
-		uint32_t request = msg.request;
-
-		memset(&msg, 0, sizeof(msg));
-		msg.request = request;
-		msg.flags = VHU_FLAG_REPLY;
-		msg.size = sizeof(msg.payload.u64);
-		vhu_send(fd, &msg, NULL, 0);
-	}
-}
-
-/*
- * Open the backend request channel (IOTLB misses arrive there): a socket
- * pair, one end to the backend, the other polled by the EAL interrupt
- * thread, never by a forwarding core.
- */
-static int
-vhu_req_open(struct vmt_dev *t)
-{
-	struct vhu_msg msg = { .request = VHU_SET_SLAVE_REQ_FD };
-	struct vhu_dev *v = vhu(t);
-	struct rte_intr_handle *h;
-	/* the interrupt thread never waits long on this channel */
-	struct timeval tv = { .tv_usec = VHU_REQ_TIMEOUT_MS * 1000 };
-	int sv[2], ret;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	/* the callback runs when a message is there; a stall times out */
-	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ret = vhu_send(v->sock, &msg, &sv[1], 1);
-	close(sv[1]);
-	if (ret < 0)
-		goto err_close;
-	h = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
-	if (h == NULL) {
-		ret = -ENOMEM;
-		goto err_close;
-	}
-	if (rte_intr_fd_set(h, sv[0]) < 0 ||
-	    rte_intr_type_set(h, RTE_INTR_HANDLE_EXT) < 0) {
-		ret = -rte_errno;
-		goto err_free;
-	}
-	v->req_intr = h;
-	ret = rte_intr_callback_register(h, vhu_req_cb, t);
-	if (ret < 0) {
-		v->req_intr = NULL;
-		goto err_free;
-	}
-	VM_LOG(INFO, "%s: backend request channel open: IOTLB misses are answered from the interrupt thread",
-	       t->name);
-	return 0;
-
-err_free:
-	rte_intr_instance_free(h);
-err_close:
-	close(sv[0]);
-	return ret;
-}
-
 /* After the socket opens: claim the backend and agree protocol features. */
 static int
 vhu_handshake(struct vmt_dev *t)
 {
 	struct vhu_dev *v = vhu(t);
-	uint64_t features, pf;
+	uint64_t features = 0, pf = 0;
 	int ret;
 
 	ret = vhu_set_timeout(v->sock);
@@ -452,6 +252,12 @@ vhu_connect(struct vmt_dev *t)
 			return -EAGAIN;
 		}
 		v->warned_not_sock = false;
+		/* the backend we turned down is still there: wait for a
+		 * new one (a new socket file) */
+		if (st.st_ino == v->rejected_ino &&
+		    st.st_ctim.tv_sec == v->rejected_ctime.tv_sec &&
+		    st.st_ctim.tv_nsec == v->rejected_ctime.tv_nsec)
+			return -EAGAIN;
 		if (st.st_ino == v->refused_ino &&
 		    vhu_now_ms() < v->retry_at_ms)
 			return -EAGAIN;
@@ -488,14 +294,21 @@ vhu_connect(struct vmt_dev *t)
 	}
 	v->sock = fd;
 	v->refused_ino = 0;
+	if (!v->server) {
+		/* which backend this is, for vmt_reject() */
+		v->conn_ino = st.st_ino;
+		v->conn_ctime = st.st_ctim;
+	}
 	ret = vhu_handshake(t);
 	if (ret < 0) {
 		VM_LOG(ERR, "%s: vhost-user handshake on %s failed: %s",
 		       t->name, v->path, strerror(-ret));
+		vhu_req_close(t);
 		close(v->sock);
 		v->sock = -1;
 		return ret;
 	}
+	vhu_watch_add(t);
 	VM_LOG(INFO, "%s: connected to vhost-user backend at %s%s", t->name,
 	       v->path, v->server ? " (server mode)" : "");
 	return 0;
@@ -509,13 +322,18 @@ vhu_connected(struct vmt_dev *t)
 
 	if (v->sock < 0)
 		return false;
+	/* the watch tells at once; polling covers a watch that failed */
 	p.fd = v->sock;
 	p.events = POLLRDHUP;
 	p.revents = 0;
-	if (poll(&p, 1, 0) > 0 &&
-	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) {
+	if (vhu_watch_hung_up(t) ||
+	    (poll(&p, 1, 0) > 0 &&
+	     (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))) {
 		VM_LOG(WARNING, "%s: vhost-user backend at %s hung up",
 		       t->name, v->path);
+		vhu_req_close(t);
+		vhu_owed_drop(t);
+		vhu_watch_del(t);
 		close(v->sock);
 		v->sock = -1;
 		return false;
@@ -685,28 +503,40 @@ vhu_disconnect(struct vmt_dev *t)
 	struct vhu_dev *v = vhu(t);
 
 	vhu_req_close(t);
+	/* a new connection starts with an empty IOTLB */
+	vhu_owed_drop(t);
 	if (v->sock >= 0) {
+		vhu_watch_del(t);
 		close(v->sock);
 		v->sock = -1;
 	}
 }
 
 static void
+vhu_reject(struct vmt_dev *t)
+{
+	struct vhu_dev *v = vhu(t);
+
+	/* client: not this socket file again, only a new one */
+	if (!v->server && v->sock >= 0) {
+		v->rejected_ino = v->conn_ino;
+		v->rejected_ctime = v->conn_ctime;
+	}
+	vhu_disconnect(t);
+}
+
+static void
 vhu_destroy(struct vmt_dev *t)
 {
 	struct vhu_dev *v = vhu(t);
-	unsigned int ms;
 
-	/* a deferred unregistration must be done before t goes away */
-	for (ms = 0; __atomic_load_n(&v->req_pending, __ATOMIC_ACQUIRE) &&
-	     ms < 1000; ms++)
-		rte_delay_us_sleep(1000);
+	vhu_events_destroy(t);
 	if (v->listen_fd >= 0) {
 		close(v->listen_fd);
 		unlink(v->path);
 	}
-	rte_free(v);
-	rte_free(t);
+	/* freed now, or once EAL has finished a callback it still runs */
+	vhu_put(t);
 }
 
 static const struct vmt_ops vhu_ops = {
@@ -723,6 +553,8 @@ static const struct vmt_ops vhu_ops = {
 	.set_status = vhu_set_status,
 	.iotlb_update = vhu_iotlb_update,
 	.iotlb_invalidate = vhu_iotlb_invalidate,
+	.service = vhu_owed_flush,
+	.reject = vhu_reject,
 	.disconnect = vhu_disconnect,
 	.destroy = vhu_destroy,
 };
@@ -750,20 +582,28 @@ vmt_vhost_user_create(const char *name, const char *path, bool server)
 	v->server = server;
 	v->sock = -1;
 	v->listen_fd = -1;
+	v->req_fd = -1;
+	v->watch_ep = -1;
+	v->refs = 1;
+	rte_spinlock_init(&v->owed_lock);
 	t->ops = &vhu_ops;
 	t->priv = v;
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	pthread_mutex_init(&t->lock, NULL);
-	if (server) {
-		/* listen now so the backend can connect before start */
-		ret = vhu_listen(v, name);
-		if (ret < 0) {
-			pthread_mutex_destroy(&t->lock);
-			rte_free(v);
-			rte_free(t);
-			rte_errno = -ret;
-			return NULL;
-		}
+	/* listen now so the backend can connect before start */
+	ret = server ? vhu_listen(v, name) : 0;
+	if (ret == 0) {
+		ret = vhu_watch_create(t);
+		if (ret < 0)
+			VM_LOG(ERR, "%s: cannot watch the vhost-user socket from the interrupt thread: %s",
+			       name, strerror(-ret));
+	}
+	if (ret < 0) {
+		if (v->listen_fd >= 0)
+			close(v->listen_fd);
+		vhu_put(t);
+		rte_errno = -ret;
+		return NULL;
 	}
 	return t;
 }

@@ -132,6 +132,15 @@ const char *vhu_request_name(uint32_t request);
  */
 int vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds);
 
+/**
+ * Send one message without file descriptors if the socket takes all of
+ * it now (from the interrupt thread). A message cut short would corrupt
+ * the stream: the socket is then shut down.
+ *
+ * @return 0, -EAGAIN when it would wait, or another negative errno
+ */
+int vhu_try_send(int sock, struct vhu_msg *msg);
+
 /** Monotonic time in milliseconds, for the transport's deadlines. */
 uint64_t vhu_now_ms(void);
 

@@ -45,8 +45,9 @@ vhu_request_name(uint32_t request)
 	return "UNKNOWN";
 }
 
-int
-vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds)
+static int
+vhu_sendmsg(int sock, struct vhu_msg *msg, const int *fds,
+	    unsigned int nfds, int flags)
 {
 	char control[CMSG_SPACE(sizeof(int) * VHU_MAX_REGIONS)];
 	struct iovec iov = {
@@ -74,17 +75,35 @@ vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds)
 		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
 	}
 	do {
-		ret = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		ret = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
 	} while (ret < 0 && errno == EINTR);
+	if (ret < 0 && (flags & MSG_DONTWAIT) &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -EAGAIN;
 	if (ret < 0) {
 		ret = -errno;
 		VM_LOG(ERR, "vhost-user %s: send failed: %s",
 		       vhu_request_name(msg->request), strerror(errno));
 		return ret == -ECONNRESET ? -EPIPE : (int)ret;
 	}
-	if ((size_t)ret != iov.iov_len)
+	if ((size_t)ret != iov.iov_len) {
+		/* the rest would start mid-message: this channel is done */
+		shutdown(sock, SHUT_RDWR);
 		return -EPIPE;
+	}
 	return 0;
+}
+
+int
+vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds)
+{
+	return vhu_sendmsg(sock, msg, fds, nfds, 0);
+}
+
+int
+vhu_try_send(int sock, struct vhu_msg *msg)
+{
+	return vhu_sendmsg(sock, msg, NULL, 0, MSG_DONTWAIT);
 }
 
 uint64_t
