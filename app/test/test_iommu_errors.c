@@ -3,8 +3,9 @@
  */
 
 /*
- * Test "iommu_errors": the iommu devarg's failures are clear and keep the
- * link down.
+ * Test "iommu_errors": the iommu devarg's failures are clear: the port
+ * start fails with the error (twice alike, nothing leaked), the link stays
+ * down.
  *   on_unsupported  (integration, --no-huge) iommu=on against net_vhost
  *                   without iommu-support: the log names iommu and the
  *                   remedy (iommu-support=1), the link stays down.
@@ -18,6 +19,7 @@
  *                   though net_vhost offers an IOTLB.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,7 +31,6 @@
 #include "vt.h"
 
 #define HP_PAGES 32		/* -m 64 */
-#define WAIT_S 5
 
 static char hp_dir[PATH_MAX];
 
@@ -53,21 +54,21 @@ teardown(void)
 	vt_hugepages_teardown();
 }
 
-/* Bring the pair up by hand and expect the driver's link to stay down
- * with a log line holding every needle. */
+/*
+ * Bring the pair up by hand and expect the driver's port start to fail
+ * with err and a log line holding every needle; twice (nothing was left
+ * half done by the first), then the link is down and nothing leaked.
+ */
 static int
-expect_down(struct vt_pair_opts *po, const char *const *needles)
+expect_refused(struct vt_pair_opts *po, const char *const *needles, int err)
 {
 	struct rte_eth_link link;
 	struct vt_pair p;
-	bool found = false;
-	unsigned int i;
-	double t0;
+	unsigned int i, k;
 	char *log;
-	int rc = VT_PASS;
+	int ret, rc = VT_PASS;
 
 	VT_CHECK(vt_pair_init(&p, po));
-	VT_CHECK(vt_log_capture_start());
 	VT_CHECK(vt_pair_vhost_create(&p));
 	VT_CHECK(vt_pair_drv_create(&p));
 	VT_CHECK(vt_port_setup(p.vhost_port, p.queue_size, p.vhost_pool,
@@ -75,24 +76,22 @@ expect_down(struct vt_pair_opts *po, const char *const *needles)
 	VT_CHECK(vt_port_setup(p.drv_port, p.queue_size, p.drv_pool,
 			       p.max_frame));
 	VT_CHECK(vt_port_start(p.vhost_port));
-	VT_CHECK(vt_port_start(p.drv_port));
-	vt_phase("wait for the error naming '%s'", needles[0]);
-	for (t0 = vt_now(); vt_now() - t0 < WAIT_S && !found;) {
-		found = vt_log_contains("link stays down");
-		if (!found)
-			usleep(10000);
+	for (k = 0; k < 2 && rc == VT_PASS; k++) {
+		vt_phase("start %u: expect %s and the error naming '%s'",
+			 k + 1, strerror(err), needles[0]);
+		VT_CHECK(vt_log_capture_start());
+		ret = rte_eth_dev_start(p.drv_port);
+		log = vt_log_capture_stop();
+		for (i = 0; needles[i] != NULL && rc == VT_PASS; i++)
+			if (strstr(log, needles[i]) == NULL) {
+				vt_fail(__FILE__, __LINE__, "log lacks '%s'",
+					needles[i]);
+				rc = VT_FAIL;
+			}
+		free(log);
+		VT_ASSERT_EQ(-err, ret, "rte_eth_dev_start() of the driver");
+		VT_ASSERT_IN_USE(p.drv_pool, 0);
 	}
-	/* let net_vhost's thread finish logging the hang-up */
-	usleep(300000);
-	log = vt_log_capture_stop();
-	for (i = 0; needles[i] != NULL && rc == VT_PASS; i++)
-		if (strstr(log, needles[i]) == NULL) {
-			vt_fail(__FILE__, __LINE__, "log lacks '%s'",
-				needles[i]);
-			rc = VT_FAIL;
-		}
-	free(log);
-	VT_ASSERT(found, "the driver said its link stays down");
 	VT_ASSERT_OK(rte_eth_link_get_nowait(p.drv_port, &link),
 		     "link of the driver");
 	VT_ASSERT_EQ(RTE_ETH_LINK_DOWN, link.link_status, "driver link");
@@ -115,7 +114,7 @@ on_unsupported(void)
 	};
 
 	VT_CHECK(vt_eal_init(&eo));
-	return expect_down(&po, needles);
+	return expect_refused(&po, needles, ENOTSUP);
 }
 
 static int
@@ -132,7 +131,7 @@ on_debug(void)
 	};
 
 	VT_CHECK(vt_eal_init(&eo));
-	return expect_down(&po, needles);
+	return expect_refused(&po, needles, EINVAL);
 }
 
 static int
@@ -162,8 +161,13 @@ off_runs(void)
 	VT_CHECK(vt_eal_init(&eo));
 	runs = vmap_eal_runs(NULL, 0, true, false);
 	vt_info("%d IOVA run(s) for %d MB", runs, 2 * HP_PAGES);
-	VT_ASSERT(runs > 8, "IOVA runs (%d) must exceed 8", runs);
-	return expect_down(&po, needles);
+	/* how many depends on where the kernel found the pages */
+	if (runs <= 8) {
+		vt_skip("the %d IOVA run(s) fit the 8 regions of the table: nothing to refuse on this machine",
+			runs);
+		return VT_SKIP;
+	}
+	return expect_refused(&po, needles, E2BIG);
 }
 
 static int

@@ -13,7 +13,10 @@
  * whole run the resolver returns, and acknowledged on the request channel;
  * a miss nothing resolves gets an ack but no update. Direct updates and
  * invalidations have the wire format of QEMU's vhost-user spec. Finally
- * the backend closes the request channel and the transport copes.
+ * the backend floods misses reading nothing (the interrupt thread keeps
+ * its pulse; every miss is answered or counted dropped), cuts a request
+ * short (the request channel closes within its deadline) and closes its
+ * end; the transport is destroyed at once.
  */
 
 #include <errno.h>
@@ -21,10 +24,14 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_alarm.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 
 #include "vmt.h"
@@ -34,6 +41,12 @@
 #define RUN_SIZE (2u << 20)
 #define RUN_UADDR 0x7f0000000000ULL
 #define KNOWN_IOVA 0x40000000ULL	/* resolvable: [1 GB, +4 MB) */
+/* flood: [4 GB, +FLOOD_PAGES pages) resolves page by page, so no two
+ * misses merge into one answer */
+#define FLOOD_IOVA 0x100000000ULL
+#define FLOOD_PAGES 20000u
+#define TICK_US 10000		/* the interrupt thread's pulse */
+#define LATE_MAX_US 1000000	/* a blocked thread shows 5 s here */
 
 struct backend {
 	int listen_fd;
@@ -47,6 +60,13 @@ resolve(void *arg, uint64_t iova, uint64_t *start, uint64_t *size,
 	uint64_t *uaddr, uint8_t *perm)
 {
 	RTE_SET_USED(arg);
+	if (iova >= FLOOD_IOVA && iova < FLOOD_IOVA + FLOOD_PAGES * 4096ULL) {
+		*start = iova & ~4095ULL;
+		*size = 4096;
+		*uaddr = RUN_UADDR + (*start - FLOOD_IOVA);
+		*perm = VMT_IOTLB_RW;
+		return 0;
+	}
 	if (iova < KNOWN_IOVA || iova >= KNOWN_IOVA + 2 * RUN_SIZE)
 		return -ENOENT;
 	*start = iova - (iova - KNOWN_IOVA) % RUN_SIZE;
@@ -184,6 +204,156 @@ expect_ack(struct backend *b)
 	return VT_PASS;
 }
 
+/* An alarm every TICK_US on the interrupt thread: how late it comes. */
+static volatile bool ticking;
+static uint64_t tick_due_us, tick_late_max_us, ticks;
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+tick(void *arg)
+{
+	uint64_t now = now_us();
+
+	RTE_SET_USED(arg);
+	if (now > tick_due_us && now - tick_due_us > tick_late_max_us)
+		tick_late_max_us = now - tick_due_us;
+	ticks++;
+	if (!ticking)
+		return;
+	tick_due_us = now + TICK_US;
+	rte_eal_alarm_set(TICK_US, tick, NULL);
+}
+
+/* Send one message on a non-blocking socket, waiting while it is full. */
+static int
+be_send_all(int fd, const struct vhu_msg *m)
+{
+	size_t len = VHU_HDR_SIZE + m->size, off = 0;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (off < len) {
+		n = send(fd, (const char *)m + off, len - off, MSG_DONTWAIT);
+		if (n > 0) {
+			off += n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN)
+			return -errno;
+		if (poll(&p, 1, 5000) != 1)
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* Read the IOTLB updates waiting on the main socket; how many. */
+static unsigned int
+be_drain_updates(struct backend *b)
+{
+	struct vhu_msg m;
+	unsigned int n = 0;
+
+	while (be_recv(b->sock, &m, NULL, 50) == 0)
+		if (m.request == VHU_IOTLB_MSG &&
+		    m.payload.iotlb.type == VHU_IOTLB_UPDATE)
+			n++;
+	return n;
+}
+
+/*
+ * A backend that floods misses (each asking for a reply) and reads
+ * neither its main socket nor the replies: the interrupt thread keeps its
+ * pulse, answers that cannot go are dropped and counted, and once the
+ * backend reads again every miss is accounted for, answered or dropped.
+ */
+static int
+flood(struct backend *b, struct vmt_dev *t)
+{
+	struct vhu_msg m = {
+		.request = VHU_BACKEND_IOTLB_MSG,
+		.flags = VHU_VERSION | VHU_FLAG_NEED_REPLY,
+		.size = sizeof(struct vhu_iotlb),
+		.payload.iotlb = { .perm = VMT_IOTLB_RO,
+				   .type = VHU_IOTLB_MISS },
+	};
+	uint64_t answered0 = t->iotlb_misses, answered, dropped;
+	unsigned int i, got;
+	double t0;
+
+	vt_phase("flood: %u misses, the backend reads nothing", FLOOD_PAGES);
+	ticking = true;
+	tick_due_us = now_us() + TICK_US;
+	VT_ASSERT_OK(rte_eal_alarm_set(TICK_US, tick, NULL), "tick alarm");
+	t0 = vt_now();
+	for (i = 0; i < FLOOD_PAGES; i++) {
+		m.payload.iotlb.iova = FLOOD_IOVA + i * 4096ULL + 8;
+		VT_ASSERT(be_send_all(b->req_fd, &m) == 0, "miss %u sent", i);
+	}
+	/* the interrupt thread reads the rest, 32 a wake-up */
+	while (vt_now() - t0 < 10) {
+		struct pollfd p = { .fd = b->req_fd, .events = POLLOUT };
+		int queued = 0;
+
+		if (ioctl(b->req_fd, TIOCOUTQ, &queued) == 0 && queued == 0)
+			break;
+		poll(&p, 0, 10);
+	}
+	rte_delay_us_sleep(50000);
+	ticking = false;
+	rte_delay_us_sleep(2 * TICK_US);
+	vt_info("flood sent in %.3f s; %lu ticks, the latest %.1f ms late",
+		vt_now() - t0, (unsigned long)ticks,
+		tick_late_max_us / 1000.0);
+	VT_ASSERT(tick_late_max_us < LATE_MAX_US,
+		  "the interrupt thread stalled %.1f ms under the flood",
+		  tick_late_max_us / 1000.0);
+	dropped = __atomic_load_n(&t->iotlb_miss_dropped, __ATOMIC_RELAXED);
+	VT_ASSERT(dropped > 0, "misses dropped while the backend read nothing");
+
+	vt_phase("the backend reads again: every miss answered or dropped");
+	got = be_drain_updates(b);
+	vmt_service(t);
+	got += be_drain_updates(b);
+	answered = t->iotlb_misses - answered0;
+	dropped = t->iotlb_miss_dropped;
+	vt_info("%u misses: %lu answered (%u updates read), %lu dropped",
+		FLOOD_PAGES, (unsigned long)answered, got,
+		(unsigned long)dropped);
+	VT_ASSERT_EQ(answered, got, "updates read");
+	VT_ASSERT_EQ(FLOOD_PAGES, answered + dropped,
+		     "misses answered plus dropped");
+	VT_ASSERT(vmt_connected(t), "main channel still up");
+	return VT_PASS;
+}
+
+/* A request that never finishes: the channel goes within its deadline. */
+static int
+stuck_request(struct backend *b, struct vmt_dev *t)
+{
+	static const char part[6] = { VHU_BACKEND_IOTLB_MSG };
+	double t0;
+
+	vt_phase("a request cut short: the request channel is closed");
+	VT_ASSERT(vmt_reports_misses(t), "request channel open");
+	VT_ASSERT_EQ((ssize_t)sizeof(part),
+		     send(b->req_fd, part, sizeof(part), 0), "half a header");
+	for (t0 = vt_now(); vt_now() - t0 < 5 && vmt_reports_misses(t);)
+		rte_delay_us_sleep(10000);
+	vt_info("request channel closed after %.0f ms",
+		(vt_now() - t0) * 1000);
+	VT_ASSERT(!vmt_reports_misses(t), "request channel closed");
+	VT_ASSERT(vmt_connected(t), "main channel still up");
+	return VT_PASS;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -193,6 +363,7 @@ run(int argc, char **argv)
 	struct vhu_msg m;
 	struct vmt_dev *t;
 	pthread_t th;
+	double t0;
 	int ret;
 
 	RTE_SET_USED(argc);
@@ -243,11 +414,15 @@ run(int argc, char **argv)
 	VT_ASSERT_EQ(0, vmt_iotlb_invalidate(t, 0x1000, 0x2000), "invalidate");
 	VT_CHECK(expect_update(&b, VHU_IOTLB_INVALIDATE, 0x1000, 0x2000, 0, 0));
 
-	vt_phase("backend closes the request channel, then the transport goes");
+	VT_CHECK(flood(&b, t));
+	VT_CHECK(stuck_request(&b, t));
+
+	vt_phase("the backend closes its end, then the transport goes");
 	close(b.req_fd);
-	usleep(100000);
-	VT_ASSERT(vmt_connected(t), "main channel still up");
+	t0 = vt_now();
 	vmt_destroy(t);
+	vt_info("destroyed in %.1f ms", (vt_now() - t0) * 1000);
+	VT_ASSERT(vt_now() - t0 < 1, "destroy took %.3f s", vt_now() - t0);
 	close(b.sock);
 	close(b.listen_fd);
 	unlink(sa.sun_path);

@@ -3,11 +3,11 @@
  */
 
 /*
- * Bringing a port's device up and down over the transport: feature
- * negotiation, the memory table, handing the rings over with the agreed
- * layout and options, the lazy-connect retry alarm, EAL memory events, and
- * taking the rings back. The ethdev ops that drive it are in
- * virtio_map_ethdev.c.
+ * Bringing a port's device up, in named steps (features, memory table,
+ * rings, IOTLB, start), and down again: feature negotiation against what
+ * the port was configured with, the memory table, handing the rings over
+ * with the agreed layout and options, and taking them back. When to do it
+ * (start, the alarm, hang-ups, memory events) is virtio_map_link.c's job.
  */
 
 #include <errno.h>
@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include <ethdev_driver.h>
-#include <rte_alarm.h>
 #include <rte_memory.h>
 
 #include "virtio_map_ethdev.h"
@@ -59,43 +58,14 @@ virtio_map_ring_opts(uint64_t f)
 	return o;
 }
 
-void
-virtio_map_set_link(struct virtio_map_dev *dev, bool up)
-{
-	struct rte_eth_link link = {
-		.link_speed = up ? RTE_ETH_SPEED_NUM_10G :
-				   RTE_ETH_SPEED_NUM_NONE,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
-	};
-
-	/* 0: the status changed */
-	if (rte_eth_linkstatus_set(&rte_eth_devices[dev->port_id], &link) == 0)
-		__atomic_store_n(&dev->lsc_pending, true, __ATOMIC_RELEASE);
-}
-
-void
-virtio_map_lsc_raise(struct virtio_map_dev *dev)
-{
-	struct rte_eth_dev *eth = &rte_eth_devices[dev->port_id];
-
-	if (!__atomic_exchange_n(&dev->lsc_pending, false, __ATOMIC_ACQ_REL))
-		return;
-	if (eth->data->dev_conf.intr_conf.lsc)
-		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_LSC,
-					     NULL);
-}
-
-/* Send the memory table the map ops describe. */
-static int
+int
 virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
 {
 	unsigned int max = vmt_max_regions(dev->t);
 	struct vmap_region r[64];
 	int n;
 
-	if (dev->iotlb)
+	if (dev->run.iotlb)
 		return virtio_map_iommu_mem_table(dev, locked);
 	n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)), locked);
 	if (n < 0) {
@@ -123,7 +93,7 @@ static void
 virtio_map_vring(struct virtio_map_dev *dev, struct vmq *q,
 		 struct vmt_vring *v)
 {
-	v->use_iova = dev->iotlb;
+	v->use_iova = dev->run.iotlb;
 	vmq_ring_iovas(q, &v->desc_iova, &v->avail_iova, &v->used_iova);
 	v->index = q->vq_index;
 	v->num = q->size;
@@ -132,273 +102,254 @@ virtio_map_vring(struct virtio_map_dev *dev, struct vmq *q,
 	vmq_ring_addrs(q, &v->desc, &v->avail, &v->used, &v->base);
 }
 
+/* Write a status byte; transports without one (-ENOTSUP) skip it. */
+static int
+virtio_map_status(struct virtio_map_dev *dev, uint8_t status)
+{
+	int ret = vmt_set_status(dev->t, status);
+
+	return ret == -ENOTSUP ? 0 : ret;
+}
+
+/* The refusal of a backend that cannot serve the port: logged once for
+ * the same offer (a server-mode backend knocks again and again). */
+#define VM_REFUSE(dev, offered, fmt, ...) do { \
+	if ((dev)->refused_offer != (offered)) \
+		VM_LOG(ERR, "%s: " fmt "; link stays down until another backend comes", \
+		       (dev)->name, __VA_ARGS__); \
+	(dev)->refused_offer = (offered); \
+} while (0)
+
 /*
- * Negotiate and hand the rings over. Called with dev->lock held.
- * Returns 0 when up, -EAGAIN to retry later, or a negative errno when
- * retrying cannot help.
+ * Is what the backend offers enough for what the port was configured
+ * with? Sets dev->run. Errors are permanent; *fail says for whom.
  */
 static int
-virtio_map_bring_up(struct virtio_map_dev *dev)
+virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
+		       enum virtio_map_up_fail *fail)
 {
-	uint8_t status = VMT_STATUS_ACKNOWLEDGE | VMT_STATUS_DRIVER;
-	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
-	struct vmt_vring v;
-	uint64_t offered;
-	unsigned int i, nq = 0;
+	struct vmq *rxq = dev->rxq[0];
 	bool iotlb;
 	int ret;
 
-	ret = vmt_connect(dev->t);
+	*fail = VIRTIO_MAP_UP_BACKEND;
+	if (!(offered & (1ULL << VMT_F_VERSION_1))) {
+		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_F_VERSION_1 (features 0x%" PRIx64 "); legacy virtio devices are not supported",
+			  offered);
+		return -ENOTSUP;
+	}
+	ret = virtio_map_iommu_decide(dev, offered, &iotlb);
+	if (ret == -ENOTSUP) {
+		VM_REFUSE(dev, offered, "iommu=on but the backend does not offer VIRTIO_F_ACCESS_PLATFORM (IOTLB); start DPDK's net_vhost with iommu-support=1, or use iommu=auto|off%s",
+			  "");
+		return ret;
+	}
+	if (ret < 0) {
+		*fail = VIRTIO_MAP_UP_CONFIG;
+		return ret;
+	}
+	dev->run.features = offered & virtio_map_offer(&dev->cfg);
+	dev->run.iotlb = iotlb;
+	if (iotlb)
+		dev->run.features |= 1ULL << VMT_F_ACCESS_PLATFORM;
+	dev->run.opts = virtio_map_ring_opts(dev->run.features);
+
+	/* without mergeable buffers every frame must fit one Rx buffer; the
+	 * port started only if that holds with them (dev_start) */
+	if (!(dev->run.opts & VMQ_OPT_MRG_RXBUF) && rxq != NULL &&
+	    virtio_map_rx_room(rxq->mp) < virtio_map_frame_len(dev->mtu)) {
+		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_MRG_RXBUF, which MTU %u needs with Rx mbufs of %u bytes (pool %s)",
+			  dev->mtu, virtio_map_rx_room(rxq->mp), rxq->mp->name);
+		return -ENOTSUP;
+	}
+	/* translations sent on demand need a channel for the misses */
+	if (iotlb && !virtio_map_iommu_prefills(dev) &&
+	    !vmt_reports_misses(dev->t)) {
+		VM_REFUSE(dev, offered, "iotlb_prefill=0 but the backend has no request channel (protocol feature SLAVE_REQ) to report IOTLB misses on: the device could translate no address; use iotlb_prefill=auto or 1%s",
+			  "");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Step: agree on features (virtio 1.2, 3.1.1 steps 2 to 6). */
+static int
+virtio_map_up_features(struct virtio_map_dev *dev,
+		       enum virtio_map_up_fail *fail)
+{
+	uint8_t status = VMT_STATUS_ACKNOWLEDGE | VMT_STATUS_DRIVER;
+	uint64_t offered;
+	int ret;
+
+	ret = virtio_map_status(dev, status);
+	if (ret == 0)
+		ret = vmt_get_features(dev->t, &offered);
 	if (ret < 0)
 		return ret;
+	ret = virtio_map_check_offer(dev, offered, fail);
+	if (ret < 0)
+		return ret;
+	*fail = VIRTIO_MAP_UP_AGAIN;
+	dev->refused_offer = 0;
+	ret = vmt_set_features(dev->t, dev->run.features);
+	if (ret == 0)
+		ret = virtio_map_status(dev, status | VMT_STATUS_FEATURES_OK);
+	return ret;
+}
 
-	ret = vmt_get_features(dev->t, &offered);
-	if (ret < 0)
-		goto err_transient;
-	if (!(offered & (1ULL << VMT_F_VERSION_1))) {
-		VM_LOG(ERR, "%s: the device does not offer VIRTIO_F_VERSION_1 (features 0x%" PRIx64 "); legacy virtio devices are not supported",
-		       dev->name, offered);
-		ret = -ENOTSUP;
-		goto err_disconnect;
-	}
-	dev->features = offered & virtio_map_offer(&dev->cfg);
-	ret = virtio_map_iommu_decide(dev, offered, &iotlb);
-	if (ret < 0)
-		goto err_disconnect;
-	dev->iotlb = iotlb;
-	if (iotlb)
-		dev->features |= 1ULL << VMT_F_ACCESS_PLATFORM;
-	dev->opts = virtio_map_ring_opts(dev->features);
-	/* without mergeable buffers every frame must fit one Rx buffer */
-	if (!(dev->opts & VMQ_OPT_MRG_RXBUF) && dev->rxq[0] != NULL) {
-		ret = virtio_map_check_rx_room(dev, dev->rxq[0]->mp,
-					       dev->mtu);
-		if (ret < 0)
-			goto err_disconnect;
-	}
-
-	/* status steps as in virtio 1.2, 3.1.1; transports may lack them */
-	vmt_set_status(dev->t, status);
-	ret = vmt_set_features(dev->t, dev->features);
-	if (ret < 0)
-		goto err_transient;
-	status |= VMT_STATUS_FEATURES_OK;
-	vmt_set_status(dev->t, status);
+/* Step: the memory table, and what the IOTLB will answer misses from. */
+static int
+virtio_map_up_memory(struct virtio_map_dev *dev,
+		     enum virtio_map_up_fail *fail)
+{
+	int ret;
 
 	/* what a memory event asks from now on is sent again afterwards */
 	__atomic_store_n(&dev->mem_dirty, false, __ATOMIC_RELEASE);
 	ret = virtio_map_send_mem_table(dev, false);
 	if (ret == -E2BIG || ret == -ENOMEM)
-		goto err_disconnect;
-	if (ret < 0)
-		goto err_transient;
+		*fail = VIRTIO_MAP_UP_CONFIG;
 	/* the device may miss on ring addresses as soon as it has them */
-	if (dev->iotlb) {
+	if (ret == 0 && dev->run.iotlb) {
 		ret = virtio_map_iommu_plan(dev, false, NULL, 0);
 		if (ret < 0)
-			goto err_disconnect;
+			*fail = VIRTIO_MAP_UP_CONFIG;
 	}
+	return ret;
+}
 
-	nq = virtio_map_queues(dev, qs);
-	/* the rings take the agreed layout and options, Rx gets buffers */
+/* Step: lay the rings out as agreed, post Rx buffers, hand them over. */
+static int
+virtio_map_up_rings(struct virtio_map_dev *dev,
+		    enum virtio_map_up_fail *fail)
+{
+	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
+	unsigned int i, nq = virtio_map_queues(dev, qs);
+	struct vmt_vring v;
+	int ret;
+
 	for (i = 0; i < nq; i++) {
-		ret = vmq_set_opts(qs[i], dev->opts);
+		ret = vmq_set_opts(qs[i], dev->run.opts);
 		if (ret < 0) {
-			VM_LOG(ERR, "%s: vq %u cannot run with the agreed options 0x%x",
-			       dev->name, qs[i]->vq_index, dev->opts);
-			goto err_disconnect;
+			VM_LOG(ERR, "%s: vq %u cannot run with the agreed ring options 0x%x",
+			       dev->name, qs[i]->vq_index, dev->run.opts);
+			*fail = VIRTIO_MAP_UP_CONFIG;
+			return ret;
 		}
 		if (!qs[i]->is_tx && vmq_rx_refill(qs[i]) == 0) {
 			VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
 			       dev->name, qs[i]->mp->name);
-			ret = -ENOMEM;
-			goto err_disconnect;
+			*fail = VIRTIO_MAP_UP_CONFIG;
+			return -ENOMEM;
 		}
 	}
 	for (i = 0; i < nq; i++) {
 		virtio_map_vring(dev, qs[i], &v);
 		ret = vmt_setup_vring(dev->t, &v);
 		if (ret < 0)
-			goto err_transient;
+			return ret;
 	}
-	/* the backend keeps an IOTLB per ring: fill it once they exist */
-	if (dev->iotlb) {
-		ret = virtio_map_iommu_send(dev);
-		if (ret < 0)
-			goto err_transient;
-	}
+	return 0;
+}
+
+/* Step: fill the IOTLB (the backend keeps one per ring: after them). */
+static int
+virtio_map_up_iotlb(struct virtio_map_dev *dev,
+		    enum virtio_map_up_fail *fail __rte_unused)
+{
+	return dev->run.iotlb ? virtio_map_iommu_send(dev) : 0;
+}
+
+/* Step: enable the rings, DRIVER_OK, let the bursts in. */
+static int
+virtio_map_up_start(struct virtio_map_dev *dev,
+		    enum virtio_map_up_fail *fail __rte_unused)
+{
+	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
+	unsigned int i, nq = virtio_map_queues(dev, qs);
+	int ret;
+
 	for (i = 0; i < nq; i++) {
 		ret = vmt_enable_vring(dev->t, qs[i]->vq_index, true);
 		if (ret < 0)
-			goto err_transient;
+			return ret;
 	}
-	status |= VMT_STATUS_DRIVER_OK;
-	ret = vmt_set_status(dev->t, status);
-	if (ret < 0 && ret != -ENOTSUP)
-		goto err_transient;
-
+	ret = virtio_map_status(dev, VMT_STATUS_ACKNOWLEDGE |
+				VMT_STATUS_DRIVER | VMT_STATUS_FEATURES_OK |
+				VMT_STATUS_DRIVER_OK);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < nq; i++)
 		vmq_enable(qs[i], true);
-	dev->ready = true;
-	virtio_map_set_link(dev, true);
-	VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s%s, queue_size=%u, features 0x%" PRIx64,
-	       dev->name, dev->opts & VMQ_OPT_PACKED ? "packed" : "split",
-	       dev->opts & VMQ_OPT_IN_ORDER ? ", in_order" : "",
-	       dev->opts & VMQ_OPT_MRG_RXBUF ? ", mrg_rxbuf" : "",
-	       dev->opts & VMQ_OPT_INDIRECT ? ", indirect" : "",
-	       dev->opts & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
-	       dev->cfg.map, dev->iotlb ? " via IOTLB" : "",
-	       dev->cfg.queue_size, dev->features);
 	return 0;
-
-err_transient:
-	vmt_disconnect(dev->t);
-	return -EAGAIN;
-err_disconnect:
-	vmt_disconnect(dev->t);
-	return ret;
 }
 
-void
-virtio_map_arm(struct virtio_map_dev *dev)
-{
-	uint64_t us;
+/* The steps of a bring-up, in order; each names itself when it fails. */
+static const struct {
+	const char *name;
+	int (*run)(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail);
+} virtio_map_up_steps[] = {
+	{ "feature negotiation", virtio_map_up_features },
+	{ "memory table", virtio_map_up_memory },
+	{ "ring setup", virtio_map_up_rings },
+	{ "IOTLB fill", virtio_map_up_iotlb },
+	{ "ring start", virtio_map_up_start },
+};
 
-	if (dev->alarm_set || !dev->started)
-		return;
-	us = dev->ready || dev->failed ? VIRTIO_MAP_WATCH_US :
-					 VIRTIO_MAP_CONNECT_RETRY_US;
-	if (rte_eal_alarm_set(us, virtio_map_alarm, dev) == 0)
-		dev->alarm_set = true;
+int
+virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
+{
+	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
+	unsigned int i, nq;
+	int ret;
+
+	*fail = VIRTIO_MAP_UP_AGAIN;
+	ret = vmt_connect(dev->t);
+	if (ret < 0) {
+		if (ret != -EAGAIN)
+			*fail = VIRTIO_MAP_UP_CONFIG;
+		return ret;
+	}
+	for (i = 0; i < RTE_DIM(virtio_map_up_steps); i++) {
+		*fail = VIRTIO_MAP_UP_AGAIN;
+		ret = virtio_map_up_steps[i].run(dev, fail);
+		if (ret < 0)
+			break;
+	}
+	if (ret == 0) {
+		dev->ready = true;
+		virtio_map_set_link(dev, true);
+		VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s%s, queue_size=%u, features 0x%" PRIx64,
+		       dev->name,
+		       dev->run.opts & VMQ_OPT_PACKED ? "packed" : "split",
+		       dev->run.opts & VMQ_OPT_IN_ORDER ? ", in_order" : "",
+		       dev->run.opts & VMQ_OPT_MRG_RXBUF ? ", mrg_rxbuf" : "",
+		       dev->run.opts & VMQ_OPT_INDIRECT ? ", indirect" : "",
+		       dev->run.opts & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
+		       dev->cfg.map, dev->run.iotlb ? " via IOTLB" : "",
+		       dev->cfg.queue_size, dev->run.features);
+		return 0;
+	}
+
+	if (*fail == VIRTIO_MAP_UP_AGAIN)
+		VM_LOG(WARNING, "%s: bring-up step '%s' failed: %s; trying again",
+		       dev->name, virtio_map_up_steps[i].name, strerror(-ret));
+	else if (*fail == VIRTIO_MAP_UP_CONFIG)
+		VM_LOG(ERR, "%s: bring-up step '%s' failed: %s",
+		       dev->name, virtio_map_up_steps[i].name, strerror(-ret));
+	/* a backend turned down is not called again (client mode) */
+	if (*fail == VIRTIO_MAP_UP_BACKEND)
+		vmt_reject(dev->t);
 	else
-		VM_LOG(ERR, "%s: cannot arm the port's alarm; the link will not follow the backend",
-		       dev->name);
-}
-
-/* Try to bring the device up; back off while the backend is not there. */
-void
-virtio_map_try_up(struct virtio_map_dev *dev)
-{
-	int ret;
-
-	if (!dev->started || dev->ready || dev->failed)
-		return;
-	/* -EAGAIN: the transport backs off on its own (a refused client
-	 * knocks again after 100 ms doubling to 1 s, a new socket at once) */
-	ret = virtio_map_bring_up(dev);
-	if (ret < 0 && ret != -EAGAIN) {
-		dev->failed = true;
-		VM_LOG(ERR, "%s: link stays down; fix the cause and restart the port",
-		       dev->name);
-	}
-}
-
-void
-virtio_map_backend_check(struct virtio_map_dev *dev)
-{
-	int lost;
-
-	if (!dev->started || !dev->ready || vmt_connected(dev->t))
-		return;
-	lost = virtio_map_bring_down(dev);
-	if (lost < 0)
-		return;		/* a burst is still in a queue: next time */
-	dev->backend_lost++;
-	dev->lost_packets += lost;
-	VM_LOG(WARNING, "%s: vhost-user backend at %s went away (%d Tx packet(s) in flight lost); link down, %s",
-	       dev->name, dev->cfg.path, lost,
-	       dev->cfg.server ? "waiting for it to connect again" :
-				 "reconnecting");
-}
-
-void
-virtio_map_backend_event(void *arg)
-{
-	struct virtio_map_dev *dev = arg;
-
-	if (pthread_mutex_trylock(&dev->lock) != 0)
-		return;		/* its holder or the alarm looks soon */
-	virtio_map_backend_check(dev);
-	pthread_mutex_unlock(&dev->lock);
-	virtio_map_lsc_raise(dev);
-}
-
-void
-virtio_map_alarm(void *arg)
-{
-	struct virtio_map_dev *dev = arg;
-
-	if (pthread_mutex_trylock(&dev->lock) != 0) {
-		/* start, stop or a memory event holds the port */
-		rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US, virtio_map_alarm,
-				  dev);
-		return;
-	}
-	dev->alarm_set = false;
-	if (dev->started) {
-		virtio_map_backend_check(dev);
-		virtio_map_try_up(dev);
-		virtio_map_mem_resend(dev);
-		/* IOTLB answers the interrupt thread could not send yet */
-		if (dev->ready)
-			vmt_service(dev->t);
-		virtio_map_arm(dev);
-	}
-	pthread_mutex_unlock(&dev->lock);
-	virtio_map_lsc_raise(dev);
-}
-
-/* Send the table and the IOTLB again; locked: in the memory callback. */
-static void
-virtio_map_mem_update(struct virtio_map_dev *dev, bool locked,
-		      const void *freed, size_t freed_len, const char *why)
-{
-	int ret;
-
-	ret = virtio_map_send_mem_table(dev, locked);
-	/* a new table empties the device's IOTLB: fill it again, leaving
-	 * out the pages being freed (EAL still lists them) */
-	if (ret == 0 && dev->iotlb)
-		ret = virtio_map_iommu_plan(dev, locked, freed, freed_len);
-	if (ret == 0 && dev->iotlb)
-		ret = virtio_map_iommu_send(dev);
-	if (ret < 0)
-		VM_LOG(ERR, "%s: cannot update the device's memory table after %s",
-		       dev->name, why);
-}
-
-void
-virtio_map_mem_resend(struct virtio_map_dev *dev)
-{
-	if (dev->ready &&
-	    __atomic_exchange_n(&dev->mem_dirty, false, __ATOMIC_ACQ_REL))
-		virtio_map_mem_update(dev, false, NULL, 0,
-				      "a memory event met a busy port");
-}
-
-/* EAL memory changed: the device must see the new table. */
-void
-virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
-		     void *arg)
-{
-	struct virtio_map_dev *dev = arg;
-
-	/*
-	 * Called with EAL's memory write lock held. The port lock's holder
-	 * may be waiting for EAL's read lock (walking memory in a
-	 * bring-up): never wait for it here, leave the work to it.
-	 */
-	if (pthread_mutex_trylock(&dev->lock) != 0) {
-		__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
-		return;
-	}
-	if (dev->ready)
-		virtio_map_mem_update(dev, true,
-			type == RTE_MEM_EVENT_FREE ? addr : NULL,
-			type == RTE_MEM_EVENT_FREE ? len : 0,
-			type == RTE_MEM_EVENT_ALLOC ? "a memory alloc event" :
-						      "a memory free event");
-	pthread_mutex_unlock(&dev->lock);
+		vmt_disconnect(dev->t);
+	/* Rx buffers posted before the failure go back to their pool */
+	nq = virtio_map_queues(dev, qs);
+	for (i = 0; i < nq; i++)
+		vmq_drain(qs[i]);
+	/* the channel's own errors only mean: not now */
+	if (*fail == VIRTIO_MAP_UP_AGAIN)
+		return -EAGAIN;
+	return ret == -EAGAIN ? -EIO : ret;
 }
 
 /* Take the rings back from the device, then free what they hold. */

@@ -228,7 +228,20 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
 	dev->started = true;
 	dev->failed = false;
-	virtio_map_try_up(dev);
+	/* a new start gives every backend a new chance */
+	dev->refused_offer = 0;
+	vmt_disconnect(dev->t);
+	ret = virtio_map_try_up(dev);
+	if (ret < 0 && ret != -EAGAIN) {
+		/* this backend or this configuration cannot work: say so
+		 * now, leave the port as it was before the call */
+		dev->started = false;
+		dev->failed = false;
+		eth->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
+		eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
+		pthread_mutex_unlock(&dev->lock);
+		return ret;
+	}
 	virtio_map_mem_resend(dev);
 	/* from now on the alarm follows the backend */
 	virtio_map_arm(dev);

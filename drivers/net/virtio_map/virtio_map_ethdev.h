@@ -67,6 +67,22 @@ struct virtio_map_cfg {
 	int iotlb_prefill;
 };
 
+/** What the device agreed to at the last bring-up (cfg: what was asked). */
+struct virtio_map_run {
+	uint64_t features;	/**< negotiated feature bits (VMT_F_*) */
+	uint32_t opts;		/**< ring options (VMQ_OPT_*) that follow */
+	bool iotlb;		/**< VIRTIO_F_ACCESS_PLATFORM negotiated */
+};
+
+/** How a failed bring-up leaves the port (virtio_map_bring_up()). */
+enum virtio_map_up_fail {
+	VIRTIO_MAP_UP_AGAIN,	/**< the channel failed: try again */
+	VIRTIO_MAP_UP_BACKEND,	/**< this backend cannot serve the port:
+				 * wait for another */
+	VIRTIO_MAP_UP_CONFIG,	/**< the port's configuration cannot work:
+				 * stop trying until it restarts */
+};
+
 /** One translation the driver gives the device through its IOTLB. */
 struct virtio_map_xlat {
 	uint64_t iova;			/**< first device address */
@@ -82,8 +98,10 @@ struct virtio_map_dev {
 	struct virtio_map_cfg cfg;	/**< requested */
 	struct vmt_dev *t;		/**< transport */
 	struct vmap_dev map;		/**< map-ops token */
-	uint64_t features;		/**< negotiated with the device */
-	uint32_t opts;			/**< ring options (VMQ_OPT_*) in use */
+	struct virtio_map_run run;	/**< agreed with the device */
+	/** Features of the last backend turned down (theirs, as offered):
+	 * the same refusal again is not logged again. */
+	uint64_t refused_offer;
 	struct vmq *rxq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Rx queues */
 	struct vmq *txq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Tx queues */
 	struct rte_ether_addr mac;	/**< port address */
@@ -99,7 +117,6 @@ struct virtio_map_dev {
 	bool alarm_set;			/**< connect retry pending */
 	bool mem_cb;			/**< memory event callback registered */
 	bool closed;			/**< dev_close ran */
-	bool iotlb;			/**< ACCESS_PLATFORM negotiated */
 	uint64_t iotlb_sent;		/**< IOTLB updates sent, all bring-ups */
 	uint32_t iotlb_entries;		/**< updates of the last full send */
 	/** What the device may reach (virtio_map_iotlb_plan.c), sorted by
@@ -210,6 +227,32 @@ int virtio_map_check_rx_room(struct virtio_map_dev *dev,
 /* Device bring-up and take-down (virtio_map_bringup.c). */
 
 /**
+ * Connect if needed, then negotiate and hand the rings over, step by
+ * step. A failed step is logged with its name, the channel closed (a
+ * backend that cannot serve the port is turned down: vmt_reject()) and
+ * the Rx buffers posted so far freed. Called with dev->lock held.
+ *
+ * @param fail  out: on failure, whether to try again, wait for another
+ *   backend, or give up until the port restarts
+ * @return 0 when up; -EAGAIN while no backend is there or when the
+ *   channel failed (*fail VIRTIO_MAP_UP_AGAIN); else the permanent error
+ */
+int virtio_map_bring_up(struct virtio_map_dev *dev,
+			enum virtio_map_up_fail *fail);
+
+/**
+ * Send the memory table the map kind describes (through the IOTLB's
+ * table when ACCESS_PLATFORM was agreed). Called with dev->lock held.
+ *
+ * @param locked  called with EAL's memory lock held (memory event)
+ * @return 0; -E2BIG or -ENOMEM (logged, naming the remedy) when the
+ *   memory cannot be described; a transport error
+ */
+int virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked);
+
+/* The link over time (virtio_map_link.c). */
+
+/**
  * Publish the port's link state; a change is remembered for
  * virtio_map_lsc_raise(). Called with dev->lock held.
  */
@@ -223,10 +266,14 @@ void virtio_map_set_link(struct virtio_map_dev *dev, bool up);
 void virtio_map_lsc_raise(struct virtio_map_dev *dev);
 
 /**
- * Bring the device up if the port is started and not up yet. Called with
- * dev->lock held.
+ * Bring the device up if the port is started and not up yet; after a
+ * configuration error (VIRTIO_MAP_UP_CONFIG) stop trying until the port
+ * restarts. Called with dev->lock held.
+ *
+ * @return 0 when up, -EAGAIN while waiting for a backend (or one that
+ *   failed and may come back), or the permanent error of this attempt
  */
-void virtio_map_try_up(struct virtio_map_dev *dev);
+int virtio_map_try_up(struct virtio_map_dev *dev);
 
 /**
  * Arm the port's alarm (once): while the port is started it brings the
@@ -283,8 +330,9 @@ int virtio_map_bring_down(struct virtio_map_dev *dev);
  * Decide from the iommu devarg, the map kind's layout and the device's
  * offer whether to negotiate VIRTIO_F_ACCESS_PLATFORM.
  *
- * @return 0 with *use set, or -ENOTSUP (logged, naming iommu and the
- *   remedy) when iommu=on cannot be honoured
+ * @return 0 with *use set; -ENOTSUP when iommu=on and the device does
+ *   not offer it (the caller logs); -EINVAL (logged, naming the remedy)
+ *   when the map kind cannot go through an IOTLB
  */
 int virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 			    bool *use);
@@ -304,6 +352,12 @@ int virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked);
  */
 int virtio_map_iommu_plan(struct virtio_map_dev *dev, bool locked,
 			  const void *drop, size_t drop_len);
+/**
+ * Whether the translations go to the device before the rings run
+ * (iotlb_prefill=1; auto: packed rings, or no channel for misses) rather
+ * than as it misses. After dev->run is set.
+ */
+bool virtio_map_iommu_prefills(const struct virtio_map_dev *dev);
 /**
  * Unless iotlb_prefill=0, send the kept translations, one update each.
  * After the rings were set up: the backend keeps its IOTLB per virtqueue.

@@ -68,11 +68,8 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 		       dev->name, runs, max);
 		break;
 	case VIRTIO_MAP_IOMMU_ON:
-		if (!offers) {
-			VM_LOG(ERR, "%s: iommu=on but the vhost-user backend does not offer VIRTIO_F_ACCESS_PLATFORM (IOTLB); start DPDK's net_vhost with iommu-support=1, or use iommu=auto|off",
-			       dev->name);
+		if (!offers)
 			return -ENOTSUP;
-		}
 		break;
 	}
 	if (!virtio_map_iommu_inline(dev)) {
@@ -84,7 +81,7 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 			VM_LOG(ERR, "%s: iommu=on needs a map kind whose mappings the IOTLB can describe (va, pa, vduse); map=%s%s has no per-queue window; use iommu=off",
 			       dev->name, dev->cfg.map,
 			       dev->cfg.map_debug ? " with map_debug=1" : "");
-			return -ENOTSUP;
+			return -EINVAL;
 		}
 	}
 	*use = true;
@@ -145,14 +142,15 @@ virtio_map_iommu_plan(struct virtio_map_dev *dev, bool locked,
  * device that holds only what it touched is much faster (with pa: one
  * translation per 2 MB page); but on a packed ring DPDK 22.11's vhost
  * drops the Tx packet whose buffer misses, so auto sends them up front
- * there.
+ * there, and where the backend has no channel to report misses on.
  */
-static bool
+bool
 virtio_map_iommu_prefills(const struct virtio_map_dev *dev)
 {
 	if (dev->cfg.iotlb_prefill >= 0)
 		return dev->cfg.iotlb_prefill == 1;
-	return (dev->opts & VMQ_OPT_PACKED) != 0;
+	return (dev->run.opts & VMQ_OPT_PACKED) != 0 ||
+	       !vmt_reports_misses(dev->t);
 }
 
 int
@@ -176,7 +174,7 @@ virtio_map_iommu_send(struct virtio_map_dev *dev)
 		VM_LOG(INFO, "%s: IOTLB: 0 update(s) sent (iotlb_prefill=%s); %u translation(s), %u read-write, %u read-only, %" PRIu64 " bytes, answered as the device misses",
 		       dev->name, dev->cfg.iotlb_prefill < 0 ? "auto, split ring" : "0",
 		       n, rw, ro, bytes);
-		if (dev->opts & VMQ_OPT_PACKED)
+		if (dev->run.opts & VMQ_OPT_PACKED)
 			VM_LOG(WARNING, "%s: iotlb_prefill=0 with a packed ring: DPDK 22.11's vhost drops each Tx packet whose buffer misses in its IOTLB; use iotlb_prefill=1 with it",
 			       dev->name);
 		return 0;

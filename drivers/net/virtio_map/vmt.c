@@ -129,6 +129,18 @@ vmt_iotlb_invalidate(struct vmt_dev *t, uint64_t iova, uint64_t size)
 	return VMT_CALL(t, t->ops->iotlb_invalidate(t, iova, size));
 }
 
+bool
+vmt_reports_misses(struct vmt_dev *t)
+{
+	bool misses;
+
+	pthread_mutex_lock(&t->lock);
+	misses = t->ops->connected(t) &&
+		 __atomic_load_n(&t->misses, __ATOMIC_ACQUIRE);
+	pthread_mutex_unlock(&t->lock);
+	return misses;
+}
+
 void
 vmt_set_event_cb(struct vmt_dev *t, vmt_event_t fn, void *arg)
 {

@@ -137,7 +137,8 @@ struct vmt_ops {
 	void (*service)(struct vmt_dev *t);
 	/**
 	 * Optional. Close the channel and do not open it again to the same
-	 * backend instance, only to a new one (the driver turned it down).
+	 * backend instance, only to a new one (the driver turned it down),
+	 * until the next disconnect.
 	 */
 	void (*reject)(struct vmt_dev *t);
 	/** Close the channel. Idempotent; works when the peer is gone. */
@@ -171,6 +172,9 @@ struct vmt_dev {
 	/** Misses that could not be answered: too many owed to a backend
 	 * that did not read, or the channel closed first. */
 	uint64_t iotlb_miss_dropped;
+	/** The device can report IOTLB misses on this connection (set by
+	 * connect when the transport opened a channel for them). */
+	bool misses;
 	vmt_event_t event_cb;		/**< see vmt_set_event_cb() */
 	void *event_arg;		/**< argument of event_cb */
 };
@@ -217,6 +221,8 @@ int vmt_set_status(struct vmt_dev *t, uint8_t status);
  */
 void vmt_set_iotlb_resolver(struct vmt_dev *t, vmt_iotlb_resolve_t fn,
 			    void *arg);
+/** Whether the device can report IOTLB misses (see vmt_dev.misses). */
+bool vmt_reports_misses(struct vmt_dev *t);
 /** See vmt_ops.iotlb_update; -ENOTSUP when the transport has none. */
 int vmt_iotlb_update(struct vmt_dev *t, uint64_t iova, uint64_t size,
 		     uint64_t uaddr, uint8_t perm);

@@ -505,6 +505,7 @@ vhu_disconnect(struct vmt_dev *t)
 	vhu_req_close(t);
 	/* a new connection starts with an empty IOTLB */
 	vhu_owed_drop(t);
+	v->rejected_ino = 0;	/* vmt_reject() lasts until this */
 	if (v->sock >= 0) {
 		vhu_watch_del(t);
 		close(v->sock);

@@ -259,6 +259,8 @@ vhu_req_handle(struct vmt_dev *t, struct vhu_msg *msg)
 	}
 	if (!(msg->flags & VHU_FLAG_NEED_REPLY))
 		return;
+	/* the answer first, if it can go now: the ack then follows it */
+	vhu_owed_kick(t);
 	memset(msg, 0, sizeof(*msg));
 	msg->request = request;
 	msg->flags = VHU_FLAG_REPLY;
@@ -332,6 +334,7 @@ vhu_req_open(struct vmt_dev *t)
 		return ret;
 	}
 	__atomic_store_n(&v->req_intr, h, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->misses, true, __ATOMIC_RELEASE);
 	VM_LOG(INFO, "%s: backend request channel open: IOTLB misses are answered from the interrupt thread",
 	       t->name);
 	return 0;
@@ -343,6 +346,7 @@ vhu_req_close(struct vmt_dev *t)
 	struct rte_intr_handle *h;
 
 	/* the control path and the callback may both get here: one wins */
+	__atomic_store_n(&t->misses, false, __ATOMIC_RELEASE);
 	h = __atomic_exchange_n(&vhu(t)->req_intr, NULL, __ATOMIC_ACQ_REL);
 	if (h != NULL)
 		vhu_intr_stop(t, h, vhu_req_cb);

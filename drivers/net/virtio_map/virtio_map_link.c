@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * A port's link over time: the alarm that brings the device up while the
+ * port is started and looks for a backend that went away, the hang-up
+ * event from the transport, link-state-change events, and EAL memory
+ * events. Everything here that runs on EAL's interrupt thread only tries
+ * the port lock (see struct virtio_map_dev.lock for the lock order).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_alarm.h>
+#include <rte_memory.h>
+
+#include "virtio_map_ethdev.h"
+#include "virtio_map_log.h"
+
+void
+virtio_map_set_link(struct virtio_map_dev *dev, bool up)
+{
+	struct rte_eth_link link = {
+		.link_speed = up ? RTE_ETH_SPEED_NUM_10G :
+				   RTE_ETH_SPEED_NUM_NONE,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	/* 0: the status changed */
+	if (rte_eth_linkstatus_set(&rte_eth_devices[dev->port_id], &link) == 0)
+		__atomic_store_n(&dev->lsc_pending, true, __ATOMIC_RELEASE);
+}
+
+void
+virtio_map_lsc_raise(struct virtio_map_dev *dev)
+{
+	struct rte_eth_dev *eth = &rte_eth_devices[dev->port_id];
+
+	if (!__atomic_exchange_n(&dev->lsc_pending, false, __ATOMIC_ACQ_REL))
+		return;
+	if (eth->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_LSC,
+					     NULL);
+}
+
+void
+virtio_map_arm(struct virtio_map_dev *dev)
+{
+	uint64_t us;
+
+	if (dev->alarm_set || !dev->started)
+		return;
+	us = dev->ready || dev->failed ? VIRTIO_MAP_WATCH_US :
+					 VIRTIO_MAP_CONNECT_RETRY_US;
+	if (rte_eal_alarm_set(us, virtio_map_alarm, dev) == 0)
+		dev->alarm_set = true;
+	else
+		VM_LOG(ERR, "%s: cannot arm the port's alarm; the link will not follow the backend",
+		       dev->name);
+}
+
+int
+virtio_map_try_up(struct virtio_map_dev *dev)
+{
+	enum virtio_map_up_fail fail;
+	int ret;
+
+	if (!dev->started || dev->ready || dev->failed)
+		return dev->ready ? 0 : -EAGAIN;
+	/* -EAGAIN: the transport backs off on its own (a refused client
+	 * knocks again after 100 ms doubling to 1 s, a new socket at once) */
+	ret = virtio_map_bring_up(dev, &fail);
+	if (ret < 0 && fail == VIRTIO_MAP_UP_CONFIG)
+		dev->failed = true;
+	return ret;
+}
+
+void
+virtio_map_backend_check(struct virtio_map_dev *dev)
+{
+	int lost;
+
+	if (!dev->started || !dev->ready || vmt_connected(dev->t))
+		return;
+	lost = virtio_map_bring_down(dev);
+	if (lost < 0)
+		return;		/* a burst is still in a queue: next time */
+	dev->backend_lost++;
+	dev->lost_packets += lost;
+	VM_LOG(WARNING, "%s: vhost-user backend at %s went away (%d Tx packet(s) in flight lost); link down, %s",
+	       dev->name, dev->cfg.path, lost,
+	       dev->cfg.server ? "waiting for it to connect again" :
+				 "reconnecting");
+}
+
+void
+virtio_map_backend_event(void *arg)
+{
+	struct virtio_map_dev *dev = arg;
+
+	if (pthread_mutex_trylock(&dev->lock) != 0)
+		return;		/* its holder or the alarm looks soon */
+	virtio_map_backend_check(dev);
+	pthread_mutex_unlock(&dev->lock);
+	virtio_map_lsc_raise(dev);
+}
+
+void
+virtio_map_alarm(void *arg)
+{
+	struct virtio_map_dev *dev = arg;
+
+	if (pthread_mutex_trylock(&dev->lock) != 0) {
+		/* start, stop or a memory event holds the port */
+		rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US, virtio_map_alarm,
+				  dev);
+		return;
+	}
+	dev->alarm_set = false;
+	if (dev->started) {
+		virtio_map_backend_check(dev);
+		if (virtio_map_try_up(dev) < 0 && dev->failed)
+			VM_LOG(ERR, "%s: link stays down; fix the cause and restart the port",
+			       dev->name);
+		virtio_map_mem_resend(dev);
+		/* IOTLB answers the interrupt thread could not send yet */
+		if (dev->ready)
+			vmt_service(dev->t);
+		virtio_map_arm(dev);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	virtio_map_lsc_raise(dev);
+}
+
+/* Send the table and the IOTLB again; locked: in the memory callback. */
+static void
+virtio_map_mem_update(struct virtio_map_dev *dev, bool locked,
+		      const void *freed, size_t freed_len, const char *why)
+{
+	int ret;
+
+	ret = virtio_map_send_mem_table(dev, locked);
+	/* a new table empties the device's IOTLB: fill it again, leaving
+	 * out the pages being freed (EAL still lists them) */
+	if (ret == 0 && dev->run.iotlb)
+		ret = virtio_map_iommu_plan(dev, locked, freed, freed_len);
+	if (ret == 0 && dev->run.iotlb)
+		ret = virtio_map_iommu_send(dev);
+	if (ret < 0)
+		VM_LOG(ERR, "%s: cannot update the device's memory table after %s",
+		       dev->name, why);
+}
+
+void
+virtio_map_mem_resend(struct virtio_map_dev *dev)
+{
+	if (dev->ready &&
+	    __atomic_exchange_n(&dev->mem_dirty, false, __ATOMIC_ACQ_REL))
+		virtio_map_mem_update(dev, false, NULL, 0,
+				      "a memory event met a busy port");
+}
+
+/* EAL memory changed: the device must see the new table. */
+void
+virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
+		     void *arg)
+{
+	struct virtio_map_dev *dev = arg;
+
+	/*
+	 * Called with EAL's memory write lock held. The port lock's holder
+	 * may be waiting for EAL's read lock (walking memory in a
+	 * bring-up): never wait for it here, leave the work to it.
+	 */
+	if (pthread_mutex_trylock(&dev->lock) != 0) {
+		__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
+		return;
+	}
+	if (dev->ready)
+		virtio_map_mem_update(dev, true,
+			type == RTE_MEM_EVENT_FREE ? addr : NULL,
+			type == RTE_MEM_EVENT_FREE ? len : 0,
+			type == RTE_MEM_EVENT_ALLOC ? "a memory alloc event" :
+						      "a memory free event");
+	pthread_mutex_unlock(&dev->lock);
+}
+
