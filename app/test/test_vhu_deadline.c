@@ -8,10 +8,11 @@
  *   drip:  the reply to GET_FEATURES comes one byte every 400 ms (8 s for
  *          the whole of it). The connect must give up with -ETIMEDOUT
  *          after the one overall reply deadline (5 s), not after 5 s per
- *          byte, and the transport must still be usable (connect again
- *          to a backend that answers).
- *   never: the backend reads the request and never answers: the same
- *          deadline, and the transport closes the channel.
+ *          byte, reported as "not now" (-EAGAIN) with the channel
+ *          closed; it must not knock on that backend again (the next
+ *          connect returns at once), and must connect to a new backend
+ *          (a new socket file at the path) that answers.
+ *   never: the backend reads the request and never answers: the same.
  */
 
 #include <errno.h>
@@ -91,6 +92,24 @@ be_run(void *arg)
 	return NULL;
 }
 
+/* A listening socket at path (a new file each time). */
+static int
+backend_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+			listen(fd, 1) != 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static int
 one_case(const char *path, int listen_fd, bool drip)
 {
@@ -111,16 +130,24 @@ one_case(const char *path, int listen_fd, bool drip)
 	ret = vmt_connect(t);
 	took = vt_now() - t0;
 	vt_info("connect returned %d after %.2f s", ret, took);
-	VT_ASSERT_EQ(-ETIMEDOUT, ret, "connect to a stuck backend");
+	VT_ASSERT_EQ(-EAGAIN, ret, "connect to a stuck backend");
 	VT_ASSERT(took >= VHU_REPLY_TIMEOUT_MS / 1000.0 - 0.1 &&
 		  took < VHU_REPLY_TIMEOUT_MS / 1000.0 + 1.0,
 		  "one overall deadline of %u ms, actual %.2f s",
 		  VHU_REPLY_TIMEOUT_MS, took);
 	VT_ASSERT(!vmt_connected(t), "channel closed after the timeout");
+	t0 = vt_now();
+	ret = vmt_connect(t);
+	took = vt_now() - t0;
+	VT_ASSERT_EQ(-EAGAIN, ret, "connect again while the stuck one is there");
+	VT_ASSERT(took < 0.5, "no second handshake with it: %.2f s", took);
 	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
 	shutdown(b.sock, SHUT_RDWR);
 	pthread_join(th, NULL);
 	close(b.sock);
+	close(listen_fd);
+	listen_fd = backend_listen(path);
+	VT_ASSERT(listen_fd >= 0, "new backend socket");
 
 	vt_phase("%s: then a backend that answers", drip ? "drip" : "never");
 	memset(&b, 0, sizeof(b));
@@ -135,13 +162,14 @@ one_case(const char *path, int listen_fd, bool drip)
 	shutdown(b.sock, SHUT_RDWR);
 	pthread_join(th, NULL);
 	close(b.sock);
+	close(listen_fd);
 	return VT_PASS;
 }
 
 static int
 run(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[108];
 	int listen_fd, rc;
 
 	if (argc != 1 || (strcmp(argv[0], "drip") != 0 &&
@@ -150,16 +178,12 @@ run(int argc, char **argv)
 		return VT_FAIL;
 	}
 	VT_CHECK(vt_eal_init(NULL));
-	snprintf(sa.sun_path, sizeof(sa.sun_path),
-		 "/tmp/vt_vhu_deadline_%d.sock", (int)getpid());
-	unlink(sa.sun_path);
-	listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	VT_ASSERT(listen_fd >= 0 &&
-		  bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-		  listen(listen_fd, 1) == 0, "backend socket");
-	rc = one_case(sa.sun_path, listen_fd, strcmp(argv[0], "drip") == 0);
-	close(listen_fd);
-	unlink(sa.sun_path);
+	snprintf(path, sizeof(path), "/tmp/vt_vhu_deadline_%d.sock",
+		 (int)getpid());
+	listen_fd = backend_listen(path);
+	VT_ASSERT(listen_fd >= 0, "backend socket");
+	rc = one_case(path, listen_fd, strcmp(argv[0], "drip") == 0);
+	unlink(path);
 	return rc;
 }
 

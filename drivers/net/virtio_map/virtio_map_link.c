@@ -125,7 +125,9 @@ virtio_map_alarm(void *arg)
 	dev->alarm_set = false;
 	if (dev->started) {
 		virtio_map_backend_check(dev);
-		if (virtio_map_try_up(dev) < 0 && dev->failed)
+		bool failed = dev->failed;
+
+		if (virtio_map_try_up(dev) < 0 && dev->failed && !failed)
 			VM_LOG(ERR, "%s: link stays down; fix the cause and restart the port",
 			       dev->name);
 		virtio_map_mem_resend(dev);

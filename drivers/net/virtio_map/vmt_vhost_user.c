@@ -301,12 +301,20 @@ vhu_connect(struct vmt_dev *t)
 	}
 	ret = vhu_handshake(t);
 	if (ret < 0) {
-		VM_LOG(ERR, "%s: vhost-user handshake on %s failed: %s",
-		       t->name, v->path, strerror(-ret));
+		/* this backend, not the port: a client waits for a new
+		 * socket file, a server for the next connection */
+		VM_LOG(ERR, "%s: vhost-user handshake on %s failed: %s; waiting for %s",
+		       t->name, v->path, strerror(-ret),
+		       v->server ? "the next connection" :
+				   "a new backend socket there");
 		vhu_req_close(t);
 		close(v->sock);
 		v->sock = -1;
-		return ret;
+		if (!v->server) {
+			v->rejected_ino = v->conn_ino;
+			v->rejected_ctime = v->conn_ctime;
+		}
+		return -EAGAIN;
 	}
 	vhu_watch_add(t);
 	VM_LOG(INFO, "%s: connected to vhost-user backend at %s%s", t->name,
