@@ -15,8 +15,10 @@
  * invalidations have the wire format of QEMU's vhost-user spec. Finally
  * the backend floods misses reading nothing (the interrupt thread keeps
  * its pulse; every miss is answered or counted dropped), cuts a request
- * short (the request channel closes within its deadline) and closes its
- * end; the transport is destroyed at once.
+ * short (the request channel closes within its deadline); after a new
+ * connection the transport is destroyed while the interrupt thread is in
+ * the middle of reading a request: at once, and nothing is used after it
+ * is freed (the sanitizer build runs this).
  */
 
 #include <errno.h>
@@ -417,12 +419,28 @@ run(int argc, char **argv)
 	VT_CHECK(flood(&b, t));
 	VT_CHECK(stuck_request(&b, t));
 
-	vt_phase("the backend closes its end, then the transport goes");
+	vt_phase("connect again: a new request channel");
+	vmt_disconnect(t);
+	close(b.sock);
 	close(b.req_fd);
+	b.sock = b.req_fd = -1;
+	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_handshake, &b),
+		     "backend thread");
+	ret = vmt_connect(t);
+	pthread_join(th, NULL);
+	VT_ASSERT_EQ(0, ret, "vmt_connect again");
+	VT_ASSERT_EQ(VT_PASS, b.rc, "a new SET_SLAVE_REQ_FD");
+
+	vt_phase("the transport goes while the interrupt thread reads a request");
+	VT_ASSERT_EQ(1, send(b.req_fd, "\1", 1, 0), "one byte of a request");
+	rte_delay_us_sleep(20000);	/* the callback is in its read */
 	t0 = vt_now();
 	vmt_destroy(t);
 	vt_info("destroyed in %.1f ms", (vt_now() - t0) * 1000);
 	VT_ASSERT(vt_now() - t0 < 1, "destroy took %.3f s", vt_now() - t0);
+	/* what the callback still had must not be touched after this */
+	rte_delay_us_sleep(200000);
+	close(b.req_fd);
 	close(b.sock);
 	close(b.listen_fd);
 	unlink(sa.sun_path);
