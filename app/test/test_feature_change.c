@@ -17,6 +17,11 @@
  *                 on 2 KB Rx mbufs; the short backend is DPDK's vhost
  *                 library with VIRTIO_NET_F_MRG_RXBUF disabled: the line
  *                 names it and the MTU.
+ *   nochan_client the driver connects with iommu=on,iotlb_prefill=0; the
+ *                 short backend is DPDK's vhost library with an IOTLB but
+ *                 without the request channel (protocol feature
+ *                 SLAVE_REQ) the device would report misses on: the line
+ *                 names the channel.
  */
 
 #include <stdlib.h>
@@ -44,18 +49,45 @@ raw_destroy_device(int vid __rte_unused)
 {
 }
 
+/* Connections the short backend saw: the driver, as a client, must not
+ * knock again on a backend it turned down. */
+static uint32_t raw_connections;
+
+static int
+raw_new_connection(int vid __rte_unused)
+{
+	__atomic_fetch_add(&raw_connections, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 static const struct rte_vhost_device_ops raw_ops = {
 	.new_device = raw_new_device,
 	.destroy_device = raw_destroy_device,
+	.new_connection = raw_new_connection,
 };
 
-/* DPDK's vhost library at path, without mergeable Rx buffers. */
+/*
+ * DPDK's vhost library at path: without mergeable Rx buffers, or (nochan)
+ * with an IOTLB but without the request channel.
+ */
 static int
-raw_backend_start(const char *path)
+raw_backend_start(const char *path, bool nochan)
 {
-	VT_ASSERT_OK(rte_vhost_driver_register(path, 0), "vhost register");
-	VT_ASSERT_OK(rte_vhost_driver_disable_features(path,
-			1ULL << VIRTIO_NET_F_MRG_RXBUF), "disable MRG_RXBUF");
+	uint64_t pf;
+
+	VT_ASSERT_OK(rte_vhost_driver_register(path, nochan ?
+			RTE_VHOST_USER_IOMMU_SUPPORT : 0), "vhost register");
+	if (nochan) {
+		VT_ASSERT_OK(rte_vhost_driver_get_protocol_features(path, &pf),
+			     "protocol features");
+		VT_ASSERT_OK(rte_vhost_driver_set_protocol_features(path,
+				pf & ~(1ULL << VHOST_USER_PROTOCOL_F_SLAVE_REQ)),
+			     "leave out SLAVE_REQ");
+	} else {
+		VT_ASSERT_OK(rte_vhost_driver_disable_features(path,
+				1ULL << VIRTIO_NET_F_MRG_RXBUF),
+			     "disable MRG_RXBUF");
+	}
 	VT_ASSERT_OK(rte_vhost_driver_callback_register(path, &raw_ops),
 		     "vhost callbacks");
 	VT_ASSERT_OK(rte_vhost_driver_start(path), "vhost start");
@@ -99,17 +131,24 @@ run(int argc, char **argv)
 	struct rte_eth_link link;
 	uint32_t seen, ups;
 	struct vt_pair p;
-	bool mrg;
+	bool mrg, nochan;
 	char *log;
 	double t0;
 
 	if (argc != 1 || (strcmp(argv[0], "iommu_server") != 0 &&
-			  strcmp(argv[0], "mrg_client") != 0)) {
-		vt_fail(__FILE__, __LINE__, "argument: iommu_server|mrg_client");
+			  strcmp(argv[0], "mrg_client") != 0 &&
+			  strcmp(argv[0], "nochan_client") != 0)) {
+		vt_fail(__FILE__, __LINE__,
+			"argument: iommu_server|mrg_client|nochan_client");
 		return VT_FAIL;
 	}
 	mrg = strcmp(argv[0], "mrg_client") == 0;
-	if (mrg) {
+	nochan = strcmp(argv[0], "nochan_client") == 0;
+	if (nochan) {
+		o.drv_extra = "iommu=on,iotlb_prefill=0";
+		full_extra = "iommu-support=1";
+		needle = "no request channel";
+	} else if (mrg) {
 		o.ring = VT_RING_MRG_RXBUF;
 		o.max_frame = 9000;
 		o.drv_rx_room = 2048 + RTE_PKTMBUF_HEADROOM;
@@ -135,8 +174,8 @@ run(int argc, char **argv)
 	vt_phase("a backend short of a feature comes");
 	ups = vt_lsc_count(true);
 	VT_CHECK(vt_log_capture_start());
-	if (mrg) {
-		VT_CHECK(raw_backend_start(p.sock));
+	if (mrg || nochan) {
+		VT_CHECK(raw_backend_start(p.sock, nochan));
 	} else {
 		p.opts.vhost_extra = short_extra;
 		VT_CHECK(vt_pair_vhost_create(&p));
@@ -162,9 +201,13 @@ run(int argc, char **argv)
 	VT_ASSERT_OK(rte_eth_link_get_nowait(p.drv_port, &link), "link");
 	VT_ASSERT_EQ(RTE_ETH_LINK_DOWN, link.link_status, "driver link");
 	VT_ASSERT_EQ(ups, vt_lsc_count(true), "LSC up events meanwhile");
+	if (mrg || nochan)
+		VT_ASSERT_EQ(1, __atomic_load_n(&raw_connections,
+						__ATOMIC_RELAXED),
+			     "connections to the backend turned down");
 
 	vt_phase("the short backend goes, a full one comes");
-	if (mrg)
+	if (mrg || nochan)
 		VT_ASSERT_OK(rte_vhost_driver_unregister(p.sock),
 			     "vhost unregister");
 	else
@@ -178,7 +221,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "feature_change",
-	.usage = "iommu_server|mrg_client",
+	.usage = "iommu_server|mrg_client|nochan_client",
 	.run = run,
 	.timeout_s = 120,
 };

@@ -153,6 +153,22 @@ be_handshake(void *arg)
 	return NULL;
 }
 
+/* The transport connects while the backend thread answers. */
+static int
+connect_both(struct backend *b, struct vmt_dev *t)
+{
+	pthread_t th;
+	int ret;
+
+	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_handshake, b),
+		     "backend thread");
+	ret = vmt_connect(t);
+	pthread_join(th, NULL);
+	VT_ASSERT_EQ(0, ret, "vmt_connect");
+	VT_ASSERT_EQ(VT_PASS, b->rc, "backend got SET_SLAVE_REQ_FD with an fd");
+	return VT_PASS;
+}
+
 static int
 send_miss(struct backend *b, uint64_t iova)
 {
@@ -364,9 +380,7 @@ run(int argc, char **argv)
 	struct backend b = { .listen_fd = -1, .sock = -1, .req_fd = -1 };
 	struct vhu_msg m;
 	struct vmt_dev *t;
-	pthread_t th;
 	double t0;
-	int ret;
 
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
@@ -384,12 +398,7 @@ run(int argc, char **argv)
 	t = vmt_vhost_user_create("iotlb_miss", sa.sun_path, false);
 	VT_ASSERT(t != NULL, "transport");
 	vmt_set_iotlb_resolver(t, resolve, NULL);
-	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_handshake, &b),
-		     "backend thread");
-	ret = vmt_connect(t);
-	pthread_join(th, NULL);
-	VT_ASSERT_EQ(0, ret, "vmt_connect");
-	VT_ASSERT_EQ(VT_PASS, b.rc, "backend got SET_SLAVE_REQ_FD with an fd");
+	VT_CHECK(connect_both(&b, t));
 
 	vt_phase("misses from an empty IOTLB: one update per run, acked");
 	VT_CHECK(send_miss(&b, KNOWN_IOVA + 0x123456));
@@ -424,12 +433,7 @@ run(int argc, char **argv)
 	close(b.sock);
 	close(b.req_fd);
 	b.sock = b.req_fd = -1;
-	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_handshake, &b),
-		     "backend thread");
-	ret = vmt_connect(t);
-	pthread_join(th, NULL);
-	VT_ASSERT_EQ(0, ret, "vmt_connect again");
-	VT_ASSERT_EQ(VT_PASS, b.rc, "a new SET_SLAVE_REQ_FD");
+	VT_CHECK(connect_both(&b, t));
 
 	vt_phase("the transport goes while the interrupt thread reads a request");
 	VT_ASSERT_EQ(1, send(b.req_fd, "\1", 1, 0), "one byte of a request");

@@ -13,6 +13,11 @@
  *          connect returns at once), and must connect to a new backend
  *          (a new socket file at the path) that answers.
  *   never: the backend reads the request and never answers: the same.
+ *   stop_drip, stop_never: a driver port (net_virtio_map) comes up against
+ *          a backend that answers everything but GET_VRING_BASE, whose
+ *          reply drips or never comes: rte_eth_dev_stop() returns within
+ *          the one deadline (plus a second), every Rx mbuf back in its
+ *          pool, and close is immediate.
  */
 
 #include <errno.h>
@@ -24,7 +29,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_bus_vdev.h>
 #include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
 
 #include "vmt.h"
 #include "vmt_vhost_user.h"
@@ -37,6 +45,7 @@ struct backend {
 	int sock;
 	bool drip;		/* else never answer */
 	bool answer;		/* a good backend: answer at once */
+	bool stuck_stop;	/* answer, except GET_VRING_BASE */
 	uint32_t stop;
 };
 
@@ -67,15 +76,19 @@ be_run(void *arg)
 		return NULL;
 	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE) &&
 	       be_recv(b->sock, &m) == 0) {
-		if (m.request != VHU_GET_FEATURES)
+		if (m.request != VHU_GET_FEATURES &&
+		    !(b->stuck_stop && m.request == VHU_GET_VRING_BASE))
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.request = m.request;
 		r.flags = VHU_VERSION | VHU_FLAG_REPLY;
 		r.size = sizeof(uint64_t);
 		r.payload.u64 = 1ULL << 32;	/* VERSION_1, no protocol */
+		if (m.request == VHU_GET_VRING_BASE)
+			r.payload.state = m.payload.state;
 		len = VHU_HDR_SIZE + r.size;
-		if (b->answer) {
+		if (b->answer ||
+		    (b->stuck_stop && m.request == VHU_GET_FEATURES)) {
 			if (send(b->sock, &r, len, MSG_NOSIGNAL) != (ssize_t)len)
 				break;
 			continue;
@@ -166,15 +179,68 @@ one_case(const char *path, int listen_fd, bool drip)
 	return VT_PASS;
 }
 
+/* A port up against a backend whose GET_VRING_BASE reply is stuck. */
+static int
+stop_case(const char *path, int listen_fd, bool drip)
+{
+	struct backend b = { .listen_fd = listen_fd, .sock = -1,
+			     .drip = drip, .stuck_stop = true };
+	struct rte_mempool *mp;
+	char args[160];
+	uint16_t port;
+	pthread_t th;
+	double t0, took;
+
+	vt_phase("stop_%s: GET_VRING_BASE's reply %s", drip ? "drip" : "never",
+		 drip ? "drips" : "never comes");
+	mp = vt_pool_create("vt_deadline_rx", 1024, 1514);
+	VT_ASSERT(mp != NULL, "pool");
+	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_run, &b), "backend");
+	snprintf(args, sizeof(args), "path=%s", path);
+	VT_ASSERT_OK(rte_vdev_init("net_virtio_map0", args), "probe");
+	VT_ASSERT_OK(rte_eth_dev_get_port_by_name("net_virtio_map0", &port),
+		     "port");
+	VT_CHECK(vt_port_setup(port, 256, mp, 1514));
+	VT_CHECK(vt_port_start(port));
+	VT_CHECK(vt_wait_link(port, true, 5000));
+	VT_ASSERT(rte_mempool_in_use_count(mp) > 0, "Rx buffers posted");
+
+	t0 = vt_now();
+	VT_ASSERT_OK(rte_eth_dev_stop(port), "stop");
+	took = vt_now() - t0;
+	vt_info("stop returned after %.2f s", took);
+	VT_ASSERT(took < VHU_REPLY_TIMEOUT_MS / 1000.0 + 1.0,
+		  "stop within one reply deadline of %u ms, actual %.2f s",
+		  VHU_REPLY_TIMEOUT_MS, took);
+	VT_ASSERT_IN_USE(mp, 0);
+	t0 = vt_now();
+	VT_ASSERT_OK(rte_eth_dev_close(port), "close");
+	VT_ASSERT_OK(rte_vdev_uninit("net_virtio_map0"), "remove");
+	took = vt_now() - t0;
+	vt_info("close returned after %.3f s", took);
+	VT_ASSERT(took < 0.5, "close at once, actual %.2f s", took);
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	shutdown(b.sock, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(b.sock);
+	close(listen_fd);
+	rte_mempool_free(mp);
+	return VT_PASS;
+}
+
 static int
 run(int argc, char **argv)
 {
 	char path[108];
 	int listen_fd, rc;
+	const char *c = argc == 1 ? argv[0] : "";
+	bool stop = strncmp(c, "stop_", 5) == 0;
 
-	if (argc != 1 || (strcmp(argv[0], "drip") != 0 &&
-			  strcmp(argv[0], "never") != 0)) {
-		vt_fail(__FILE__, __LINE__, "expected one argument, drip or never");
+	if (stop)
+		c += 5;
+	if (argc != 1 || (strcmp(c, "drip") != 0 && strcmp(c, "never") != 0)) {
+		vt_fail(__FILE__, __LINE__,
+			"expected one argument: drip, never, stop_drip or stop_never");
 		return VT_FAIL;
 	}
 	VT_CHECK(vt_eal_init(NULL));
@@ -182,14 +248,15 @@ run(int argc, char **argv)
 		 (int)getpid());
 	listen_fd = backend_listen(path);
 	VT_ASSERT(listen_fd >= 0, "backend socket");
-	rc = one_case(path, listen_fd, strcmp(argv[0], "drip") == 0);
+	rc = stop ? stop_case(path, listen_fd, strcmp(c, "drip") == 0) :
+		    one_case(path, listen_fd, strcmp(c, "drip") == 0);
 	unlink(path);
 	return rc;
 }
 
 static const struct vt_test test = {
 	.name = "vhu_deadline",
-	.usage = "drip|never",
+	.usage = "drip|never|stop_drip|stop_never",
 	.timeout_s = 60,
 	.run = run,
 };

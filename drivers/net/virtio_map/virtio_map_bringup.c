@@ -206,15 +206,18 @@ virtio_map_up_memory(struct virtio_map_dev *dev,
 
 	/* what a memory event asks from now on is sent again afterwards */
 	__atomic_store_n(&dev->mem_dirty, false, __ATOMIC_RELEASE);
+	/* the device may miss as soon as it has the table: answer from the
+	 * translations of this memory */
+	if (dev->run.iotlb) {
+		ret = virtio_map_iommu_plan(dev, false, NULL, 0);
+		if (ret < 0) {
+			*fail = VIRTIO_MAP_UP_CONFIG;
+			return ret;
+		}
+	}
 	ret = virtio_map_send_mem_table(dev, false);
 	if (ret == -E2BIG || ret == -ENOMEM)
 		*fail = VIRTIO_MAP_UP_CONFIG;
-	/* the device may miss on ring addresses as soon as it has them */
-	if (ret == 0 && dev->run.iotlb) {
-		ret = virtio_map_iommu_plan(dev, false, NULL, 0);
-		if (ret < 0)
-			*fail = VIRTIO_MAP_UP_CONFIG;
-	}
 	return ret;
 }
 

@@ -147,11 +147,14 @@ virtio_map_mem_update(struct virtio_map_dev *dev, bool locked,
 {
 	int ret;
 
-	ret = virtio_map_send_mem_table(dev, locked);
-	/* a new table empties the device's IOTLB: fill it again, leaving
-	 * out the pages being freed (EAL still lists them) */
-	if (ret == 0 && dev->run.iotlb)
-		ret = virtio_map_iommu_plan(dev, locked, freed, freed_len);
+	/* misses are answered from the new translations (leaving out the
+	 * pages being freed, which EAL still lists) before the new table
+	 * empties the device's IOTLB; answers owed from the old ones are
+	 * dropped with it */
+	ret = dev->run.iotlb ?
+	      virtio_map_iommu_plan(dev, locked, freed, freed_len) : 0;
+	if (ret == 0)
+		ret = virtio_map_send_mem_table(dev, locked);
 	if (ret == 0 && dev->run.iotlb)
 		ret = virtio_map_iommu_send(dev);
 	if (ret < 0)

@@ -399,6 +399,7 @@ vhu_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
 	}
 	msg.size = offsetof(struct vhu_mem, regions) +
 		   sizeof(struct vhu_region) * n;
+	vhu_owed_new_table(t);
 	return vhu_send(vhu(t)->sock, &msg, fds, n);
 }
 
@@ -525,13 +526,14 @@ static void
 vhu_reject(struct vmt_dev *t)
 {
 	struct vhu_dev *v = vhu(t);
+	bool client = !v->server && v->sock >= 0;
 
+	vhu_disconnect(t);
 	/* client: not this socket file again, only a new one */
-	if (!v->server && v->sock >= 0) {
+	if (client) {
 		v->rejected_ino = v->conn_ino;
 		v->rejected_ctime = v->conn_ctime;
 	}
-	vhu_disconnect(t);
 }
 
 static void
@@ -608,8 +610,10 @@ vmt_vhost_user_create(const char *name, const char *path, bool server)
 			       name, strerror(-ret));
 	}
 	if (ret < 0) {
-		if (v->listen_fd >= 0)
+		if (v->listen_fd >= 0) {
 			close(v->listen_fd);
+			unlink(v->path);
+		}
 		vhu_put(t);
 		rte_errno = -ret;
 		return NULL;

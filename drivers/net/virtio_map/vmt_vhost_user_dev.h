@@ -74,6 +74,9 @@ struct vhu_dev {
 	unsigned int owed_n;
 	struct vhu_iotlb owed[VHU_OWED_MAX];
 	bool owed_alarm;	/* an alarm will try to send them */
+	/* memory tables sent: an answer worked out before the latest one
+	 * may name memory it no longer has, and is dropped */
+	uint32_t table_gen;
 
 	/* hang-up watch: an epoll set holding sock (EPOLLRDHUP, one
 	 * shot), itself watched by the EAL interrupt thread */
@@ -109,6 +112,11 @@ void vhu_req_close(struct vmt_dev *t);
 void vhu_owed_flush(struct vmt_dev *t);
 /** Forget the owed answers (the channel closed), counting them dropped. */
 void vhu_owed_drop(struct vmt_dev *t);
+/**
+ * A new memory table goes to the backend: answers worked out before are
+ * dropped, now and when they arrive late. Transport lock held.
+ */
+void vhu_owed_new_table(struct vmt_dev *t);
 
 /**
  * Create the hang-up watch and register it with the interrupt thread.

@@ -79,7 +79,7 @@ vhu_intr_stop(struct vmt_dev *t, struct rte_intr_handle *h,
 			vhu_get(t);
 			ret = rte_intr_callback_unregister_pending(h, cb, t,
 							vhu_intr_done);
-			if (ret >= 0) {
+			if (ret > 0) {
 				/* EAL keeps its own copy of h */
 				rte_intr_instance_free(h);
 				return;
@@ -157,6 +157,11 @@ vhu_owed_flush(struct vmt_dev *t)
 		ret = vhu_try_send(v->sock, &msg);
 		if (ret == -EAGAIN)
 			return;	/* the backend is not reading: later */
+		if (ret < 0) {
+			/* the channel is broken: the hang-up follows */
+			vhu_owed_drop(t);
+			return;
+		}
 		/* only a flusher removes, under the transport lock: owed[0]
 		 * is still the entry just sent */
 		rte_spinlock_lock(&v->owed_lock);
@@ -164,13 +169,15 @@ vhu_owed_flush(struct vmt_dev *t)
 		memmove(&v->owed[0], &v->owed[1],
 			v->owed_n * sizeof(v->owed[0]));
 		rte_spinlock_unlock(&v->owed_lock);
-		if (ret == 0)
-			__atomic_fetch_add(&t->iotlb_misses, 1,
-					   __ATOMIC_RELAXED);
-		else
-			__atomic_fetch_add(&t->iotlb_miss_dropped, 1,
-					   __ATOMIC_RELAXED);
+		__atomic_fetch_add(&t->iotlb_misses, 1, __ATOMIC_RELAXED);
 	}
+}
+
+void
+vhu_owed_new_table(struct vmt_dev *t)
+{
+	__atomic_add_fetch(&vhu(t)->table_gen, 1, __ATOMIC_ACQ_REL);
+	vhu_owed_drop(t);
 }
 
 static void vhu_owed_alarm(void *arg);
@@ -188,9 +195,14 @@ vhu_owed_kick(struct vmt_dev *t)
 	}
 	/* the control path holds it; it flushes too before it lets go,
 	 * but may have passed that point already */
-	if (!__atomic_exchange_n(&v->owed_alarm, true, __ATOMIC_ACQ_REL) &&
-	    rte_eal_alarm_set(VHU_OWED_RETRY_US, vhu_owed_alarm, t) != 0)
+	if (__atomic_exchange_n(&v->owed_alarm, true, __ATOMIC_ACQ_REL))
+		return;
+	/* the alarm holds t: it may outlive the transport's owner */
+	vhu_get(t);
+	if (rte_eal_alarm_set(VHU_OWED_RETRY_US, vhu_owed_alarm, t) != 0) {
 		__atomic_store_n(&v->owed_alarm, false, __ATOMIC_RELEASE);
+		vhu_put(t);
+	}
 }
 
 static void
@@ -200,16 +212,27 @@ vhu_owed_alarm(void *arg)
 
 	__atomic_store_n(&vhu(t)->owed_alarm, false, __ATOMIC_RELEASE);
 	vhu_owed_kick(t);
+	vhu_put(t);
 }
 
-/* Owe the backend one update; merged with an equal one already owed. */
+/*
+ * Owe the backend one update, worked out while table gen was the latest;
+ * merged with an equal one already owed.
+ */
 static void
-vhu_owe(struct vmt_dev *t, const struct vhu_iotlb *u)
+vhu_owe(struct vmt_dev *t, const struct vhu_iotlb *u, uint32_t gen)
 {
 	struct vhu_dev *v = vhu(t);
 	unsigned int i;
 
 	rte_spinlock_lock(&v->owed_lock);
+	if (gen != __atomic_load_n(&v->table_gen, __ATOMIC_ACQUIRE)) {
+		/* a new table came meanwhile: the device misses again */
+		__atomic_fetch_add(&t->iotlb_miss_dropped, 1,
+				   __ATOMIC_RELAXED);
+		rte_spinlock_unlock(&v->owed_lock);
+		return;
+	}
 	for (i = 0; i < v->owed_n; i++)
 		if (memcmp(&v->owed[i], u, sizeof(*u)) == 0)
 			break;
@@ -229,6 +252,8 @@ static void
 vhu_req_miss(struct vmt_dev *t, const struct vhu_iotlb *m)
 {
 	struct vhu_iotlb u = { .type = VHU_IOTLB_UPDATE, .perm = m->perm };
+	/* the driver swaps its translations before it sends a table */
+	uint32_t gen = __atomic_load_n(&vhu(t)->table_gen, __ATOMIC_ACQUIRE);
 	int ret;
 
 	ret = t->iotlb_resolve(t->iotlb_arg, m->iova, &u.iova, &u.size,
@@ -237,7 +262,7 @@ vhu_req_miss(struct vmt_dev *t, const struct vhu_iotlb *m)
 	       t->name, m->iova, m->perm,
 	       ret == 0 ? "update" : "refused", u.iova, u.size);
 	if (ret == 0)
-		vhu_owe(t, &u);
+		vhu_owe(t, &u, gen);
 }
 
 /* One message from the backend. */
@@ -427,8 +452,10 @@ vhu_events_destroy(struct vmt_dev *t)
 {
 	struct vhu_dev *v = vhu(t);
 
-	/* from another thread this waits for a running alarm to return */
-	rte_eal_alarm_cancel(vhu_owed_alarm, t);
+	/* from another thread this waits for a running alarm to return;
+	 * a cancelled one gives its reference back */
+	if (rte_eal_alarm_cancel(vhu_owed_alarm, t) > 0)
+		vhu_put(t);
 	if (v->watch_intr != NULL)
 		vhu_intr_stop(t, v->watch_intr, vhu_watch_cb);
 	else if (v->watch_ep >= 0)
