@@ -246,6 +246,7 @@ virtio_map_up_rings(struct virtio_map_dev *dev,
 			return -ENOMEM;
 		}
 	}
+	dev->rings_handed = true;
 	for (i = 0; i < nq; i++) {
 		virtio_map_vring(dev, qs[i], &v);
 		ret = vmt_setup_vring(dev->t, &v);
@@ -307,8 +308,13 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 	int ret;
 
 	*fail = VIRTIO_MAP_UP_AGAIN;
+	dev->rings_handed = false;
+	/* one deadline for all the replies of this attempt: a backend that
+	 * drips them holds the interrupt thread this long at most */
+	vmt_set_deadline(dev->t, VIRTIO_MAP_UP_TIMEOUT_MS);
 	ret = vmt_connect(dev->t);
 	if (ret < 0) {
+		vmt_set_deadline(dev->t, 0);
 		if (ret != -EAGAIN)
 			*fail = VIRTIO_MAP_UP_CONFIG;
 		return ret;
@@ -319,6 +325,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 		if (ret < 0)
 			break;
 	}
+	vmt_set_deadline(dev->t, 0);
 	if (ret == 0) {
 		dev->ready = true;
 		virtio_map_set_link(dev, true);
@@ -345,10 +352,17 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 		vmt_reject(dev->t);
 	else
 		vmt_disconnect(dev->t);
-	/* Rx buffers posted before the failure go back to their pool */
-	nq = virtio_map_queues(dev, qs);
-	for (i = 0; i < nq; i++)
-		vmq_drain(qs[i]);
+	/*
+	 * Rx buffers go back to their pool if the device never had the
+	 * rings. Once it had them, a live backend may still write into
+	 * them: they stay posted until the rings are laid out again (a new
+	 * connection) or the port stops.
+	 */
+	if (!dev->rings_handed) {
+		nq = virtio_map_queues(dev, qs);
+		for (i = 0; i < nq; i++)
+			vmq_drain(qs[i]);
+	}
 	/* the channel's own errors only mean: not now */
 	if (*fail == VIRTIO_MAP_UP_AGAIN)
 		return -EAGAIN;

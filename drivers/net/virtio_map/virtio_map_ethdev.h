@@ -33,6 +33,8 @@
 #define VIRTIO_MAP_CONNECT_RETRY_US	100000
 /** How often a port that is up looks for a backend that hung up. */
 #define VIRTIO_MAP_WATCH_US		100000
+/** One bring-up attempt, all its replies together, ends within this. */
+#define VIRTIO_MAP_UP_TIMEOUT_MS	5000
 /** Look again this soon when start, stop or a memory event holds the
  * port (the alarm never blocks the interrupt thread on the port lock). */
 #define VIRTIO_MAP_BUSY_RETRY_US	10000
@@ -108,6 +110,8 @@ struct virtio_map_dev {
 	uint16_t mtu;			/**< configured MTU */
 	bool started;			/**< between dev_start and dev_stop */
 	bool ready;			/**< rings handed to the device */
+	bool rings_handed;		/**< this bring-up gave the device the
+					 * rings (keep Rx buffers if it fails) */
 	bool failed;			/**< bring-up failed for good: no more
 					 * attempts until the port restarts */
 	bool lsc_pending;		/**< link changed: raise the LSC event

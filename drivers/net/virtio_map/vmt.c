@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <time.h>
 
 #include <rte_malloc.h>
 
@@ -147,6 +148,18 @@ vmt_set_event_cb(struct vmt_dev *t, vmt_event_t fn, void *arg)
 	pthread_mutex_lock(&t->lock);
 	t->event_arg = arg;
 	t->event_cb = fn;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void
+vmt_set_deadline(struct vmt_dev *t, unsigned int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&t->lock);
+	t->deadline_ms = ms == 0 ? 0 : (uint64_t)ts.tv_sec * 1000 +
+				       ts.tv_nsec / 1000000 + ms;
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -72,7 +72,7 @@ vhu_get_u64(struct vmt_dev *t, uint32_t request, uint64_t *val)
 	ret = vhu_send(vhu(t)->sock, &msg, NULL, 0);
 	if (ret == 0)
 		ret = vhu_recv_reply(vhu(t)->sock, &msg, request,
-				     sizeof(msg.payload.u64));
+				     sizeof(msg.payload.u64), t->deadline_ms);
 	if (ret == 0)
 		*val = msg.payload.u64;
 	return ret;
@@ -460,7 +460,7 @@ vhu_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base)
 	ret = vhu_send(vhu(t)->sock, &msg, NULL, 0);
 	if (ret == 0)
 		ret = vhu_recv_reply(vhu(t)->sock, &msg, VHU_GET_VRING_BASE,
-				     sizeof(struct vhu_state));
+				     sizeof(struct vhu_state), t->deadline_ms);
 	if (ret == 0 && base != NULL)
 		*base = msg.payload.state.num;
 	return ret;

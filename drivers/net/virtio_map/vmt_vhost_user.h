@@ -160,11 +160,12 @@ int vhu_recv_msg(int sock, struct vhu_msg *msg, unsigned int timeout_ms);
 
 /**
  * Receive the reply to request into msg, checking request, flags and
- * size, within VHU_REPLY_TIMEOUT_MS in all.
+ * size, within VHU_REPLY_TIMEOUT_MS in all, and before deadline_ms
+ * (vhu_now_ms() time; 0: none).
  *
  * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, -EPROTO)
  */
 int vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request,
-		   uint32_t size);
+		   uint32_t size, uint64_t deadline_ms);
 
 #endif /* _VMT_VHOST_USER_H_ */

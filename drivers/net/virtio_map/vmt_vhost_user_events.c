@@ -16,9 +16,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <rte_alarm.h>
@@ -296,12 +296,18 @@ vhu_req_handle(struct vmt_dev *t, struct vhu_msg *msg)
 		       t->name, request);
 }
 
+/* A whole message waits on fd: reading it cannot wait. */
 static bool
-vhu_readable(int fd)
+vhu_msg_queued(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct vhu_msg hdr;
+	int queued = 0;
 
-	return poll(&p, 1, 0) > 0;
+	if (recv(fd, &hdr, VHU_HDR_SIZE, MSG_PEEK | MSG_DONTWAIT) !=
+	    (ssize_t)VHU_HDR_SIZE || ioctl(fd, FIONREAD, &queued) < 0)
+		return false;
+	return (size_t)queued >= VHU_HDR_SIZE + RTE_MIN(hdr.size,
+					(uint32_t)sizeof(hdr.payload));
 }
 
 /* Interrupt thread: the backend wrote on the request channel. */
@@ -314,9 +320,13 @@ vhu_req_cb(void *arg)
 	unsigned int i;
 	int ret;
 
-	/* the rest waits for the next wake-up: other sources get a turn */
+	/*
+	 * The first message may take VHU_REQ_TIMEOUT_MS to arrive whole;
+	 * after it only what is already there is read, and the rest waits
+	 * for the next wake-up: other sources get a turn.
+	 */
 	for (i = 0; i < VHU_REQ_BATCH; i++) {
-		if (i > 0 && !vhu_readable(v->req_fd))
+		if (i > 0 && !vhu_msg_queued(v->req_fd))
 			break;
 		ret = vhu_recv_msg(v->req_fd, &msg, VHU_REQ_TIMEOUT_MS);
 		if (ret < 0) {

@@ -165,11 +165,17 @@ vhu_recv_msg(int sock, struct vhu_msg *msg, unsigned int timeout_ms)
 }
 
 int
-vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request, uint32_t size)
+vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request, uint32_t size,
+	       uint64_t deadline_ms)
 {
+	uint64_t now = vhu_now_ms();
+	unsigned int timeout = VHU_REPLY_TIMEOUT_MS;
 	int ret;
 
-	ret = vhu_recv_msg(sock, msg, VHU_REPLY_TIMEOUT_MS);
+	if (deadline_ms != 0)
+		timeout = deadline_ms <= now ? 0 :
+			  RTE_MIN(timeout, (unsigned int)(deadline_ms - now));
+	ret = vhu_recv_msg(sock, msg, timeout);
 	if (ret < 0) {
 		VM_LOG(ERR, "vhost-user %s: no reply from the backend: %s",
 		       vhu_request_name(request), strerror(-ret));
