@@ -10,10 +10,16 @@
  * (frames span several mbufs); with mrg_rxbuf=0 it reports no scatter,
  * ethdev refuses the offload, and the driver refuses that pool with a
  * message pointing at mrg_rxbuf. Every combination reports multi-segment
- * Tx of up to 16 segments and frames up to 9018 bytes. No device is
- * needed: the socket has nobody behind it.
+ * Tx of up to 16 segments and frames up to 9018 bytes. Ring sizes: any
+ * power of two from 64 to 32768 per queue (0: the queue_size devarg);
+ * 1000 is refused with a message naming the rule and the devarg;
+ * rxq_info_get and txq_info_get report the ring sizes, the burst mode
+ * names the layout and the map kind. RSS is accepted as mq_mode, with no
+ * hash types reported. No device is needed: the socket has nobody behind
+ * it.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +33,54 @@
 #define TX_SEGS 16
 #define MAX_FRAME 9018		/* 9000-byte MTU + Ethernet header + VLAN */
 #define SMALL_ROOM 2048		/* mbuf data room, headroom included */
+
+/* Ring sizes per queue, queue info, burst mode, RSS accepted. */
+static int
+check_rings(uint16_t port, struct rte_mempool *mp, bool mrg)
+{
+	struct rte_eth_burst_mode bm;
+	struct rte_eth_dev_info info;
+	struct rte_eth_rxq_info rxi;
+	struct rte_eth_txq_info txi;
+	struct rte_eth_conf conf;
+	char *log;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	if (!mrg)
+		conf.rxmode.mtu = RTE_ETHER_MTU;
+	VT_ASSERT_OK(rte_eth_dev_configure(port, 1, 1, &conf),
+		     "configure with mq_mode RSS");
+	VT_ASSERT_OK(rte_eth_dev_info_get(port, &info), "dev_info");
+	VT_ASSERT_EQ(0, info.flow_type_rss_offloads, "flow_type_rss_offloads");
+	VT_ASSERT_EQ(64, info.rx_desc_lim.nb_min, "rx nb_min");
+	VT_ASSERT_EQ(32768, info.rx_desc_lim.nb_max, "rx nb_max");
+	VT_ASSERT_EQ(256, info.default_rxportconf.ring_size,
+		     "default ring size (queue_size)");
+
+	VT_CHECK(vt_log_capture_start());
+	ret = rte_eth_tx_queue_setup(port, 0, 1000, SOCKET_ID_ANY, NULL);
+	log = vt_log_capture_stop();
+	ret = ret == -EINVAL && strstr(log, "power of two") != NULL &&
+	      strstr(log, "queue_size") != NULL ? 0 : ret == 0 ? -1 : ret;
+	free(log);
+	VT_ASSERT_OK(ret, "1000 Tx descriptors refused, naming the rule and queue_size");
+	VT_ASSERT_OK(rte_eth_tx_queue_setup(port, 0, 1024, SOCKET_ID_ANY,
+					    NULL), "1024 Tx descriptors");
+	VT_ASSERT_OK(rte_eth_rx_queue_setup(port, 0, 0, SOCKET_ID_ANY, NULL,
+					    mp), "Rx descriptors 0: default");
+	VT_ASSERT_OK(rte_eth_rx_queue_info_get(port, 0, &rxi), "rxq info");
+	VT_ASSERT_OK(rte_eth_tx_queue_info_get(port, 0, &txi), "txq info");
+	VT_ASSERT_EQ(256, rxi.nb_desc, "Rx ring size");
+	VT_ASSERT(rxi.mp == mp, "Rx pool");
+	VT_ASSERT_EQ(1024, txi.nb_desc, "Tx ring size");
+	VT_ASSERT_OK(rte_eth_rx_burst_mode_get(port, 0, &bm), "burst mode");
+	vt_info("burst mode: %s", bm.info);
+	VT_ASSERT(strstr(bm.info, "ring") != NULL &&
+		  strstr(bm.info, "map=va") != NULL, "burst mode: %s", bm.info);
+	return VT_PASS;
+}
 
 static int
 check(struct rte_mempool *small, const char *sock, unsigned int ring)
@@ -104,6 +158,7 @@ check(struct rte_mempool *small, const char *sock, unsigned int ring)
 		if (rc != VT_PASS)
 			return rc;
 	}
+	VT_CHECK(check_rings(port, small, mrg));
 	VT_ASSERT_OK(rte_eth_dev_close(port), "close");
 	VT_ASSERT_EQ(0, rte_vdev_uninit(DRV), "rte_vdev_uninit");
 	return VT_PASS;

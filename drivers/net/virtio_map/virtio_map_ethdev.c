@@ -44,10 +44,13 @@ virtio_map_dev_configure(struct rte_eth_dev *eth)
 	struct virtio_map_dev *dev = vm_dev(eth);
 	struct rte_eth_conf *conf = &eth->data->dev_conf;
 
-	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE ||
+	/* RSS is accepted: the device picks the Rx queue of a packet
+	 * (dev_info says no hash types: flow_type_rss_offloads 0) */
+	if ((conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE &&
+	     conf->rxmode.mq_mode != RTE_ETH_MQ_RX_RSS) ||
 	    conf->txmode.mq_mode != RTE_ETH_MQ_TX_NONE) {
-		VM_LOG(ERR, "%s: multi-queue modes are not supported (one queue pair)",
-		       dev->name);
+		VM_LOG(ERR, "%s: Rx mq_mode %d / Tx mq_mode %d: only none and RSS (Rx; the device spreads packets over the queues) are supported",
+		       dev->name, conf->rxmode.mq_mode, conf->txmode.mq_mode);
 		return -ENOTSUP;
 	}
 	dev->mtu = eth->data->mtu;
@@ -72,12 +75,13 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	info->rx_offload_capa = dev->cfg.mrg_rxbuf ?
 				RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	/* the ring size is the queue_size devarg */
-	info->rx_desc_lim.nb_max = qs;
-	info->rx_desc_lim.nb_min = qs;
+	/* any power of two in range (checked at queue setup); 0 takes the
+	 * queue_size devarg */
+	info->rx_desc_lim.nb_max = VMQ_SIZE_MAX;
+	info->rx_desc_lim.nb_min = VMQ_SIZE_MIN;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = qs;
-	info->tx_desc_lim.nb_min = qs;
+	info->tx_desc_lim.nb_max = VMQ_SIZE_MAX;
+	info->tx_desc_lim.nb_min = VMQ_SIZE_MIN;
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_seg_max = VMQ_TX_MAX_SEGS;
 	info->tx_desc_lim.nb_mtu_seg_max = VMQ_TX_MAX_SEGS;
@@ -105,16 +109,30 @@ virtio_map_check_rx_room(struct virtio_map_dev *dev, struct rte_mempool *mp,
 	return 0;
 }
 
+/* A queue's ring size: nb_desc (ethdev puts the queue_size devarg in for
+ * 0), a power of two; 0 when it is not one, logged. */
+static uint16_t
+virtio_map_ring_size(struct virtio_map_dev *dev, const char *dir,
+		     uint16_t qid, uint16_t nb_desc)
+{
+	if (rte_is_power_of_2(nb_desc) && nb_desc >= VMQ_SIZE_MIN)
+		return nb_desc;
+	VM_LOG(ERR, "%s: %s queue %u: %u descriptors: the ring size must be a power of two from %u to %u (0 takes the queue_size devarg, %u)",
+	       dev->name, dir, qid, nb_desc, VMQ_SIZE_MIN, VMQ_SIZE_MAX,
+	       dev->cfg.queue_size);
+	return 0;
+}
+
 static int
 virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
-			  uint16_t nb_desc __rte_unused, unsigned int socket,
+			  uint16_t nb_desc, unsigned int socket,
 			  const struct rte_eth_rxconf *conf __rte_unused,
 			  struct rte_mempool *mp)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 	struct vmq_conf qc = {
 		.is_tx = false,
-		.size = dev->cfg.queue_size,
+		.size = virtio_map_ring_size(dev, "Rx", qid, nb_desc),
 		.vq_index = 2 * qid,
 		.port_id = dev->port_id,
 		.socket_id = socket,
@@ -125,6 +143,8 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 	struct vmq *q;
 	int ret;
 
+	if (qc.size == 0)
+		return -EINVAL;
 	/* mergeable buffers chain mbufs: any room will do */
 	if (!dev->cfg.mrg_rxbuf) {
 		ret = virtio_map_check_rx_room(dev, mp, eth->data->mtu);
@@ -145,13 +165,13 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 
 static int
 virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
-			  uint16_t nb_desc __rte_unused, unsigned int socket,
+			  uint16_t nb_desc, unsigned int socket,
 			  const struct rte_eth_txconf *conf __rte_unused)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 	struct vmq_conf qc = {
 		.is_tx = true,
-		.size = dev->cfg.queue_size,
+		.size = virtio_map_ring_size(dev, "Tx", qid, nb_desc),
 		.vq_index = 2 * qid + 1,
 		.port_id = dev->port_id,
 		.socket_id = socket,
@@ -161,6 +181,8 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 	};
 	struct vmq *q;
 
+	if (qc.size == 0)
+		return -EINVAL;
 	q = vmq_create(&qc);
 	if (q == NULL) {
 		VM_LOG(ERR, "%s: cannot create Tx queue %u: %s", dev->name,
@@ -387,6 +409,10 @@ static const struct eth_dev_ops virtio_map_ops = {
 	.tx_queue_setup = virtio_map_tx_queue_setup,
 	.rx_queue_release = virtio_map_rx_queue_release,
 	.tx_queue_release = virtio_map_tx_queue_release,
+	.rxq_info_get = virtio_map_rxq_info_get,
+	.txq_info_get = virtio_map_txq_info_get,
+	.rx_burst_mode_get = virtio_map_rx_burst_mode_get,
+	.tx_burst_mode_get = virtio_map_tx_burst_mode_get,
 	.stats_get = virtio_map_stats_get,
 	.stats_reset = virtio_map_stats_reset,
 	.xstats_get = virtio_map_xstats_get,

@@ -401,8 +401,26 @@ const struct virtio_map_xlat *
 virtio_map_iotlb_find(const struct virtio_map_xlat *x, unsigned int n,
 		      uint64_t iova);
 
-/* Stats (virtio_map_stats.c). */
+/* Queue information (virtio_map_qinfo.c). */
 struct rte_eth_dev;
+struct rte_eth_rxq_info;
+struct rte_eth_txq_info;
+struct rte_eth_burst_mode;
+
+/** eth_dev_ops.rxq_info_get: pool, ring size, scatter. */
+void virtio_map_rxq_info_get(struct rte_eth_dev *eth, uint16_t qid,
+			     struct rte_eth_rxq_info *qinfo);
+/** eth_dev_ops.txq_info_get: ring size, offloads. */
+void virtio_map_txq_info_get(struct rte_eth_dev *eth, uint16_t qid,
+			     struct rte_eth_txq_info *qinfo);
+/** eth_dev_ops.rx_burst_mode_get: ring layout, options and map kind. */
+int virtio_map_rx_burst_mode_get(struct rte_eth_dev *eth, uint16_t qid,
+				 struct rte_eth_burst_mode *mode);
+/** eth_dev_ops.tx_burst_mode_get: as for Rx. */
+int virtio_map_tx_burst_mode_get(struct rte_eth_dev *eth, uint16_t qid,
+				 struct rte_eth_burst_mode *mode);
+
+/* Stats (virtio_map_stats.c). */
 struct rte_eth_stats;
 struct rte_eth_xstat;
 struct rte_eth_xstat_name;
