@@ -327,6 +327,9 @@ struct vt_pair_opts {
 	 * for.
 	 */
 	uint32_t tx_seg_size;
+	/** Queue pairs of both ports (queues= devarg of each); 0 means 1.
+	 * The pools grow with it. */
+	unsigned int queues;
 	/** Configure the driver's port with LSC interrupts (intr_conf.lsc):
 	 * it then raises RTE_ETH_EVENT_INTR_LSC on every link change. */
 	bool drv_lsc;
@@ -383,6 +386,10 @@ int vt_port_setup(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
 /** vt_port_setup(), with LSC interrupts asked for when lsc is true. */
 int vt_port_setup_lsc(uint16_t port, uint16_t nb_desc,
 		      struct rte_mempool *mp, uint32_t max_frame, bool lsc);
+
+/** vt_port_setup_lsc() with nq Rx and nq Tx queues (Rx all from mp). */
+int vt_port_setup_q(uint16_t port, uint16_t nq, uint16_t nb_desc,
+		    struct rte_mempool *mp, uint32_t max_frame, bool lsc);
 
 /** Start a port. */
 int vt_port_start(uint16_t port);
@@ -458,6 +465,8 @@ struct vt_stream {
 	const char *name;		/**< "virtio_map->vhost", in messages */
 	uint16_t tx_port;
 	uint16_t rx_port;
+	uint16_t tx_queue;		/**< 0 unless set after init */
+	uint16_t rx_queue;		/**< 0 unless set after init */
 	struct rte_mempool *pool;	/**< where sent packets come from */
 	/**
 	 * 0: each packet one mbuf. Else chains of segments of seg_size

@@ -287,7 +287,7 @@ vt_stream_step(struct vt_stream *s)
 		}
 	}
 	if (s->npending != 0) {
-		nb = rte_eth_tx_burst(s->tx_port, 0,
+		nb = rte_eth_tx_burst(s->tx_port, s->tx_queue,
 				      &s->pending[s->pending_pos], s->npending);
 		/* taken mbufs belong to the port now: count from seq */
 		for (i = 0; i < nb; i++)
@@ -308,7 +308,7 @@ vt_stream_step(struct vt_stream *s)
 	}
 
 receive:
-	nb = rte_eth_rx_burst(s->rx_port, 0, rx, VT_BURST);
+	nb = rte_eth_rx_burst(s->rx_port, s->rx_queue, rx, VT_BURST);
 	for (i = 0; i < nb; i++) {
 		uint64_t seq = s->first_seq + s->received;
 

@@ -60,6 +60,9 @@ vt_pair_init(struct vt_pair *p, const struct vt_pair_opts *opts)
 	p->drv_port = RTE_MAX_ETHPORTS;
 	q = opts->queue_size != 0 ? opts->queue_size : 256;
 	p->queue_size = q;
+	/* Rx rings of every pair draw from the pools: q per pair */
+	if (opts->queues > 1)
+		q *= opts->queues;
 	p->max_frame = opts->max_frame != 0 ? opts->max_frame : 1514;
 
 	/*
@@ -120,7 +123,8 @@ vt_pair_vhost_create(struct vt_pair *p)
 	char args[PATH_MAX + 64];
 	int ret;
 
-	snprintf(args, sizeof(args), "iface=%s,queues=1%s%s%s", p->sock,
+	snprintf(args, sizeof(args), "iface=%s,queues=%u%s%s%s", p->sock,
+		 p->opts.queues != 0 ? p->opts.queues : 1,
 		 p->opts.drv_server ? ",client=1" : "",
 		 p->opts.vhost_extra != NULL ? "," : "",
 		 p->opts.vhost_extra != NULL ? p->opts.vhost_extra : "");
@@ -155,6 +159,9 @@ vt_pair_drv_create(struct vt_pair *p)
 				p->opts.map);
 	if (p->opts.drv_server)
 		off += snprintf(args + off, sizeof(args) - off, ",server=1");
+	if (p->opts.queues > 1)
+		off += snprintf(args + off, sizeof(args) - off, ",queues=%u",
+				p->opts.queues);
 	if (p->opts.drv_extra != NULL)
 		snprintf(args + off, sizeof(args) - off, ",%s",
 			 p->opts.drv_extra);
@@ -182,12 +189,20 @@ int
 vt_port_setup_lsc(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
 		  uint32_t max_frame, bool lsc)
 {
+	return vt_port_setup_q(port, 1, nb_desc, mp, max_frame, lsc);
+}
+
+int
+vt_port_setup_q(uint16_t port, uint16_t nq, uint16_t nb_desc,
+		struct rte_mempool *mp, uint32_t max_frame, bool lsc)
+{
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
 	int socket, ret;
+	uint16_t q;
 
-	vt_phase("configure port %u (%u descriptors, frames up to %u bytes)",
-		 port, nb_desc, max_frame);
+	vt_phase("configure port %u (%u queue pair(s) of %u descriptors, frames up to %u bytes)",
+		 port, nq, nb_desc, max_frame);
 	ret = rte_eth_dev_info_get(port, &info);
 	VT_ASSERT_OK(ret, "rte_eth_dev_info_get");
 	memset(&conf, 0, sizeof(conf));
@@ -199,16 +214,19 @@ vt_port_setup_lsc(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
 			  port, info.driver_name, info.max_mtu,
 			  conf.rxmode.mtu, max_frame);
 	}
-	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	ret = rte_eth_dev_configure(port, nq, nq, &conf);
 	VT_ASSERT_OK(ret, "rte_eth_dev_configure");
 
 	socket = rte_eth_dev_socket_id(port);
 	if (socket < 0)
 		socket = SOCKET_ID_ANY;
-	ret = rte_eth_rx_queue_setup(port, 0, nb_desc, socket, NULL, mp);
-	VT_ASSERT_OK(ret, "rte_eth_rx_queue_setup");
-	ret = rte_eth_tx_queue_setup(port, 0, nb_desc, socket, NULL);
-	VT_ASSERT_OK(ret, "rte_eth_tx_queue_setup");
+	for (q = 0; q < nq; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, nb_desc, socket, NULL,
+					     mp);
+		VT_ASSERT_OK(ret, "rte_eth_rx_queue_setup");
+		ret = rte_eth_tx_queue_setup(port, q, nb_desc, socket, NULL);
+		VT_ASSERT_OK(ret, "rte_eth_tx_queue_setup");
+	}
 	return VT_PASS;
 }
 
@@ -254,13 +272,17 @@ vt_wait_link(uint16_t port, bool up, unsigned int timeout_ms)
 int
 vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts)
 {
+	uint16_t nq;
+
 	VT_CHECK(vt_pair_init(p, opts));
 	VT_CHECK(vt_pair_vhost_create(p));
 	VT_CHECK(vt_pair_drv_create(p));
-	VT_CHECK(vt_port_setup(p->vhost_port, p->queue_size, p->vhost_pool,
-			       p->max_frame));
-	VT_CHECK(vt_port_setup_lsc(p->drv_port, p->queue_size, p->drv_pool,
-				   p->max_frame, p->opts.drv_lsc));
+	nq = p->opts.queues > 1 ? p->opts.queues : 1;
+
+	VT_CHECK(vt_port_setup_q(p->vhost_port, nq, p->queue_size,
+				 p->vhost_pool, p->max_frame, false));
+	VT_CHECK(vt_port_setup_q(p->drv_port, nq, p->queue_size, p->drv_pool,
+				 p->max_frame, p->opts.drv_lsc));
 	VT_CHECK(vt_port_start(p->vhost_port));
 	VT_CHECK(vt_port_start(p->drv_port));
 	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));

@@ -36,6 +36,11 @@ virtio_map_offer(const struct virtio_map_cfg *cfg)
 		f |= 1ULL << VMT_F_RING_INDIRECT;
 	if (cfg->event_idx)
 		f |= 1ULL << VMT_F_RING_EVENT_IDX;
+	/* MQ comes with the control queue (virtio 1.2, 5.1.3.1); over
+	 * vhost-user the driver acts on the commands itself: the pairs in
+	 * use are the rings it enables */
+	if (cfg->queues > 1)
+		f |= (1ULL << VMT_F_NET_MQ) | (1ULL << VMT_F_NET_CTRL_VQ);
 	return f;
 }
 
@@ -111,6 +116,18 @@ virtio_map_status(struct virtio_map_dev *dev, uint8_t status)
 	return ret == -ENOTSUP ? 0 : ret;
 }
 
+/* Queue pairs the port has set up (a pair may lack its Rx or Tx half). */
+static unsigned int
+virtio_map_pairs(const struct virtio_map_dev *dev)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++)
+		if (dev->rxq[i] != NULL || dev->txq[i] != NULL)
+			n = i + 1;
+	return n;
+}
+
 /* The refusal of a backend that cannot serve the port: logged once for
  * the same offer (a server-mode backend knocks again and again). */
 #define VM_REFUSE(dev, offered, fmt, ...) do { \
@@ -129,6 +146,7 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 		       enum virtio_map_up_fail *fail)
 {
 	struct vmq *rxq = dev->rxq[0];
+	unsigned int pairs;
 	bool iotlb;
 	int ret;
 
@@ -160,6 +178,18 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 	    virtio_map_rx_room(rxq->mp) < virtio_map_frame_len(dev->mtu)) {
 		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_MRG_RXBUF, which MTU %u needs with Rx mbufs of %u bytes (pool %s)",
 			  dev->mtu, virtio_map_rx_room(rxq->mp), rxq->mp->name);
+		return -ENOTSUP;
+	}
+	/* more than one pair: the device must take as many */
+	pairs = virtio_map_pairs(dev);
+	if (pairs > 1 && !(offered & (1ULL << VMT_F_NET_MQ))) {
+		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_MQ, which %u queue pairs need",
+			  pairs);
+		return -ENOTSUP;
+	}
+	if (pairs > vmt_max_queue_pairs(dev->t)) {
+		VM_REFUSE(dev, offered, "the backend takes %u queue pair(s), the port has %u (queues devarg %u)",
+			  vmt_max_queue_pairs(dev->t), pairs, dev->cfg.queues);
 		return -ENOTSUP;
 	}
 	/* translations sent on demand need a channel for the misses */
@@ -373,13 +403,13 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 int
 virtio_map_bring_down(struct virtio_map_dev *dev)
 {
-	struct vmq *qs[2] = { dev->rxq[0], dev->txq[0] };
-	unsigned int i, freed;
+	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
+	unsigned int i, freed, nq = virtio_map_queues(dev, qs);
 	int tx_lost = 0;
 	uint16_t base;
 
 	/* the application may still call the bursts: wait for them to leave */
-	for (i = 0; i < RTE_DIM(qs); i++)
+	for (i = 0; i < nq; i++)
 		if (qs[i] != NULL && vmq_enable(qs[i], false) < 0) {
 			VM_LOG(WARNING, "%s: vq %u: a burst did not leave the queue within %u ms; trying again",
 			       dev->name, qs[i]->vq_index,
@@ -387,12 +417,12 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 			return -ETIMEDOUT;
 		}
 	if (dev->ready && vmt_connected(dev->t)) {
-		for (i = 0; i < RTE_DIM(qs); i++)
+		for (i = 0; i < nq; i++)
 			if (qs[i] != NULL)
 				vmt_enable_vring(dev->t, qs[i]->vq_index,
 						 false);
 		/* GET_VRING_BASE returns once the device left the ring */
-		for (i = 0; i < RTE_DIM(qs); i++)
+		for (i = 0; i < nq; i++)
 			if (qs[i] != NULL &&
 			    vmt_stop_vring(dev->t, qs[i]->vq_index, &base) < 0)
 				vmt_disconnect(dev->t);
@@ -402,7 +432,7 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 	}
 	dev->ready = false;
 	virtio_map_set_link(dev, false);
-	for (i = 0; i < RTE_DIM(qs); i++) {
+	for (i = 0; i < nq; i++) {
 		if (qs[i] == NULL)
 			continue;
 		freed = vmq_drain(qs[i]);

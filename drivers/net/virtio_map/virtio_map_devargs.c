@@ -119,7 +119,7 @@ parse_queues(const char *key, const char *val, void *opaque)
 	if (parse_uint(ctx, key, val, 1, 65535, &v) < 0)
 		return -EINVAL;
 	if (v > VIRTIO_MAP_MAX_QUEUE_PAIRS) {
-		ARG_ERR(ctx, key, val, "this version supports %u queue pair",
+		ARG_ERR(ctx, key, val, "at most %u queue pairs",
 			VIRTIO_MAP_MAX_QUEUE_PAIRS);
 		return -EINVAL;
 	}

@@ -90,6 +90,8 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	info->default_rxportconf.nb_queues = 1;
+	/* the device, not the driver, spreads packets over the Rx queues */
+	info->flow_type_rss_offloads = 0;
 	info->default_txportconf.nb_queues = 1;
 	info->speed_capa = RTE_ETH_LINK_SPEED_10G;
 	return 0;
@@ -217,37 +219,80 @@ virtio_map_tx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 		eth->data->tx_queues[qid] = NULL;
 }
 
+/* Every configured queue in state st (RTE_ETH_QUEUE_STATE_*). */
+static void
+virtio_map_queue_states(struct rte_eth_dev *eth, uint8_t st)
+{
+	uint16_t i;
+
+	for (i = 0; i < eth->data->nb_rx_queues; i++)
+		eth->data->rx_queue_state[i] = st;
+	for (i = 0; i < eth->data->nb_tx_queues; i++)
+		eth->data->tx_queue_state[i] = st;
+}
+
+/* Every configured queue is set up and can work. */
+static int
+virtio_map_check_queues(struct rte_eth_dev *eth)
+{
+	struct virtio_map_dev *dev = vm_dev(eth);
+	struct vmq *q;
+	uint16_t i;
+	int ret;
+
+	if (eth->data->nb_rx_queues == 0 || eth->data->nb_tx_queues == 0) {
+		VM_LOG(ERR, "%s: configure at least one Rx and one Tx queue",
+		       dev->name);
+		return -EINVAL;
+	}
+	for (i = 0; i < eth->data->nb_tx_queues; i++)
+		if (dev->txq[i] == NULL) {
+			VM_LOG(ERR, "%s: set up Tx queue %u before starting",
+			       dev->name, i);
+			return -EINVAL;
+		}
+	for (i = 0; i < eth->data->nb_rx_queues; i++) {
+		q = dev->rxq[i];
+		if (q == NULL) {
+			VM_LOG(ERR, "%s: set up Rx queue %u before starting",
+			       dev->name, i);
+			return -EINVAL;
+		}
+		if (!dev->cfg.mrg_rxbuf) {
+			ret = virtio_map_check_rx_room(dev, q->mp,
+						       eth->data->mtu);
+			if (ret < 0)
+				return ret;
+		}
+		if (rte_mempool_avail_count(q->mp) == 0) {
+			VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
+			       dev->name, q->mp->name);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int
 virtio_map_dev_start(struct rte_eth_dev *eth)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
-	struct vmq *rxq = dev->rxq[0];
+	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
+	unsigned int i, nq;
 	int ret;
 
-	if (rxq == NULL || dev->txq[0] == NULL) {
-		VM_LOG(ERR, "%s: set up Rx and Tx queue 0 before starting",
-		       dev->name);
-		return -EINVAL;
-	}
-	if (!dev->cfg.mrg_rxbuf) {
-		ret = virtio_map_check_rx_room(dev, rxq->mp, eth->data->mtu);
-		if (ret < 0)
-			return ret;
-	}
-	if (rte_mempool_avail_count(rxq->mp) == 0) {
-		VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
-		       dev->name, rxq->mp->name);
-		return -ENOMEM;
-	}
+	ret = virtio_map_check_queues(eth);
+	if (ret < 0)
+		return ret;
 
 	pthread_mutex_lock(&dev->lock);
 	/* bursts wait until the device has the rings (virtio_map_bring_up) */
-	vmq_enable(rxq, false);
-	vmq_enable(dev->txq[0], false);
+	nq = virtio_map_queues(dev, qs);
+	for (i = 0; i < nq; i++)
+		vmq_enable(qs[i], false);
 	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->map.kind);
 	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->map.kind);
-	eth->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
-	eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
+	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STARTED);
 	dev->started = true;
 	dev->failed = false;
 	/* a new start gives every backend a new chance */
@@ -259,8 +304,7 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 		 * now, leave the port as it was before the call */
 		dev->started = false;
 		dev->failed = false;
-		eth->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
-		eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
+		virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STOPPED);
 		pthread_mutex_unlock(&dev->lock);
 		return ret;
 	}
@@ -289,8 +333,7 @@ virtio_map_dev_stop(struct rte_eth_dev *eth)
 	virtio_map_bring_down(dev);
 	/* a stopped port raises no link event */
 	__atomic_store_n(&dev->lsc_pending, false, __ATOMIC_RELEASE);
-	eth->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
-	eth->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
+	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STOPPED);
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -338,23 +381,26 @@ static int
 virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
+	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS], *q;
+	unsigned int i, nq = virtio_map_queues(dev, qs);
 
-	if (dev->rxq[0] != NULL && !dev->cfg.mrg_rxbuf &&
-	    virtio_map_check_rx_room(dev, dev->rxq[0]->mp, mtu) < 0)
-		return -EINVAL;
-	if (dev->txq[0] != NULL && dev->txq[0]->mq.max_seg != 0 &&
-	    virtio_map_frame_len(mtu) + dev->txq[0]->hdr_size >
-	    dev->txq[0]->mq.max_seg) {
-		VM_LOG(ERR, "%s: MTU %u needs %u-byte Tx buffers but map=%s set Tx queue 0 up for %u; set the MTU before setting up the queues",
-		       dev->name, mtu, virtio_map_frame_len(mtu),
-		       dev->cfg.map,
-		       dev->txq[0]->mq.max_seg - dev->txq[0]->hdr_size);
-		return -EINVAL;
+	/* check every queue before changing any */
+	for (i = 0; i < nq; i++) {
+		q = qs[i];
+		if (!q->is_tx && !dev->cfg.mrg_rxbuf &&
+		    virtio_map_check_rx_room(dev, q->mp, mtu) < 0)
+			return -EINVAL;
+		if (q->is_tx && q->mq.max_seg != 0 &&
+		    virtio_map_frame_len(mtu) + q->hdr_size > q->mq.max_seg) {
+			VM_LOG(ERR, "%s: MTU %u needs %u-byte Tx buffers but map=%s set Tx queue %u up for %u; set the MTU before setting up the queues",
+			       dev->name, mtu, virtio_map_frame_len(mtu),
+			       dev->cfg.map, q->vq_index / 2,
+			       q->mq.max_seg - q->hdr_size);
+			return -EINVAL;
+		}
 	}
-	if (dev->txq[0] != NULL)
-		vmq_set_max_frame(dev->txq[0], virtio_map_frame_len(mtu));
-	if (dev->rxq[0] != NULL)
-		vmq_set_max_frame(dev->rxq[0], virtio_map_frame_len(mtu));
+	for (i = 0; i < nq; i++)
+		vmq_set_max_frame(qs[i], virtio_map_frame_len(mtu));
 	dev->mtu = mtu;
 	return 0;
 }

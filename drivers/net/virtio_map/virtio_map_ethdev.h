@@ -25,8 +25,8 @@
 #include "vmq.h"
 #include "vmt.h"
 
-/** Queue pairs this version supports. */
-#define VIRTIO_MAP_MAX_QUEUE_PAIRS	1
+/** Queue pairs a port may have (DPDK's vhost: 128 as well). */
+#define VIRTIO_MAP_MAX_QUEUE_PAIRS	128
 /** Default ring size. */
 #define VIRTIO_MAP_DEFAULT_QUEUE_SIZE	256
 /** How often a port that is not up tries to bring the device up. */
@@ -167,7 +167,7 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	X(path, "<socket path>") \
 	X(server, "<0|1>") \
 	X(queue_size, "<64..32768, power of two>") \
-	X(queues, "<1>") \
+	X(queues, "<1..128>") \
 	X(mac, "<xx:xx:xx:xx:xx:xx>") \
 	X(map, "<auto|va|pa|vduse|registered name>") \
 	X(bounce_size, "<1M..1G, K/M/G suffix>") \

@@ -59,8 +59,14 @@ static const char *const dev_xstats[] = {
 	"backend_lost_packets",	/* Tx packets in flight they took */
 };
 
-#define NB_XSTATS (RTE_DIM(rx_xstats) + RTE_DIM(tx_xstats) + \
-		   RTE_DIM(dev_xstats))
+/* Per configured queue, then the device's. */
+static unsigned int
+nb_xstats(const struct rte_eth_dev *eth)
+{
+	return eth->data->nb_rx_queues * RTE_DIM(rx_xstats) +
+	       eth->data->nb_tx_queues * RTE_DIM(tx_xstats) +
+	       RTE_DIM(dev_xstats);
+}
 
 static struct virtio_map_dev *
 vm_dev(struct rte_eth_dev *eth)
@@ -135,23 +141,25 @@ virtio_map_stats_reset(struct rte_eth_dev *eth)
 }
 
 int
-virtio_map_xstats_get_names(struct rte_eth_dev *eth __rte_unused,
+virtio_map_xstats_get_names(struct rte_eth_dev *eth,
 			    struct rte_eth_xstat_name *names, unsigned int n)
 {
-	unsigned int i, k = 0;
+	unsigned int q, i, k = 0;
 
-	if (names == NULL || n < NB_XSTATS)
-		return NB_XSTATS;
-	for (i = 0; i < RTE_DIM(rx_xstats); i++, k++)
-		snprintf(names[k].name, sizeof(names[k].name), "rx_q0_%s",
-			 rx_xstats[i].name);
-	for (i = 0; i < RTE_DIM(tx_xstats); i++, k++)
-		snprintf(names[k].name, sizeof(names[k].name), "tx_q0_%s",
-			 tx_xstats[i].name);
+	if (names == NULL || n < nb_xstats(eth))
+		return nb_xstats(eth);
+	for (q = 0; q < eth->data->nb_rx_queues; q++)
+		for (i = 0; i < RTE_DIM(rx_xstats); i++, k++)
+			snprintf(names[k].name, sizeof(names[k].name),
+				 "rx_q%u_%s", q, rx_xstats[i].name);
+	for (q = 0; q < eth->data->nb_tx_queues; q++)
+		for (i = 0; i < RTE_DIM(tx_xstats); i++, k++)
+			snprintf(names[k].name, sizeof(names[k].name),
+				 "tx_q%u_%s", q, tx_xstats[i].name);
 	for (i = 0; i < RTE_DIM(dev_xstats); i++, k++)
 		snprintf(names[k].name, sizeof(names[k].name), "%s",
 			 dev_xstats[i]);
-	return NB_XSTATS;
+	return k;
 }
 
 static uint64_t
@@ -167,18 +175,20 @@ virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
 		      unsigned int n)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
-	unsigned int i, k = 0;
+	unsigned int q, i, k = 0;
 
-	if (xs == NULL || n < NB_XSTATS)
-		return NB_XSTATS;
-	for (i = 0; i < RTE_DIM(rx_xstats); i++, k++) {
-		xs[k].id = k;
-		xs[k].value = xstat_value(dev->rxq[0], &rx_xstats[i]);
-	}
-	for (i = 0; i < RTE_DIM(tx_xstats); i++, k++) {
-		xs[k].id = k;
-		xs[k].value = xstat_value(dev->txq[0], &tx_xstats[i]);
-	}
+	if (xs == NULL || n < nb_xstats(eth))
+		return nb_xstats(eth);
+	for (q = 0; q < eth->data->nb_rx_queues; q++)
+		for (i = 0; i < RTE_DIM(rx_xstats); i++, k++) {
+			xs[k].id = k;
+			xs[k].value = xstat_value(dev->rxq[q], &rx_xstats[i]);
+		}
+	for (q = 0; q < eth->data->nb_tx_queues; q++)
+		for (i = 0; i < RTE_DIM(tx_xstats); i++, k++) {
+			xs[k].id = k;
+			xs[k].value = xstat_value(dev->txq[q], &tx_xstats[i]);
+		}
 	xs[k].id = k;
 	xs[k++].value = dev->iotlb_plan_n;
 	xs[k].id = k;
@@ -196,5 +206,5 @@ virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
 	xs[k++].value = dev->backend_lost;
 	xs[k].id = k;
 	xs[k++].value = dev->lost_packets;
-	return NB_XSTATS;
+	return k;
 }

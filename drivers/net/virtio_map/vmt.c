@@ -71,6 +71,17 @@ vmt_max_regions(struct vmt_dev *t)
 	return t->ops->max_regions(t);
 }
 
+unsigned int
+vmt_max_queue_pairs(struct vmt_dev *t)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->ops->connected(t) ? t->ops->max_queue_pairs(t) : 0;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 int
 vmt_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
 		  unsigned int n)

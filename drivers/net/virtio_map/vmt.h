@@ -22,6 +22,8 @@
 
 /* Feature bits the driver knows (virtio 1.2, sections 5.1.3 and 6). */
 #define VMT_F_NET_MRG_RXBUF	15
+#define VMT_F_NET_CTRL_VQ	17
+#define VMT_F_NET_MQ		22
 #define VMT_F_RING_INDIRECT	28
 #define VMT_F_RING_EVENT_IDX	29
 #define VMT_F_VERSION_1		32
@@ -107,6 +109,8 @@ struct vmt_ops {
 	int (*set_features)(struct vmt_dev *t, uint64_t features);
 	/** Largest number of memory regions the device accepts. */
 	unsigned int (*max_regions)(struct vmt_dev *t);
+	/** Most queue pairs the connected device takes. */
+	unsigned int (*max_queue_pairs)(struct vmt_dev *t);
 	/** Tell the device which memory it can reach. */
 	int (*set_mem_table)(struct vmt_dev *t, const struct vmap_region *r,
 			     unsigned int n);
@@ -207,6 +211,8 @@ int vmt_get_features(struct vmt_dev *t, uint64_t *features);
 int vmt_set_features(struct vmt_dev *t, uint64_t features);
 /** See vmt_ops.max_regions. */
 unsigned int vmt_max_regions(struct vmt_dev *t);
+/** See vmt_ops.max_queue_pairs; 0 while not connected. */
+unsigned int vmt_max_queue_pairs(struct vmt_dev *t);
 /** See vmt_ops.set_mem_table. */
 int vmt_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
 		      unsigned int n);

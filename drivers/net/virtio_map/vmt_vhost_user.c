@@ -36,7 +36,8 @@
 #define VHU_SEND_TIMEOUT_S	5
 
 /* Protocol features this frontend can use. */
-#define VHU_PROTOCOL_FEATURES	(1ULL << VHU_PROTOCOL_F_STATUS)
+#define VHU_PROTOCOL_FEATURES	((1ULL << VHU_PROTOCOL_F_STATUS) | \
+				 (1ULL << VHU_PROTOCOL_F_MQ))
 /* ... and those it adds when it answers IOTLB misses. */
 #define VHU_PROTOCOL_IOTLB	(1ULL << VHU_PROTOCOL_F_SLAVE_REQ)
 
@@ -132,6 +133,14 @@ vhu_handshake(struct vmt_dev *t)
 		v->protocol_features |= pf & VHU_PROTOCOL_IOTLB;
 	ret = vhu_simple(t, VHU_SET_PROTOCOL_FEATURES, v->protocol_features,
 			 true);
+	v->max_pairs = 0;
+	if (ret == 0 &&
+	    (v->protocol_features & (1ULL << VHU_PROTOCOL_F_MQ))) {
+		uint64_t n = 0;
+
+		ret = vhu_get_u64(t, VHU_GET_QUEUE_NUM, &n);
+		v->max_pairs = RTE_MIN(n, (uint64_t)UINT16_MAX);
+	}
 	if (ret == 0 &&
 	    (v->protocol_features & (1ULL << VHU_PROTOCOL_F_SLAVE_REQ))) {
 		ret = vhu_req_open(t);
@@ -377,6 +386,13 @@ vhu_max_regions(struct vmt_dev *t __rte_unused)
 	return VHU_MAX_REGIONS;
 }
 
+static unsigned int
+vhu_max_queue_pairs(struct vmt_dev *t)
+{
+	/* without the MQ protocol feature: one pair */
+	return vhu(t)->max_pairs != 0 ? vhu(t)->max_pairs : 1;
+}
+
 static int
 vhu_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
 		  unsigned int n)
@@ -557,6 +573,7 @@ static const struct vmt_ops vhu_ops = {
 	.get_features = vhu_get_features,
 	.set_features = vhu_set_features,
 	.max_regions = vhu_max_regions,
+	.max_queue_pairs = vhu_max_queue_pairs,
 	.set_mem_table = vhu_set_mem_table,
 	.setup_vring = vhu_setup_vring,
 	.enable_vring = vhu_enable_vring,

@@ -31,6 +31,7 @@ enum vhu_request {
 	VHU_SET_VRING_KICK = 12,
 	VHU_SET_VRING_CALL = 13,
 	VHU_GET_PROTOCOL_FEATURES = 15,
+	VHU_GET_QUEUE_NUM = 17,
 	VHU_SET_PROTOCOL_FEATURES = 16,
 	VHU_SET_VRING_ENABLE = 18,
 	VHU_SET_SLAVE_REQ_FD = 21,
@@ -41,6 +42,8 @@ enum vhu_request {
 
 /** Feature bit that says protocol features may be negotiated. */
 #define VHU_F_PROTOCOL_FEATURES	30
+/** Protocol feature: MQ (GET_QUEUE_NUM tells the most queue pairs). */
+#define VHU_PROTOCOL_F_MQ	0
 /** Protocol feature: REPLY_ACK (the NEED_REPLY flag is honoured). */
 #define VHU_PROTOCOL_F_REPLY_ACK	3
 /** Protocol feature: the backend request channel (SET_SLAVE_REQ_FD). */
