@@ -97,6 +97,12 @@ lb_port_setup(uint16_t port, const char *name, struct rte_mempool *mp,
 		lb_err("%s: Tx queue setup failed: %s", name, strerror(-ret));
 		return ret;
 	}
+	/* as testpmd does: every frame, on both drivers alike */
+	ret = rte_eth_promiscuous_enable(port);
+	if (ret < 0 && ret != -ENOTSUP) {
+		lb_err("%s: promiscuous mode: %s", name, strerror(-ret));
+		return ret;
+	}
 	ret = rte_eth_dev_start(port);
 	if (ret < 0)
 		lb_err("%s: start failed: %s", name, strerror(-ret));

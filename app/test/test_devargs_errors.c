@@ -67,7 +67,7 @@ static const struct bad_case bad_cases[] = {
 	{ "iotlb_prefill unknown", "path=%s,iotlb_prefill=2", "iotlb_prefill",
 	  "auto" },
 	{ "map=pa with IOVA as VA", "path=%s,map=pa", "map", NULL },
-	{ "queues=2", "path=%s,queues=2", "queues", NULL },
+	{ "queues=129", "path=%s,queues=129", "queues", "129" },
 	{ "queues=0", "path=%s,queues=0", "queues", NULL },
 	{ "queues with junk", "path=%s,queues=1x", "queues", "1x" },
 	{ "bounce_size=0", "path=%s,map=vduse,bounce_size=0", "bounce_size",

@@ -54,6 +54,9 @@ virtio_map_dev_configure(struct rte_eth_dev *eth)
 		return -ENOTSUP;
 	}
 	dev->mtu = eth->data->mtu;
+	dev->filter.vlan_on = (conf->rxmode.offloads &
+			       RTE_ETH_RX_OFFLOAD_VLAN_FILTER) != 0;
+	virtio_map_filter_update(dev);
 	return 0;
 }
 
@@ -64,7 +67,7 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	struct virtio_map_dev *dev = vm_dev(eth);
 	uint16_t qs = dev->cfg.queue_size;
 
-	info->max_mac_addrs = 1;
+	info->max_mac_addrs = VMQ_FILTER_MAX_UC;
 	info->max_rx_queues = dev->cfg.queues;
 	info->max_tx_queues = dev->cfg.queues;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
@@ -72,8 +75,9 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = VMQ_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
 	/* with mergeable buffers a frame may span mbufs */
-	info->rx_offload_capa = dev->cfg.mrg_rxbuf ?
-				RTE_ETH_RX_OFFLOAD_SCATTER : 0;
+	info->rx_offload_capa = (dev->cfg.mrg_rxbuf ?
+				 RTE_ETH_RX_OFFLOAD_SCATTER : 0) |
+				RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	/* any power of two in range (checked at queue setup); 0 takes the
 	 * queue_size devarg */
@@ -162,6 +166,7 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 	vmq_free(dev->rxq[qid]);
 	dev->rxq[qid] = q;
 	eth->data->rx_queues[qid] = q;
+	virtio_map_filter_update(dev);
 	return 0;
 }
 
@@ -405,23 +410,6 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 	return 0;
 }
 
-/* The device delivers every frame; there is no filter to change. */
-static int
-virtio_map_promisc_noop(struct rte_eth_dev *eth __rte_unused)
-{
-	return 0;
-}
-
-static int
-virtio_map_mac_addr_set(struct rte_eth_dev *eth,
-			struct rte_ether_addr *mac)
-{
-	struct virtio_map_dev *dev = vm_dev(eth);
-
-	dev->mac = *mac;
-	return 0;
-}
-
 static uint16_t
 virtio_map_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -446,11 +434,16 @@ static const struct eth_dev_ops virtio_map_ops = {
 	.dev_close = virtio_map_dev_close,
 	.link_update = virtio_map_link_update,
 	.mtu_set = virtio_map_mtu_set,
-	.promiscuous_enable = virtio_map_promisc_noop,
-	.promiscuous_disable = virtio_map_promisc_noop,
-	.allmulticast_enable = virtio_map_promisc_noop,
-	.allmulticast_disable = virtio_map_promisc_noop,
+	.promiscuous_enable = virtio_map_promisc_enable,
+	.promiscuous_disable = virtio_map_promisc_disable,
+	.allmulticast_enable = virtio_map_allmulti_enable,
+	.allmulticast_disable = virtio_map_allmulti_disable,
 	.mac_addr_set = virtio_map_mac_addr_set,
+	.mac_addr_add = virtio_map_mac_addr_add,
+	.mac_addr_remove = virtio_map_mac_addr_remove,
+	.set_mc_addr_list = virtio_map_set_mc_addr_list,
+	.vlan_filter_set = virtio_map_vlan_filter_set,
+	.vlan_offload_set = virtio_map_vlan_offload_set,
 	.rx_queue_setup = virtio_map_rx_queue_setup,
 	.tx_queue_setup = virtio_map_tx_queue_setup,
 	.rx_queue_release = virtio_map_rx_queue_release,
@@ -536,7 +529,7 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	/* a hang-up takes the link down at once, not at the next alarm */
 	vmt_set_event_cb(dev->t, virtio_map_backend_event, dev);
 	eth->data->mac_addrs = rte_zmalloc("virtio_map_mac",
-					   sizeof(struct rte_ether_addr), 0);
+			VMQ_FILTER_MAX_UC * sizeof(struct rte_ether_addr), 0);
 	if (eth->data->mac_addrs == NULL) {
 		ret = -ENOMEM;
 		goto err_destroy_transport;
@@ -546,6 +539,10 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	else
 		rte_eth_random_addr(dev->mac.addr_bytes);
 	*eth->data->mac_addrs = dev->mac;
+	/* until ethdev says otherwise at start: every frame */
+	dev->filter.promisc = true;
+	dev->filter.uc[0] = dev->mac;
+	dev->filter.n_uc = 1;
 
 	ret = rte_mem_event_callback_register(name, virtio_map_mem_event, dev);
 	if (ret < 0 && rte_errno != ENOTSUP) {

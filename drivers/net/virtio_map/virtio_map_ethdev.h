@@ -23,6 +23,7 @@
 
 #include "vmap.h"
 #include "vmq.h"
+#include "vmq_filter.h"
 #include "vmt.h"
 
 /** Queue pairs a port may have (DPDK's vhost: 128 as well). */
@@ -107,6 +108,9 @@ struct virtio_map_dev {
 	struct vmq *rxq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Rx queues */
 	struct vmq *txq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Tx queues */
 	struct rte_ether_addr mac;	/**< port address */
+	/** Rx filter (virtio_map_filter.c); queues point at it while it
+	 * filters anything */
+	struct vmq_filter filter;
 	uint16_t mtu;			/**< configured MTU */
 	bool started;			/**< between dev_start and dev_stop */
 	bool ready;			/**< rings handed to the device */
@@ -419,6 +423,38 @@ int virtio_map_rx_burst_mode_get(struct rte_eth_dev *eth, uint16_t qid,
 /** eth_dev_ops.tx_burst_mode_get: as for Rx. */
 int virtio_map_tx_burst_mode_get(struct rte_eth_dev *eth, uint16_t qid,
 				 struct rte_eth_burst_mode *mode);
+
+/* Rx filter ops (virtio_map_filter.c). */
+
+/** Point every Rx queue at the port's filter, or at none when it lets
+ * everything through. */
+void virtio_map_filter_update(struct virtio_map_dev *dev);
+/** eth_dev_ops.promiscuous_enable */
+int virtio_map_promisc_enable(struct rte_eth_dev *eth);
+/** eth_dev_ops.promiscuous_disable: the port MAC, added ones, broadcast,
+ * and multicast per allmulti and the list. */
+int virtio_map_promisc_disable(struct rte_eth_dev *eth);
+/** eth_dev_ops.allmulticast_enable */
+int virtio_map_allmulti_enable(struct rte_eth_dev *eth);
+/** eth_dev_ops.allmulticast_disable */
+int virtio_map_allmulti_disable(struct rte_eth_dev *eth);
+/** eth_dev_ops.mac_addr_set: the port address (filter slot 0). */
+int virtio_map_mac_addr_set(struct rte_eth_dev *eth,
+			    struct rte_ether_addr *mac);
+/** eth_dev_ops.mac_addr_add: unicast, VMQ_FILTER_MAX_UC slots. */
+int virtio_map_mac_addr_add(struct rte_eth_dev *eth,
+			    struct rte_ether_addr *mac, uint32_t index,
+			    uint32_t vmdq);
+/** eth_dev_ops.mac_addr_remove */
+void virtio_map_mac_addr_remove(struct rte_eth_dev *eth, uint32_t index);
+/** eth_dev_ops.set_mc_addr_list: at most VMQ_FILTER_MAX_MC, -ENOSPC. */
+int virtio_map_set_mc_addr_list(struct rte_eth_dev *eth,
+				struct rte_ether_addr *list, uint32_t n);
+/** eth_dev_ops.vlan_filter_set */
+int virtio_map_vlan_filter_set(struct rte_eth_dev *eth, uint16_t vid,
+			       int on);
+/** eth_dev_ops.vlan_offload_set: RTE_ETH_RX_OFFLOAD_VLAN_FILTER on/off. */
+int virtio_map_vlan_offload_set(struct rte_eth_dev *eth, int mask);
 
 /* Stats (virtio_map_stats.c). */
 struct rte_eth_stats;

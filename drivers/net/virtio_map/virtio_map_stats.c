@@ -30,6 +30,7 @@ static const struct virtio_map_xstat rx_xstats[] = {
 	XSTAT("mbuf_alloc_failed", stats.nombuf),
 	XSTAT("notifications", stats.kicks),
 	XSTAT("map_refused", stats.map_refused),
+	XSTAT("filtered", stats.filtered),
 	XSTAT("bounced_bytes", mq.stats.bounced_from_dev),
 	XSTAT("slot_exhausted", mq.stats.exhausted),
 	XSTAT("map_errors", mq.stats.map_errors),

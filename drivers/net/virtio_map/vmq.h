@@ -63,6 +63,8 @@ struct vmq_stats {
 	uint64_t full;		/**< Tx: bursts cut short by a full ring */
 	uint64_t kicks;		/**< notifications written to the device */
 	uint64_t map_refused;	/**< buffers handed back: map ops refused */
+	uint64_t filtered;	/**< Rx: frames the port's filter freed (not
+				 * in packets) */
 };
 
 /** Queue configuration, given to vmq_create(). */
@@ -149,6 +151,9 @@ struct vmq {
 					 * vmq_burst.c */
 	bool is_packed;			/**< opts & VMQ_OPT_PACKED */
 	uint32_t opts;			/**< VMQ_OPT_* in effect */
+	/** Rx: the port's filter while one is set, else NULL (see
+	 * vmq_filter.h) */
+	const struct vmq_filter *filter;
 	enum vmap_kind kind;		/**< how addresses are computed */
 	struct vmq_extra *extra;	/**< per id, see struct vmq_extra */
 	struct vmq_seg *segs;		/**< ops kinds: Tx VMQ_TX_MAX_SEGS,
