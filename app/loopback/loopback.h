@@ -74,6 +74,8 @@ struct lb_opts {
 	const char *vu_args;
 	/** Devargs appended to every net_vhost port, or NULL. */
 	const char *vh_args;
+	/** Leave promiscuous mode off (ethdev's default at start). */
+	bool no_promisc;
 };
 
 /** One measurement of one target. */

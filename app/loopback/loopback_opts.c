@@ -42,6 +42,9 @@ lb_usage(FILE *f)
 		"  --vu-args STR   devargs appended to net_virtio_user's\n"
 		"  --vh-args STR   devargs appended to every net_vhost's\n"
 		"                  (e.g. iommu-support=1)\n"
+		"  --no-promisc    leave promiscuous mode off: net_virtio_map\n"
+		"                  then filters by MAC (frames go to\n"
+		"                  02:00:00:00:00:02: give --vm-args mac=...)\n"
 		"  --help          this text\n",
 		LB_MIN_SIZE, LB_MAX_SIZE, LB_MIN_QSIZE, LB_MAX_QSIZE,
 		LB_MAX_MAPS, LB_MAX_BURST, LB_MAX_INJECT);
@@ -184,6 +187,7 @@ lb_parse_opts(int argc, char **argv, struct lb_opts *o)
 		{ "vm-args", required_argument, NULL, 'M' },
 		{ "vu-args", required_argument, NULL, 'U' },
 		{ "vh-args", required_argument, NULL, 'H' },
+		{ "no-promisc", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -237,6 +241,9 @@ lb_parse_opts(int argc, char **argv, struct lb_opts *o)
 			break;
 		case 'H':
 			o->vh_args = optarg;
+			break;
+		case 'P':
+			o->no_promisc = true;
 			break;
 		case 'h':
 			return 1;

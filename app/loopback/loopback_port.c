@@ -98,7 +98,7 @@ lb_port_setup(uint16_t port, const char *name, struct rte_mempool *mp,
 		return ret;
 	}
 	/* as testpmd does: every frame, on both drivers alike */
-	ret = rte_eth_promiscuous_enable(port);
+	ret = o->no_promisc ? 0 : rte_eth_promiscuous_enable(port);
 	if (ret < 0 && ret != -ENOTSUP) {
 		lb_err("%s: promiscuous mode: %s", name, strerror(-ret));
 		return ret;
