@@ -287,6 +287,8 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	int ret;
 
 	ret = virtio_map_check_queues(eth);
+	if (ret == 0)
+		ret = virtio_map_rxintr_setup(eth);
 	if (ret < 0)
 		return ret;
 
@@ -359,6 +361,7 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	virtio_map_tx_queue_release(eth, 0);
 	vmt_destroy(dev->t);
 	dev->t = NULL;
+	virtio_map_rxintr_release(eth);
 	virtio_map_iommu_release(dev);
 	vmap_dev_detach(&dev->map);
 	pthread_mutex_destroy(&dev->lock);
@@ -448,6 +451,8 @@ static const struct eth_dev_ops virtio_map_ops = {
 	.tx_queue_setup = virtio_map_tx_queue_setup,
 	.rx_queue_release = virtio_map_rx_queue_release,
 	.tx_queue_release = virtio_map_tx_queue_release,
+	.rx_queue_intr_enable = virtio_map_rx_intr_enable,
+	.rx_queue_intr_disable = virtio_map_rx_intr_disable,
 	.rxq_info_get = virtio_map_rxq_info_get,
 	.txq_info_get = virtio_map_txq_info_get,
 	.rx_burst_mode_get = virtio_map_rx_burst_mode_get,

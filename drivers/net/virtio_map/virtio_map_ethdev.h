@@ -456,6 +456,22 @@ int virtio_map_vlan_filter_set(struct rte_eth_dev *eth, uint16_t vid,
 /** eth_dev_ops.vlan_offload_set: RTE_ETH_RX_OFFLOAD_VLAN_FILTER on/off. */
 int virtio_map_vlan_offload_set(struct rte_eth_dev *eth, int mask);
 
+/* Rx interrupts (virtio_map_rxintr.c). */
+
+/**
+ * With intr_conf.rxq: make each Rx queue's call eventfd an interrupt
+ * vector of the port's interrupt handle. At dev_start.
+ *
+ * @return 0 or a negative errno
+ */
+int virtio_map_rxintr_setup(struct rte_eth_dev *eth);
+/** Free the port's interrupt handle (at close). */
+void virtio_map_rxintr_release(struct rte_eth_dev *eth);
+/** eth_dev_ops.rx_queue_intr_enable: the device signals the queue. */
+int virtio_map_rx_intr_enable(struct rte_eth_dev *eth, uint16_t qid);
+/** eth_dev_ops.rx_queue_intr_disable: the driver polls. */
+int virtio_map_rx_intr_disable(struct rte_eth_dev *eth, uint16_t qid);
+
 /* Stats (virtio_map_stats.c). */
 struct rte_eth_stats;
 struct rte_eth_xstat;

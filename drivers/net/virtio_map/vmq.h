@@ -150,6 +150,9 @@ struct vmq {
 					 * bursts (membarrier), see
 					 * vmq_burst.c */
 	bool is_packed;			/**< opts & VMQ_OPT_PACKED */
+	bool intr_on;			/**< Rx: the application wants the
+					 * device to signal call_fd (see
+					 * vmq_intr()) */
 	uint32_t opts;			/**< VMQ_OPT_* in effect */
 	/** Rx: the port's filter while one is set, else NULL (see
 	 * vmq_filter.h) */
@@ -263,6 +266,18 @@ int vmq_set_opts(struct vmq *q, uint32_t opts);
  *   VMQ_QUIESCE_TIMEOUT_MS (it still runs: do not touch the queue).
  */
 int vmq_enable(struct vmq *q, bool on);
+
+/**
+ * Rx interrupts: ask the device to signal call_fd when it adds used
+ * entries (on), or not (off, the default: the driver polls). When turned
+ * on while entries are already waiting, the driver signals call_fd itself,
+ * so a thread about to sleep on it wakes. Control path; the queue's bursts
+ * keep the setting (with event index they move used_event to match).
+ *
+ * @param q   an Rx queue
+ * @param on  true to be signalled
+ */
+void vmq_intr(struct vmq *q, bool on);
 
 /**
  * Set the longest frame (without virtio-net header) the queue sends or

@@ -102,9 +102,10 @@ vmq_split_notify(struct vmq *q)
 static __rte_always_inline void
 vmq_split_hold_interrupts(struct vmq *q)
 {
+	/* with Rx interrupts on (vmq_intr()): at the next used entry */
 	if (q->opts & VMQ_OPT_EVENT_IDX)
 		__atomic_store_n(&q->split.avail->ring[q->size],
-				 (uint16_t)(q->used_cons - 1),
+				 (uint16_t)(q->used_cons - 1 + q->intr_on),
 				 __ATOMIC_RELAXED);
 }
 
