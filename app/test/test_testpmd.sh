@@ -8,15 +8,20 @@
 # with io forwarding started by tx_first, and checks that both ports received
 # and sent packets and that each port's Rx matches the other's Tx within what
 # the rings can hold. Quitting closes both ports, so it must also exit in
-# time. Exit 0 pass, 77 skip (with the reason), anything else fail.
+# time. With QUEUES > 1 both ports get that many queue pairs (queues= on
+# each, --rxq/--txq on testpmd) and every Rx queue of the driver must
+# have received packets (xstats rx_qN_good_packets). Exit 0 pass, 77 skip
+# (with the reason), anything else fail.
 #
-#   usage: test_testpmd.sh PATH/librte_net_virtio_map.so [SECONDS]
+#   usage: test_testpmd.sh PATH/librte_net_virtio_map.so [SECONDS] [QUEUES]
 
 set -u
 
 so=${1:-}
 seconds=${2:-3}
+queues=${3:-1}
 name="testpmd io"
+[ "$queues" -gt 1 ] && name="testpmd io $queues queues"
 # packets left in rings when forwarding stops: two rings per direction, at
 # most 4096 descriptors each in any configuration testpmd picks here
 slack=8192
@@ -101,8 +106,10 @@ mkfifo "$tmp/cmd" || fail "mkfifo"
 say "$testpmd with -d $so"
 timeout -k 5 150 stdbuf -oL -eL "$testpmd" -l 0,1 --no-pci --no-huge -m 1024 \
 	--file-prefix "$prefix" -d "$so" \
-	--vdev "net_vhost0,iface=$sock" --vdev "net_virtio_map0,path=$sock" \
+	--vdev "net_vhost0,iface=$sock,queues=$queues" \
+	--vdev "net_virtio_map0,path=$sock,queues=$queues" \
 	-- -i --forward-mode=io --nb-cores=1 --total-num-mbufs=16384 \
+	--rxq="$queues" --txq="$queues" \
 	<"$tmp/cmd" >"$log" 2>&1 &
 pid=$!
 exec 3>"$tmp/cmd"
@@ -177,6 +184,22 @@ check_pair() { # sent_port sent received_port received
 }
 check_pair 0 "$tx0" 1 "$rx1"
 check_pair 1 "$tx1" 0 "$rx0"
+
+# every Rx queue of the driver carried traffic
+if [ "$queues" -gt 1 ]; then
+	off=$(log_size)
+	send "show port xstats 1"
+	wait_output "rx_q$((queues - 1))_good_packets" 10 "$off" ||
+		fail "no xstats rx_q$((queues - 1))_good_packets on port 1"
+	sleep 0.3
+	xs=$(tail -c +$((off + 1)) "$log")
+	for q in $(seq 0 $((queues - 1))); do
+		n=$(printf '%s\n' "$xs" | awk -v k="rx_q${q}_good_packets:" '$1 == k { print $2; exit }')
+		[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] ||
+			fail "port 1 Rx queue $q: rx_q${q}_good_packets '$n', expected > 0"
+		say "port 1 Rx queue $q: $n packets"
+	done
+fi
 
 # quitting stops and closes both ports: it must not hang
 send "quit"
