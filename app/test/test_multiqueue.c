@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 
 #include "vt.h"
 
@@ -33,6 +34,20 @@ xstat_q(uint16_t port, const char *dir, uint16_t q, uint64_t *v)
 	return vt_xstat_get(port, name, v);
 }
 
+/* Bytes of DPDK's heap in use, all sockets. */
+static size_t
+heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	size_t n = 0;
+	int s;
+
+	for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (rte_malloc_get_socket_stats(s, &st) == 0)
+			n += st.heap_allocsz_bytes;
+	return n;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -40,6 +55,7 @@ run(int argc, char **argv)
 	struct vt_stream *s, **ss;
 	struct rte_eth_stats st;
 	unsigned int n, nq, i, per;
+	size_t heap0;
 	bool fewer;
 	struct vt_pair p;
 	uint64_t v;
@@ -65,8 +81,12 @@ run(int argc, char **argv)
 	VT_CHECK(vt_pair_drv_create(&p));
 	VT_CHECK(vt_port_setup_q(p.vhost_port, n, p.queue_size, p.vhost_pool,
 				 p.max_frame, false));
+	heap0 = heap_used();
 	VT_CHECK(vt_port_setup_q(p.drv_port, nq, p.queue_size, p.drv_pool,
 				 p.max_frame, false));
+	vt_info("driver queues: %zu KB of DPDK heap for %u pair(s) of %u descriptors, %zu KB per pair",
+		(heap_used() - heap0) >> 10, nq, p.queue_size,
+		((heap_used() - heap0) / nq) >> 10);
 	t0 = vt_now();
 	VT_CHECK(vt_port_start(p.vhost_port));
 	VT_CHECK(vt_port_start(p.drv_port));
