@@ -24,7 +24,8 @@
 static uint64_t
 virtio_map_offer(const struct virtio_map_cfg *cfg)
 {
-	uint64_t f = 1ULL << VMT_F_VERSION_1;
+	/* the port's MTU goes to the device (NET_SET_MTU) */
+	uint64_t f = (1ULL << VMT_F_VERSION_1) | (1ULL << VMT_F_NET_MTU);
 
 	if (cfg->packed_vq)
 		f |= 1ULL << VMT_F_RING_PACKED;
@@ -202,6 +203,17 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 	return 0;
 }
 
+int
+virtio_map_send_mtu(struct virtio_map_dev *dev)
+{
+	int ret;
+
+	if (!(dev->run.features & (1ULL << VMT_F_NET_MTU)))
+		return 0;
+	ret = vmt_set_mtu(dev->t, dev->mtu);
+	return ret == -ENOTSUP ? 0 : ret;
+}
+
 /* Step: agree on features (virtio 1.2, 3.1.1 steps 2 to 6). */
 static int
 virtio_map_up_features(struct virtio_map_dev *dev,
@@ -224,6 +236,8 @@ virtio_map_up_features(struct virtio_map_dev *dev,
 	ret = vmt_set_features(dev->t, dev->run.features);
 	if (ret == 0)
 		ret = virtio_map_status(dev, status | VMT_STATUS_FEATURES_OK);
+	if (ret == 0)
+		ret = virtio_map_send_mtu(dev);
 	return ret;
 }
 

@@ -409,7 +409,13 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 	}
 	for (i = 0; i < nq; i++)
 		vmq_set_max_frame(qs[i], virtio_map_frame_len(mtu));
+	pthread_mutex_lock(&dev->lock);
 	dev->mtu = mtu;
+	/* a running device learns it now, the next one at bring-up */
+	if (dev->ready && virtio_map_send_mtu(dev) < 0)
+		VM_LOG(WARNING, "%s: could not tell the device MTU %u; it learns it when it reconnects",
+		       dev->name, mtu);
+	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
 

@@ -249,6 +249,15 @@ int virtio_map_bring_up(struct virtio_map_dev *dev,
 			enum virtio_map_up_fail *fail);
 
 /**
+ * Tell the device the port's MTU when VIRTIO_NET_F_MTU was agreed and the
+ * transport can (vhost-user: protocol feature NET_MTU). Called with
+ * dev->lock held.
+ *
+ * @return 0 (also when there is no way to tell), or a transport error
+ */
+int virtio_map_send_mtu(struct virtio_map_dev *dev);
+
+/**
  * Send the memory table the map kind describes (through the IOTLB's
  * table when ACCESS_PLATFORM was agreed). Called with dev->lock held.
  *

@@ -108,6 +108,14 @@ vmt_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base)
 }
 
 int
+vmt_set_mtu(struct vmt_dev *t, uint16_t mtu)
+{
+	if (t->ops->set_mtu == NULL)
+		return -ENOTSUP;
+	return VMT_CALL(t, t->ops->set_mtu(t, mtu));
+}
+
+int
 vmt_set_status(struct vmt_dev *t, uint8_t status)
 {
 	if (t->ops->set_status == NULL)

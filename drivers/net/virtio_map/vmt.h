@@ -21,6 +21,7 @@
 #include "vmap.h"
 
 /* Feature bits the driver knows (virtio 1.2, sections 5.1.3 and 6). */
+#define VMT_F_NET_MTU		3
 #define VMT_F_NET_MRG_RXBUF	15
 #define VMT_F_NET_CTRL_VQ	17
 #define VMT_F_NET_MQ		22
@@ -123,6 +124,11 @@ struct vmt_ops {
 	 * the device no longer touches the ring.
 	 */
 	int (*stop_vring)(struct vmt_dev *t, uint16_t index, uint16_t *base);
+	/**
+	 * Optional. Tell the device the MTU (after set_features agreed
+	 * VIRTIO_NET_F_MTU); -ENOTSUP when the transport cannot.
+	 */
+	int (*set_mtu)(struct vmt_dev *t, uint16_t mtu);
 	/** Optional. Write the virtio device status byte. */
 	int (*set_status)(struct vmt_dev *t, uint8_t status);
 	/**
@@ -222,6 +228,8 @@ int vmt_setup_vring(struct vmt_dev *t, const struct vmt_vring *v);
 int vmt_enable_vring(struct vmt_dev *t, uint16_t index, bool enable);
 /** See vmt_ops.stop_vring. */
 int vmt_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base);
+/** See vmt_ops.set_mtu; -ENOTSUP when the transport has none. */
+int vmt_set_mtu(struct vmt_dev *t, uint16_t mtu);
 /** See vmt_ops.set_status; -ENOTSUP when the transport has none. */
 int vmt_set_status(struct vmt_dev *t, uint8_t status);
 /**

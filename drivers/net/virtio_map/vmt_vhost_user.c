@@ -37,7 +37,8 @@
 
 /* Protocol features this frontend can use. */
 #define VHU_PROTOCOL_FEATURES	((1ULL << VHU_PROTOCOL_F_STATUS) | \
-				 (1ULL << VHU_PROTOCOL_F_MQ))
+				 (1ULL << VHU_PROTOCOL_F_MQ) | \
+				 (1ULL << VHU_PROTOCOL_F_NET_MTU))
 /* ... and those it adds when it answers IOTLB misses. */
 #define VHU_PROTOCOL_IOTLB	(1ULL << VHU_PROTOCOL_F_SLAVE_REQ)
 
@@ -375,6 +376,7 @@ vhu_set_features(struct vmt_dev *t, uint64_t features)
 	 * Acking the protocol-features bit keeps rings disabled until
 	 * SET_VRING_ENABLE, so the backend never sees a half-set-up ring.
 	 */
+	vhu(t)->features = features;
 	if (vhu(t)->use_protocol)
 		features |= 1ULL << VHU_F_PROTOCOL_FEATURES;
 	return vhu_simple(t, VHU_SET_FEATURES, features, true);
@@ -483,6 +485,18 @@ vhu_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base)
 }
 
 static int
+vhu_set_mtu(struct vmt_dev *t, uint16_t mtu)
+{
+	struct vhu_dev *v = vhu(t);
+
+	/* vhost-user.rst: only with VIRTIO_NET_F_MTU and NET_MTU */
+	if (!(v->features & (1ULL << VMT_F_NET_MTU)) ||
+	    !(v->protocol_features & (1ULL << VHU_PROTOCOL_F_NET_MTU)))
+		return -ENOTSUP;
+	return vhu_simple(t, VHU_NET_SET_MTU, mtu, true);
+}
+
+static int
 vhu_set_status(struct vmt_dev *t, uint8_t status)
 {
 	if (!(vhu(t)->protocol_features & (1ULL << VHU_PROTOCOL_F_STATUS)))
@@ -578,6 +592,7 @@ static const struct vmt_ops vhu_ops = {
 	.setup_vring = vhu_setup_vring,
 	.enable_vring = vhu_enable_vring,
 	.stop_vring = vhu_stop_vring,
+	.set_mtu = vhu_set_mtu,
 	.set_status = vhu_set_status,
 	.iotlb_update = vhu_iotlb_update,
 	.iotlb_invalidate = vhu_iotlb_invalidate,

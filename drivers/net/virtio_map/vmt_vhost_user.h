@@ -34,6 +34,7 @@ enum vhu_request {
 	VHU_GET_QUEUE_NUM = 17,
 	VHU_SET_PROTOCOL_FEATURES = 16,
 	VHU_SET_VRING_ENABLE = 18,
+	VHU_NET_SET_MTU = 20,
 	VHU_SET_SLAVE_REQ_FD = 21,
 	VHU_IOTLB_MSG = 22,
 	VHU_SET_STATUS = 39,
@@ -46,6 +47,8 @@ enum vhu_request {
 #define VHU_PROTOCOL_F_MQ	0
 /** Protocol feature: REPLY_ACK (the NEED_REPLY flag is honoured). */
 #define VHU_PROTOCOL_F_REPLY_ACK	3
+/** Protocol feature: NET_SET_MTU. */
+#define VHU_PROTOCOL_F_NET_MTU	4
 /** Protocol feature: the backend request channel (SET_SLAVE_REQ_FD). */
 #define VHU_PROTOCOL_F_SLAVE_REQ	5
 /** Protocol feature: SET_STATUS / GET_STATUS. */
