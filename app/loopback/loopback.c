@@ -115,8 +115,8 @@ lb_fill_frame(uint8_t *buf, unsigned int size)
  * learn translations through its IOTLB misses): retry for up to a second.
  */
 static int
-lb_inject_n(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
-	const struct lb_opts *o, unsigned int n)
+lb_inject_n(uint16_t port, uint16_t q, struct rte_mempool *mp,
+	const uint8_t *frame, const struct lb_opts *o, unsigned int n)
 {
 	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz();
 	struct rte_mbuf *pkts[LB_MAX_BURST];
@@ -132,10 +132,10 @@ lb_inject_n(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
 		for (i = 0; i < b; i++)
 			memcpy(rte_pktmbuf_append(pkts[i], o->size),
 				frame, o->size);
-		k = rte_eth_tx_burst(port, 0, pkts, b);
+		k = rte_eth_tx_burst(port, q, pkts, b);
 		while (k < b && !lb_quit && rte_get_timer_cycles() < end) {
 			rte_delay_us_sleep(1000);
-			k += rte_eth_tx_burst(port, 0, pkts + k, b - k);
+			k += rte_eth_tx_burst(port, q, pkts + k, b - k);
 		}
 		if (k < b) {
 			rte_pktmbuf_free_bulk(&pkts[k], b - k);
@@ -146,12 +146,18 @@ lb_inject_n(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
 	return sent;
 }
 
-/* Sends o->inject bursts out of port; returns the packets it took. */
+/* Sends o->inject bursts out of every queue of port. */
 static int
 lb_inject(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
 	const struct lb_opts *o)
 {
-	return lb_inject_n(port, mp, frame, o, o->inject * o->burst);
+	unsigned int q;
+	int ret = 0;
+
+	for (q = 0; q < o->queues && ret >= 0; q++)
+		ret = lb_inject_n(port, q, mp, frame, o,
+			o->inject * o->burst);
+	return ret;
 }
 
 /*
@@ -159,21 +165,24 @@ lb_inject(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
  * Only the driver's calls are timed; what Tx refuses is freed and counted.
  */
 static void
-lb_forward(const struct lb_pair *p, unsigned int burst, uint64_t tsc_end,
-	struct lb_count *c)
+lb_forward(const struct lb_pair *p, unsigned int burst, unsigned int nq,
+	uint64_t tsc_end, struct lb_count *c)
 {
 	struct rte_mbuf *pkts[LB_MAX_BURST];
-	uint16_t vh = p->vh_port, drv = p->drv_port;
+	uint16_t vh = p->vh_port, drv = p->drv_port, q = 0;
 	uint64_t t0, t1 = rte_rdtsc();
 	struct lb_count l = { 0 };
 	uint16_t n, sent;
 
 	while (t1 < tsc_end && !lb_quit) {
-		n = rte_eth_rx_burst(vh, 0, pkts, burst);
+		/* the queue pairs in turn, one round each */
+		if (++q == nq)
+			q = 0;
+		n = rte_eth_rx_burst(vh, q, pkts, burst);
 		if (n > 0) {
 			l.vh_rx += n;
 			t0 = rte_rdtsc();
-			sent = rte_eth_tx_burst(drv, 0, pkts, n);
+			sent = rte_eth_tx_burst(drv, q, pkts, n);
 			l.drv_cycles += rte_rdtsc() - t0;
 			l.drv_moved += sent;
 			if (unlikely(sent < n)) {
@@ -182,13 +191,13 @@ lb_forward(const struct lb_pair *p, unsigned int burst, uint64_t tsc_end,
 			}
 		}
 		t0 = rte_rdtsc();
-		n = rte_eth_rx_burst(drv, 0, pkts, burst);
+		n = rte_eth_rx_burst(drv, q, pkts, burst);
 		t1 = rte_rdtsc();
 		l.drv_cycles += t1 - t0;
 		if (n > 0) {
 			l.drv_rx += n;
 			l.drv_moved += n;
-			sent = rte_eth_tx_burst(vh, 0, pkts, n);
+			sent = rte_eth_tx_burst(vh, q, pkts, n);
 			if (unlikely(sent < n)) {
 				l.drops += n - sent;
 				l.drops_to_drv += n - sent;
@@ -201,19 +210,21 @@ lb_forward(const struct lb_pair *p, unsigned int burst, uint64_t tsc_end,
 
 /* Frees whatever is still in flight, until both sides stay quiet. */
 static void
-lb_drain(const struct lb_pair *p)
+lb_drain(const struct lb_pair *p, unsigned int nq)
 {
 	struct rte_mbuf *pkts[LB_MAX_BURST];
 	uint64_t end = rte_get_timer_cycles() +
 		rte_get_timer_hz() * LB_DRAIN_TIMEOUT_MS / 1000;
-	unsigned int idle = 0;
+	unsigned int idle = 0, q = 0;
 	uint16_t n;
 
-	while (idle < LB_DRAIN_IDLE_POLLS && rte_get_timer_cycles() < end) {
-		n = rte_eth_rx_burst(p->vh_port, 0, pkts, RTE_DIM(pkts));
+	while (idle < LB_DRAIN_IDLE_POLLS * nq &&
+			rte_get_timer_cycles() < end) {
+		q = (q + 1) % nq;
+		n = rte_eth_rx_burst(p->vh_port, q, pkts, RTE_DIM(pkts));
 		rte_pktmbuf_free_bulk(pkts, n);
 		idle = n > 0 ? 0 : idle + 1;
-		n = rte_eth_rx_burst(p->drv_port, 0, pkts, RTE_DIM(pkts));
+		n = rte_eth_rx_burst(p->drv_port, q, pkts, RTE_DIM(pkts));
 		rte_pktmbuf_free_bulk(pkts, n);
 		if (n > 0)
 			idle = 0;
@@ -243,22 +254,23 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 	 * warm-up drops nothing (or a few tries).
 	 */
 	for (i = 0; i < LB_WARMUP_TRIES; i++) {
-		lb_forward(p, o->burst,
+		lb_forward(p, o->burst, o->queues,
 			rte_rdtsc() + (uint64_t)(hz * LB_WARMUP_S), &c);
 		if (c.drops == 0)
 			break;
-		ret = lb_inject_n(p->vh_port, mp, frame, o, c.drops_to_drv);
+		ret = lb_inject_n(p->vh_port, 0, mp, frame, o,
+			c.drops_to_drv);
 		if (ret >= 0)
-			ret = lb_inject_n(p->drv_port, mp, frame, o,
+			ret = lb_inject_n(p->drv_port, 0, mp, frame, o,
 				c.drops - c.drops_to_drv);
 		if (ret < 0)
 			return ret;
 	}
 	secs_tsc = (uint64_t)(hz * o->seconds);
 	start = rte_rdtsc();
-	lb_forward(p, o->burst, start + secs_tsc, &c);
+	lb_forward(p, o->burst, o->queues, start + secs_tsc, &c);
 	secs = (double)(rte_rdtsc() - start) / hz;
-	lb_drain(p);
+	lb_drain(p, o->queues);
 	if (lb_quit) {
 		lb_err("interrupted");
 		return -EINTR;
@@ -340,6 +352,7 @@ main(int argc, char **argv)
 		.map = "va",
 		.burst = 32,
 		.rounds = 1,
+		.queues = 1,
 	};
 	struct lb_pair pairs[LB_MAX_PAIRS];
 	struct rte_mempool *mp = NULL;

@@ -31,6 +31,8 @@
 #define LB_MIN_QSIZE		32
 #define LB_MAX_QSIZE		32768
 #define LB_MAX_INJECT		4
+/** Most queue pairs per port (--queues). */
+#define LB_MAX_QUEUES		8
 /** Map kinds one run can measure, each on its own pair. */
 #define LB_MAX_MAPS		8
 /** A map kind name with its NUL, as the PMD's map= devarg takes it. */
@@ -76,6 +78,8 @@ struct lb_opts {
 	const char *vh_args;
 	/** Leave promiscuous mode off (ethdev's default at start). */
 	bool no_promisc;
+	/** Queue pairs per port; the core forwards on all of them. */
+	unsigned int queues;
 };
 
 /** One measurement of one target. */

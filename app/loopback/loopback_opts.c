@@ -42,12 +42,14 @@ lb_usage(FILE *f)
 		"  --vu-args STR   devargs appended to net_virtio_user's\n"
 		"  --vh-args STR   devargs appended to every net_vhost's\n"
 		"                  (e.g. iommu-support=1)\n"
+		"  --queues N      queue pairs per port, 1..%u (1); the one core\n"
+		"                  forwards on every pair in turn\n"
 		"  --no-promisc    leave promiscuous mode off: net_virtio_map\n"
 		"                  then filters by MAC (frames go to\n"
 		"                  02:00:00:00:00:02: give --vm-args mac=...)\n"
 		"  --help          this text\n",
 		LB_MIN_SIZE, LB_MAX_SIZE, LB_MIN_QSIZE, LB_MAX_QSIZE,
-		LB_MAX_MAPS, LB_MAX_BURST, LB_MAX_INJECT);
+		LB_MAX_MAPS, LB_MAX_BURST, LB_MAX_INJECT, LB_MAX_QUEUES);
 }
 
 static int
@@ -188,6 +190,7 @@ lb_parse_opts(int argc, char **argv, struct lb_opts *o)
 		{ "vu-args", required_argument, NULL, 'U' },
 		{ "vh-args", required_argument, NULL, 'H' },
 		{ "no-promisc", no_argument, NULL, 'P' },
+		{ "queues", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -244,6 +247,10 @@ lb_parse_opts(int argc, char **argv, struct lb_opts *o)
 			break;
 		case 'P':
 			o->no_promisc = true;
+			break;
+		case 'Q':
+			ret = lb_parse_uint("queues", optarg, 1, LB_MAX_QUEUES,
+				&o->queues);
 			break;
 		case 'h':
 			return 1;

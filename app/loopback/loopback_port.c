@@ -58,8 +58,8 @@ lb_pool_create(const struct lb_opts *o, unsigned int npairs)
 	unsigned int per_pair, n;
 	struct rte_mempool *mp;
 
-	per_pair = 4 * o->queue_size + 2 * o->inject * o->burst +
-		4 * o->burst;
+	per_pair = o->queues * (4 * o->queue_size + 2 * o->inject * o->burst +
+		4 * o->burst);
 	n = npairs * per_pair + 2 * LB_POOL_CACHE * rte_lcore_count() + 1024;
 	mp = rte_pktmbuf_pool_create("lb_pool", n, LB_POOL_CACHE, 0,
 		lb_data_room(o), rte_socket_id());
@@ -75,27 +75,32 @@ lb_port_setup(uint16_t port, const char *name, struct rte_mempool *mp,
 	const struct lb_opts *o)
 {
 	struct rte_eth_conf conf;
+	uint16_t q;
 	int ret;
 
 	memset(&conf, 0, sizeof(conf));
 	if (o->size > RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN)
 		conf.rxmode.mtu = o->size - RTE_ETHER_HDR_LEN;
-	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	ret = rte_eth_dev_configure(port, o->queues, o->queues, &conf);
 	if (ret < 0) {
 		lb_err("%s: configure failed: %s", name, strerror(-ret));
 		return ret;
 	}
-	ret = rte_eth_rx_queue_setup(port, 0, o->queue_size,
-		rte_eth_dev_socket_id(port), NULL, mp);
-	if (ret < 0) {
-		lb_err("%s: Rx queue setup failed: %s", name, strerror(-ret));
-		return ret;
-	}
-	ret = rte_eth_tx_queue_setup(port, 0, o->queue_size,
-		rte_eth_dev_socket_id(port), NULL);
-	if (ret < 0) {
-		lb_err("%s: Tx queue setup failed: %s", name, strerror(-ret));
-		return ret;
+	for (q = 0; q < o->queues; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, o->queue_size,
+			rte_eth_dev_socket_id(port), NULL, mp);
+		if (ret < 0) {
+			lb_err("%s: Rx queue %u setup failed: %s", name, q,
+				strerror(-ret));
+			return ret;
+		}
+		ret = rte_eth_tx_queue_setup(port, q, o->queue_size,
+			rte_eth_dev_socket_id(port), NULL);
+		if (ret < 0) {
+			lb_err("%s: Tx queue %u setup failed: %s", name, q,
+				strerror(-ret));
+			return ret;
+		}
 	}
 	/* as testpmd does: every frame, on both drivers alike */
 	ret = o->no_promisc ? 0 : rte_eth_promiscuous_enable(port);
@@ -232,12 +237,12 @@ lb_driver_args(const struct lb_pair *p, const struct lb_opts *o,
 			if (*c == '+')
 				*c = ',';
 		extra = o->vm_args;
-		n = snprintf(buf, len, "path=%s,map=%s,queue_size=%u",
-			p->sock, map, o->queue_size);
+		n = snprintf(buf, len, "path=%s,map=%s,queue_size=%u,queues=%u",
+			p->sock, map, o->queue_size, o->queues);
 	} else {
 		extra = o->vu_args;
-		n = snprintf(buf, len, "path=%s,queues=1,queue_size=%u",
-			p->sock, o->queue_size);
+		n = snprintf(buf, len, "path=%s,queues=%u,queue_size=%u",
+			p->sock, o->queues, o->queue_size);
 	}
 	if (n > 0 && extra != NULL && extra[0] != '\0')
 		n += snprintf(buf + n, len - RTE_MIN((size_t)n, len), ",%s",
@@ -260,7 +265,8 @@ lb_pair_attach(struct lb_pair *p, const struct lb_opts *o,
 	char args[LB_DEVARGS_LEN];
 	int ret;
 
-	snprintf(args, sizeof(args), "iface=%s,queues=1,client=0%s%s", p->sock,
+	snprintf(args, sizeof(args), "iface=%s,queues=%u,client=0%s%s",
+		 p->sock, o->queues,
 		 o->vh_args != NULL ? "," : "",
 		 o->vh_args != NULL ? o->vh_args : "");
 	ret = lb_attach(p->vh_name, args,

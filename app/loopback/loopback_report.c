@@ -23,10 +23,10 @@
 void
 lb_print_header(const struct lb_opts *o)
 {
-	printf("# " LB_PROG ": size=%u burst=%u queue_size=%u map=%s "
-		"seconds=%g rounds=%u inject=%ux%u each way; %s\n", o->size,
-		o->burst, o->queue_size, o->map, o->seconds, o->rounds,
-		o->inject, o->burst, o->rounds > 1 ?
+	printf("# " LB_PROG ": size=%u burst=%u queue_size=%u queues=%u "
+		"map=%s seconds=%g rounds=%u inject=%ux%u each way per queue; "
+		"%s\n", o->size, o->burst, o->queue_size, o->queues, o->map,
+		o->seconds, o->rounds, o->inject, o->burst, o->rounds > 1 ?
 		"figures are the median of the rounds" : "one round");
 	fflush(stdout);
 }
