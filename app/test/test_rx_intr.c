@@ -11,7 +11,9 @@
  * must wake, interrupts off, the burst drained. Then the race an
  * application cannot close itself: packets arrive before it turns the
  * interrupt on; the driver must wake it anyway. Finally with interrupts
- * off a burst must not wake the thread. Counts the wake-ups. Arguments:
+ * off a burst must not wake the thread, and after the queue is set up
+ * again (stop, 512 descriptors, start) the same epoll registration still
+ * wakes it. Counts the wake-ups. Arguments:
  * LAYOUT SPEC (split|packed, off or ring options such as event_idx).
  */
 
@@ -146,6 +148,21 @@ run(int argc, char **argv)
 	vt_phase("interrupts off: a burst does not wake");
 	VT_CHECK(send_burst(BURST, r++));
 	VT_ASSERT_EQ(0, wait_intr(IDLE_MS * 4), "woken with interrupts off");
+	VT_CHECK(drain(BURST));
+
+	vt_phase("Rx queue set up again (512 descriptors): the same vector");
+	VT_ASSERT_OK(rte_eth_dev_stop(p.drv_port), "stop");
+	VT_ASSERT_OK(rte_eth_rx_queue_setup(p.drv_port, 0, 512, SOCKET_ID_ANY,
+					    NULL, p.drv_pool), "Rx queue 512");
+	VT_CHECK(vt_port_start(p.drv_port));
+	VT_CHECK(vt_wait_link(p.drv_port, true, 5000));
+	VT_CHECK(vt_wait_link(p.vhost_port, true, 5000));
+	while (wait_intr(0) != 0)
+		;
+	VT_ASSERT_OK(rte_eth_dev_rx_intr_enable(p.drv_port, 0), "enable");
+	VT_CHECK(send_burst(BURST, r++));
+	VT_ASSERT_EQ(1, wait_intr(WAKE_MS), "woken after the queue was set up again");
+	VT_ASSERT_OK(rte_eth_dev_rx_intr_disable(p.drv_port, 0), "disable");
 	VT_CHECK(drain(BURST));
 
 	VT_ASSERT_OK(rte_eth_dev_rx_intr_ctl_q(p.drv_port, 0,

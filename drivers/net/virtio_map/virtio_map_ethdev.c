@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
@@ -129,6 +131,15 @@ virtio_map_ring_size(struct virtio_map_dev *dev, const char *dir,
 	return 0;
 }
 
+/* The call eventfd of virtqueue vq, made once for the port's life. */
+static int
+virtio_map_call_fd(struct virtio_map_dev *dev, uint16_t vq)
+{
+	if (dev->call_fds[vq] < 0)
+		dev->call_fds[vq] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return dev->call_fds[vq];
+}
+
 static int
 virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 			  uint16_t nb_desc, unsigned int socket,
@@ -145,12 +156,18 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.map = &dev->map,
 		.mp = mp,
 		.max_frame = virtio_map_frame_len(eth->data->mtu),
+		.call_fd = virtio_map_call_fd(dev, 2 * qid),
 	};
 	struct vmq *q;
 	int ret;
 
 	if (qc.size == 0)
 		return -EINVAL;
+	if (qc.call_fd < 0) {
+		VM_LOG(ERR, "%s: Rx queue %u: no eventfd: %s", dev->name,
+		       qid, strerror(errno));
+		return -errno;
+	}
 	/* mergeable buffers chain mbufs: any room will do */
 	if (!dev->cfg.mrg_rxbuf) {
 		ret = virtio_map_check_rx_room(dev, mp, eth->data->mtu);
@@ -209,7 +226,7 @@ virtio_map_rx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 
 	vmq_free(dev->rxq[qid]);
 	dev->rxq[qid] = NULL;
-	if (eth->data->rx_queues != NULL)
+	if (eth->data->rx_queues != NULL && qid < eth->data->nb_rx_queues)
 		eth->data->rx_queues[qid] = NULL;
 }
 
@@ -220,7 +237,7 @@ virtio_map_tx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 
 	vmq_free(dev->txq[qid]);
 	dev->txq[qid] = NULL;
-	if (eth->data->tx_queues != NULL)
+	if (eth->data->tx_queues != NULL && qid < eth->data->nb_tx_queues)
 		eth->data->tx_queues[qid] = NULL;
 }
 
@@ -349,6 +366,7 @@ static int
 virtio_map_dev_close(struct rte_eth_dev *eth)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
+	unsigned int i;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY || dev->closed)
 		return 0;
@@ -357,8 +375,18 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	if (dev->mem_cb)
 		rte_mem_event_callback_unregister(dev->name, dev);
 	dev->mem_cb = false;
-	virtio_map_rx_queue_release(eth, 0);
-	virtio_map_tx_queue_release(eth, 0);
+	/* every pair set up, not only the first */
+	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
+		if (dev->rxq[i] != NULL)
+			virtio_map_rx_queue_release(eth, i);
+		if (dev->txq[i] != NULL)
+			virtio_map_tx_queue_release(eth, i);
+	}
+	for (i = 0; i < RTE_DIM(dev->call_fds); i++)
+		if (dev->call_fds[i] >= 0) {
+			close(dev->call_fds[i]);
+			dev->call_fds[i] = -1;
+		}
 	vmt_destroy(dev->t);
 	dev->t = NULL;
 	virtio_map_rxintr_release(eth);
@@ -487,6 +515,7 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	struct virtio_map_cfg cfg;
 	const struct vmap_ops *ops;
 	struct rte_eth_dev *eth;
+	unsigned int i;
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -515,6 +544,8 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	dev->cfg = cfg;
 	pthread_mutex_init(&dev->lock, NULL);
 	rte_spinlock_init(&dev->iotlb_plan_lock);
+	for (i = 0; i < RTE_DIM(dev->call_fds); i++)
+		dev->call_fds[i] = -1;
 
 	ret = vmap_dev_attach(&dev->map, ops, name, rte_socket_id(),
 			      &(struct vmap_params){

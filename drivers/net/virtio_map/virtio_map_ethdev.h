@@ -107,6 +107,9 @@ struct virtio_map_dev {
 	uint64_t refused_offer;
 	struct vmq *rxq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Rx queues */
 	struct vmq *txq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Tx queues */
+	/** Call eventfd per virtqueue index, for the port's life: an Rx
+	 * queue set up again keeps its interrupt vector (-1: none yet) */
+	int call_fds[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
 	struct rte_ether_addr mac;	/**< port address */
 	/** Rx filter (virtio_map_filter.c); queues point at it while it
 	 * filters anything */

@@ -114,7 +114,9 @@ virtio_map_mac_addr_add(struct rte_eth_dev *eth, struct rte_ether_addr *mac,
 void
 virtio_map_mac_addr_remove(struct rte_eth_dev *eth, uint32_t index)
 {
-	static const struct rte_ether_addr none;
+	/* broadcast: handled before the unicast list, so matches nothing */
+	static const struct rte_ether_addr none = {
+		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	struct virtio_map_dev *dev = vm_dev(eth);
 
 	if (index > 0 && index < VMQ_FILTER_MAX_UC)

@@ -25,8 +25,14 @@ virtio_map_rxintr_setup(struct rte_eth_dev *eth)
 	uint16_t i, n = eth->data->nb_rx_queues;
 	struct rte_intr_handle *h;
 
-	if (!eth->data->dev_conf.intr_conf.rxq)
+	if (!eth->data->dev_conf.intr_conf.rxq) {
+		/* configured without them now: no stale vectors */
+		if (eth->intr_handle != NULL) {
+			rte_intr_vec_list_free(eth->intr_handle);
+			rte_intr_nb_efd_set(eth->intr_handle, 0);
+		}
 		return 0;
+	}
 	if (eth->intr_handle == NULL) {
 		eth->intr_handle =
 			rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
@@ -63,6 +69,8 @@ virtio_map_rxintr_release(struct rte_eth_dev *eth)
 {
 	if (eth->intr_handle == NULL)
 		return;
+	/* the epoll registrations of the vectors go with them */
+	rte_intr_free_epoll_fd(eth->intr_handle);
 	rte_intr_vec_list_free(eth->intr_handle);
 	rte_intr_instance_free(eth->intr_handle);
 	eth->intr_handle = NULL;
@@ -75,7 +83,11 @@ virtio_map_rxintr(struct rte_eth_dev *eth, uint16_t qid, bool on)
 
 	if (qid >= eth->data->nb_rx_queues || dev->rxq[qid] == NULL)
 		return -EINVAL;
+	/* not while a bring-up lays the ring out again (held briefly with
+	 * a live backend; at most one reply deadline otherwise) */
+	pthread_mutex_lock(&dev->lock);
 	vmq_intr(dev->rxq[qid], on);
+	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
 

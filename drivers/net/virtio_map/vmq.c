@@ -204,7 +204,9 @@ vmq_create(const struct vmq_conf *conf)
 	q->enabled = true;
 
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	q->own_call_fd = conf->call_fd <= 0;
+	q->call_fd = q->own_call_fd ?
+		     eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : conf->call_fd;
 	if (q->kick_fd < 0 || q->call_fd < 0) {
 		err = errno;
 		vmq_free(q);
@@ -229,7 +231,7 @@ vmq_free(struct vmq *q)
 		vmq_drain(q);
 	if (q->kick_fd >= 0)
 		close(q->kick_fd);
-	if (q->call_fd >= 0)
+	if (q->call_fd >= 0 && q->own_call_fd)
 		close(q->call_fd);
 	vmap_free_coherent(q->map, q->ring_mem, q->ring_len);
 	vmap_free_coherent(q->map, q->hdrs, q->hdrs_len);

@@ -82,6 +82,10 @@ struct vmq_conf {
 	/** Options the queue must be able to run with (memory for indirect
 	 * tables is allocated when VMQ_OPT_INDIRECT is here). */
 	uint32_t opts_possible;
+	/** Eventfd the device signals, kept by the caller across queue
+	 * re-creations (an application's epoll set holds it); 0 (left out
+	 * of an initializer) or less: the queue makes its own. */
+	int call_fd;
 };
 
 /**
@@ -185,6 +189,7 @@ struct vmq {
 	struct rte_mempool *mp;		/**< Rx buffers */
 	int kick_fd;			/**< eventfd the device waits on */
 	int call_fd;			/**< eventfd the device signals */
+	bool own_call_fd;		/**< call_fd is the queue's to close */
 	uint16_t port_id;		/**< for received mbufs */
 	uint16_t vq_index;		/**< virtqueue index */
 	bool is_tx;			/**< direction */

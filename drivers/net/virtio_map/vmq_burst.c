@@ -14,7 +14,6 @@
 
 #include "virtio_map_log.h"
 #include "vmq_burst.h"
-#include "vmq_filter.h"
 
 uint16_t
 vmq_broken(struct vmq *q, const char *what, uint32_t val)
@@ -169,25 +168,6 @@ vmq_enter(struct vmq *q)
 	return false;
 }
 
-/* Rx: drop what the port's filter does not let through (only while one
- * is set), then leave the queue. */
-static __rte_always_inline uint16_t
-vmq_rx_leave(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	const struct vmq_filter *f = __atomic_load_n(&q->filter,
-						     __ATOMIC_ACQUIRE);
-	uint64_t dropped, bytes;
-
-	if (unlikely(f != NULL) && n != 0) {
-		n = vmq_filter_apply(f, pkts, n, &dropped, &bytes);
-		q->stats.filtered += dropped;
-		q->stats.packets -= dropped;
-		q->stats.bytes -= bytes;
-	}
-	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
-	return n;
-}
-
 /* Leave the queue: everything the burst did happens before. */
 static __rte_always_inline uint16_t
 vmq_leave(struct vmq *q, uint16_t n)
@@ -203,9 +183,8 @@ vmq_rx_va(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 	if (!vmq_enter(q))
 		return 0;
-	return vmq_rx_leave(q, pkts, q->is_packed ?
-			    vmq_packed_rx_va(q, pkts, n) :
-			    vmq_split_rx_va(q, pkts, n));
+	return vmq_leave(q, q->is_packed ? vmq_packed_rx_va(q, pkts, n) :
+				       vmq_split_rx_va(q, pkts, n));
 }
 
 static uint16_t
@@ -215,9 +194,8 @@ vmq_rx_pa(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 	if (!vmq_enter(q))
 		return 0;
-	return vmq_rx_leave(q, pkts, q->is_packed ?
-			    vmq_packed_rx_pa(q, pkts, n) :
-			    vmq_split_rx_pa(q, pkts, n));
+	return vmq_leave(q, q->is_packed ? vmq_packed_rx_pa(q, pkts, n) :
+				       vmq_split_rx_pa(q, pkts, n));
 }
 
 static uint16_t
@@ -227,9 +205,8 @@ vmq_rx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 	if (!vmq_enter(q))
 		return 0;
-	return vmq_rx_leave(q, pkts, q->is_packed ?
-			    vmq_packed_rx_ops(q, pkts, n) :
-			    vmq_split_rx_ops(q, pkts, n));
+	return vmq_leave(q, q->is_packed ? vmq_packed_rx_ops(q, pkts, n) :
+				       vmq_split_rx_ops(q, pkts, n));
 }
 
 static uint16_t

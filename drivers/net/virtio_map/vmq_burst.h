@@ -24,6 +24,7 @@
 #ifndef _VMQ_BURST_H_
 #define _VMQ_BURST_H_
 
+#include "vmq_filter.h"
 #include "vmq_packed.h"
 #include "vmq_split.h"
 
@@ -167,6 +168,7 @@ vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	struct vmq_used_buf b[VMQ_STEP];
 	const bool mrg = q->opts & VMQ_OPT_MRG_RXBUF;
 	uint16_t n, i, nb_rx = 0, nb_bad = 0;
+	const struct vmq_filter *f;
 	uint64_t bytes = 0;
 	bool was_broken;
 
@@ -195,6 +197,16 @@ vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	}
 	if (unlikely(nb_bad > 0))
 		rte_pktmbuf_free_bulk(bad, nb_bad);
+	/* the port's filter, while one is set, before anything is counted */
+	f = __atomic_load_n(&q->filter, __ATOMIC_ACQUIRE);
+	if (unlikely(f != NULL) && nb_rx != 0) {
+		uint64_t dropped, dropped_bytes;
+
+		nb_rx = vmq_filter_apply(f, pkts, nb_rx, &dropped,
+					 &dropped_bytes);
+		q->stats.filtered += dropped;
+		bytes -= dropped_bytes;
+	}
 	q->stats.packets += nb_rx;
 	q->stats.bytes += bytes;
 	if (q->nb_free >= VMQ_RX_REFILL_MIN && !q->broken)

@@ -26,13 +26,16 @@ vmq_filter_mac(const struct rte_ether_addr *a,
 static bool
 vmq_filter_pass(const struct vmq_filter *f, const struct rte_mbuf *m)
 {
+	/* the headers, also when a first segment holds fewer bytes */
+	uint8_t buf[RTE_ETHER_HDR_LEN + sizeof(struct rte_vlan_hdr)];
+	uint32_t len = RTE_MIN(m->pkt_len, (uint32_t)sizeof(buf));
 	const struct rte_ether_hdr *eh;
 	const struct rte_vlan_hdr *vh;
 	uint16_t vid;
 
-	if (m->data_len < RTE_ETHER_HDR_LEN)
+	if (len < RTE_ETHER_HDR_LEN)
 		return f->promisc && !f->vlan_on;
-	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	eh = rte_pktmbuf_read(m, 0, len, buf);
 	if (!f->promisc) {
 		const struct rte_ether_addr *d = &eh->dst_addr;
 		uint16_t n;
@@ -52,7 +55,7 @@ vmq_filter_pass(const struct vmq_filter *f, const struct rte_mbuf *m)
 	/* untagged frames pass the VLAN filter */
 	if (f->vlan_on &&
 	    eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
-		if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*vh))
+		if (len < RTE_ETHER_HDR_LEN + sizeof(*vh))
 			return false;
 		vh = (const struct rte_vlan_hdr *)(eh + 1);
 		vid = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;

@@ -34,8 +34,9 @@ struct vmq_filter {
 	bool promisc;		/**< every destination MAC */
 	bool allmulti;		/**< every multicast MAC */
 	bool vlan_on;		/**< tagged frames need their VLAN set */
-	uint16_t n_uc;		/**< entries of uc in use (slots may be
-				 * empty: all zero) */
+	uint16_t n_uc;		/**< entries of uc in use (an empty slot
+				 * holds the broadcast address, which the
+				 * unicast check never looks for) */
 	uint16_t n_mc;		/**< entries of mc */
 	struct rte_ether_addr uc[VMQ_FILTER_MAX_UC];	/**< [0]: port MAC */
 	struct rte_ether_addr mc[VMQ_FILTER_MAX_MC];

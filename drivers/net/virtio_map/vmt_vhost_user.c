@@ -121,6 +121,7 @@ vhu_handshake(struct vmt_dev *t)
 		return ret;
 	v->use_protocol = features & (1ULL << VHU_F_PROTOCOL_FEATURES);
 	v->protocol_features = 0;
+	v->max_pairs = 0;	/* this backend's, not the last one's */
 	if (!v->use_protocol)
 		return 0;
 	ret = vhu_get_u64(t, VHU_GET_PROTOCOL_FEATURES, &pf);
