@@ -20,10 +20,12 @@
 #include "virtio_map_ethdev.h"
 #include "virtio_map_log.h"
 
-/* Feature bits the devargs allow the driver to offer. */
+/* Feature bits the devargs and the enabled offloads make the driver
+ * offer. */
 static uint64_t
-virtio_map_offer(const struct virtio_map_cfg *cfg)
+virtio_map_offer(const struct virtio_map_dev *dev)
 {
+	const struct virtio_map_cfg *cfg = &dev->cfg;
 	/* the port's MTU goes to the device (NET_SET_MTU) */
 	uint64_t f = (1ULL << VMT_F_VERSION_1) | (1ULL << VMT_F_NET_MTU);
 
@@ -42,6 +44,11 @@ virtio_map_offer(const struct virtio_map_cfg *cfg)
 	 * use are the rings it enables */
 	if (cfg->queues > 1)
 		f |= (1ULL << VMT_F_NET_MQ) | (1ULL << VMT_F_NET_CTRL_VQ);
+	/* offloads only when the application enabled them */
+	if (dev->tx_offloads & VIRTIO_MAP_TX_L4_CSUM)
+		f |= 1ULL << VMT_F_NET_CSUM;
+	if (dev->rx_offloads & VIRTIO_MAP_RX_CSUM)
+		f |= 1ULL << VMT_F_NET_GUEST_CSUM;
 	return f;
 }
 
@@ -167,7 +174,13 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 		*fail = VIRTIO_MAP_UP_CONFIG;
 		return ret;
 	}
-	dev->run.features = offered & virtio_map_offer(&dev->cfg);
+	if ((dev->tx_offloads & VIRTIO_MAP_TX_L4_CSUM) &&
+	    !(offered & (1ULL << VMT_F_NET_CSUM))) {
+		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_CSUM, which the port's Tx UDP/TCP checksum offloads need%s",
+			  "");
+		return -ENOTSUP;
+	}
+	dev->run.features = offered & virtio_map_offer(dev);
 	dev->run.iotlb = iotlb;
 	if (iotlb)
 		dev->run.features |= 1ULL << VMT_F_ACCESS_PLATFORM;

@@ -25,6 +25,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
+#include <rte_net.h>
 
 #include "virtio_map_ethdev.h"
 #include "virtio_map_log.h"
@@ -56,6 +57,8 @@ virtio_map_dev_configure(struct rte_eth_dev *eth)
 		return -ENOTSUP;
 	}
 	dev->mtu = eth->data->mtu;
+	dev->tx_offloads = conf->txmode.offloads;
+	dev->rx_offloads = conf->rxmode.offloads;
 	dev->filter.vlan_on = (conf->rxmode.offloads &
 			       RTE_ETH_RX_OFFLOAD_VLAN_FILTER) != 0;
 	virtio_map_filter_update(dev);
@@ -79,8 +82,10 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	/* with mergeable buffers a frame may span mbufs */
 	info->rx_offload_capa = (dev->cfg.mrg_rxbuf ?
 				 RTE_ETH_RX_OFFLOAD_SCATTER : 0) |
-				RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+				RTE_ETH_RX_OFFLOAD_VLAN_FILTER |
+				VIRTIO_MAP_RX_CSUM;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+				VIRTIO_MAP_TX_CSUM;
 	/* any power of two in range (checked at queue setup); 0 takes the
 	 * queue_size devarg */
 	info->rx_desc_lim.nb_max = VMQ_SIZE_MAX;
@@ -312,8 +317,13 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	pthread_mutex_lock(&dev->lock);
 	/* bursts wait until the device has the rings (virtio_map_bring_up) */
 	nq = virtio_map_queues(dev, qs);
-	for (i = 0; i < nq; i++)
+	for (i = 0; i < nq; i++) {
 		vmq_enable(qs[i], false);
+		qs[i]->tx_csum = qs[i]->is_tx &&
+				 (dev->tx_offloads & VIRTIO_MAP_TX_CSUM) != 0;
+		qs[i]->rx_csum = !qs[i]->is_tx &&
+				 (dev->rx_offloads & VIRTIO_MAP_RX_CSUM) != 0;
+	}
 	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->map.kind);
 	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->map.kind);
 	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STARTED);
@@ -455,6 +465,14 @@ virtio_map_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t n)
 
 	for (i = 0; i < n; i++) {
 		ret = vmq_tx_check(txq, pkts[i]);
+		/* L4 checksums: the pseudo-header sum in the field, as the
+		 * device expects with NEEDS_CSUM */
+		if (ret == 0 && (pkts[i]->ol_flags & RTE_MBUF_F_TX_L4_MASK) ==
+				RTE_MBUF_F_TX_SCTP_CKSUM)
+			ret = -ENOTSUP;	/* a CRC, not a checksum to finish */
+		else if (ret == 0 &&
+			 (pkts[i]->ol_flags & RTE_MBUF_F_TX_L4_MASK))
+			ret = rte_net_intel_cksum_prepare(pkts[i]);
 		if (ret < 0) {
 			rte_errno = -ret;
 			break;

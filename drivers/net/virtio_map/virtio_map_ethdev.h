@@ -102,6 +102,8 @@ struct virtio_map_dev {
 	struct vmt_dev *t;		/**< transport */
 	struct vmap_dev map;		/**< map-ops token */
 	struct virtio_map_run run;	/**< agreed with the device */
+	uint64_t tx_offloads;		/**< enabled at configure */
+	uint64_t rx_offloads;		/**< enabled at configure */
 	/** Features of the last backend turned down (theirs, as offered):
 	 * the same refusal again is not logged again. */
 	uint64_t refused_offer;
@@ -191,6 +193,16 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 #define VIRTIO_MAP_PARAM_ITEM(key, syntax) #key "=" syntax " "
 /** Devargs help string for RTE_PMD_REGISTER_PARAM_STRING. */
 #define VIRTIO_MAP_PARAMS VIRTIO_MAP_DEVARGS(VIRTIO_MAP_PARAM_ITEM)
+
+/** Tx offloads that need VIRTIO_NET_F_CSUM from the device. */
+#define VIRTIO_MAP_TX_L4_CSUM	(RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
+				 RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+/** Tx checksum offloads: the IPv4 header in software, L4 by the device. */
+#define VIRTIO_MAP_TX_CSUM	(VIRTIO_MAP_TX_L4_CSUM | \
+				 RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+/** Rx checksum offloads (VIRTIO_NET_F_GUEST_CSUM). */
+#define VIRTIO_MAP_RX_CSUM	(RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
+				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
 
 /** Longest frame for an MTU: Ethernet header and one VLAN tag. */
 /**

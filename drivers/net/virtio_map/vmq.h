@@ -154,6 +154,11 @@ struct vmq {
 					 * bursts (membarrier), see
 					 * vmq_burst.c */
 	bool is_packed;			/**< opts & VMQ_OPT_PACKED */
+	bool tx_csum;			/**< Tx: checksum offloads enabled
+					 * (IPv4 header in software, L4 by
+					 * the device: NEEDS_CSUM) */
+	bool rx_csum;			/**< Rx: report the device's checksum
+					 * flags in ol_flags */
 	bool intr_on;			/**< Rx: the application wants the
 					 * device to signal call_fd (see
 					 * vmq_intr()) */

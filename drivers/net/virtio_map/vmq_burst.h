@@ -82,6 +82,7 @@ vmq_rx_mrg(struct vmq *q, struct rte_mbuf *m, uint32_t len,
 	   struct rte_mbuf **bad, uint16_t *nb_bad)
 {
 	const uint16_t hdr = q->hdr_size;
+	const struct vmq_net_hdr *h;
 	struct rte_mbuf *head;
 	uint16_t nb;
 
@@ -93,8 +94,10 @@ vmq_rx_mrg(struct vmq *q, struct rte_mbuf *m, uint32_t len,
 			bad[(*nb_bad)++] = m;
 			return NULL;
 		}
-		nb = vmq_net_hdr_rx_buffers(RTE_PTR_ADD(m->buf_addr,
-							m->data_off - hdr));
+		h = RTE_PTR_ADD(m->buf_addr, m->data_off - hdr);
+		nb = vmq_net_hdr_rx_buffers(h);
+		if (q->rx_csum)
+			m->ol_flags |= vmq_net_hdr_rx_csum(h);
 		if (unlikely(nb == 0 || nb > q->size)) {
 			bad[(*nb_bad)++] = m;
 			vmq_broken(q, "num_buffers", nb);
@@ -157,6 +160,9 @@ vmq_rx_frame(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
 	m->data_len = len - hdr;
 	m->pkt_len = len - hdr;
 	m->port = q->port_id;
+	if (q->rx_csum)
+		m->ol_flags |= vmq_net_hdr_rx_csum(RTE_PTR_ADD(m->buf_addr,
+						m->data_off - hdr));
 	return m;
 }
 
@@ -273,6 +279,8 @@ vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			(*nb_tx)++;
 			continue;
 		}
+		if (unlikely(q->tx_csum))
+			vmq_tx_csum_sw(m);
 		push = vmq_can_push(m, hdr);
 		segs = push ? 1 : m->nb_segs;
 		descs = push || indirect ? 1 : segs + 1;
@@ -283,7 +291,8 @@ vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 		}
 		if (push)
 			vmq_net_hdr_tx(rte_pktmbuf_mtod_offset(m, void *,
-							       -(int)hdr), m);
+							       -(int)hdr), m,
+				       q->tx_csum);
 		need += descs;
 		c->pkts[c->np] = m;
 		c->pkt_push[c->np] = push;

@@ -169,7 +169,7 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		c = 1;
 	} else if (indirect) {
 		/* chained implicitly, no flags (2.8.7) */
-		vmq_net_hdr_tx(&q->hdrs[id], m);
+		vmq_net_hdr_tx(&q->hdrs[id], m, q->tx_csum);
 		t = vmq_packed_indir(q, id);
 		t[0].addr = q->hdrs_iova + (rte_iova_t)id * q->hdr_size;
 		t[0].len = q->hdr_size;
@@ -187,7 +187,7 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		flags |= VMQ_DESC_F_INDIRECT;
 		c = 1;
 	} else {
-		vmq_net_hdr_tx(&q->hdrs[id], m);
+		vmq_net_hdr_tx(&q->hdrs[id], m, q->tx_csum);
 		d->addr = q->hdrs_iova + (rte_iova_t)id * q->hdr_size;
 		d->len = q->hdr_size;
 		flags |= VMQ_DESC_F_NEXT;

@@ -170,7 +170,7 @@ vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		d->flags = 0;
 		return;
 	}
-	vmq_net_hdr_tx(&q->hdrs[head], m);
+	vmq_net_hdr_tx(&q->hdrs[head], m, q->tx_csum);
 	if (indirect) {
 		t = vmq_split_indir(q, head);
 		t[0].addr = q->hdrs_iova + (rte_iova_t)head * q->hdr_size;

@@ -21,6 +21,8 @@
 #include "vmap.h"
 
 /* Feature bits the driver knows (virtio 1.2, sections 5.1.3 and 6). */
+#define VMT_F_NET_CSUM		0
+#define VMT_F_NET_GUEST_CSUM	1
 #define VMT_F_NET_MTU		3
 #define VMT_F_NET_MRG_RXBUF	15
 #define VMT_F_NET_CTRL_VQ	17
