@@ -187,28 +187,13 @@ run(int argc, char **argv)
 	o.ring = ring;
 	o.map = argv[1];
 	VT_CHECK(vt_eal_init(NULL));
-	VT_CHECK(vt_pair_init(&p, &o));
-	VT_CHECK(vt_pair_vhost_create(&p));
-	VT_CHECK(vt_pair_drv_create(&p));
-	VT_CHECK(vt_port_setup(p.vhost_port, p.queue_size, p.vhost_pool,
-			       p.max_frame));
 	memset(&conf, 0, sizeof(conf));
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 			       RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
 			       RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 			       RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
-	VT_ASSERT_OK(rte_eth_dev_configure(p.drv_port, 1, 1, &conf),
-		     "configure with checksum offloads");
-	VT_ASSERT_OK(rte_eth_rx_queue_setup(p.drv_port, 0, p.queue_size,
-					    SOCKET_ID_ANY, NULL, p.drv_pool),
-		     "Rx queue");
-	VT_ASSERT_OK(rte_eth_tx_queue_setup(p.drv_port, 0, p.queue_size,
-					    SOCKET_ID_ANY, NULL), "Tx queue");
-	VT_CHECK(vt_port_start(p.vhost_port));
-	VT_CHECK(vt_port_start(p.drv_port));
-	VT_CHECK(vt_wait_link(p.drv_port, true, 5000));
-	VT_CHECK(vt_wait_link(p.vhost_port, true, 5000));
+	VT_CHECK(vt_pair_up_conf(&p, &o, &conf));
 
 	vt_phase("Tx: the device completes what the driver asked for");
 	for (k = 0; k < KINDS; k++)

@@ -96,24 +96,9 @@ run(int argc, char **argv)
 	VT_CHECK(vt_ring_parse(argv[0], argv[1], &ring));
 	o.ring = ring;
 	VT_CHECK(vt_eal_init(NULL));
-	VT_CHECK(vt_pair_init(&p, &o));
-	VT_CHECK(vt_pair_vhost_create(&p));
-	VT_CHECK(vt_pair_drv_create(&p));
-	VT_CHECK(vt_port_setup(p.vhost_port, p.queue_size, p.vhost_pool,
-			       p.max_frame));
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.rxq = 1;
-	VT_ASSERT_OK(rte_eth_dev_configure(p.drv_port, 1, 1, &conf),
-		     "configure with intr_conf.rxq");
-	VT_ASSERT_OK(rte_eth_rx_queue_setup(p.drv_port, 0, p.queue_size,
-					    SOCKET_ID_ANY, NULL, p.drv_pool),
-		     "Rx queue");
-	VT_ASSERT_OK(rte_eth_tx_queue_setup(p.drv_port, 0, p.queue_size,
-					    SOCKET_ID_ANY, NULL), "Tx queue");
-	VT_CHECK(vt_port_start(p.vhost_port));
-	VT_CHECK(vt_port_start(p.drv_port));
-	VT_CHECK(vt_wait_link(p.drv_port, true, 5000));
-	VT_CHECK(vt_wait_link(p.vhost_port, true, 5000));
+	VT_CHECK(vt_pair_up_conf(&p, &o, &conf));
 	VT_ASSERT_OK(rte_eth_dev_rx_intr_ctl_q(p.drv_port, 0,
 					       RTE_EPOLL_PER_THREAD,
 					       RTE_INTR_EVENT_ADD, NULL),

@@ -387,6 +387,15 @@ int vt_port_setup(uint16_t port, uint16_t nb_desc, struct rte_mempool *mp,
 int vt_port_setup_lsc(uint16_t port, uint16_t nb_desc,
 		      struct rte_mempool *mp, uint32_t max_frame, bool lsc);
 
+struct rte_eth_conf;
+
+/**
+ * Configure a port with conf and nq Rx and Tx queues of nb_desc
+ * descriptors (Rx all from mp); no start.
+ */
+int vt_port_setup_conf(uint16_t port, const struct rte_eth_conf *conf,
+		       uint16_t nq, uint16_t nb_desc, struct rte_mempool *mp);
+
 /** vt_port_setup_lsc() with nq Rx and nq Tx queues (Rx all from mp). */
 int vt_port_setup_q(uint16_t port, uint16_t nq, uint16_t nb_desc,
 		    struct rte_mempool *mp, uint32_t max_frame, bool lsc);
@@ -427,6 +436,13 @@ void vt_median_max(double *v, unsigned int n, double *median, double *max);
  * both, start both and wait for both links to come up.
  */
 int vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts);
+
+/**
+ * vt_pair_up(), the driver's port configured with drv_conf (offloads,
+ * interrupts) and one queue pair.
+ */
+int vt_pair_up_conf(struct vt_pair *p, const struct vt_pair_opts *opts,
+		    const struct rte_eth_conf *drv_conf);
 
 /**
  * vt_pair_up() with the log captured, then vt_ring_log_check() for

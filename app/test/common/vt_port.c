@@ -198,8 +198,7 @@ vt_port_setup_q(uint16_t port, uint16_t nq, uint16_t nb_desc,
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
-	int socket, ret;
-	uint16_t q;
+	int ret;
 
 	vt_phase("configure port %u (%u queue pair(s) of %u descriptors, frames up to %u bytes)",
 		 port, nq, nb_desc, max_frame);
@@ -214,7 +213,17 @@ vt_port_setup_q(uint16_t port, uint16_t nq, uint16_t nb_desc,
 			  port, info.driver_name, info.max_mtu,
 			  conf.rxmode.mtu, max_frame);
 	}
-	ret = rte_eth_dev_configure(port, nq, nq, &conf);
+	return vt_port_setup_conf(port, &conf, nq, nb_desc, mp);
+}
+
+int
+vt_port_setup_conf(uint16_t port, const struct rte_eth_conf *conf,
+		   uint16_t nq, uint16_t nb_desc, struct rte_mempool *mp)
+{
+	int socket, ret;
+	uint16_t q;
+
+	ret = rte_eth_dev_configure(port, nq, nq, conf);
 	VT_ASSERT_OK(ret, "rte_eth_dev_configure");
 
 	socket = rte_eth_dev_socket_id(port);
@@ -283,6 +292,26 @@ vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts)
 				 p->vhost_pool, p->max_frame, false));
 	VT_CHECK(vt_port_setup_q(p->drv_port, nq, p->queue_size, p->drv_pool,
 				 p->max_frame, p->opts.drv_lsc));
+	VT_CHECK(vt_port_start(p->vhost_port));
+	VT_CHECK(vt_port_start(p->drv_port));
+	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));
+	VT_CHECK(vt_wait_link(p->vhost_port, true, VT_LINK_TIMEOUT_MS));
+	return VT_PASS;
+}
+
+int
+vt_pair_up_conf(struct vt_pair *p, const struct vt_pair_opts *opts,
+		const struct rte_eth_conf *drv_conf)
+{
+	VT_CHECK(vt_pair_init(p, opts));
+	VT_CHECK(vt_pair_vhost_create(p));
+	VT_CHECK(vt_pair_drv_create(p));
+	VT_CHECK(vt_port_setup(p->vhost_port, p->queue_size, p->vhost_pool,
+			       p->max_frame));
+	vt_phase("configure port %u with the test's own configuration",
+		 p->drv_port);
+	VT_CHECK(vt_port_setup_conf(p->drv_port, drv_conf, 1, p->queue_size,
+				    p->drv_pool));
 	VT_CHECK(vt_port_start(p->vhost_port));
 	VT_CHECK(vt_port_start(p->drv_port));
 	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));
