@@ -99,8 +99,8 @@ lb_fill_frame(uint8_t *buf, unsigned int size)
 	ip->total_length = rte_cpu_to_be_16(ip_len);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+	ip->src_addr = rte_cpu_to_be_32(0xc6120001u);	/* 198.18.0.1 */
+	ip->dst_addr = rte_cpu_to_be_32(0xc6120002u);	/* 198.18.0.2 */
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16(9);
 	udp->dst_port = rte_cpu_to_be_16(9);

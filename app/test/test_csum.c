@@ -76,8 +76,8 @@ make(unsigned int k, uint32_t len, bool offload)
 		ip->total_length = rte_cpu_to_be_16(len - sizeof(*eh));
 		ip->time_to_live = 64;
 		ip->next_proto_id = udp ? IPPROTO_UDP : IPPROTO_TCP;
-		ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
-		ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+		ip->src_addr = rte_cpu_to_be_32(0xc6120001u);	/* 198.18.0.1 */
+		ip->dst_addr = rte_cpu_to_be_32(0xc6120002u);	/* 198.18.0.2 */
 	}
 	l4p = d + sizeof(*eh) + l3;
 	if (udp) {
