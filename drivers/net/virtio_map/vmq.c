@@ -271,24 +271,15 @@ vmq_reset(struct vmq *q)
 		q->packed.used_wrap = true;
 		q->packed.nb_free_ids = q->size;
 		q->kick_old = 1u << VMQ_PACKED_WRAP_SHIFT;
-		/* we poll: the device must never signal us (2.8.10), unless
-		 * the application asked for Rx interrupts */
 		q->packed.driver_event->off_wrap = 0;
-		__atomic_store_n(&q->packed.driver_event->flags,
-				 q->intr_on ? VMQ_EVENT_F_ENABLE :
-					      VMQ_EVENT_F_DISABLE,
-				 __ATOMIC_RELEASE);
+		vmq_intr_flags(q);
 		return;
 	}
 	q->split.desc = q->ring_mem;
 	q->split.avail = RTE_PTR_ADD(q->ring_mem, q->drv_off);
 	q->split.used = RTE_PTR_ADD(q->ring_mem, q->dev_off);
 	q->split.next_id = 0;
-	/* We poll: ask the device not to signal us (2.7.7), unless the
-	 * application asked for Rx interrupts. */
-	q->split.avail->flags = q->intr_on ? 0 : VMQ_AVAIL_F_NO_INTERRUPT;
-	if (q->opts & VMQ_OPT_EVENT_IDX)
-		q->split.avail->ring[q->size] = (uint16_t)(q->intr_on - 1);
+	vmq_intr_flags(q);
 }
 
 int

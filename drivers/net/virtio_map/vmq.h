@@ -290,6 +290,13 @@ int vmq_enable(struct vmq *q, bool on);
 void vmq_intr(struct vmq *q, bool on);
 
 /**
+ * Write the ring's interrupt suppression from q->intr_on: the device
+ * must not signal us (we poll, 2.7.7, 2.7.10, 2.8.10) unless the
+ * application asked for Rx interrupts. For vmq_reset() and vmq_intr().
+ */
+void vmq_intr_flags(struct vmq *q);
+
+/**
  * Set the longest frame (without virtio-net header) the queue sends or
  * delivers, for an MTU change. Only while no burst runs.
  *

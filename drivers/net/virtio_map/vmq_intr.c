@@ -15,42 +15,46 @@
 #include <rte_atomic.h>
 
 #include "vmq.h"
+#include "vmq_packed.h"
 
-/* Used entries the driver has not consumed yet (no range checks: only a
- * hint whether to wake the sleeper). */
+/* Used entries the driver has not consumed yet (no range checks, no
+ * side effects: only a hint whether to wake the sleeper). */
 static bool
 vmq_intr_pending(const struct vmq *q)
 {
-	uint16_t f;
+	if (q->is_packed)
+		return vmq_packed_is_used(&q->packed.desc[q->used_cons],
+					  q->packed.used_wrap);
+	return __atomic_load_n(&q->split.used->idx, __ATOMIC_ACQUIRE) !=
+	       q->used_cons;
+}
 
-	if (!q->is_packed)
-		return __atomic_load_n(&q->split.used->idx, __ATOMIC_ACQUIRE) !=
-		       q->used_cons;
-	f = __atomic_load_n(&q->packed.desc[q->used_cons].flags,
-			    __ATOMIC_ACQUIRE);
-	return !!(f & VMQ_DESC_F_AVAIL) == q->packed.used_wrap &&
-	       !!(f & VMQ_DESC_F_USED) == q->packed.used_wrap;
+void
+vmq_intr_flags(struct vmq *q)
+{
+	const bool on = __atomic_load_n(&q->intr_on, __ATOMIC_RELAXED);
+
+	if (q->is_packed) {
+		__atomic_store_n(&q->packed.driver_event->flags,
+				 on ? VMQ_EVENT_F_ENABLE : VMQ_EVENT_F_DISABLE,
+				 __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&q->split.avail->flags,
+			 on ? 0 : VMQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+	/* with event index: at the next used entry, or a lap away (the
+	 * Rx burst keeps it so, vmq_split_hold_interrupts()) */
+	if (q->opts & VMQ_OPT_EVENT_IDX)
+		__atomic_store_n(&q->split.avail->ring[q->size],
+				 (uint16_t)(q->used_cons - 1 + on),
+				 __ATOMIC_RELEASE);
 }
 
 void
 vmq_intr(struct vmq *q, bool on)
 {
 	__atomic_store_n(&q->intr_on, on, __ATOMIC_RELAXED);
-	if (q->ring_mem == NULL)
-		return;		/* vmq_reset() writes it when the ring is set */
-	if (q->is_packed) {
-		__atomic_store_n(&q->packed.driver_event->flags,
-				 on ? VMQ_EVENT_F_ENABLE : VMQ_EVENT_F_DISABLE,
-				 __ATOMIC_RELAXED);
-	} else {
-		__atomic_store_n(&q->split.avail->flags,
-				 on ? 0 : VMQ_AVAIL_F_NO_INTERRUPT,
-				 __ATOMIC_RELAXED);
-		if (q->opts & VMQ_OPT_EVENT_IDX)
-			__atomic_store_n(&q->split.avail->ring[q->size],
-					 (uint16_t)(q->used_cons - 1 + on),
-					 __ATOMIC_RELAXED);
-	}
+	vmq_intr_flags(q);
 	if (!on)
 		return;
 	/* the device reads our flags after it writes its entries (2.7.7.2,
