@@ -170,15 +170,22 @@ vmt_set_event_cb(struct vmt_dev *t, vmt_event_t fn, void *arg)
 	pthread_mutex_unlock(&t->lock);
 }
 
-void
-vmt_set_deadline(struct vmt_dev *t, unsigned int ms)
+uint64_t
+vmt_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+vmt_set_deadline(struct vmt_dev *t, unsigned int ms)
+{
+	uint64_t deadline = ms == 0 ? 0 : vmt_now_ms() + ms;
+
 	pthread_mutex_lock(&t->lock);
-	t->deadline_ms = ms == 0 ? 0 : (uint64_t)ts.tv_sec * 1000 +
-				       ts.tv_nsec / 1000000 + ms;
+	t->deadline_ms = deadline;
 	pthread_mutex_unlock(&t->lock);
 }
 

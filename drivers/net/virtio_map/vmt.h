@@ -187,8 +187,8 @@ struct vmt_dev {
 	/** The device can report IOTLB misses on this connection (set by
 	 * connect when the transport opened a channel for them). */
 	bool misses;
-	/** Replies give up at this vhu-monotonic ms time too (0: only
-	 * their own deadline): vmt_set_deadline(). */
+	/** Replies give up at this vmt_now_ms() time too (0: only their
+	 * own deadline): vmt_set_deadline(). */
 	uint64_t deadline_ms;
 	vmt_event_t event_cb;		/**< see vmt_set_event_cb() */
 	void *event_arg;		/**< argument of event_cb */
@@ -252,6 +252,9 @@ int vmt_iotlb_invalidate(struct vmt_dev *t, uint64_t iova, uint64_t size);
  * attention (see vmt_event_t). Call before vmt_connect().
  */
 void vmt_set_event_cb(struct vmt_dev *t, vmt_event_t fn, void *arg);
+/** Monotonic time in milliseconds: the clock of every deadline. */
+uint64_t vmt_now_ms(void);
+
 /**
  * Give every reply from now on one shared deadline, ms from now (0:
  * none), so that a series of requests (a bring-up) ends in time however

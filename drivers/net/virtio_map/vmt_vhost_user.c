@@ -270,7 +270,7 @@ vhu_connect(struct vmt_dev *t)
 		    st.st_ctim.tv_nsec == v->rejected_ctime.tv_nsec)
 			return -EAGAIN;
 		if (st.st_ino == v->refused_ino &&
-		    vhu_now_ms() < v->retry_at_ms)
+		    vmt_now_ms() < v->retry_at_ms)
 			return -EAGAIN;
 		fd = socket(AF_UNIX,
 			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -288,7 +288,7 @@ vhu_connect(struct vmt_dev *t)
 						VHU_RETRY_MAX_MS) :
 					VHU_RETRY_MIN_MS;
 				v->refused_ino = st.st_ino;
-				v->retry_at_ms = vhu_now_ms() + v->retry_ms;
+				v->retry_at_ms = vmt_now_ms() + v->retry_ms;
 				return -EAGAIN;
 			}
 			VM_LOG(ERR, "%s: cannot connect to path=%s: %s",

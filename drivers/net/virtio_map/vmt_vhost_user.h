@@ -147,9 +147,6 @@ int vhu_send(int sock, struct vhu_msg *msg, const int *fds, unsigned int nfds);
  */
 int vhu_try_send(int sock, struct vhu_msg *msg);
 
-/** Monotonic time in milliseconds, for the transport's deadlines. */
-uint64_t vhu_now_ms(void);
-
 /** How long a reply may take, all of it, before the backend is stuck. */
 #define VHU_REPLY_TIMEOUT_MS	5000
 
@@ -167,7 +164,7 @@ int vhu_recv_msg(int sock, struct vhu_msg *msg, unsigned int timeout_ms);
 /**
  * Receive the reply to request into msg, checking request, flags and
  * size, within VHU_REPLY_TIMEOUT_MS in all, and before deadline_ms
- * (vhu_now_ms() time; 0: none).
+ * (vmt_now_ms() time; 0: none).
  *
  * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, -EPROTO)
  */

@@ -11,11 +11,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "virtio_map_log.h"
+#include "vmt.h"
 #include "vmt_vhost_user.h"
 
 static const char *const vhu_names[VHU_REQUEST_MAX] = {
@@ -108,15 +108,6 @@ vhu_try_send(int sock, struct vhu_msg *msg)
 	return vhu_sendmsg(sock, msg, NULL, 0, MSG_DONTWAIT);
 }
 
-uint64_t
-vhu_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read exactly len bytes before deadline_ms, waiting only in poll(). */
 static int
 vhu_read_full(int sock, void *buf, size_t len, uint64_t deadline_ms)
@@ -128,7 +119,7 @@ vhu_read_full(int sock, void *buf, size_t len, uint64_t deadline_ms)
 	int n;
 
 	while (got < len) {
-		now = vhu_now_ms();
+		now = vmt_now_ms();
 		if (now >= deadline_ms)
 			return -ETIMEDOUT;
 		n = poll(&p, 1, (int)(deadline_ms - now));
@@ -155,7 +146,7 @@ vhu_read_full(int sock, void *buf, size_t len, uint64_t deadline_ms)
 int
 vhu_recv_msg(int sock, struct vhu_msg *msg, unsigned int timeout_ms)
 {
-	uint64_t deadline = vhu_now_ms() + timeout_ms;
+	uint64_t deadline = vmt_now_ms() + timeout_ms;
 	int ret;
 
 	ret = vhu_read_full(sock, msg, VHU_HDR_SIZE, deadline);
@@ -170,7 +161,7 @@ int
 vhu_recv_reply(int sock, struct vhu_msg *msg, uint32_t request, uint32_t size,
 	       uint64_t deadline_ms)
 {
-	uint64_t now = vhu_now_ms();
+	uint64_t now = vmt_now_ms();
 	unsigned int timeout = VHU_REPLY_TIMEOUT_MS;
 	int ret;
 
