@@ -153,8 +153,8 @@ static int
 virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 		       enum virtio_map_up_fail *fail)
 {
-	struct vmq *rxq = dev->rxq[0];
-	unsigned int pairs;
+	unsigned int i, pairs;
+	struct vmq *rxq;
 	bool iotlb;
 	int ret;
 
@@ -186,10 +186,13 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 		dev->run.features |= 1ULL << VMT_F_ACCESS_PLATFORM;
 	dev->run.opts = virtio_map_ring_opts(dev->run.features);
 
-	/* without mergeable buffers every frame must fit one Rx buffer; the
-	 * port started only if that holds with them (dev_start) */
-	if (!(dev->run.opts & VMQ_OPT_MRG_RXBUF) && rxq != NULL &&
-	    virtio_map_rx_room(rxq->mp) < virtio_map_frame_len(dev->mtu)) {
+	/* without mergeable buffers every frame must fit one Rx buffer of
+	 * every queue; the port started only if that holds with them */
+	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS &&
+	     !(dev->run.opts & VMQ_OPT_MRG_RXBUF); i++) {
+		rxq = dev->rxq[i];
+		if (rxq == NULL || virtio_map_rx_fits(rxq->mp, dev->mtu))
+			continue;
 		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_MRG_RXBUF, which MTU %u needs with Rx mbufs of %u bytes (pool %s)",
 			  dev->mtu, virtio_map_rx_room(rxq->mp), rxq->mp->name);
 		return -ENOTSUP;

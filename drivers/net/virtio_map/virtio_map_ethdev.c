@@ -112,8 +112,7 @@ int
 virtio_map_check_rx_room(struct virtio_map_dev *dev, struct rte_mempool *mp,
 			 uint16_t mtu)
 {
-	if (RTE_PKTMBUF_HEADROOM < sizeof(struct vmq_net_hdr) ||
-	    virtio_map_rx_room(mp) < virtio_map_frame_len(mtu)) {
+	if (!virtio_map_rx_fits(mp, mtu)) {
 		VM_LOG(ERR, "%s: Rx mbufs of pool %s hold %u bytes but MTU %u needs %u (frame with VLAN tag); without mergeable Rx buffers a frame must fit one mbuf: use mrg_rxbuf=1, a larger data room or a smaller MTU",
 		       dev->name, mp->name, virtio_map_rx_room(mp), mtu,
 		       virtio_map_frame_len(mtu));

@@ -238,6 +238,14 @@ virtio_map_rx_room(struct rte_mempool *mp)
 	return rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 }
 
+/** Whether one Rx buffer of mp holds the MTU's frame (and the header). */
+static inline bool
+virtio_map_rx_fits(struct rte_mempool *mp, uint16_t mtu)
+{
+	return RTE_PKTMBUF_HEADROOM >= sizeof(struct vmq_net_hdr) &&
+	       virtio_map_rx_room(mp) >= virtio_map_frame_len(mtu);
+}
+
 /**
  * Check that Rx buffers of mp hold the MTU's frame (needed without
  * mergeable buffers).
