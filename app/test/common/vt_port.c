@@ -278,6 +278,17 @@ vt_wait_link(uint16_t port, bool up, unsigned int timeout_ms)
 	return VT_PASS;
 }
 
+/* Start both configured ports (device first) and wait for both links. */
+static int
+vt_pair_start(struct vt_pair *p)
+{
+	VT_CHECK(vt_port_start(p->vhost_port));
+	VT_CHECK(vt_port_start(p->drv_port));
+	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));
+	VT_CHECK(vt_wait_link(p->vhost_port, true, VT_LINK_TIMEOUT_MS));
+	return VT_PASS;
+}
+
 int
 vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts)
 {
@@ -292,11 +303,7 @@ vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts)
 				 p->vhost_pool, p->max_frame, false));
 	VT_CHECK(vt_port_setup_q(p->drv_port, nq, p->queue_size, p->drv_pool,
 				 p->max_frame, p->opts.drv_lsc));
-	VT_CHECK(vt_port_start(p->vhost_port));
-	VT_CHECK(vt_port_start(p->drv_port));
-	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));
-	VT_CHECK(vt_wait_link(p->vhost_port, true, VT_LINK_TIMEOUT_MS));
-	return VT_PASS;
+	return vt_pair_start(p);
 }
 
 int
@@ -312,11 +319,7 @@ vt_pair_up_conf(struct vt_pair *p, const struct vt_pair_opts *opts,
 		 p->drv_port);
 	VT_CHECK(vt_port_setup_conf(p->drv_port, drv_conf, 1, p->queue_size,
 				    p->drv_pool));
-	VT_CHECK(vt_port_start(p->vhost_port));
-	VT_CHECK(vt_port_start(p->drv_port));
-	VT_CHECK(vt_wait_link(p->drv_port, true, VT_LINK_TIMEOUT_MS));
-	VT_CHECK(vt_wait_link(p->vhost_port, true, VT_LINK_TIMEOUT_MS));
-	return VT_PASS;
+	return vt_pair_start(p);
 }
 
 int
