@@ -45,10 +45,17 @@ virtio_map_offer(const struct virtio_map_dev *dev)
 	if (cfg->queues > 1)
 		f |= (1ULL << VMT_F_NET_MQ) | (1ULL << VMT_F_NET_CTRL_VQ);
 	/* offloads only when the application enabled them */
-	if (dev->tx_offloads & VIRTIO_MAP_TX_L4_CSUM)
+	if (dev->tx_offloads & (VIRTIO_MAP_TX_L4_CSUM | VIRTIO_MAP_TX_TSO))
 		f |= 1ULL << VMT_F_NET_CSUM;
-	if (dev->rx_offloads & VIRTIO_MAP_RX_CSUM)
+	if (dev->tx_offloads & VIRTIO_MAP_TX_TSO)
+		f |= (1ULL << VMT_F_NET_HOST_TSO4) |
+		     (1ULL << VMT_F_NET_HOST_TSO6);
+	if (dev->rx_offloads & (VIRTIO_MAP_RX_CSUM | VIRTIO_MAP_RX_LRO))
 		f |= 1ULL << VMT_F_NET_GUEST_CSUM;
+	/* LRO frames need mergeable buffers, or 64 KB ones (5.1.6.3.1) */
+	if ((dev->rx_offloads & VIRTIO_MAP_RX_LRO) && cfg->mrg_rxbuf)
+		f |= (1ULL << VMT_F_NET_GUEST_TSO4) |
+		     (1ULL << VMT_F_NET_GUEST_TSO6);
 	return f;
 }
 
@@ -180,7 +187,22 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 			  "");
 		return -ENOTSUP;
 	}
+	if ((dev->tx_offloads & VIRTIO_MAP_TX_TSO) &&
+	    (~offered & ((1ULL << VMT_F_NET_CSUM) |
+			 (1ULL << VMT_F_NET_HOST_TSO4) |
+			 (1ULL << VMT_F_NET_HOST_TSO6)))) {
+		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_HOST_TSO4, HOST_TSO6 and CSUM, which the port's Tx TCP TSO offload needs (DPDK's net_vhost offers them with tso=1)%s",
+			  "");
+		return -ENOTSUP;
+	}
 	dev->run.features = offered & virtio_map_offer(dev);
+	/* a GSO frame without mergeable buffers would need 64 KB buffers,
+	 * and GUEST_TSO needs GUEST_CSUM: no LRO then (the device may not
+	 * send GSO frames at all; nothing else changes) */
+	if (!(dev->run.features & (1ULL << VMT_F_NET_MRG_RXBUF)) ||
+	    !(dev->run.features & (1ULL << VMT_F_NET_GUEST_CSUM)))
+		dev->run.features &= ~((1ULL << VMT_F_NET_GUEST_TSO4) |
+				       (1ULL << VMT_F_NET_GUEST_TSO6));
 	dev->run.iotlb = iotlb;
 	if (iotlb)
 		dev->run.features |= 1ULL << VMT_F_ACCESS_PLATFORM;

@@ -62,6 +62,12 @@ virtio_map_dev_configure(struct rte_eth_dev *eth)
 	dev->filter.vlan_on = (conf->rxmode.offloads &
 			       RTE_ETH_RX_OFFLOAD_VLAN_FILTER) != 0;
 	virtio_map_filter_update(dev);
+	/* the device cannot be told a limit: longer LRO frames are dropped */
+	if ((conf->rxmode.offloads & VIRTIO_MAP_RX_LRO) &&
+	    conf->rxmode.max_lro_pkt_size < VMQ_GSO_MAX_FRAME)
+		VM_LOG(WARNING, "%s: LRO with max_lro_pkt_size %u: the device aggregates frames up to %u bytes; longer ones are dropped and counted (rx_qN_length_errors)",
+		       dev->name, conf->rxmode.max_lro_pkt_size,
+		       VMQ_GSO_MAX_FRAME);
 	return 0;
 }
 
@@ -79,13 +85,17 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	info->max_rx_pktlen = VMQ_MAX_FRAME;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = VMQ_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
-	/* with mergeable buffers a frame may span mbufs */
+	/* with mergeable buffers a frame may span mbufs, LRO frames too */
 	info->rx_offload_capa = (dev->cfg.mrg_rxbuf ?
-				 RTE_ETH_RX_OFFLOAD_SCATTER : 0) |
+				 RTE_ETH_RX_OFFLOAD_SCATTER |
+				 VIRTIO_MAP_RX_LRO : 0) |
 				RTE_ETH_RX_OFFLOAD_VLAN_FILTER |
+				RTE_ETH_RX_OFFLOAD_VLAN_STRIP |
 				VIRTIO_MAP_RX_CSUM;
+	info->max_lro_pkt_size = dev->cfg.mrg_rxbuf ? VMQ_GSO_MAX_FRAME : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
-				VIRTIO_MAP_TX_CSUM;
+				RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
+				VIRTIO_MAP_TX_CSUM | VIRTIO_MAP_TX_TSO;
 	/* any power of two in range (checked at queue setup); 0 takes the
 	 * queue_size devarg */
 	info->rx_desc_lim.nb_max = VMQ_SIZE_MAX;
@@ -94,7 +104,8 @@ virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 	info->tx_desc_lim.nb_max = VMQ_SIZE_MAX;
 	info->tx_desc_lim.nb_min = VMQ_SIZE_MIN;
 	info->tx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_seg_max = VMQ_TX_MAX_SEGS;
+	/* TSO packets: Tx queues set up with TSO enabled take more */
+	info->tx_desc_lim.nb_seg_max = VMQ_TSO_MAX_SEGS;
 	info->tx_desc_lim.nb_mtu_seg_max = VMQ_TX_MAX_SEGS;
 	info->default_rxportconf.ring_size = qs;
 	info->default_txportconf.ring_size = qs;
@@ -159,7 +170,10 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.socket_id = socket,
 		.map = &dev->map,
 		.mp = mp,
-		.max_frame = virtio_map_frame_len(eth->data->mtu),
+		.max_frame = virtio_map_rx_frame_len(
+				dev->rx_offloads & VIRTIO_MAP_RX_LRO,
+				eth->data->dev_conf.rxmode.max_lro_pkt_size,
+				eth->data->mtu),
 		.call_fd = virtio_map_call_fd(dev, 2 * qid),
 	};
 	struct vmq *q;
@@ -206,6 +220,8 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.map = &dev->map,
 		.max_frame = virtio_map_frame_len(eth->data->mtu),
 		.opts_possible = dev->cfg.indirect ? VMQ_OPT_INDIRECT : 0,
+		.max_segs = (dev->tx_offloads & VIRTIO_MAP_TX_TSO) ?
+			    VMQ_TSO_MAX_SEGS : VMQ_TX_MAX_SEGS,
 	};
 	struct vmq *q;
 
@@ -271,12 +287,19 @@ virtio_map_check_queues(struct rte_eth_dev *eth)
 		       dev->name);
 		return -EINVAL;
 	}
-	for (i = 0; i < eth->data->nb_tx_queues; i++)
+	for (i = 0; i < eth->data->nb_tx_queues; i++) {
 		if (dev->txq[i] == NULL) {
 			VM_LOG(ERR, "%s: set up Tx queue %u before starting",
 			       dev->name, i);
 			return -EINVAL;
 		}
+		if ((dev->tx_offloads & VIRTIO_MAP_TX_TSO) &&
+		    dev->txq[i]->max_segs < VMQ_TSO_MAX_SEGS) {
+			VM_LOG(ERR, "%s: Tx queue %u was set up before TCP TSO was enabled; set it up again",
+			       dev->name, i);
+			return -EINVAL;
+		}
+	}
 	for (i = 0; i < eth->data->nb_rx_queues; i++) {
 		q = dev->rxq[i];
 		if (q == NULL) {
@@ -299,6 +322,26 @@ virtio_map_check_queues(struct rte_eth_dev *eth)
 	return 0;
 }
 
+/* What the enabled offloads ask of queue q (no burst runs). */
+static void
+virtio_map_queue_offloads(struct rte_eth_dev *eth, struct vmq *q)
+{
+	const struct rte_eth_rxmode *rxm = &eth->data->dev_conf.rxmode;
+	struct virtio_map_dev *dev = vm_dev(eth);
+	uint64_t tx = q->is_tx ? dev->tx_offloads : 0;
+	uint64_t rx = q->is_tx ? 0 : dev->rx_offloads;
+
+	q->tx_csum = (tx & (VIRTIO_MAP_TX_CSUM | VIRTIO_MAP_TX_TSO)) != 0;
+	q->tx_tso = (tx & VIRTIO_MAP_TX_TSO) != 0;
+	q->tx_vlan = (tx & RTE_ETH_TX_OFFLOAD_VLAN_INSERT) != 0;
+	q->rx_csum = (rx & (VIRTIO_MAP_RX_CSUM | VIRTIO_MAP_RX_LRO)) != 0;
+	q->rx_lro = (rx & VIRTIO_MAP_RX_LRO) != 0;
+	q->rx_vlan_strip = (rx & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
+	if (!q->is_tx)
+		vmq_set_max_frame(q, virtio_map_rx_frame_len(q->rx_lro,
+				  rxm->max_lro_pkt_size, eth->data->mtu));
+}
+
 static int
 virtio_map_dev_start(struct rte_eth_dev *eth)
 {
@@ -318,10 +361,7 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	nq = virtio_map_queues(dev, qs);
 	for (i = 0; i < nq; i++) {
 		vmq_enable(qs[i], false);
-		qs[i]->tx_csum = qs[i]->is_tx &&
-				 (dev->tx_offloads & VIRTIO_MAP_TX_CSUM) != 0;
-		qs[i]->rx_csum = !qs[i]->is_tx &&
-				 (dev->rx_offloads & VIRTIO_MAP_RX_CSUM) != 0;
+		virtio_map_queue_offloads(eth, qs[i]);
 	}
 	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->map.kind);
 	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->map.kind);
@@ -445,7 +485,12 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 		}
 	}
 	for (i = 0; i < nq; i++)
-		vmq_set_max_frame(qs[i], virtio_map_frame_len(mtu));
+		vmq_set_max_frame(qs[i], qs[i]->is_tx ?
+				  virtio_map_frame_len(mtu) :
+				  virtio_map_rx_frame_len(
+				  dev->rx_offloads & VIRTIO_MAP_RX_LRO,
+				  eth->data->dev_conf.rxmode.max_lro_pkt_size,
+				  mtu));
 	pthread_mutex_lock(&dev->lock);
 	dev->mtu = mtu;
 	/* a running device learns it now, the next one at bring-up */
@@ -454,30 +499,6 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 		       dev->name, mtu);
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
-}
-
-static uint16_t
-virtio_map_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		ret = vmq_tx_check(txq, pkts[i]);
-		/* L4 checksums: the pseudo-header sum in the field, as the
-		 * device expects with NEEDS_CSUM */
-		if (ret == 0 && (pkts[i]->ol_flags & RTE_MBUF_F_TX_L4_MASK) ==
-				RTE_MBUF_F_TX_SCTP_CKSUM)
-			ret = -ENOTSUP;	/* a CRC, not a checksum to finish */
-		else if (ret == 0 &&
-			 (pkts[i]->ol_flags & RTE_MBUF_F_TX_L4_MASK))
-			ret = rte_net_intel_cksum_prepare(pkts[i]);
-		if (ret < 0) {
-			rte_errno = -ret;
-			break;
-		}
-	}
-	return i;
 }
 
 static const struct eth_dev_ops virtio_map_ops = {

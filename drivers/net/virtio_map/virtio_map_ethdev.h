@@ -203,6 +203,22 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 /** Rx checksum offloads (VIRTIO_NET_F_GUEST_CSUM). */
 #define VIRTIO_MAP_RX_CSUM	(RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
 				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+/** Tx TSO (VIRTIO_NET_F_HOST_TSO4/6, with CSUM). */
+#define VIRTIO_MAP_TX_TSO	RTE_ETH_TX_OFFLOAD_TCP_TSO
+/** Rx LRO (VIRTIO_NET_F_GUEST_TSO4/6, with GUEST_CSUM and MRG_RXBUF). */
+#define VIRTIO_MAP_RX_LRO	RTE_ETH_RX_OFFLOAD_TCP_LRO
+
+/**
+ * Longest frame Rx queues deliver: the MTU's frame, or with LRO on the
+ * configured max_lro_pkt_size if larger.
+ */
+static inline uint32_t
+virtio_map_rx_frame_len(bool lro, uint32_t max_lro, uint16_t mtu)
+{
+	uint32_t len = mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+
+	return lro ? RTE_MAX(len, max_lro) : len;
+}
 
 /** Longest frame for an MTU: Ethernet header and one VLAN tag. */
 /**
@@ -485,8 +501,28 @@ int virtio_map_set_mc_addr_list(struct rte_eth_dev *eth,
 /** eth_dev_ops.vlan_filter_set */
 int virtio_map_vlan_filter_set(struct rte_eth_dev *eth, uint16_t vid,
 			       int on);
-/** eth_dev_ops.vlan_offload_set: RTE_ETH_RX_OFFLOAD_VLAN_FILTER on/off. */
+/** eth_dev_ops.vlan_offload_set: RTE_ETH_RX_OFFLOAD_VLAN_FILTER and
+ * VLAN_STRIP on/off, at any time. */
 int virtio_map_vlan_offload_set(struct rte_eth_dev *eth, int mask);
+
+/**
+ * tx_pkt_prepare (virtio_map_tx_prepare.c): check each packet against
+ * its queue; for L4 checksum offload put the pseudo-header sum into the
+ * checksum field (for TSO over the whole L4 length).
+ *
+ * @param txq
+ *   The Tx queue (struct vmq).
+ * @param pkts
+ *   Packets to prepare.
+ * @param n
+ *   How many.
+ * @return
+ *   Packets prepared; at the first that cannot be sent, rte_errno says
+ *   why: EINVAL (length, or TSO fields missing), ENOTSUP (segments,
+ *   SCTP checksum).
+ */
+uint16_t virtio_map_tx_prepare(void *txq, struct rte_mbuf **pkts,
+			       uint16_t n);
 
 /* Rx interrupts (virtio_map_rxintr.c). */
 

@@ -164,10 +164,21 @@ virtio_map_vlan_offload_set(struct rte_eth_dev *eth, int mask)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 
+	uint64_t rx = eth->data->dev_conf.rxmode.offloads;
+	uint16_t i;
+
 	if (mask & RTE_ETH_VLAN_FILTER_MASK) {
-		dev->filter.vlan_on = (eth->data->dev_conf.rxmode.offloads &
-				       RTE_ETH_RX_OFFLOAD_VLAN_FILTER) != 0;
+		dev->filter.vlan_on = (rx & RTE_ETH_RX_OFFLOAD_VLAN_FILTER) != 0;
 		virtio_map_filter_update(dev);
+	}
+	if (mask & RTE_ETH_VLAN_STRIP_MASK) {
+		/* running bursts see the flag at their next call */
+		dev->rx_offloads = rx;
+		for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++)
+			if (dev->rxq[i] != NULL)
+				__atomic_store_n(&dev->rxq[i]->rx_vlan_strip,
+					(rx & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0,
+					__ATOMIC_RELAXED);
 	}
 	return 0;
 }

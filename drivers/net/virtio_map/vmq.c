@@ -115,7 +115,8 @@ vmq_create(const struct vmq_conf *conf)
 	vmq_layout_check();
 	if (conf->size < VMQ_SIZE_MIN || conf->size > VMQ_SIZE_MAX ||
 	    !rte_is_power_of_2(conf->size) ||
-	    (!conf->is_tx && conf->mp == NULL)) {
+	    (!conf->is_tx && conf->mp == NULL) ||
+	    conf->max_segs > VMQ_TSO_MAX_SEGS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -137,13 +138,17 @@ vmq_create(const struct vmq_conf *conf)
 	q->is_tx = conf->is_tx;
 	q->max_frame = RTE_MIN(conf->max_frame != 0 ? conf->max_frame :
 			       VMQ_MAX_FRAME, (uint32_t)VMQ_MAX_FRAME);
+	q->max_segs = conf->max_segs != 0 ? conf->max_segs : VMQ_TX_MAX_SEGS;
 	q->kick_fd = -1;
 	q->call_fd = -1;
 	q->gate_asym = vmq_gate_asym();
 
-	/* longest buffer: a Tx frame, or what an Rx buffer offers */
+	/* longest buffer: a Tx frame (a TSO queue maps mbuf segments, one
+	 * at a time), or what an Rx buffer offers */
 	if (q->is_tx)
-		buf_len = q->max_frame + q->hdr_size;
+		buf_len = (q->max_segs > VMQ_TX_MAX_SEGS ?
+			   RTE_MAX(q->max_frame, (uint32_t)VMQ_TSO_SEG_ROOM) :
+			   q->max_frame) + q->hdr_size;
 	else
 		buf_len = rte_pktmbuf_data_room_size(q->mp) -
 			  RTE_PKTMBUF_HEADROOM + q->hdr_size;
@@ -169,7 +174,7 @@ vmq_create(const struct vmq_conf *conf)
 	if (q->kind == VMAP_KIND_OPS) {
 		q->segs = vmq_priv_alloc("vmq_segs", sizeof(struct vmq_seg) *
 					 q->size *
-					 (q->is_tx ? VMQ_TX_MAX_SEGS : 1),
+					 (q->is_tx ? q->max_segs : 1),
 					 conf->socket_id);
 		if (q->segs == NULL)
 			goto err_nomem;
@@ -184,7 +189,7 @@ vmq_create(const struct vmq_conf *conf)
 	}
 	/* indirect tables live where the device can read them: coherent */
 	if (q->is_tx && (conf->opts_possible & VMQ_OPT_INDIRECT)) {
-		q->indir_len = sizeof(struct vmq_desc) * VMQ_INDIRECT_MAX *
+		q->indir_len = sizeof(struct vmq_desc) * (1u + q->max_segs) *
 			       q->size;
 		q->indir = vmap_alloc_coherent(q->map, q->indir_len,
 					       RTE_CACHE_LINE_SIZE,
@@ -344,7 +349,9 @@ vmq_ring_iovas(const struct vmq *q, uint64_t *desc, uint64_t *driver,
 void
 vmq_set_max_frame(struct vmq *q, uint32_t max_frame)
 {
-	max_frame = RTE_MIN(max_frame, (uint32_t)VMQ_MAX_FRAME);
+	/* Rx may take LRO frames (mergeable buffers, checked per buffer) */
+	max_frame = RTE_MIN(max_frame, q->is_tx ? (uint32_t)VMQ_MAX_FRAME :
+					   (uint32_t)VMQ_GSO_MAX_FRAME);
 	/* never a Tx buffer the kind cannot map in one piece */
 	if (q->is_tx && q->mq.max_seg != 0)
 		max_frame = RTE_MIN(max_frame, q->mq.max_seg - q->hdr_size);

@@ -32,8 +32,18 @@
 #define VMQ_SIZE_MAX		32768
 /** Longest frame (without virtio-net header) the driver handles. */
 #define VMQ_MAX_FRAME		9018
-/** Most mbuf segments of one Tx packet. */
+/** Most mbuf segments of one Tx packet (queues without TSO). */
 #define VMQ_TX_MAX_SEGS		16
+/** Most mbuf segments of one Tx packet on a queue set up for TSO: a
+ * 64 KB frame in 2 KB mbufs, with room to spare. */
+#define VMQ_TSO_MAX_SEGS	64
+/** Longest TSO (Tx) or LRO (Rx) frame, without virtio-net header: an
+ * IPv6 header with 64 KB of payload behind an Ethernet header and two
+ * VLAN tags (an IPv4 packet is shorter). */
+#define VMQ_GSO_MAX_FRAME	(UINT16_MAX + 40 + 22)
+/** Bounce slot of a TSO Tx queue (ops kinds): the data room of a default
+ * mbuf; one TSO frame takes a slot per segment. */
+#define VMQ_TSO_SEG_ROOM	2048
 /** Descriptors or buffers handled per internal step of a burst. */
 #define VMQ_STEP		64
 
@@ -47,8 +57,9 @@
 #define VMQ_OPT_INDIRECT	(1u << 3)	/**< VIRTIO_RING_F_INDIRECT_DESC */
 #define VMQ_OPT_EVENT_IDX	(1u << 4)	/**< VIRTIO_RING_F_EVENT_IDX */
 
-/** Entries in one indirect table: header plus the most Tx segments. */
-#define VMQ_INDIRECT_MAX	(1 + VMQ_TX_MAX_SEGS)
+/** Entries in one indirect table: header plus the most Tx segments
+ * (a queue uses 1 + vmq.max_segs of them). */
+#define VMQ_INDIRECT_MAX	(1 + VMQ_TSO_MAX_SEGS)
 
 /** Per-queue counters, read by the stats code. */
 struct vmq_stats {
@@ -82,6 +93,11 @@ struct vmq_conf {
 	/** Options the queue must be able to run with (memory for indirect
 	 * tables is allocated when VMQ_OPT_INDIRECT is here). */
 	uint32_t opts_possible;
+	/** Tx: most segments of one packet (memory for per-segment state
+	 * and indirect tables grows with it); 0 means VMQ_TX_MAX_SEGS, at
+	 * most VMQ_TSO_MAX_SEGS, which also sizes bounce slots for mbuf
+	 * segments (VMQ_TSO_SEG_ROOM) rather than for whole frames. */
+	uint16_t max_segs;
 	/** Eventfd the device signals, kept by the caller across queue
 	 * re-creations (an application's epoll set holds it); 0 (left out
 	 * of an initializer) or less: the queue makes its own. */
@@ -159,6 +175,15 @@ struct vmq {
 					 * the device: NEEDS_CSUM) */
 	bool rx_csum;			/**< Rx: report the device's checksum
 					 * flags in ol_flags */
+	bool tx_tso;			/**< Tx: TCP_SEG packets go out whole
+					 * with GSO fields (needs tx_csum) */
+	bool rx_lro;			/**< Rx: report GSO frames as LRO
+					 * (needs rx_csum) */
+	bool tx_vlan;			/**< Tx: insert the tag of TX_VLAN
+					 * packets in software */
+	bool rx_vlan_strip;		/**< Rx: strip VLAN tags in software
+					 * (after the filter) */
+	uint16_t max_segs;		/**< Tx: most segments of a packet */
 	bool intr_on;			/**< Rx: the application wants the
 					 * device to signal call_fd (see
 					 * vmq_intr()) */
@@ -168,8 +193,8 @@ struct vmq {
 	const struct vmq_filter *filter;
 	enum vmap_kind kind;		/**< how addresses are computed */
 	struct vmq_extra *extra;	/**< per id, see struct vmq_extra */
-	struct vmq_seg *segs;		/**< ops kinds: Tx VMQ_TX_MAX_SEGS,
-					 * Rx 1 per id, see vmq_seg_at() */
+	struct vmq_seg *segs;		/**< ops kinds: Tx max_segs, Rx 1
+					 * per id, see vmq_seg_at() */
 	uint16_t *free_ids;		/**< stack of free ids (split:
 					 * descriptors), not in order */
 	union {
@@ -187,7 +212,7 @@ struct vmq {
 	struct vmq_net_hdr *hdrs;	/**< Tx: header slot per id */
 	rte_iova_t hdrs_iova;		/**< device address of hdrs */
 	void *indir;			/**< Tx: indirect tables,
-					 * VMQ_INDIRECT_MAX entries per id */
+					 * 1 + max_segs entries per id */
 	rte_iova_t indir_iova;		/**< device address of indir */
 	struct vmap_dev *map;		/**< map ops device token */
 	struct vmap_queue mq;		/**< map ops queue token */
@@ -303,7 +328,8 @@ void vmq_intr_flags(struct vmq *q);
  * @param q
  *   The queue.
  * @param max_frame
- *   Bytes; clamped to what the queue's map kind can map in one piece.
+ *   Bytes; clamped to VMQ_MAX_FRAME (Tx) or VMQ_GSO_MAX_FRAME (Rx, for
+ *   LRO), and for Tx to what the queue's map kind maps in one piece.
  */
 void vmq_set_max_frame(struct vmq *q, uint32_t max_frame);
 
@@ -388,10 +414,14 @@ vmq_burst_t vmq_rx_burst_fn(enum vmap_kind kind);
 vmq_burst_t vmq_tx_burst_fn(enum vmap_kind kind);
 
 /**
- * Check a Tx packet against what the queue can send.
+ * Check a Tx packet against what the queue can send: length (max_frame,
+ * or VMQ_GSO_MAX_FRAME for a TCP_SEG packet on a TSO queue), segments
+ * (max_segs, the ring), and for TSO the header lengths, tso_segsz and
+ * IP version flag, and that each segment fits one mapping.
  *
  * @return
- *   0, -EINVAL (too long or empty), -ENOTSUP (too many segments).
+ *   0, -EINVAL (too long, empty, or TSO fields missing), -ENOTSUP (too
+ *   many segments, or a TSO segment larger than the map kind maps).
  */
 int vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m);
 

@@ -288,5 +288,26 @@ vmq_rx_refill(struct vmq *q)
 int
 vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m)
 {
-	return vmq_tx_ok(q, m);
+	const struct rte_mbuf *seg;
+	uint32_t hdrs;
+
+	if (m->pkt_len == 0)
+		return -EINVAL;
+	if (m->nb_segs > q->max_segs || m->nb_segs + 1u > q->size)
+		return -ENOTSUP;
+	if (!(q->tx_tso && (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)))
+		return m->pkt_len > q->max_frame ? -EINVAL : 0;
+	/* TSO: headers in the first segment, a segment size, 64 KB */
+	hdrs = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+	if (m->pkt_len > VMQ_GSO_MAX_FRAME || m->tso_segsz == 0 ||
+	    m->l4_len < sizeof(struct rte_tcp_hdr) || hdrs > m->data_len ||
+	    !(m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)))
+		return -EINVAL;
+	/* each segment is mapped on its own: it must fit one mapping */
+	if (q->mq.max_seg != 0)
+		for (seg = m; seg != NULL; seg = seg->next)
+			if (seg->data_len + (uint32_t)q->hdr_size >
+			    q->mq.max_seg)
+				return -ENOTSUP;
+	return 0;
 }

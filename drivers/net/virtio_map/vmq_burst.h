@@ -97,7 +97,7 @@ vmq_rx_mrg(struct vmq *q, struct rte_mbuf *m, uint32_t len,
 		h = RTE_PTR_ADD(m->buf_addr, m->data_off - hdr);
 		nb = vmq_net_hdr_rx_buffers(h);
 		if (q->rx_csum)
-			m->ol_flags |= vmq_net_hdr_rx_csum(h);
+			vmq_net_hdr_rx(h, m, q->rx_lro);
 		if (unlikely(nb == 0 || nb > q->size)) {
 			bad[(*nb_bad)++] = m;
 			vmq_broken(q, "num_buffers", nb);
@@ -161,9 +161,20 @@ vmq_rx_frame(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
 	m->pkt_len = len - hdr;
 	m->port = q->port_id;
 	if (q->rx_csum)
-		m->ol_flags |= vmq_net_hdr_rx_csum(RTE_PTR_ADD(m->buf_addr,
-						m->data_off - hdr));
+		vmq_net_hdr_rx(RTE_PTR_ADD(m->buf_addr, m->data_off - hdr), m,
+			       q->rx_lro);
 	return m;
+}
+
+/* Rx VLAN strip (RTE_ETH_RX_OFFLOAD_VLAN_STRIP): tag into vlan_tci. */
+static __rte_always_inline void
+vmq_rx_vlan_strip(struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		if (pkts[i]->data_len >= RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+			rte_vlan_strip(pkts[i]);
 }
 
 static __rte_always_inline uint16_t
@@ -213,6 +224,9 @@ vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 		q->stats.filtered += dropped;
 		bytes -= dropped_bytes;
 	}
+	/* software VLAN strip, after the filter has seen the tags */
+	if (unlikely(__atomic_load_n(&q->rx_vlan_strip, __ATOMIC_RELAXED)))
+		vmq_rx_vlan_strip(pkts, nb_rx);
 	q->stats.packets += nb_rx;
 	q->stats.bytes += bytes;
 	if (q->nb_free >= VMQ_RX_REFILL_MIN && !q->broken)
@@ -235,13 +249,19 @@ vmq_tx_reclaim_k(struct vmq *q, enum vmq_layout lay, enum vmap_kind kind)
 	vmq_reclaim_flush(q, &r, kind);
 }
 
-/* What vmq_tx_check() says, inline. */
+/*
+ * What vmq_tx_check() says, inline for what every packet passes: one
+ * segment or a few, within the frame limit, no TSO; the rest is checked
+ * out of line.
+ */
 static __rte_always_inline int
 vmq_tx_ok(const struct vmq *q, const struct rte_mbuf *m)
 {
-	if (unlikely(m->pkt_len == 0 || m->pkt_len > q->max_frame))
-		return -EINVAL;
-	if (unlikely(m->nb_segs > VMQ_TX_MAX_SEGS || m->nb_segs + 1u > q->size))
+	if (unlikely(m->pkt_len == 0 || m->pkt_len > q->max_frame ||
+		     m->nb_segs > VMQ_TX_MAX_SEGS ||
+		     (q->tx_tso && (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))))
+		return vmq_tx_check(q, m);
+	if (unlikely(m->nb_segs + 1u > q->size))
 		return -ENOTSUP;
 	return 0;
 }
@@ -269,6 +289,19 @@ vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	while (*nb_tx + c->np < nb_pkts && c->np < VMQ_STEP &&
 	       c->ns < VMQ_STEP) {
 		m = pkts[*nb_tx + c->np];
+		/* software VLAN insert: the frame grows by the tag first */
+		if (unlikely(q->tx_vlan) &&
+		    (m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
+		    unlikely(rte_vlan_insert(&m) != 0)) {
+			if (c->np > 0)
+				break;	/* send what is staged first */
+			VM_DP_LOG(DEBUG, "port %u: dropping Tx packet: no VLAN tag insert into a shared or short mbuf",
+				  q->port_id);
+			q->stats.dropped++;
+			rte_pktmbuf_free(m);
+			(*nb_tx)++;
+			continue;
+		}
 		if (unlikely(vmq_tx_ok(q, m) != 0)) {
 			if (c->np > 0)
 				break;	/* send what is staged first */

@@ -123,7 +123,7 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 
 /** Tx packets staged for one map call and one publish. */
 struct vmq_tx_chunk {
-	struct vmap_seg segs[VMQ_STEP + VMQ_TX_MAX_SEGS];	/**< buffers */
+	struct vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];	/**< buffers */
 	struct rte_mbuf *pkts[VMQ_STEP];	/**< the packets */
 	uint16_t pkt_segs[VMQ_STEP];	/**< segments of each packet */
 	bool pkt_push[VMQ_STEP];	/**< header pushed into headroom */
@@ -180,7 +180,7 @@ vmq_seg_at(struct vmq *q, uint16_t id, uint16_t j)
 {
 	if (j == 0)
 		return &q->segs[id];
-	return &q->segs[q->size + (size_t)id * (VMQ_TX_MAX_SEGS - 1) + j - 1];
+	return &q->segs[q->size + (size_t)id * (q->max_segs - 1u) + j - 1];
 }
 
 /* Tx: remember what buffer id was given (ops kinds). */
@@ -212,7 +212,7 @@ static __rte_always_inline void
 vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 	     enum vmap_kind kind)
 {
-	struct vmap_seg segs[VMQ_STEP + VMQ_TX_MAX_SEGS];
+	struct vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];
 	const struct vmq_seg *k;
 	uint16_t i, j, ns = 0, nseg;
 

@@ -138,7 +138,8 @@ vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 static __rte_always_inline struct vmq_pdesc *
 vmq_packed_indir(struct vmq *q, uint16_t id)
 {
-	return (struct vmq_pdesc *)q->indir + (size_t)id * VMQ_INDIRECT_MAX;
+	return (struct vmq_pdesc *)q->indir +
+	       (size_t)id * (1u + q->max_segs);
 }
 
 /*
@@ -181,8 +182,8 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 			t[j + 1].id = 0;
 			t[j + 1].flags = 0;
 		}
-		d->addr = q->indir_iova + (rte_iova_t)id * VMQ_INDIRECT_MAX *
-			  sizeof(*t);
+		d->addr = q->indir_iova + (rte_iova_t)id *
+			  (1u + q->max_segs) * sizeof(*t);
 		d->len = (nsegs + 1) * sizeof(*t);
 		flags |= VMQ_DESC_F_INDIRECT;
 		c = 1;

@@ -139,7 +139,8 @@ vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 static __rte_always_inline struct vmq_desc *
 vmq_split_indir(struct vmq *q, uint16_t head)
 {
-	return (struct vmq_desc *)q->indir + (size_t)head * VMQ_INDIRECT_MAX;
+	return (struct vmq_desc *)q->indir +
+	       (size_t)head * (1u + q->max_segs);
 }
 
 /*
@@ -183,8 +184,8 @@ vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 			t[j + 1].flags = j + 1 < nsegs ? VMQ_DESC_F_NEXT : 0;
 			t[j + 1].next = j + 2;
 		}
-		d->addr = q->indir_iova + (rte_iova_t)head * VMQ_INDIRECT_MAX *
-			  sizeof(*t);
+		d->addr = q->indir_iova + (rte_iova_t)head *
+			  (1u + q->max_segs) * sizeof(*t);
 		d->len = (nsegs + 1) * sizeof(*t);
 		d->flags = VMQ_DESC_F_INDIRECT;
 		return;

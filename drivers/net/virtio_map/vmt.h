@@ -24,6 +24,10 @@
 #define VMT_F_NET_CSUM		0
 #define VMT_F_NET_GUEST_CSUM	1
 #define VMT_F_NET_MTU		3
+#define VMT_F_NET_GUEST_TSO4	7
+#define VMT_F_NET_GUEST_TSO6	8
+#define VMT_F_NET_HOST_TSO4	11
+#define VMT_F_NET_HOST_TSO6	12
 #define VMT_F_NET_MRG_RXBUF	15
 #define VMT_F_NET_CTRL_VQ	17
 #define VMT_F_NET_MQ		22
