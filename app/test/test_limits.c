@@ -240,8 +240,9 @@ seg_limit(struct vt_pair *p)
 
 	vt_phase("the most segments a Tx packet may have");
 	VT_ASSERT_OK(rte_eth_dev_info_get(p->drv_port, &info), "info");
-	max_segs = info.tx_desc_lim.nb_seg_max;
-	VT_ASSERT_EQ(16, max_segs, "tx_desc_lim.nb_seg_max");
+	/* without TSO: the limit of non-TSO packets */
+	max_segs = info.tx_desc_lim.nb_mtu_seg_max;
+	VT_ASSERT_EQ(16, max_segs, "tx_desc_lim.nb_mtu_seg_max");
 	VT_CHECK(vt_counts_get(p->drv_port, &d0));
 	VT_CHECK(vt_xstat_get(p->drv_port, "tx_q0_dropped_unsupported",
 			      &drop0));

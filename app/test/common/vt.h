@@ -339,6 +339,11 @@ struct vt_pair_opts {
 	 * under backpressure when it is larger than the ring.
 	 */
 	unsigned int window;
+	/** Rx offloads of the net_vhost port (vt_pair_up_conf()): with
+	 * RTE_ETH_RX_OFFLOAD_TCP_CKSUM/UDP_CKSUM it leaves the partial
+	 * checksums the driver asked the device for (NEEDS_CSUM) as they
+	 * came, instead of completing them. */
+	uint64_t vhost_rx_offloads;
 };
 
 /** net_vhost (the device) and net_virtio_map (the driver) in one process. */

@@ -310,11 +310,20 @@ int
 vt_pair_up_conf(struct vt_pair *p, const struct vt_pair_opts *opts,
 		const struct rte_eth_conf *drv_conf)
 {
+	struct rte_eth_conf vconf;
+
 	VT_CHECK(vt_pair_init(p, opts));
 	VT_CHECK(vt_pair_vhost_create(p));
 	VT_CHECK(vt_pair_drv_create(p));
-	VT_CHECK(vt_port_setup(p->vhost_port, p->queue_size, p->vhost_pool,
-			       p->max_frame));
+	if (opts->vhost_rx_offloads != 0) {
+		memset(&vconf, 0, sizeof(vconf));
+		vconf.rxmode.offloads = opts->vhost_rx_offloads;
+		VT_CHECK(vt_port_setup_conf(p->vhost_port, &vconf, 1,
+					    p->queue_size, p->vhost_pool));
+	} else {
+		VT_CHECK(vt_port_setup(p->vhost_port, p->queue_size,
+				       p->vhost_pool, p->max_frame));
+	}
 	vt_phase("configure port %u with the test's own configuration",
 		 p->drv_port);
 	VT_CHECK(vt_port_setup_conf(p->drv_port, drv_conf, 1, p->queue_size,
