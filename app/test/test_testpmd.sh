@@ -13,15 +13,27 @@
 # have received packets (xstats rx_qN_good_packets). Exit 0 pass, 77 skip
 # (with the reason), anything else fail.
 #
-#   usage: test_testpmd.sh PATH/librte_net_virtio_map.so [SECONDS] [QUEUES]
+# With MODE csum, net_vhost runs with tso=1 and the driver's port gets
+# Rx UDP/TCP checksum offloads, "csum set ip|udp|tcp hw" and
+# "tso set 1400" (then a restart, which sets
+# its queues up again) and testpmd's csum engine forwards: both ways, no
+# "not supported" answer, and every Bad-ipcsum / Bad-l4csum count 0.
+#
+#   usage: test_testpmd.sh PATH/librte_net_virtio_map.so [SECONDS] [QUEUES] [io|csum]
 
 set -u
 
 so=${1:-}
 seconds=${2:-3}
 queues=${3:-1}
-name="testpmd io"
-[ "$queues" -gt 1 ] && name="testpmd io $queues queues"
+mode=${4:-io}
+name="testpmd $mode"
+[ "$queues" -gt 1 ] && name="testpmd $mode $queues queues"
+vhost_extra=""
+testpmd_extra=()
+if [ "$mode" = csum ]; then
+	vhost_extra=",tso=1"
+fi
 # packets left in rings when forwarding stops: two rings per direction, at
 # most 4096 descriptors each in any configuration testpmd picks here
 slack=8192
@@ -106,10 +118,10 @@ mkfifo "$tmp/cmd" || fail "mkfifo"
 say "$testpmd with -d $so"
 timeout -k 5 150 stdbuf -oL -eL "$testpmd" -l 0,1 --no-pci --no-huge -m 1024 \
 	--file-prefix "$prefix" -d "$so" \
-	--vdev "net_vhost0,iface=$sock,queues=$queues" \
+	--vdev "net_vhost0,iface=$sock,queues=$queues$vhost_extra" \
 	--vdev "net_virtio_map0,path=$sock,queues=$queues" \
 	-- -i --forward-mode=io --nb-cores=1 --total-num-mbufs=16384 \
-	--rxq="$queues" --txq="$queues" \
+	--rxq="$queues" --txq="$queues" "${testpmd_extra[@]}" \
 	<"$tmp/cmd" >"$log" 2>&1 &
 pid=$!
 exec 3>"$tmp/cmd"
@@ -131,25 +143,64 @@ send() { printf '%s\n' "$*" >&3; }
 wait_output 'testpmd> ' 60 || fail "no testpmd prompt within 60 s"
 
 # both links up, polled with a deadline
-up=0
-deadline=$((SECONDS + 20))
-while [ $SECONDS -le $deadline ]; do
+wait_links() {
+	up=0
+	deadline=$((SECONDS + 20))
+	while [ $SECONDS -le $deadline ]; do
+		off=$(log_size)
+		send "show port info all"
+		wait_output 'testpmd> ' 5 "$off" || fail "testpmd stopped answering"
+		sleep 0.2
+		up=$(tail -c +$((off + 1)) "$log" | grep -c 'Link status: up')
+		[ "$up" -ge 2 ] && break
+		sleep 0.3
+	done
+	[ "$up" -ge 2 ] || fail "links up on $up of 2 ports after 20 s"
+	say "both links up"
+}
+wait_links
+
+if [ "$mode" = csum ]; then
 	off=$(log_size)
-	send "show port info all"
-	wait_output 'testpmd> ' 5 "$off" || fail "testpmd stopped answering"
-	sleep 0.2
-	up=$(tail -c +$((off + 1)) "$log" | grep -c 'Link status: up')
-	[ "$up" -ge 2 ] && break
+	for c in "port stop 1" "port config 1 rx_offload udp_cksum on" \
+		 "port config 1 rx_offload tcp_cksum on" \
+		 "csum set ip hw 1" "csum set udp hw 1" \
+		 "csum set tcp hw 1" "tso set 1400 1" "port start 1" \
+		 "set fwd csum"; do
+		send "$c"
+	done
+	wait_output 'Set csum packet forwarding mode' 30 "$off" ||
+		fail "testpmd did not take the csum settings within 30 s"
 	sleep 0.3
-done
-[ "$up" -ge 2 ] || fail "links up on $up of 2 ports after 20 s"
-say "both links up"
+	out=$(tail -c +$((off + 1)) "$log")
+	printf '%s\n' "$out" | grep -iE 'not supported|Please stop|invalid' |
+		sed 's/^/    | /'
+	printf '%s\n' "$out" | grep -qiE 'not supported|Please stop|invalid' &&
+		fail "testpmd refused a csum/tso setting on port 1"
+	for w in 'IP checksum offload is hw' 'UDP checksum offload is hw' \
+		 'TCP checksum offload is hw' \
+		 'TSO segment size for non-tunneled packets is 1400'; do
+		printf '%s\n' "$out" | grep -q "$w" || fail "testpmd did not say: $w"
+	done
+	say "port 1: IP, UDP and TCP checksum offload in hw, TSO 1400"
+	wait_links
+fi
 
 send "start tx_first"
 sleep "$seconds"
 off=$(log_size)
 send "stop"
 wait_output 'Done.' 20 "$off" || fail "forwarding did not stop within 20 s"
+if [ "$mode" = csum ]; then
+	fwd=$(tail -c +$((off + 1)) "$log")
+	printf '%s\n' "$fwd" | grep -E 'Bad-' | sed 's/^/    | /'
+	bad=$(printf '%s\n' "$fwd" | grep -oE 'Bad-(ipcsum|l4csum): *[0-9]+' |
+		awk '{ s += $2 } END { print s + 0 }')
+	nbad=$(printf '%s\n' "$fwd" | grep -cE 'Bad-l4csum')
+	[ "$nbad" -ge 1 ] || fail "no Bad-l4csum counts in the csum engine's statistics"
+	[ "$bad" -eq 0 ] || fail "csum engine counted $bad packets with bad checksums"
+	say "csum engine: Bad-ipcsum and Bad-l4csum all 0"
+fi
 
 off=$(log_size)
 send "show port stats all"
