@@ -36,6 +36,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "loopback.h"
@@ -109,6 +110,48 @@ lb_fill_frame(uint8_t *buf, unsigned int size)
 		buf[i] = i;
 }
 
+/* A TCP/IPv4 frame of the given length (--tso). */
+static void
+lb_fill_tcp_frame(uint8_t *buf, unsigned int size)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+
+	lb_fill_frame(buf, size);
+	ip = (struct rte_ipv4_hdr *)(buf + sizeof(struct rte_ether_hdr));
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->src_port = rte_cpu_to_be_16(9);
+	tcp->dst_port = rte_cpu_to_be_16(9);
+	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+	tcp->tcp_flags = RTE_TCP_ACK_FLAG;
+	tcp->rx_win = rte_cpu_to_be_16(0xffff);
+}
+
+/*
+ * --tso: what an application sets to send packets with TSO (on both
+ * ports: net_vhost then hands the driver LRO frames).
+ */
+static inline void
+lb_tso_mark(struct rte_mbuf **pkts, uint16_t n, uint16_t mss)
+{
+	struct rte_mbuf *m;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		m->ol_flags = (m->ol_flags & RTE_MBUF_F_EXTERNAL) |
+			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
+		m->l2_len = sizeof(struct rte_ether_hdr);
+		m->l3_len = sizeof(struct rte_ipv4_hdr);
+		m->l4_len = sizeof(struct rte_tcp_hdr);
+		m->tso_segsz = mss;
+	}
+}
+
 /*
  * Sends n packets out of port in bursts; returns the packets it took. A
  * port may take a burst only after a while (a device that first has to
@@ -132,6 +175,16 @@ lb_inject_n(uint16_t port, uint16_t q, struct rte_mempool *mp,
 		for (i = 0; i < b; i++)
 			memcpy(rte_pktmbuf_append(pkts[i], o->size),
 				frame, o->size);
+		if (o->tso != 0) {
+			lb_tso_mark(pkts, b, o->tso);
+			if (rte_eth_tx_prepare(port, q, pkts, b) != b) {
+				lb_err("port %u: tx_prepare refused a TSO "
+					"frame: %s", port,
+					rte_strerror(rte_errno));
+				rte_pktmbuf_free_bulk(pkts, b);
+				return -EINVAL;
+			}
+		}
 		k = rte_eth_tx_burst(port, q, pkts, b);
 		while (k < b && !lb_quit && rte_get_timer_cycles() < end) {
 			rte_delay_us_sleep(1000);
@@ -165,14 +218,15 @@ lb_inject(uint16_t port, struct rte_mempool *mp, const uint8_t *frame,
  * Only the driver's calls are timed; what Tx refuses is freed and counted.
  */
 static void
-lb_forward(const struct lb_pair *p, unsigned int burst, unsigned int nq,
+lb_forward(const struct lb_pair *p, const struct lb_opts *o,
 	uint64_t tsc_end, struct lb_count *c)
 {
 	struct rte_mbuf *pkts[LB_MAX_BURST];
-	uint16_t vh = p->vh_port, drv = p->drv_port, q = 0;
+	uint16_t vh = p->vh_port, drv = p->drv_port, q = 0, nq = o->queues;
+	unsigned int burst = o->burst;
 	uint64_t t0, t1 = rte_rdtsc();
 	struct lb_count l = { 0 };
-	uint16_t n, sent;
+	uint16_t n, sent, ok;
 
 	while (t1 < tsc_end && !lb_quit) {
 		/* the queue pairs in turn, one round each */
@@ -181,8 +235,13 @@ lb_forward(const struct lb_pair *p, unsigned int burst, unsigned int nq,
 		n = rte_eth_rx_burst(vh, q, pkts, burst);
 		if (n > 0) {
 			l.vh_rx += n;
+			if (o->tso != 0)
+				lb_tso_mark(pkts, n, o->tso);
 			t0 = rte_rdtsc();
-			sent = rte_eth_tx_burst(drv, q, pkts, n);
+			/* with offloads, preparing is the driver's work too */
+			ok = o->tso != 0 ? rte_eth_tx_prepare(drv, q, pkts, n) :
+				n;
+			sent = rte_eth_tx_burst(drv, q, pkts, ok);
 			l.drv_cycles += rte_rdtsc() - t0;
 			l.drv_moved += sent;
 			if (unlikely(sent < n)) {
@@ -197,6 +256,8 @@ lb_forward(const struct lb_pair *p, unsigned int burst, unsigned int nq,
 		if (n > 0) {
 			l.drv_rx += n;
 			l.drv_moved += n;
+			if (o->tso != 0)
+				lb_tso_mark(pkts, n, o->tso);
 			sent = rte_eth_tx_burst(vh, q, pkts, n);
 			if (unlikely(sent < n)) {
 				l.drops += n - sent;
@@ -254,8 +315,8 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 	 * warm-up drops nothing (or a few tries).
 	 */
 	for (i = 0; i < LB_WARMUP_TRIES; i++) {
-		lb_forward(p, o->burst, o->queues,
-			rte_rdtsc() + (uint64_t)(hz * LB_WARMUP_S), &c);
+		lb_forward(p, o, rte_rdtsc() + (uint64_t)(hz * LB_WARMUP_S),
+			&c);
 		if (c.drops == 0)
 			break;
 		ret = lb_inject_n(p->vh_port, 0, mp, frame, o,
@@ -268,7 +329,7 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 	}
 	secs_tsc = (uint64_t)(hz * o->seconds);
 	start = rte_rdtsc();
-	lb_forward(p, o->burst, o->queues, start + secs_tsc, &c);
+	lb_forward(p, o, start + secs_tsc, &c);
 	secs = (double)(rte_rdtsc() - start) / hz;
 	lb_drain(p, o->queues);
 	if (lb_quit) {
@@ -299,12 +360,15 @@ static int
 lb_run(struct lb_pair *pairs, unsigned int npairs, const struct lb_opts *o,
 	struct rte_mempool *mp)
 {
-	uint8_t frame[LB_MAX_SIZE];
+	static uint8_t frame[LB_MAX_TSO_SIZE];
 	char prefix[32];
 	unsigned int r, i;
 	int ret;
 
-	lb_fill_frame(frame, o->size);
+	if (o->tso != 0)
+		lb_fill_tcp_frame(frame, o->size);
+	else
+		lb_fill_frame(frame, o->size);
 	for (i = 0; i < npairs; i++) {
 		ret = lb_pair_attach(&pairs[i], o, mp);
 		if (ret < 0)

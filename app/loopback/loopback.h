@@ -28,6 +28,10 @@
 #define LB_MAX_ROUNDS		100
 #define LB_MIN_SIZE		60
 #define LB_MAX_SIZE		9000
+/** Longest frame with --tso: one TSO/LRO frame of about 64 KB. */
+#define LB_MAX_TSO_SIZE		65000
+/** Ethernet, IPv4 and TCP headers of a --tso frame. */
+#define LB_TSO_HDRS		54
 #define LB_MIN_QSIZE		32
 #define LB_MAX_QSIZE		32768
 #define LB_MAX_INJECT		4
@@ -80,6 +84,13 @@ struct lb_opts {
 	bool no_promisc;
 	/** Queue pairs per port; the core forwards on all of them. */
 	unsigned int queues;
+	/**
+	 * TCP segment size with --tso, else 0: frames are TCP/IPv4 sent
+	 * with TSO both ways (driver Tx, and net_vhost Tx so that the
+	 * driver receives LRO frames), the driver ports with TCP_TSO,
+	 * TCP_LRO and checksum offloads, net_vhost with tso=1.
+	 */
+	unsigned int tso;
 };
 
 /** One measurement of one target. */

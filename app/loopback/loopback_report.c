@@ -25,9 +25,13 @@ lb_print_header(const struct lb_opts *o)
 {
 	printf("# " LB_PROG ": size=%u burst=%u queue_size=%u queues=%u "
 		"map=%s seconds=%g rounds=%u inject=%ux%u each way per queue; "
-		"%s\n", o->size, o->burst, o->queue_size, o->queues, o->map,
+		"%s%s\n", o->size, o->burst, o->queue_size, o->queues, o->map,
 		o->seconds, o->rounds, o->inject, o->burst, o->rounds > 1 ?
-		"figures are the median of the rounds" : "one round");
+		"figures are the median of the rounds" : "one round",
+		o->tso != 0 ? "; TCP/IPv4 with TSO and LRO" : "");
+	if (o->tso != 0)
+		printf("# tso: mss=%u, %u bytes of TCP payload per frame\n",
+			o->tso, o->size - LB_TSO_HDRS);
 	fflush(stdout);
 }
 
@@ -75,6 +79,11 @@ lb_print_result(const char *prefix, const struct lb_pair *p,
 	printf("%s%-11s size=%u dev->drv %.2f Mpps  drv->dev %.2f Mpps  "
 		"driver %.1f cycles/pkt", prefix, p->label, o->size,
 		r->dev_drv_mpps, r->drv_dev_mpps, r->cycles);
+	/* TCP payload carried, each way */
+	if (o->tso != 0)
+		printf("  payload dev->drv %.2f drv->dev %.2f Gbit/s",
+			r->dev_drv_mpps * (o->size - LB_TSO_HDRS) * 8 / 1e3,
+			r->drv_dev_mpps * (o->size - LB_TSO_HDRS) * 8 / 1e3);
 	/* with the device's IOTLB: what it was given, up front and on miss */
 	if (p->target == LB_TARGET_MAP)
 		xlat = lb_xstat(p->drv_port, "iotlb_translations");
