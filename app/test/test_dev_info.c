@@ -117,6 +117,23 @@ check(struct rte_mempool *small, const char *sock, unsigned int ring)
 		     "nb_seg_max (TSO packets)");
 	VT_ASSERT_EQ(TX_SEGS, info.tx_desc_lim.nb_mtu_seg_max,
 		     "nb_mtu_seg_max");
+	/* exactly the offloads the offload and csum tests exercise */
+	VT_ASSERT_EQ(RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+		     RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		     RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
+		     RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+		     RTE_ETH_TX_OFFLOAD_TCP_TSO |
+		     RTE_ETH_TX_OFFLOAD_VLAN_INSERT, info.tx_offload_capa,
+		     "tx_offload_capa");
+	VT_ASSERT_EQ((mrg ? RTE_ETH_RX_OFFLOAD_SCATTER |
+			    RTE_ETH_RX_OFFLOAD_TCP_LRO : 0) |
+		     RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+		     RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+		     RTE_ETH_RX_OFFLOAD_VLAN_FILTER |
+		     RTE_ETH_RX_OFFLOAD_VLAN_STRIP, info.rx_offload_capa,
+		     "rx_offload_capa");
+	VT_ASSERT_EQ(mrg ? 65597u : 0u, info.max_lro_pkt_size,
+		     "max_lro_pkt_size (LRO needs mergeable buffers)");
 	VT_ASSERT(info.max_rx_pktlen >= MAX_FRAME,
 		  "max_rx_pktlen %u below %u", info.max_rx_pktlen, MAX_FRAME);
 	VT_ASSERT(info.max_mtu >= JUMBO_FRAME - RTE_ETHER_HDR_LEN,
