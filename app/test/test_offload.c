@@ -29,7 +29,8 @@
  *   A backend without HOST_TSO4/6 (net_vhost without tso=1) is refused
  *       with a line naming the feature; the link stays down.
  * Arguments: LAYOUT RING MAP [iommu] (split|packed, mrg_rxbuf[+...],
- * va|pa|vduse; iommu: iommu=on, net_vhost with iommu-support=1).
+ * va|pa|vduse; iommu: iommu=on, net_vhost with iommu-support=1). map=pa
+ * runs on 2 MB hugepages in IOVA-as-PA mode (root), over the IOTLB.
  */
 
 #include <inttypes.h>
@@ -64,8 +65,27 @@ struct shape {
 	uint16_t segsz;		/* TSO / LRO segment size */
 };
 
+#define HP_PAGES	64		/* map=pa: 2 MB hugepages, -m 128 */
+
 static struct vt_pair p;
 static uint8_t flat[FLAT_MAX];
+static char hp_dir[PATH_MAX];
+
+/* map=pa needs physical addresses: hugepages (root), IOVA as PA. */
+static int
+setup(int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[2], "pa") != 0)
+		return VT_PASS;
+	return vt_hugepages_setup(HP_PAGES, hp_dir, sizeof(hp_dir));
+}
+
+static void
+teardown(void)
+{
+	if (hp_dir[0] != '\0')
+		vt_hugepages_teardown();
+}
 
 static uint32_t l2_of(enum vlan_mode vl) { return vl == VL_FRAME ? 18 : 14; }
 static uint32_t l3_of(unsigned int k) { return (k & 2) ? 40 : 20; }
@@ -589,7 +609,18 @@ run(int argc, char **argv)
 	o.map = argv[2];
 	o.vhost_rx_offloads = RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 			      RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
-	VT_CHECK(vt_eal_init(NULL));
+	if (strcmp(o.map, "pa") == 0) {
+		VT_CHECK(vt_eal_init(&(struct vt_eal_opts){
+			.hugepages = true, .mem_mb = 2 * HP_PAGES,
+			.iova_pa = true, .single_file_segments = true,
+			.huge_dir = hp_dir }));
+		VT_ASSERT_EQ(RTE_IOVA_PA, rte_eal_iova_mode(), "EAL IOVA mode");
+		/* more page runs than vhost's 8 regions: iommu=auto takes
+		 * the IOTLB */
+		o.vhost_extra = "tso=1,iommu-support=1";
+	} else {
+		VT_CHECK(vt_eal_init(NULL));
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 			       RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
@@ -662,6 +693,8 @@ static const struct vt_test test = {
 	.name = "offload",
 	.usage = "split|packed RING va|pa|vduse [iommu]",
 	.timeout_s = 120,
+	.setup = setup,
+	.teardown = teardown,
 	.run = run,
 };
 
