@@ -122,6 +122,9 @@ struct lb_pair {
 	struct lb_result res[LB_MAX_ROUNDS];
 	/** Median of each figure over the rounds, set by lb_report(). */
 	struct lb_result med;
+	/** Packets through the driver's burst calls, warm-ups included
+	 * (what a profiler of those calls divides by). */
+	uint64_t drv_moved_all;
 };
 
 /** Prints "virtio_map_loopback: error: <message>" to stderr. */

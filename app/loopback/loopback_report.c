@@ -152,6 +152,11 @@ lb_report(struct lb_pair *pairs, unsigned int npairs,
 		if (pairs[i].target == LB_TARGET_USER)
 			user = &pairs[i];
 	}
+	/* for a profile of the driver's calls: what they moved in all */
+	for (i = 0; i < npairs; i++)
+		printf("# moved %s %" PRIu64 " packets through the driver's "
+			"burst calls, warm-ups included\n", pairs[i].label,
+			pairs[i].drv_moved_all);
 	if (user == NULL)
 		return;
 	for (i = 0; i < npairs; i++)

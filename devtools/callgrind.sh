@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The virtio_map authors
+#
+# A stable figure beside the noisy Mpps: instructions per packet inside
+# the driver's Rx and Tx burst calls, counted by valgrind's callgrind in
+# the one-core loopback (virtio_map_loopback), for net_virtio_map (once
+# per map kind) and DPDK's net_virtio_user on the same backend. The
+# loopback calls each driver's bursts through two out-of-line functions,
+# lb_drv_rx and lb_drv_tx; callgrind counts only inside them
+# (--toggle-collect), whatever the driver's own functions are called, and
+# the count is divided by the packets those calls moved (the loopback's
+# "# moved" line, warm-ups included). Instruction counts do not depend on
+# the load of a shared machine, so two builds can be compared by them.
+#
+#   devtools/callgrind.sh [-t SECONDS] [-s SIZE] [MAP...] [-- OPTS]
+#
+#   -t SECONDS  measured seconds per driver (default 1; valgrind runs the
+#               program about 50 times slower, the count is per packet)
+#   -s SIZE     frame size (default 64)
+#   MAP...      map kinds for net_virtio_map (default va)
+#   OPTS        more virtio_map_loopback options, e.g. --vm-args packed_vq=1
+#
+# Environment: BUILDDIR (default <repo>/build), KEEP=DIR (keep the
+# callgrind output files there, for callgrind_annotate).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${BUILDDIR:-$top/build}
+bin=$builddir/app/loopback/virtio_map_loopback
+
+die() { printf 'callgrind: error: %s\n' "$1" >&2; exit "${2:-1}"; }
+usage() { sed -n 's/^#   \{0,1\}//p' "$0" | sed -n '/^devtools/,/^OPTS/p'; }
+
+seconds=1
+size=64
+while getopts 't:s:h' opt; do
+	case $opt in
+	t) seconds=$OPTARG ;;
+	s) size=$OPTARG ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+maps=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	maps+=("$1")
+	shift
+done
+[ $# -eq 0 ] || shift
+[ ${#maps[@]} -gt 0 ] || maps=(va)
+
+command -v valgrind >/dev/null ||
+	die "valgrind not found: apt-get install valgrind"
+[ -x "$bin" ] || die "$bin not found: run devtools/setup.sh first"
+
+work=$(mktemp -d /tmp/vmap_callgrind.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# count LABEL -- loopback options: prints "LABEL instructions/packet"
+count() {
+	local label=$1 out=$work/$1.out log=$work/$1.log ir moved
+	shift
+	if ! valgrind --tool=callgrind --callgrind-out-file="$out" \
+		--toggle-collect=lb_drv_rx --toggle-collect=lb_drv_tx \
+		"$bin" --no-huge -m 512 --no-pci -l "${LCORE:-0}" \
+		--file-prefix "vmap_cg_$$" -- --seconds "$seconds" \
+		--size "$size" "$@" >"$log" 2>&1; then
+		tail -n 20 "$log" >&2
+		die "$label: the loopback failed under valgrind"
+	fi
+	ir=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$log")
+	moved=$(awk '/^# moved / { s += $4 } END { print s + 0 }' "$log")
+	[ -n "$ir" ] && [ "$moved" -gt 0 ] ||
+		die "$label: no instruction count or no packets (see $log)"
+	[ -z "${KEEP:-}" ] || cp "$out" "$KEEP/callgrind.$label.out"
+	awk -v l="$label" -v ir="$ir" -v n="$moved" 'BEGIN {
+		printf "%-22s %8.1f instructions/packet  (%d packets)\n",
+			l, ir / n, n }'
+}
+
+printf '# callgrind: instructions per packet in the driver'"'"'s Rx and Tx burst calls, size=%s, %s s each\n' \
+	"$size" "$seconds"
+results=()
+for m in "${maps[@]}"; do
+	line=$(count "virtio_map($m)" --target virtio_map --map "$m" "$@")
+	printf '%s\n' "$line"
+	results+=("$line")
+done
+user=$(count virtio_user --target virtio_user "$@")
+printf '%s\n' "$user"
+u=$(printf '%s\n' "$user" | awk '{ print $2 }')
+for r in "${results[@]}"; do
+	printf '%s\n' "$r" | awk -v u="$u" '{
+		printf "ratio %s/virtio_user: instructions %.2f\n", $1, $2 / u }'
+done
