@@ -13,11 +13,15 @@
 # "# moved" line, warm-ups included). Instruction counts do not depend on
 # the load of a shared machine, so two builds can be compared by them.
 #
-#   devtools/callgrind.sh [-t SECONDS] [-s SIZE] [MAP...] [-- OPTS]
+#   devtools/callgrind.sh [-t SECONDS] [-s SIZE] [-c FUNCS] [-n] [MAP...] [-- OPTS]
 #
 #   -t SECONDS  measured seconds per driver (default 1; valgrind runs the
 #               program about 50 times slower, the count is per packet)
 #   -s SIZE     frame size (default 64)
+#   -c FUNCS    count inside these functions instead (comma-separated),
+#               e.g. vmap_vduse_map,vmap_vduse_unmap for what mapping
+#               costs per packet; implies -n
+#   -n          net_virtio_map only, no net_virtio_user
 #   MAP...      map kinds for net_virtio_map (default va)
 #   OPTS        more virtio_map_loopback options, e.g. --vm-args packed_vq=1
 #
@@ -34,10 +38,14 @@ usage() { sed -n 's/^#   \{0,1\}//p' "$0" | sed -n '/^devtools/,/^OPTS/p'; }
 
 seconds=1
 size=64
-while getopts 't:s:h' opt; do
+funcs=lb_drv_rx,lb_drv_tx
+user=1
+while getopts 't:s:c:nh' opt; do
 	case $opt in
 	t) seconds=$OPTARG ;;
 	s) size=$OPTARG ;;
+	c) funcs=$OPTARG; user=0 ;;
+	n) user=0 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -60,11 +68,14 @@ trap 'rm -rf "$work"' EXIT
 
 # count LABEL -- loopback options: prints "LABEL instructions/packet"
 count() {
-	local label=$1 out=$work/$1.out log=$work/$1.log ir moved
+	local label=$1 out=$work/$1.out log=$work/$1.log ir moved f toggles=()
 	shift
+	IFS=, read -r -a f <<<"$funcs"
+	for x in "${f[@]}"; do
+		toggles+=("--toggle-collect=$x")
+	done
 	if ! valgrind --tool=callgrind --callgrind-out-file="$out" \
-		--toggle-collect=lb_drv_rx --toggle-collect=lb_drv_tx \
-		"$bin" --no-huge -m 512 --no-pci -l "${LCORE:-0}" \
+		"${toggles[@]}" "$bin" --no-huge -m 512 --no-pci -l "${LCORE:-0}" \
 		--file-prefix "vmap_cg_$$" -- --seconds "$seconds" \
 		--size "$size" "$@" >"$log" 2>&1; then
 		tail -n 20 "$log" >&2
@@ -72,22 +83,23 @@ count() {
 	fi
 	ir=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$log")
 	moved=$(awk '/^# moved / { s += $4 } END { print s + 0 }' "$log")
-	[ -n "$ir" ] && [ "$moved" -gt 0 ] ||
-		die "$label: no instruction count or no packets (see $log)"
+	[ -n "$ir" ] && [ "$ir" -gt 0 ] && [ "$moved" -gt 0 ] ||
+		die "$label: nothing counted in $funcs, or no packets"
 	[ -z "${KEEP:-}" ] || cp "$out" "$KEEP/callgrind.$label.out"
 	awk -v l="$label" -v ir="$ir" -v n="$moved" 'BEGIN {
 		printf "%-22s %8.1f instructions/packet  (%d packets)\n",
 			l, ir / n, n }'
 }
 
-printf '# callgrind: instructions per packet in the driver'"'"'s Rx and Tx burst calls, size=%s, %s s each\n' \
-	"$size" "$seconds"
+printf '# callgrind: instructions per packet in %s, size=%s, %s s each\n' \
+	"$funcs" "$size" "$seconds"
 results=()
 for m in "${maps[@]}"; do
 	line=$(count "virtio_map($m)" --target virtio_map --map "$m" "$@")
 	printf '%s\n' "$line"
 	results+=("$line")
 done
+[ "$user" = 1 ] || exit 0
 user=$(count virtio_user --target virtio_user "$@")
 printf '%s\n' "$user"
 u=$(printf '%s\n' "$user" | awk '{ print $2 }')

@@ -228,10 +228,15 @@ run(int argc, char **argv)
 	} else if (strcmp(argv[2], "mseg") == 0) {
 		o.max_frame = JUMBO_FRAME;
 		o.tx_seg_size = MSEG_SEG_SIZE;
+	} else if (strcmp(argv[2], "mseg_unbatched") == 0) {
+		/* the same, mapping one buffer per call of the ops */
+		o.max_frame = JUMBO_FRAME;
+		o.tx_seg_size = MSEG_SEG_SIZE;
+		o.drv_extra = "map_batch=0";
 	} else if (strcmp(argv[2], "server") == 0) {
 		o.drv_server = true;
 	} else {
-		vt_fail(__FILE__, __LINE__, "unknown case %s (qN, jumbo, mseg, server)",
+		vt_fail(__FILE__, __LINE__, "unknown case %s (qN, jumbo, mseg, mseg_unbatched, server)",
 			argv[2]);
 		return VT_FAIL;
 	}

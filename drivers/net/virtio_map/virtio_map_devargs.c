@@ -227,6 +227,15 @@ parse_map_debug(const char *key, const char *val, void *opaque)
 }
 
 static int
+parse_map_batch(const char *key, const char *val, void *opaque)
+{
+	struct parse_ctx *ctx = opaque;
+
+	return parse_bool(ctx, key, val, "map whole bursts per call, the default",
+			  &ctx->cfg->map_batch);
+}
+
+static int
 parse_packed_vq(const char *key, const char *val, void *opaque)
 {
 	struct parse_ctx *ctx = opaque;
@@ -380,6 +389,7 @@ virtio_map_parse_devargs(const char *name, const char *args,
 	cfg->queue_size = VIRTIO_MAP_DEFAULT_QUEUE_SIZE;
 	cfg->queues = 1;
 	cfg->iotlb_prefill = -1;
+	cfg->map_batch = true;
 	snprintf(cfg->map, sizeof(cfg->map), "auto");
 
 	if (args == NULL || args[0] == '\0') {

@@ -170,6 +170,7 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.socket_id = socket,
 		.map = &dev->map,
 		.mp = mp,
+		.map_one = !dev->cfg.map_batch,
 		.max_frame = virtio_map_rx_frame_len(
 				dev->rx_offloads & VIRTIO_MAP_RX_LRO,
 				eth->data->dev_conf.rxmode.max_lro_pkt_size,
@@ -222,6 +223,7 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.opts_possible = dev->cfg.indirect ? VMQ_OPT_INDIRECT : 0,
 		.max_segs = (dev->tx_offloads & VIRTIO_MAP_TX_TSO) ?
 			    VMQ_TSO_MAX_SEGS : VMQ_TX_MAX_SEGS,
+		.map_one = !dev->cfg.map_batch,
 	};
 	struct vmq *q;
 

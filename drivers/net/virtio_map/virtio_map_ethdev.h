@@ -59,6 +59,9 @@ struct virtio_map_cfg {
 	char map[VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
 	size_t bounce_size;		/**< bounce region, 0: default */
 	bool map_debug;			/**< debug layer around the kind */
+	bool map_batch;			/**< map whole bursts per call (else
+					 * one buffer per call: a benchmark
+					 * comparison) */
 	bool packed_vq;			/**< offer VIRTIO_F_RING_PACKED */
 	bool in_order;			/**< offer VIRTIO_F_IN_ORDER */
 	bool mrg_rxbuf;			/**< offer VIRTIO_NET_F_MRG_RXBUF */
@@ -181,6 +184,7 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	X(map, "<auto|va|pa|vduse|registered name>") \
 	X(bounce_size, "<1M..1G, K/M/G suffix>") \
 	X(map_debug, "<0|1>") \
+	X(map_batch, "<0|1>") \
 	X(packed_vq, "<0|1>") \
 	X(in_order, "<0|1>") \
 	X(mrg_rxbuf, "<0|1>") \

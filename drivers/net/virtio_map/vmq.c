@@ -139,6 +139,7 @@ vmq_create(const struct vmq_conf *conf)
 	q->max_frame = RTE_MIN(conf->max_frame != 0 ? conf->max_frame :
 			       VMQ_MAX_FRAME, (uint32_t)VMQ_MAX_FRAME);
 	q->max_segs = conf->max_segs != 0 ? conf->max_segs : VMQ_TX_MAX_SEGS;
+	q->map_one = conf->map_one;
 	q->kick_fd = -1;
 	q->call_fd = -1;
 	q->gate_asym = vmq_gate_asym();

@@ -98,6 +98,10 @@ struct vmq_conf {
 	 * most VMQ_TSO_MAX_SEGS, which also sizes bounce slots for mbuf
 	 * segments (VMQ_TSO_SEG_ROOM) rather than for whole frames. */
 	uint16_t max_segs;
+	/** Map and unmap one buffer per call of the ops, as a per-page
+	 * API would, instead of whole bursts (benchmark comparison, devarg
+	 * map_batch=0; ops kinds only). */
+	bool map_one;
 	/** Eventfd the device signals, kept by the caller across queue
 	 * re-creations (an application's epoll set holds it); 0 (left out
 	 * of an initializer) or less: the queue makes its own. */
@@ -184,6 +188,7 @@ struct vmq {
 	bool rx_vlan_strip;		/**< Rx: strip VLAN tags in software
 					 * (after the filter) */
 	uint16_t max_segs;		/**< Tx: most segments of a packet */
+	bool map_one;			/**< ops: one buffer per map call */
 	bool intr_on;			/**< Rx: the application wants the
 					 * device to signal call_fd (see
 					 * vmq_intr()) */

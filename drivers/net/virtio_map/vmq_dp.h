@@ -69,6 +69,40 @@ struct vmq_reclaim {
 	uint16_t n;			/**< how many */
 };
 
+/*
+ * Free n sent packets. The common case, a single-segment mbuf nobody
+ * else holds, goes back to its pool in one bulk put per run of packets
+ * from the same pool, inline; anything else (chains, shared or indirect
+ * mbufs) takes rte_pktmbuf_free().
+ */
+static __rte_always_inline void
+vmq_free_sent(struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mempool *mp = NULL;
+	struct rte_mbuf *put[VMQ_STEP], *m;
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		if (unlikely(m->nb_segs != 1)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m = rte_pktmbuf_prefree_seg(m);
+		if (unlikely(m == NULL))
+			continue;
+		if (unlikely(m->pool != mp)) {
+			if (k > 0)
+				rte_mempool_put_bulk(mp, (void **)put, k);
+			mp = m->pool;
+			k = 0;
+		}
+		put[k++] = m;
+	}
+	if (k > 0)
+		rte_mempool_put_bulk(mp, (void **)put, k);
+}
+
 /* Unmap and free what r holds. */
 static __rte_always_inline void
 vmq_reclaim_flush(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
@@ -77,7 +111,7 @@ vmq_reclaim_flush(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
 		return;
 	/* unmap before the mbufs can be reused */
 	vmq_unmap_tx(q, r->ids, r->n, kind);
-	rte_pktmbuf_free_bulk(r->m, r->n);
+	vmq_free_sent(r->m, r->n);
 	r->n = 0;
 }
 

@@ -7,7 +7,7 @@
  * direction: vmq_map_rx() / vmq_unmap_rx() and vmq_map_tx() /
  * vmq_unmap_tx(). For "va" and "pa" the address is computed inline (no
  * call, nothing to undo); every other kind goes through the map ops once
- * per burst. What was handed out is kept in the queue's private state
+ * per burst (once per buffer with devarg map_batch=0). What was handed out is kept in the queue's private state
  * (struct vmq_seg), and unmapping uses that alone, never an address read
  * back from ring memory. Private to the vmq_* data-path files.
  */
@@ -19,6 +19,41 @@
 #include <rte_mbuf.h>
 
 #include "vmq.h"
+
+/*
+ * The ops kinds' map and unmap calls: a whole burst per call, or with
+ * map_one (devarg map_batch=0) one buffer per call, as an API that maps
+ * a page at a time would; that mode exists to measure what batching
+ * saves.
+ */
+static __rte_always_inline uint16_t
+vmq_ops_map(struct vmq *q, struct vmap_seg *segs, uint16_t n,
+	    enum vmap_dir dir)
+{
+	uint16_t i;
+
+	if (likely(!q->map_one))
+		return vmap_map(&q->mq, segs, n, dir);
+	for (i = 0; i < n; i++)
+		if (vmap_map(&q->mq, &segs[i], 1, dir) != 1)
+			break;
+	return i;
+}
+
+/* Unmap, batched as vmq_ops_map() maps. */
+static __rte_always_inline void
+vmq_ops_unmap(struct vmq *q, const struct vmap_seg *segs, uint16_t n,
+	      enum vmap_dir dir)
+{
+	uint16_t i;
+
+	if (likely(!q->map_one)) {
+		vmap_unmap(&q->mq, segs, n, dir);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		vmap_unmap(&q->mq, &segs[i], 1, dir);
+}
 
 /* Device address of the byte at off in m's buffer, for va and pa. */
 static __rte_always_inline rte_iova_t
@@ -66,7 +101,7 @@ vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct vmap_seg *segs,
 	for (i = 0; i < n; i++)
 		vmq_map_seg(&segs[i], mbufs[i], mbufs[i]->data_off -
 			    q->hdr_size, q->rx_room, kind);
-	i = vmap_map(&q->mq, segs, n, VMAP_FROM_DEVICE);
+	i = vmq_ops_map(q, segs, n, VMAP_FROM_DEVICE);
 	if (unlikely(i < n))
 		q->stats.map_refused += n - i;
 	return i;
@@ -118,7 +153,7 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 		segs[i].len = q->segs[b[i].id].len;
 		segs[i].sync_len = b[i].len;
 	}
-	vmap_unmap(&q->mq, segs, n, VMAP_FROM_DEVICE);
+	vmq_ops_unmap(q, segs, n, VMAP_FROM_DEVICE);
 }
 
 /** Tx packets staged for one map call and one publish. */
@@ -158,13 +193,13 @@ vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum vmap_kind kind)
 	}
 	if (kind != VMAP_KIND_OPS)
 		return c->np;
-	s = vmap_map(&q->mq, c->segs, c->ns, VMAP_TO_DEVICE);
+	s = vmq_ops_map(q, c->segs, c->ns, VMAP_TO_DEVICE);
 	if (likely(s == c->ns))
 		return c->np;
 	while (keep < c->np && used + c->pkt_segs[keep] <= s)
 		used += c->pkt_segs[keep++];
 	if (s > used)
-		vmap_unmap(&q->mq, &c->segs[used], s - used, VMAP_TO_DEVICE);
+		vmq_ops_unmap(q, &c->segs[used], s - used, VMAP_TO_DEVICE);
 	q->stats.map_refused += c->np - keep;
 	c->np = keep;
 	return keep;
@@ -228,12 +263,12 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 			segs[ns].sync_len = 0;
 		}
 		if (ns >= VMQ_STEP) {
-			vmap_unmap(&q->mq, segs, ns, VMAP_TO_DEVICE);
+			vmq_ops_unmap(q, segs, ns, VMAP_TO_DEVICE);
 			ns = 0;
 		}
 	}
 	if (ns > 0)
-		vmap_unmap(&q->mq, segs, ns, VMAP_TO_DEVICE);
+		vmq_ops_unmap(q, segs, ns, VMAP_TO_DEVICE);
 }
 
 #endif /* _VMQ_MAP_H_ */
