@@ -3,20 +3,27 @@
 # Copyright(c) 2026 The virtio_map authors
 #
 # Throughput comparison of net_virtio_map against DPDK's net_virtio_user in
-# the one-core loopback (virtio_map_loopback), for frame sizes 64 and 1518
-# and each map kind given, several rounds each; prints a table of the
-# median Mpps per direction, the driver's cycles per packet, and the
-# virtio_map/virtio_user ratios. Each frame size is one run that measures
-# every map kind and net_virtio_user side by side (--map KIND,KIND...), so
-# all rows of one size come from one process.
+# the one-core loopback (virtio_map_loopback), per ring path, frame size and
+# map kind, several rounds each; prints a table of the median Mpps per
+# direction, the driver's cycles per packet and the virtio_map/virtio_user
+# ratios, writes the same as JSON, and plots Mpps against frame size (one
+# line per path and kind, virtio_user's beside them) when gnuplot is there.
+# Each path and frame size is one run that measures every map kind and
+# net_virtio_user side by side (--map KIND,KIND...), so all rows of one
+# path and size come from one process.
 #
-#   devtools/bench.sh [-r ROUNDS] [-t SECONDS] [-s "SIZES"] [MAP...] [-- OPTS]
+#   devtools/bench.sh [-r ROUNDS] [-t SECONDS] [-s "SIZES"] [-p "PATHS"] [-o DIR] [MAP...] [-- OPTS]
 #
 #   -r ROUNDS   rounds per run, median reported (default 3)
 #   -t SECONDS  measured seconds per driver and round (default 2)
-#   -s SIZES    frame sizes, quoted list (default "64 1518")
+#   -s SIZES    frame sizes, quoted list (default "64 256 512 1024 1518")
+#   -p PATHS    ring paths, quoted list of split, packed, split-vec,
+#               packed-vec (default "split packed"); the -vec paths put
+#               net_virtio_user on its vectorized path (packed-vec with
+#               AVX-512 allowed) and the driver on the same ring options
+#   -o DIR      write bench.json and bench.png there (default build/bench)
 #   MAP...      map kinds for net_virtio_map, e.g. va vduse (default va)
-#   OPTS        more virtio_map_loopback options, e.g. --vu-args in_order=0
+#   OPTS        more virtio_map_loopback options, e.g. --queue-size 1024
 #
 # Environment: BUILDDIR (default <repo>/build), LCORE (the one core, 0),
 # EAL_ARGS (extra EAL arguments), BENCH_VERBOSE=1 (also print each run's
@@ -32,12 +39,16 @@ usage() { sed -n 's/^#   \{0,1\}//p' "$0" | sed -n '/^devtools/,/^OPTS/p'; }
 
 rounds=3
 seconds=2
-sizes="64 1518"
-while getopts 'r:t:s:h' opt; do
+sizes="64 256 512 1024 1518"
+paths="split packed"
+outdir=$builddir/bench
+while getopts 'r:t:s:p:o:h' opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	t) seconds=$OPTARG ;;
 	s) sizes=$OPTARG ;;
+	p) paths=$OPTARG ;;
+	o) outdir=$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -55,7 +66,20 @@ done
 maplist=$(IFS=,; printf '%s' "${maps[*]}")
 IFS=, read -r -a maps <<<"$maplist"
 
+# path -> driver devargs | virtio_user devargs | EAL arguments
+path_args() {
+	case $1 in
+	split) echo "||" ;;
+	packed) echo "packed_vq=1|packed_vq=1|" ;;
+	split-vec) echo "in_order=1|in_order=1,mrg_rxbuf=0,vectorized=1|" ;;
+	packed-vec) echo "packed_vq=1,in_order=1|packed_vq=1,in_order=1,mrg_rxbuf=0,vectorized=1|--force-max-simd-bitwidth=512" ;;
+	*) die "unknown path '$1' (split, packed, split-vec, packed-vec)" 2 ;;
+	esac
+}
+for p in $paths; do path_args "$p" >/dev/null; done
+
 [ -x "$bin" ] || die "$bin not found: run devtools/setup.sh first"
+mkdir -p "$outdir" || die "cannot make $outdir"
 
 if [ "$(id -u)" -eq 0 ]; then
 	runbase=/var/run/dpdk
@@ -64,19 +88,22 @@ else
 fi
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+rows=$(mktemp)
+trap 'rm -f "$out" "$err" "$rows"' EXIT
 
 # One run: every map kind and virtio_user, alternating, same backend settings.
 run() {
-	local size=$1 prefix rc=0
-	shift
+	local size=$1 vm=$2 vu=$3 eal=$4 prefix rc=0 a=()
+	shift 4
 	prefix=vmap_bench_$size
-	# shellcheck disable=SC2086 # EAL_ARGS is a list of words
+	[ -z "$vm" ] || a+=(--vm-args "$vm")
+	[ -z "$vu" ] || a+=(--vu-args "$vu")
+	# shellcheck disable=SC2086 # EAL_ARGS and eal are lists of words
 	timeout --foreground --signal=INT --kill-after=15 600 \
 		"$bin" --no-huge -m 1024 --no-pci -l "${LCORE:-0}" --file-prefix "$prefix" \
-		--log-level=lib.vhost.config:warning ${EAL_ARGS:-} -- \
+		--log-level=lib.vhost.config:warning $eal ${EAL_ARGS:-} -- \
 		--target both --size "$size" --map "$maplist" --rounds "$rounds" \
-		--seconds "$seconds" "$@" >"$out" 2>"$err" || rc=$?
+		--seconds "$seconds" "${a[@]}" "$@" >"$out" 2>"$err" || rc=$?
 	rm -rf "${runbase:?}/$prefix"
 	if [ $rc -ne 0 ]; then
 		tail -n 20 "$err" >&2
@@ -107,25 +134,75 @@ ratios() {
 
 printf '# %s rounds x %s s per driver, median of rounds; Mpps per direction\n' \
 	"$rounds" "$seconds"
-printf '# one run per size: map=%s and virtio_user side by side\n' \
+printf '# one run per path and size: map=%s and virtio_user side by side\n' \
 	"$maplist"
-fmt='%-8s %5s | %7s %7s %6s | %7s %7s %6s | %7s %7s %6s\n'
-printf '%-8s %5s | %-22s | %-22s | %s\n' "" "" "virtio_map" "virtio_user" \
-	"ratio map/user"
+printf '# %s, %s\n' "$(uname -m)" \
+	"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+fmt='%-10s %-8s %5s | %7s %7s %6s | %7s %7s %6s | %7s %7s %6s\n'
+printf '%-10s %-8s %5s | %-22s | %-22s | %s\n' "" "" "" "virtio_map" \
+	"virtio_user" "ratio map/user"
 # shellcheck disable=SC2059 # the format is ours
-printf "$fmt" map size dev-drv drv-dev cyc/pk dev-drv drv-dev cyc/pk \
+printf "$fmt" path map size dev-drv drv-dev cyc/pk dev-drv drv-dev cyc/pk \
 	dev-drv drv-dev cyc/pk
-for size in $sizes; do
-	run "$size" "$@"
-	read -r vu_dd vu_rd vu_cy <<<"$(figures virtio_user)"
-	[ -n "${vu_cy:-}" ] || die "size=$size: no virtio_user line"
-	for map in "${maps[@]}"; do
-		lb=$(label "$map")
-		read -r vm_dd vm_rd vm_cy <<<"$(figures "$lb")"
-		read -r r_dd r_rd r_cy <<<"$(ratios "$lb")"
-		[ -n "${r_cy:-}" ] || die "map=$map size=$size: no ratio line"
-		# shellcheck disable=SC2059 # the format is ours
-		printf "$fmt" "$map" "$size" "$vm_dd" "$vm_rd" "$vm_cy" \
-			"$vu_dd" "$vu_rd" "$vu_cy" "$r_dd" "$r_rd" "$r_cy"
+for path in $paths; do
+	IFS='|' read -r vm vu eal <<<"$(path_args "$path")"
+	for size in $sizes; do
+		run "$size" "$vm" "$vu" "$eal" "$@"
+		read -r vu_dd vu_rd vu_cy <<<"$(figures virtio_user)"
+		[ -n "${vu_cy:-}" ] || die "size=$size: no virtio_user line"
+		for map in "${maps[@]}"; do
+			lb=$(label "$map")
+			read -r vm_dd vm_rd vm_cy <<<"$(figures "$lb")"
+			read -r r_dd r_rd r_cy <<<"$(ratios "$lb")"
+			[ -n "${r_cy:-}" ] ||
+				die "map=$map size=$size: no ratio line"
+			# shellcheck disable=SC2059 # the format is ours
+			printf "$fmt" "$path" "$map" "$size" "$vm_dd" "$vm_rd" \
+				"$vm_cy" "$vu_dd" "$vu_rd" "$vu_cy" "$r_dd" \
+				"$r_rd" "$r_cy"
+			echo "$path $map $size $vm_dd $vm_rd $vm_cy $vu_dd $vu_rd $vu_cy $r_dd $r_rd $r_cy" >>"$rows"
+		done
 	done
 done
+
+# JSON: one object per row, the settings beside them
+awk -v rounds="$rounds" -v seconds="$seconds" -v cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" '
+BEGIN { printf "{\n  \"rounds\": %d, \"seconds\": %s, \"cpu\": \"%s\",\n  \"rows\": [", rounds, seconds, cpu; sep = "" }
+{
+	printf "%s\n    {\"path\": \"%s\", \"map\": \"%s\", \"size\": %d, " \
+		"\"virtio_map\": {\"dev_drv_mpps\": %s, \"drv_dev_mpps\": %s, \"cycles\": %s}, " \
+		"\"virtio_user\": {\"dev_drv_mpps\": %s, \"drv_dev_mpps\": %s, \"cycles\": %s}, " \
+		"\"ratio\": {\"dev_drv\": %s, \"drv_dev\": %s, \"cycles\": %s}}", \
+		sep, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+	sep = ","
+}
+END { printf "\n  ]\n}\n" }' "$rows" >"$outdir/bench.json"
+printf '# JSON: %s\n' "$outdir/bench.json"
+
+# The plot: device->driver Mpps against frame size
+if ! command -v gnuplot >/dev/null; then
+	printf '# no plot: gnuplot not found (apt-get install gnuplot-nox)\n'
+	exit 0
+fi
+plot=""
+for path in $paths; do
+	for map in "${maps[@]}"; do
+		f=$outdir/bench.$path.$map.dat
+		awk -v p="$path" -v m="$map" '$1 == p && $2 == m { print $3, $4, $7 }' \
+			"$rows" >"$f"
+		plot="$plot${plot:+, }'$f' using 1:2 with linespoints lw 2 title 'virtio_map $path $map'"
+	done
+	plot="$plot, '$f' using 1:3 with linespoints dt 2 lw 2 title 'virtio_user $path'"
+done
+gnuplot <<EOF || die "gnuplot failed"
+set terminal pngcairo size 960,600 noenhanced
+set output '$outdir/bench.png'
+set title 'one-core loopback, DPDK vhost backend: device-to-driver Mpps'
+set xlabel 'frame size (bytes)'
+set ylabel 'Mpps'
+set key outside right top
+set grid
+plot $plot
+EOF
+rm -f "$outdir"/bench.*.dat
+printf '# plot: %s\n' "$outdir/bench.png"
