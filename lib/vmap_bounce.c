@@ -86,6 +86,7 @@ vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
 	p->nb_free = n;
 	p->nb_slots = n;
 	p->slot_size = slot_size;
+	p->copy = vmap_copy_select(NULL);
 	return 0;
 }
 
@@ -101,6 +102,17 @@ vmap_bounce_pool_destroy(struct vmap_domain *dom, struct vmap_bounce_pool *p)
 	p->busy = NULL;
 	p->nb_slots = 0;
 	p->nb_free = 0;
+}
+
+/* A bounce copy: short ones inline, long ones with the widest vectors. */
+static __rte_always_inline void
+vmap_bounce_copy(const struct vmap_bounce_pool *p, void *dst, const void *src,
+		 size_t n)
+{
+	if (n >= VMAP_COPY_WIDE_MIN)
+		p->copy(dst, src, n);
+	else
+		rte_memcpy(dst, src, n);
 }
 
 uint16_t
@@ -135,7 +147,8 @@ vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 		 * this queue's buffers, which the device has seen already.
 		 */
 		if (dir != VMAP_FROM_DEVICE) {
-			rte_memcpy(va + off, segs[i].addr, segs[i].len);
+			vmap_bounce_copy(p, va + off, segs[i].addr,
+					 segs[i].len);
 			bytes += segs[i].len;
 		}
 		segs[i].dev_addr = p->range.iova + off;
@@ -188,7 +201,8 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 			      segs[i].sync_len > segs[i].len))) {
 			errors++;
 		} else if (dir != VMAP_TO_DEVICE) {
-			rte_memcpy(segs[i].addr, va + off, segs[i].sync_len);
+			vmap_bounce_copy(p, segs[i].addr, va + off,
+					 segs[i].sync_len);
 			bytes += segs[i].sync_len;
 		}
 		busy[idx] = 0;

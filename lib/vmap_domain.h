@@ -142,9 +142,27 @@ int vmap_iova_unlink(struct vmap_iova_state *st, size_t offset, void *buf,
 /** Give a reserved range back. Idempotent (size becomes 0). */
 void vmap_iova_destroy(struct vmap_domain *dom, struct vmap_iova_state *st);
 
+/** A bounce copy: n bytes from src to dst, not overlapping. */
+typedef void (*vmap_copy_fn)(void *dst, const void *src, size_t n);
+
+/**
+ * The widest bounce copy this CPU and EAL's SIMD limit allow (AVX-512,
+ * AVX2, or rte_memcpy() as built), chosen at run time (vmap_copy.c).
+ *
+ * @param name
+ *   Out, may be NULL: "avx512", "avx2" or "rte_memcpy".
+ * @return the copy function
+ */
+vmap_copy_fn vmap_copy_select(const char **name);
+
+/** Copies shorter than this stay with the inline rte_memcpy(). */
+#define VMAP_COPY_WIDE_MIN	256
+
 /** Per-queue pool of equal bounce slots on one reserved range. */
 struct vmap_bounce_pool {
 	struct vmap_iova_state range;	/**< the slots' IOVA range */
+	vmap_copy_fn copy;		/**< copies of VMAP_COPY_WIDE_MIN
+					 * bytes or more */
 	uint32_t slot_size;		/**< bytes per slot (64-aligned) */
 	uint32_t nb_slots;		/**< slots in the range */
 	uint32_t nb_free;		/**< slots on the free stack */
