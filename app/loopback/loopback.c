@@ -15,7 +15,8 @@
  * per packet spent inside the target's own Rx and Tx burst calls. It
  * alternates the pairs round by round on identical backends, and
  * loopback_report.c prints the medians and the ratios to virtio_user. It
- * holds no driver code and includes only public DPDK headers.
+ * holds no driver code and includes only public DPDK headers, and the
+ * map-ops header for the map kind it registers (loopback_kind.c).
  */
 
 #include <errno.h>
@@ -463,6 +464,13 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, lb_signal);
 	signal(SIGTERM, lb_signal);
+	/* before any port: --map lb_counted names it */
+	ret = lb_kind_register();
+	if (ret < 0) {
+		lb_err("cannot register map kind %s: %s", LB_KIND_NAME,
+			strerror(-ret));
+		goto out_eal;
+	}
 
 	if (mkdtemp(tmpdir) == NULL) {
 		ret = -errno;
@@ -489,6 +497,7 @@ main(int argc, char **argv)
 out_tmpdir:
 	if (rmdir(tmpdir) < 0)
 		lb_err("cannot remove %s: %s", tmpdir, strerror(errno));
+	lb_kind_unregister();
 out_eal:
 	rte_eal_cleanup();
 	return ret < 0 ? 1 : 0;

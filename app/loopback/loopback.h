@@ -127,6 +127,20 @@ struct lb_pair {
 	uint64_t drv_moved_all;
 };
 
+/** The map kind the loopback registers (loopback_kind.c). */
+#define LB_KIND_NAME		"lb_counted"
+
+/**
+ * Registers LB_KIND_NAME, an application-registered map kind: identity
+ * mapping (IOVA as VA) through the ops table, counting what it maps.
+ *
+ * @return 0, or vmap_register()'s negative errno.
+ */
+int lb_kind_register(void);
+
+/** Unregisters it and prints what it mapped, if it was used. */
+void lb_kind_unregister(void);
+
 /** Prints "virtio_map_loopback: error: <message>" to stderr. */
 void lb_err(const char *fmt, ...) __rte_format_printf(1, 2);
 
