@@ -117,10 +117,9 @@ vmq_map_rx_addr(struct vmq *q, uint16_t id, const struct rte_mbuf *m,
 {
 	if (kind != VMAP_KIND_OPS)
 		return vmq_map_inline(m, m->data_off - q->hdr_size, kind);
-	/* nseg is read for the ops kinds only: va and pa have nothing to undo */
+	/* one segment of rx_room bytes (vmq_map_rx()): the address is all
+	 * there is to keep; va and pa have nothing to undo */
 	q->segs[id].dev_addr = seg->dev_addr;
-	q->segs[id].len = seg->len;
-	q->extra[id].nseg = 1;
 	return seg->dev_addr;
 }
 
@@ -150,7 +149,7 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 		segs[i].addr = RTE_PTR_ADD(b[i].m->buf_addr,
 					   b[i].m->data_off - q->hdr_size);
 		segs[i].dev_addr = q->segs[b[i].id].dev_addr;
-		segs[i].len = q->segs[b[i].id].len;
+		segs[i].len = q->rx_room;	/* as mapped */
 		segs[i].sync_len = b[i].len;
 	}
 	vmq_ops_unmap(q, segs, n, VMAP_FROM_DEVICE);
