@@ -143,30 +143,6 @@ csum_finish(struct rte_mbuf *m, unsigned int k)
 	*field = sum;
 }
 
-/* Send one packet from port tx to port rx, return what arrived. */
-static struct rte_mbuf *
-pass(uint16_t tx, uint16_t rx, struct rte_mbuf *m, bool prepare)
-{
-	struct rte_mbuf *got[4];
-	double t0;
-	uint16_t n;
-
-	if (prepare && rte_eth_tx_prepare(tx, 0, &m, 1) != 1) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	if (rte_eth_tx_burst(tx, 0, &m, 1) != 1) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	for (t0 = vt_now(); vt_now() - t0 < 5;) {
-		n = rte_eth_rx_burst(rx, 0, got, 1);
-		if (n == 1)
-			return got[0];
-	}
-	return NULL;
-}
-
 static int
 run(int argc, char **argv)
 {
@@ -200,7 +176,7 @@ run(int argc, char **argv)
 		for (i = 0; i < RTE_DIM(lens); i++) {
 			m = make(k, lens[i], true);
 			VT_ASSERT(m != NULL, "packet");
-			m = pass(p.drv_port, p.vhost_port, m, true);
+			m = vt_pass_one(p.drv_port, p.vhost_port, m, true);
 			VT_ASSERT(m != NULL, "%s %u bytes: arrived", kind[k],
 				  lens[i]);
 			VT_ASSERT(csum_ok(m, k), "%s %u bytes: checksums at net_vhost",
@@ -216,7 +192,7 @@ run(int argc, char **argv)
 			VT_ASSERT(m != NULL, "packet");
 			VT_ASSERT_OK(rte_net_intel_cksum_prepare(m),
 				     "pseudo-header sum");
-			m = pass(p.vhost_port, p.drv_port, m, false);
+			m = vt_pass_one(p.vhost_port, p.drv_port, m, false);
 			VT_ASSERT(m != NULL, "%s %u bytes: arrived", kind[k],
 				  lens[i]);
 			fl = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
@@ -231,7 +207,7 @@ run(int argc, char **argv)
 		}
 	m = make(0, 200, false);
 	VT_ASSERT(m != NULL, "packet");
-	m = pass(p.vhost_port, p.drv_port, m, false);
+	m = vt_pass_one(p.vhost_port, p.drv_port, m, false);
 	VT_ASSERT(m != NULL, "plain packet arrived");
 	VT_ASSERT_EQ(0, m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK,
 		     "no verdict without offload flags");

@@ -327,30 +327,6 @@ check_segments(const struct shape *s, uint32_t len, uint32_t l2,
 	return VT_PASS;
 }
 
-/* Send m from port tx, return what port rx receives (5 s). */
-static struct rte_mbuf *
-pass(uint16_t tx, uint16_t rx, struct rte_mbuf *m, bool prepare)
-{
-	struct rte_mbuf *got;
-	double t0;
-
-	if (prepare && rte_eth_tx_prepare(tx, 0, &m, 1) != 1) {
-		vt_info("tx_prepare: %s", rte_strerror(rte_errno));
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	/* net_vhost takes nothing while it waits for an IOTLB answer */
-	for (t0 = vt_now(); rte_eth_tx_burst(tx, 0, &m, 1) != 1;)
-		if (vt_now() - t0 > 5) {
-			rte_pktmbuf_free(m);
-			return NULL;
-		}
-	for (t0 = vt_now(); vt_now() - t0 < 5;)
-		if (rte_eth_rx_burst(rx, 0, &got, 1) == 1)
-			return got;
-	return NULL;
-}
-
 /* The expected pseudo-header sum (whole L4 length) of the frame at f. */
 static uint16_t
 phdr_sum(const uint8_t *f, uint32_t l2, unsigned int k)
@@ -373,7 +349,7 @@ tx_one(const struct shape *s, unsigned int *nseg)
 	int rc = VT_FAIL;
 
 	VT_ASSERT(m != NULL, "packet");
-	m = pass(p.drv_port, p.vhost_port, m, true);
+	m = vt_pass_one(p.drv_port, p.vhost_port, m, true);
 	VT_ASSERT(m != NULL, "%s %s %u bytes%s: arrived at net_vhost",
 		  kind_name[s->k], vl_name[s->vl], s->len,
 		  s->segsz ? " TSO" : "");
@@ -448,7 +424,7 @@ rx_one(const struct shape *s)
 	int rc = VT_FAIL;
 
 	VT_ASSERT(m != NULL, "packet");
-	m = pass(p.vhost_port, p.drv_port, m, false);
+	m = vt_pass_one(p.vhost_port, p.drv_port, m, false);
 	VT_ASSERT(m != NULL, "%s %s %u bytes%s: arrived at the driver",
 		  kind_name[s->k], vl_name[s->vl], s->len,
 		  s->segsz ? " TSO" : "");

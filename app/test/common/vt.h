@@ -540,6 +540,16 @@ uint32_t vt_stream_len(const struct vt_stream *s, uint64_t seq);
 int vt_pkt_fill(const struct vt_stream *s, struct rte_mbuf *m, uint64_t seq);
 
 /**
+ * Send m out of queue 0 of port tx (through rte_eth_tx_prepare() first
+ * when prepare is set; tx_burst retried for up to 5 s) and return the one
+ * packet queue 0 of port rx receives within 5 s.
+ *
+ * @return the packet received, or NULL (m freed if it was not sent)
+ */
+struct rte_mbuf *vt_pass_one(uint16_t tx, uint16_t rx, struct rte_mbuf *m,
+			     bool prepare);
+
+/**
  * Check that m is packet seq of stream s, every byte of it. Prints the first
  * difference (offset, expected, actual) and returns VT_FAIL on mismatch.
  */

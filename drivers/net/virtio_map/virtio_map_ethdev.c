@@ -132,6 +132,15 @@ virtio_map_check_rx_room(struct virtio_map_dev *dev, struct rte_mempool *mp,
 	return 0;
 }
 
+/* Longest frame the port's Rx queues deliver at mtu (LRO as enabled). */
+static uint32_t
+virtio_map_rx_max_frame(struct rte_eth_dev *eth, uint16_t mtu)
+{
+	return virtio_map_rx_frame_len(
+		(vm_dev(eth)->rx_offloads & VIRTIO_MAP_RX_LRO) != 0,
+		eth->data->dev_conf.rxmode.max_lro_pkt_size, mtu);
+}
+
 /* A queue's ring size: nb_desc (ethdev puts the queue_size devarg in for
  * 0), a power of two; 0 when it is not one, logged. */
 static uint16_t
@@ -171,10 +180,7 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.map = &dev->map,
 		.mp = mp,
 		.map_one = !dev->cfg.map_batch,
-		.max_frame = virtio_map_rx_frame_len(
-				dev->rx_offloads & VIRTIO_MAP_RX_LRO,
-				eth->data->dev_conf.rxmode.max_lro_pkt_size,
-				eth->data->mtu),
+		.max_frame = virtio_map_rx_max_frame(eth, eth->data->mtu),
 		.call_fd = virtio_map_call_fd(dev, 2 * qid),
 	};
 	struct vmq *q;
@@ -328,7 +334,6 @@ virtio_map_check_queues(struct rte_eth_dev *eth)
 static void
 virtio_map_queue_offloads(struct rte_eth_dev *eth, struct vmq *q)
 {
-	const struct rte_eth_rxmode *rxm = &eth->data->dev_conf.rxmode;
 	struct virtio_map_dev *dev = vm_dev(eth);
 	uint64_t tx = q->is_tx ? dev->tx_offloads : 0;
 	uint64_t rx = q->is_tx ? 0 : dev->rx_offloads;
@@ -340,8 +345,8 @@ virtio_map_queue_offloads(struct rte_eth_dev *eth, struct vmq *q)
 	q->rx_lro = (rx & VIRTIO_MAP_RX_LRO) != 0;
 	q->rx_vlan_strip = (rx & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
 	if (!q->is_tx)
-		vmq_set_max_frame(q, virtio_map_rx_frame_len(q->rx_lro,
-				  rxm->max_lro_pkt_size, eth->data->mtu));
+		vmq_set_max_frame(q, virtio_map_rx_max_frame(eth,
+							     eth->data->mtu));
 }
 
 static int
@@ -489,10 +494,7 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 	for (i = 0; i < nq; i++)
 		vmq_set_max_frame(qs[i], qs[i]->is_tx ?
 				  virtio_map_frame_len(mtu) :
-				  virtio_map_rx_frame_len(
-				  dev->rx_offloads & VIRTIO_MAP_RX_LRO,
-				  eth->data->dev_conf.rxmode.max_lro_pkt_size,
-				  mtu));
+				  virtio_map_rx_max_frame(eth, mtu));
 	pthread_mutex_lock(&dev->lock);
 	dev->mtu = mtu;
 	/* a running device learns it now, the next one at bring-up */
