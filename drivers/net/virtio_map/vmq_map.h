@@ -228,12 +228,14 @@ vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
 	if (kind != VMAP_KIND_OPS)
 		return;
 
-	for (j = 0; j < n; j++) {
+	q->extra[id].nseg = n;
+	q->segs[id].dev_addr = segs[0].dev_addr;
+	q->segs[id].len = segs[0].len;
+	for (j = 1; unlikely(j < n); j++) {
 		k = vmq_seg_at(q, id, j);
 		k->dev_addr = segs[j].dev_addr;
 		k->len = segs[j].len;
 	}
-	q->extra[id].nseg = n;
 }
 
 /*
@@ -253,15 +255,22 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 	if (kind != VMAP_KIND_OPS)
 		return;
 	for (i = 0; i < n; i++) {
+		/* segment 0 first: most packets have no other */
+		k = &q->segs[ids[i]];
+		segs[ns].addr = NULL;
+		segs[ns].dev_addr = k->dev_addr;
+		segs[ns].len = k->len;
+		segs[ns].sync_len = 0;
+		ns++;
 		nseg = q->extra[ids[i]].nseg;
-		for (j = 0; j < nseg; j++, ns++) {
+		for (j = 1; unlikely(j < nseg); j++, ns++) {
 			k = vmq_seg_at(q, ids[i], j);
 			segs[ns].addr = NULL;
 			segs[ns].dev_addr = k->dev_addr;
 			segs[ns].len = k->len;
 			segs[ns].sync_len = 0;
 		}
-		if (ns >= VMQ_STEP) {
+		if (unlikely(ns >= VMQ_STEP)) {
 			vmq_ops_unmap(q, segs, ns, VMAP_TO_DEVICE);
 			ns = 0;
 		}
