@@ -86,6 +86,7 @@ vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
 	p->nb_free = n;
 	p->nb_slots = n;
 	p->slot_size = slot_size;
+	p->slot_inv = UINT64_MAX / slot_size + 1;
 	p->copy = vmap_copy_select(NULL);
 	return 0;
 }
@@ -115,9 +116,10 @@ vmap_bounce_copy(const struct vmap_bounce_pool *p, void *dst, const void *src,
 		rte_memcpy(dst, src, n);
 }
 
-uint16_t
-vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
-		uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+/* The burst loops, built once per direction so dir tests fold away. */
+static __rte_always_inline uint16_t
+bounce_map_dir(struct vmap_bounce_pool *p, struct vmap_seg *segs,
+	       uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
 {
 	uint8_t *va = p->range.va;
 	uint32_t *free_idx = p->free;
@@ -160,9 +162,9 @@ vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 	return i;
 }
 
-void
-vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
-		  uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+static __rte_always_inline void
+bounce_unmap_dir(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
+		 uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
 {
 	const uint8_t *va = p->range.va;
 	uint32_t *free_idx = p->free;
@@ -185,8 +187,12 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 			errors++;
 			continue;
 		}
-		/* span <= VMAP_BOUNCE_SIZE_MAX: 32-bit division is enough */
-		idx = (uint32_t)off / slot_size;
+		/*
+		 * off / slot_size without a divide: slot_inv is 2^64 /
+		 * slot_size rounded up, whose error stays below one slot for
+		 * any off under 2^32 (span <= VMAP_BOUNCE_SIZE_MAX).
+		 */
+		idx = (uint32_t)(((unsigned __int128)off * p->slot_inv) >> 64);
 		if (unlikely((uint32_t)off != idx * slot_size || busy[idx] == 0)) {
 			errors++;
 			continue;
@@ -211,6 +217,29 @@ vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 	p->nb_free = nb_free;
 	st->bounced_from_dev += bytes;
 	st->map_errors += errors;
+}
+
+uint16_t
+vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
+		uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+{
+	if (dir == VMAP_TO_DEVICE)
+		return bounce_map_dir(p, segs, n, VMAP_TO_DEVICE, st);
+	if (dir == VMAP_FROM_DEVICE)
+		return bounce_map_dir(p, segs, n, VMAP_FROM_DEVICE, st);
+	return bounce_map_dir(p, segs, n, dir, st);
+}
+
+void
+vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
+		  uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+{
+	if (dir == VMAP_TO_DEVICE)
+		bounce_unmap_dir(p, segs, n, VMAP_TO_DEVICE, st);
+	else if (dir == VMAP_FROM_DEVICE)
+		bounce_unmap_dir(p, segs, n, VMAP_FROM_DEVICE, st);
+	else
+		bounce_unmap_dir(p, segs, n, dir, st);
 }
 
 uint32_t

@@ -163,6 +163,7 @@ struct vmap_bounce_pool {
 	struct vmap_iova_state range;	/**< the slots' IOVA range */
 	vmap_copy_fn copy;		/**< copies of VMAP_COPY_WIDE_MIN
 					 * bytes or more */
+	uint64_t slot_inv;		/**< 2^64 / slot_size, rounded up */
 	uint32_t slot_size;		/**< bytes per slot (64-aligned) */
 	uint32_t nb_slots;		/**< slots in the range */
 	uint32_t nb_free;		/**< slots on the free stack */

@@ -1010,6 +1010,64 @@ test_pool_errors(void)
 	return VT_PASS;
 }
 
+/*
+ * Unmap finds a slot from its IOVA by multiplying with the pool's
+ * reciprocal, not dividing: for slot sizes that are not powers of two
+ * and slots far into the range, every slot start must name its own slot
+ * (a wrong index fails the start check and counts a map error), and an
+ * aligned IOVA inside a slot must not.
+ */
+static int
+test_pool_slot_index(void)
+{
+	static const uint32_t sizes[] = {
+		64, 192, 2176, 9280, 64 * 4099, 3 * MB + 64,
+	};
+	struct vmap_bounce_pool p;
+	struct vmap_qstats st;
+	struct vmap_seg seg;
+	struct vmap_domain *dom;
+	unsigned int i, k, n;
+
+	dom = domain("vt_idx", 64 * MB, MB);
+	VT_ASSERT(dom != NULL, "domain");
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		n = RTE_MIN(4096u, 60 * MB / sizes[i]);
+		VT_ASSERT(vmap_bounce_pool_create(dom, &p, n, n, sizes[i]) == 0,
+			  "pool of %u slots of %u bytes", n, sizes[i]);
+		VT_ASSERT_EQ(sizes[i], p.slot_size, "slot size");
+		memset(&st, 0, sizeof(st));
+		memset(&seg, 0, sizeof(seg));
+		seg.len = 1;
+		for (k = 0; k < n; k++) {
+			VT_ASSERT(vmap_bounce_map(&p, &seg, 1, VMAP_FROM_DEVICE,
+						  &st) == 1, "map slot %u", k);
+			VT_ASSERT(seg.dev_addr == p.range.iova +
+				  (uint64_t)k * sizes[i], "slot %u's IOVA", k);
+		}
+		/* aligned, inside the last slot: refused, nothing returned */
+		seg.dev_addr = p.range.iova + (uint64_t)(n - 1) * sizes[i] + 64;
+		if (sizes[i] > 64) {
+			vmap_bounce_unmap(&p, &seg, 1, VMAP_TO_DEVICE, &st);
+			VT_ASSERT(st.map_errors == 1,
+				  "IOVA 64 bytes into a %u-byte slot refused",
+				  sizes[i]);
+		}
+		/* every slot back by its IOVA, from the far end down */
+		for (k = n; k-- > 0;) {
+			seg.dev_addr = p.range.iova + (uint64_t)k * sizes[i];
+			vmap_bounce_unmap(&p, &seg, 1, VMAP_TO_DEVICE, &st);
+		}
+		VT_ASSERT(st.map_errors == (sizes[i] > 64 ? 1u : 0u),
+			  "%" PRIu64 " map errors returning %u slots of %u bytes",
+			  st.map_errors, n, sizes[i]);
+		VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&p), "all slots back");
+		vmap_bounce_pool_destroy(dom, &p);
+	}
+	vmap_domain_destroy(dom);
+	return VT_PASS;
+}
+
 static int
 test_pool_create(void)
 {
@@ -1307,6 +1365,7 @@ run(int argc, char **argv)
 		{ "pool_random", test_pool_random },
 		{ "pool_exhaustion", test_pool_exhaustion },
 		{ "pool_errors", test_pool_errors },
+		{ "pool_slot_index", test_pool_slot_index },
 		{ "pool_create", test_pool_create },
 	};
 	struct rte_mempool *mp;
