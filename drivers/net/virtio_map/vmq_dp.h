@@ -58,6 +58,7 @@ struct vmq_post {
 	uint16_t idx;		/**< split: next avail index; packed: slot */
 	uint16_t n;		/**< buffers posted */
 	bool wrap;		/**< packed: wrap counter of idx */
+	uint16_t flags;		/**< packed: avail flags of that wrap */
 	uint16_t head;		/**< packed: slot of the burst's first */
 	uint16_t head_flags;	/**< packed: its flags, stored last */
 };

@@ -27,11 +27,21 @@
 #define VMQ_PACKED_WRAP_SHIFT	15
 #define VMQ_PACKED_WRAP_BIT	(1u << VMQ_PACKED_WRAP_SHIFT)
 
+/* The two wrap flags of a descriptor. */
+#define VMQ_PACKED_WRAP_FLAGS	(VMQ_DESC_F_AVAIL | VMQ_DESC_F_USED)
+
 /* Flags that make a descriptor available in the lap of wrap (2.8.1). */
 static __rte_always_inline uint16_t
 vmq_packed_avail_flags(bool wrap)
 {
 	return wrap ? VMQ_DESC_F_AVAIL : VMQ_DESC_F_USED;
+}
+
+/* Wrap flags of a descriptor the device used in the lap of wrap (2.8.1). */
+static __rte_always_inline uint16_t
+vmq_packed_used_flags(bool wrap)
+{
+	return wrap ? VMQ_PACKED_WRAP_FLAGS : 0;
 }
 
 /*
@@ -47,18 +57,22 @@ vmq_packed_is_used(const struct vmq_pdesc *d, bool wrap)
 {
 	uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
 
-	return !!(f & VMQ_DESC_F_AVAIL) == wrap &&
-	       !!(f & VMQ_DESC_F_USED) == wrap;
+	return (f & VMQ_PACKED_WRAP_FLAGS) == vmq_packed_used_flags(wrap);
 }
 
-/* Move a ring position n descriptors on (n <= size), flipping its wrap. */
+/*
+ * Move a ring position n descriptors on (n <= size), flipping its wrap
+ * and, with it, the wrap flags the loops compare or store (wflags).
+ */
 static __rte_always_inline void
-vmq_packed_adv(uint16_t *idx, bool *wrap, uint16_t n, uint16_t size)
+vmq_packed_adv(uint16_t *idx, bool *wrap, uint16_t *wflags, uint16_t n,
+	       uint16_t size)
 {
 	*idx += n;
-	if (*idx >= size) {
+	if (unlikely(*idx >= size)) {
 		*idx -= size;
 		*wrap = !*wrap;
+		*wflags ^= VMQ_PACKED_WRAP_FLAGS;
 	}
 }
 
@@ -96,6 +110,7 @@ vmq_packed_post_begin(struct vmq *q, struct vmq_post *p)
 {
 	p->idx = q->avail_idx;
 	p->wrap = q->packed.avail_wrap;
+	p->flags = vmq_packed_avail_flags(p->wrap);
 	p->head = q->avail_idx;
 	p->head_flags = 0;
 	p->n = 0;
@@ -129,8 +144,8 @@ vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	q->extra[id].m = m;
 	q->extra[id].ndesc = 1;
 	q->nb_free--;
-	flags = VMQ_DESC_F_WRITE | vmq_packed_avail_flags(p->wrap);
-	vmq_packed_adv(&p->idx, &p->wrap, 1, q->size);
+	flags = VMQ_DESC_F_WRITE | p->flags;
+	vmq_packed_adv(&p->idx, &p->wrap, &p->flags, 1, q->size);
 	vmq_packed_set_first_flags(q, p, slot, flags);
 }
 
@@ -156,7 +171,7 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
 	uint16_t slot = p->idx, id, j, c, s = p->idx;
-	uint16_t flags = vmq_packed_avail_flags(p->wrap);
+	uint16_t flags = p->flags, wf = p->flags;
 	struct vmq_pdesc *d = &q->packed.desc[slot], *t;
 	bool w = p->wrap;
 
@@ -193,19 +208,18 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		d->len = q->hdr_size;
 		flags |= VMQ_DESC_F_NEXT;
 		for (j = 0; j < nsegs; j++) {
-			vmq_packed_adv(&s, &w, 1, q->size);
+			vmq_packed_adv(&s, &w, &wf, 1, q->size);
 			t = &q->packed.desc[s];
 			t->addr = segs[j].dev_addr;
 			t->len = segs[j].len;
 			t->id = id;
-			t->flags = vmq_packed_avail_flags(w) |
-				   (j + 1 < nsegs ? VMQ_DESC_F_NEXT : 0);
+			t->flags = wf | (j + 1 < nsegs ? VMQ_DESC_F_NEXT : 0);
 		}
 		c = nsegs + 1;
 	}
 	q->extra[id].ndesc = c;
 	q->nb_free -= c;
-	vmq_packed_adv(&p->idx, &p->wrap, c, q->size);
+	vmq_packed_adv(&p->idx, &p->wrap, &p->flags, c, q->size);
 	vmq_packed_set_first_flags(q, p, slot, flags);
 }
 
@@ -236,13 +250,15 @@ vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	uint16_t cons = q->used_cons, k;
 	bool wrap = q->packed.used_wrap;
+	uint16_t want = vmq_packed_used_flags(wrap);
 	const struct vmq_pdesc *d;
 	uint32_t len;
 	uint16_t id;
 
 	for (k = 0; k < n; k++) {
 		d = &q->packed.desc[cons];
-		if (!vmq_packed_is_used(d, wrap))
+		if ((__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) &
+		     VMQ_PACKED_WRAP_FLAGS) != want)
 			break;
 		id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
 		len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
@@ -267,7 +283,7 @@ vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 		/* an Rx buffer is one descriptor */
 		if (!in_order)
 			q->free_ids[q->packed.nb_free_ids++] = id;
-		vmq_packed_adv(&cons, &wrap, 1, q->size);
+		vmq_packed_adv(&cons, &wrap, &want, 1, q->size);
 	}
 	q->used_cons = cons;
 	q->packed.used_wrap = wrap;
@@ -286,12 +302,15 @@ static __rte_always_inline void
 vmq_packed_reclaim(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	uint16_t cons = q->used_cons, id, head, c;
+	bool wrap = q->packed.used_wrap;
+	uint16_t want = vmq_packed_used_flags(wrap);
 	const struct vmq_pdesc *d;
-	uint16_t id, head, c;
 
 	while (q->nb_free < q->size) {
-		d = &q->packed.desc[q->used_cons];
-		if (!vmq_packed_is_used(d, q->packed.used_wrap))
+		d = &q->packed.desc[cons];
+		if ((__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) &
+		     VMQ_PACKED_WRAP_FLAGS) != want)
 			break;
 		id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
 		if (unlikely(id >= q->size || q->extra[id].m == NULL)) {
@@ -300,14 +319,15 @@ vmq_packed_reclaim(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
 			break;
 		}
 		do {
-			head = in_order ? q->used_cons : id;
+			head = in_order ? cons : id;
 			c = q->extra[head].ndesc;
 			vmq_reclaim_add(q, r, head, kind);
 			vmq_packed_put_id(q, head, in_order);
-			vmq_packed_adv(&q->used_cons, &q->packed.used_wrap, c,
-				       q->size);
+			vmq_packed_adv(&cons, &wrap, &want, c, q->size);
 		} while (head != id);
 	}
+	q->used_cons = cons;
+	q->packed.used_wrap = wrap;
 }
 
 #endif /* _VMQ_PACKED_H_ */
