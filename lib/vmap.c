@@ -21,7 +21,7 @@ RTE_LOG_REGISTER_DEFAULT(vmap_logtype, NOTICE);
 
 #define VMAP_REGISTRY_MAX 16
 
-static const struct vmap_ops *vmap_registry[VMAP_REGISTRY_MAX] = {
+static const struct rte_vmap_ops *vmap_registry[VMAP_REGISTRY_MAX] = {
 	&vmap_va_ops,
 	&vmap_pa_ops,
 	&vmap_vduse_ops,
@@ -41,22 +41,26 @@ vmap_lookup_locked(const char *name)
 }
 
 int
-vmap_register(const struct vmap_ops *ops)
+vmap_register(const struct rte_vmap_ops *ops)
 {
 	unsigned int i;
 	int ret = -ENOSPC;
 
 	if (ops == NULL || ops->name == NULL || ops->name[0] == '\0' ||
-	    strlen(ops->name) >= VMAP_NAME_MAX || ops->map == NULL ||
+	    strlen(ops->name) >= RTE_VMAP_NAME_MAX || ops->map == NULL ||
 	    ops->alloc_coherent == NULL || ops->free_coherent == NULL ||
 	    ops->regions == NULL) {
 		VMAP_LOG(ERR, "incomplete map ops: need name (1..%d chars), map, alloc_coherent, free_coherent, regions",
-			 VMAP_NAME_MAX - 1);
+			 RTE_VMAP_NAME_MAX - 1);
 		return -EINVAL;
 	}
 	if (strchr(ops->name, ',') != NULL || strchr(ops->name, '=') != NULL) {
 		VMAP_LOG(ERR, "map ops name '%s' may not contain ',' or '='",
 			 ops->name);
+		return -EINVAL;
+	}
+	if (strcmp(ops->name, "auto") == 0) {
+		VMAP_LOG(ERR, "map ops name 'auto' is taken by the devarg map=auto");
 		return -EINVAL;
 	}
 
@@ -102,10 +106,10 @@ vmap_unregister(const char *name)
 	return ret;
 }
 
-const struct vmap_ops *
+const struct rte_vmap_ops *
 vmap_find(const char *name)
 {
-	const struct vmap_ops *ops = NULL;
+	const struct rte_vmap_ops *ops = NULL;
 	int i;
 
 	if (name == NULL)
@@ -139,9 +143,9 @@ vmap_names(char *buf, size_t len)
 }
 
 int
-vmap_dev_attach(struct vmap_dev *d, const struct vmap_ops *ops,
+vmap_dev_attach(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops,
 		const char *name, int socket_id,
-		const struct vmap_params *params)
+		const struct rte_vmap_params *params)
 {
 	int ret = 0;
 
@@ -162,7 +166,7 @@ vmap_dev_attach(struct vmap_dev *d, const struct vmap_ops *ops,
 }
 
 void
-vmap_dev_detach(struct vmap_dev *d)
+vmap_dev_detach(struct rte_vmap_dev *d)
 {
 	if (d->ops == NULL)
 		return;
@@ -173,8 +177,8 @@ vmap_dev_detach(struct vmap_dev *d)
 }
 
 int
-vmap_queue_setup(struct vmap_dev *d, struct vmap_queue *q, uint16_t qid,
-		 enum vmap_dir dir, uint16_t nb_desc, uint32_t buf_len)
+vmap_queue_setup(struct rte_vmap_dev *d, struct rte_vmap_queue *q, uint16_t qid,
+		 enum rte_vmap_dir dir, uint16_t nb_desc, uint32_t buf_len)
 {
 	int ret = 0;
 
@@ -190,7 +194,7 @@ vmap_queue_setup(struct vmap_dev *d, struct vmap_queue *q, uint16_t qid,
 }
 
 void
-vmap_queue_release(struct vmap_queue *q)
+vmap_queue_release(struct rte_vmap_queue *q)
 {
 	if (q->dev == NULL)
 		return;
@@ -201,7 +205,7 @@ vmap_queue_release(struct vmap_queue *q)
 }
 
 unsigned int
-vmap_queue_live(struct vmap_queue *q)
+vmap_queue_live(struct rte_vmap_queue *q)
 {
 	if (q->dev == NULL || q->dev->ops->queue_live == NULL)
 		return 0;
@@ -209,7 +213,7 @@ vmap_queue_live(struct vmap_queue *q)
 }
 
 void *
-vmap_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+vmap_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 		    rte_iova_t *dev_addr)
 {
 	if (size == 0 || align == 0 || (align & (align - 1)) != 0) {
@@ -220,14 +224,14 @@ vmap_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
 }
 
 void
-vmap_free_coherent(struct vmap_dev *d, void *addr, size_t size)
+vmap_free_coherent(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	if (addr != NULL)
 		d->ops->free_coherent(d, addr, size);
 }
 
 int
-vmap_queue_window(struct vmap_queue *q, struct vmap_region *w)
+vmap_queue_window(struct rte_vmap_queue *q, struct rte_vmap_region *w)
 {
 	if (q == NULL || q->dev == NULL || w == NULL)
 		return -EINVAL;
@@ -239,7 +243,7 @@ vmap_queue_window(struct vmap_queue *q, struct vmap_region *w)
 }
 
 int
-vmap_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+vmap_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 	     bool locked)
 {
 	return d->ops->regions(d, r, max, locked);

@@ -118,8 +118,8 @@ vmap_bounce_copy(const struct vmap_bounce_pool *p, void *dst, const void *src,
 
 /* The burst loops, built once per direction so dir tests fold away. */
 static __rte_always_inline uint16_t
-bounce_map_dir(struct vmap_bounce_pool *p, struct vmap_seg *segs,
-	       uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+bounce_map_dir(struct vmap_bounce_pool *p, struct rte_vmap_seg *segs,
+	       uint16_t n, enum rte_vmap_dir dir, struct rte_vmap_qstats *st)
 {
 	uint8_t *va = p->range.va;
 	uint32_t *free_idx = p->free;
@@ -148,7 +148,7 @@ bounce_map_dir(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 		 * A from-device slot is not cleared: the pool only ever held
 		 * this queue's buffers, which the device has seen already.
 		 */
-		if (dir != VMAP_FROM_DEVICE) {
+		if (dir != RTE_VMAP_FROM_DEVICE) {
 			vmap_bounce_copy(p, va + off, segs[i].addr,
 					 segs[i].len);
 			bytes += segs[i].len;
@@ -163,8 +163,8 @@ bounce_map_dir(struct vmap_bounce_pool *p, struct vmap_seg *segs,
 }
 
 static __rte_always_inline void
-bounce_unmap_dir(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
-		 uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
+		 uint16_t n, enum rte_vmap_dir dir, struct rte_vmap_qstats *st)
 {
 	const uint8_t *va = p->range.va;
 	uint32_t *free_idx = p->free;
@@ -178,7 +178,7 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 	uint16_t i;
 
 	/* Device writes were published before the used entries we read. */
-	if (dir != VMAP_TO_DEVICE)
+	if (dir != RTE_VMAP_TO_DEVICE)
 		rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 
 	for (i = 0; i < n; i++) {
@@ -203,10 +203,10 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 		 * the buffer) copies nothing but returns the slot all the same.
 		 */
 		if (unlikely(segs[i].len > slot_size ||
-			     (dir != VMAP_TO_DEVICE &&
+			     (dir != RTE_VMAP_TO_DEVICE &&
 			      segs[i].sync_len > segs[i].len))) {
 			errors++;
-		} else if (dir != VMAP_TO_DEVICE) {
+		} else if (dir != RTE_VMAP_TO_DEVICE) {
 			vmap_bounce_copy(p, segs[i].addr, va + off,
 					 segs[i].sync_len);
 			bytes += segs[i].sync_len;
@@ -220,24 +220,24 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
 }
 
 uint16_t
-vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
-		uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+vmap_bounce_map(struct vmap_bounce_pool *p, struct rte_vmap_seg *segs,
+		uint16_t n, enum rte_vmap_dir dir, struct rte_vmap_qstats *st)
 {
-	if (dir == VMAP_TO_DEVICE)
-		return bounce_map_dir(p, segs, n, VMAP_TO_DEVICE, st);
-	if (dir == VMAP_FROM_DEVICE)
-		return bounce_map_dir(p, segs, n, VMAP_FROM_DEVICE, st);
+	if (dir == RTE_VMAP_TO_DEVICE)
+		return bounce_map_dir(p, segs, n, RTE_VMAP_TO_DEVICE, st);
+	if (dir == RTE_VMAP_FROM_DEVICE)
+		return bounce_map_dir(p, segs, n, RTE_VMAP_FROM_DEVICE, st);
 	return bounce_map_dir(p, segs, n, dir, st);
 }
 
 void
-vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
-		  uint16_t n, enum vmap_dir dir, struct vmap_qstats *st)
+vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
+		  uint16_t n, enum rte_vmap_dir dir, struct rte_vmap_qstats *st)
 {
-	if (dir == VMAP_TO_DEVICE)
-		bounce_unmap_dir(p, segs, n, VMAP_TO_DEVICE, st);
-	else if (dir == VMAP_FROM_DEVICE)
-		bounce_unmap_dir(p, segs, n, VMAP_FROM_DEVICE, st);
+	if (dir == RTE_VMAP_TO_DEVICE)
+		bounce_unmap_dir(p, segs, n, RTE_VMAP_TO_DEVICE, st);
+	else if (dir == RTE_VMAP_FROM_DEVICE)
+		bounce_unmap_dir(p, segs, n, RTE_VMAP_FROM_DEVICE, st);
 	else
 		bounce_unmap_dir(p, segs, n, dir, st);
 }

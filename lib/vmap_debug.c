@@ -35,13 +35,13 @@ struct vmap_dbg_entry {
 
 /* Device state: the wrapped kind's own token and the error count. */
 struct vmap_dbg_dev {
-	struct vmap_dev inner;
+	struct rte_vmap_dev inner;
 	uint64_t errors;
 };
 
 /* Queue state: the wrapped kind's queue and the live-mapping set. */
 struct vmap_dbg_queue {
-	struct vmap_queue inner;
+	struct rte_vmap_queue inner;
 	struct vmap_dbg_entry *tab;	/* open addressing, linear probing */
 	uint32_t mask;			/* table size - 1 */
 	uint32_t live;
@@ -49,13 +49,13 @@ struct vmap_dbg_queue {
 };
 
 static struct vmap_dbg_dev *
-dbg_dev(const struct vmap_dev *d)
+dbg_dev(const struct rte_vmap_dev *d)
 {
 	return d->priv;
 }
 
 static void
-dbg_error(struct vmap_queue *q)
+dbg_error(struct rte_vmap_queue *q)
 {
 	__atomic_fetch_add(&dbg_dev(q->dev)->errors, 1, __ATOMIC_RELAXED);
 }
@@ -111,7 +111,7 @@ dbg_rehash(struct vmap_dbg_queue *dq)
 }
 
 static void
-dbg_insert(struct vmap_queue *q, struct vmap_dbg_queue *dq,
+dbg_insert(struct rte_vmap_queue *q, struct vmap_dbg_queue *dq,
 	   rte_iova_t dev_addr, uint32_t len)
 {
 	struct vmap_dbg_entry *e = dbg_find(dq, dev_addr);
@@ -143,8 +143,8 @@ dbg_insert(struct vmap_queue *q, struct vmap_dbg_queue *dq,
  * is checked where the op reads it (with_sync_len).
  */
 static bool
-dbg_check(struct vmap_queue *q, struct vmap_dbg_queue *dq,
-	  const struct vmap_seg *s, bool release, bool with_sync_len,
+dbg_check(struct rte_vmap_queue *q, struct vmap_dbg_queue *dq,
+	  const struct rte_vmap_seg *s, bool release, bool with_sync_len,
 	  const char *what)
 {
 	struct vmap_dbg_entry *e = dbg_find(dq, s->dev_addr);
@@ -179,7 +179,7 @@ dbg_check(struct vmap_queue *q, struct vmap_dbg_queue *dq,
 }
 
 static int
-dbg_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
+dbg_queue_setup(struct rte_vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 {
 	struct vmap_dbg_queue *dq;
 	uint32_t size;
@@ -209,7 +209,7 @@ dbg_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 }
 
 static void
-dbg_queue_release(struct vmap_queue *q)
+dbg_queue_release(struct rte_vmap_queue *q)
 {
 	struct vmap_dbg_queue *dq = q->priv;
 
@@ -222,7 +222,7 @@ dbg_queue_release(struct vmap_queue *q)
 }
 
 static unsigned int
-dbg_queue_live(struct vmap_queue *q)
+dbg_queue_live(struct rte_vmap_queue *q)
 {
 	struct vmap_dbg_queue *dq = q->priv;
 	uint32_t i;
@@ -241,9 +241,9 @@ dbg_queue_live(struct vmap_queue *q)
 
 /* Move what the wrapped kind counted into the queue's own counters. */
 static void
-dbg_take_stats(struct vmap_queue *q, struct vmap_dbg_queue *dq)
+dbg_take_stats(struct rte_vmap_queue *q, struct vmap_dbg_queue *dq)
 {
-	struct vmap_qstats *in = &dq->inner.stats;
+	struct rte_vmap_qstats *in = &dq->inner.stats;
 
 	q->stats.bounced_to_dev += in->bounced_to_dev;
 	q->stats.bounced_from_dev += in->bounced_from_dev;
@@ -253,8 +253,8 @@ dbg_take_stats(struct vmap_queue *q, struct vmap_dbg_queue *dq)
 }
 
 static uint16_t
-dbg_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	enum vmap_dir dir)
+dbg_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
+	enum rte_vmap_dir dir)
 {
 	struct vmap_dbg_queue *dq = q->priv;
 	uint16_t i, done;
@@ -268,14 +268,14 @@ dbg_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 
 /* Pass on only the buffers that pass the check, a chunk at a time. */
 static void
-dbg_forward(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	    enum vmap_dir dir, bool release, bool with_sync_len,
+dbg_forward(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	    enum rte_vmap_dir dir, bool release, bool with_sync_len,
 	    const char *what,
-	    void (*fn)(struct vmap_queue *, const struct vmap_seg *, uint16_t,
-		       enum vmap_dir))
+	    void (*fn)(struct rte_vmap_queue *, const struct rte_vmap_seg *, uint16_t,
+		       enum rte_vmap_dir))
 {
 	struct vmap_dbg_queue *dq = q->priv;
-	struct vmap_seg ok[64];
+	struct rte_vmap_seg ok[64];
 	uint16_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
@@ -291,32 +291,32 @@ dbg_forward(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-dbg_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	  enum vmap_dir dir)
+dbg_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	  enum rte_vmap_dir dir)
 {
-	dbg_forward(q, segs, n, dir, true, dir != VMAP_TO_DEVICE, "unmap",
+	dbg_forward(q, segs, n, dir, true, dir != RTE_VMAP_TO_DEVICE, "unmap",
 		    dbg_dev(q->dev)->inner.ops->unmap);
 }
 
 static void
-dbg_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
-		 uint16_t n, enum vmap_dir dir)
+dbg_sync_for_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
+		 uint16_t n, enum rte_vmap_dir dir)
 {
-	dbg_forward(q, segs, n, dir, false, dir != VMAP_TO_DEVICE,
+	dbg_forward(q, segs, n, dir, false, dir != RTE_VMAP_TO_DEVICE,
 		    "sync for cpu",
 		    dbg_dev(q->dev)->inner.ops->sync_for_cpu);
 }
 
 static void
-dbg_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
-		    uint16_t n, enum vmap_dir dir)
+dbg_sync_for_device(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
+		    uint16_t n, enum rte_vmap_dir dir)
 {
 	dbg_forward(q, segs, n, dir, false, false, "sync for device",
 		    dbg_dev(q->dev)->inner.ops->sync_for_device);
 }
 
 static int
-dbg_mapping_error(struct vmap_queue *q, rte_iova_t dev_addr)
+dbg_mapping_error(struct rte_vmap_queue *q, rte_iova_t dev_addr)
 {
 	struct vmap_dbg_queue *dq = q->priv;
 	struct vmap_dbg_entry *e = dbg_find(dq, dev_addr);
@@ -327,39 +327,39 @@ dbg_mapping_error(struct vmap_queue *q, rte_iova_t dev_addr)
 }
 
 static bool
-dbg_need_sync(struct vmap_dev *d)
+dbg_need_sync(struct rte_vmap_dev *d)
 {
 	return vmap_need_sync(&dbg_dev(d)->inner);
 }
 
 static void *
-dbg_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+dbg_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 		   rte_iova_t *dev_addr)
 {
 	return vmap_alloc_coherent(&dbg_dev(d)->inner, size, align, dev_addr);
 }
 
 static void
-dbg_free_coherent(struct vmap_dev *d, void *addr, size_t size)
+dbg_free_coherent(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	vmap_free_coherent(&dbg_dev(d)->inner, addr, size);
 }
 
 static int
-dbg_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+dbg_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 	    bool locked)
 {
 	return vmap_regions(&dbg_dev(d)->inner, r, max, locked);
 }
 
 static size_t
-dbg_max_mapping_size(struct vmap_dev *d)
+dbg_max_mapping_size(struct rte_vmap_dev *d)
 {
 	return vmap_max_mapping_size(&dbg_dev(d)->inner);
 }
 
 static int
-dbg_queue_window(struct vmap_queue *q, struct vmap_region *w)
+dbg_queue_window(struct rte_vmap_queue *q, struct rte_vmap_region *w)
 {
 	struct vmap_dbg_queue *dq = q->priv;
 
@@ -367,7 +367,7 @@ dbg_queue_window(struct vmap_queue *q, struct vmap_region *w)
 }
 
 static void
-dbg_detach(struct vmap_dev *d)
+dbg_detach(struct rte_vmap_dev *d)
 {
 	struct vmap_dbg_dev *dd = dbg_dev(d);
 
@@ -375,9 +375,9 @@ dbg_detach(struct vmap_dev *d)
 	rte_free(dd);
 }
 
-static const struct vmap_ops vmap_debug_ops = {
+static const struct rte_vmap_ops vmap_debug_ops = {
 	.name = "debug",
-	.kind = VMAP_KIND_OPS,
+	.kind = RTE_VMAP_KIND_OPS,
 	.detach = dbg_detach,
 	.queue_setup = dbg_queue_setup,
 	.queue_release = dbg_queue_release,
@@ -396,9 +396,9 @@ static const struct vmap_ops vmap_debug_ops = {
 };
 
 int
-vmap_debug_wrap(struct vmap_dev *d)
+vmap_debug_wrap(struct rte_vmap_dev *d)
 {
-	struct vmap_params inner_params = d->params;
+	struct rte_vmap_params inner_params = d->params;
 	struct vmap_dbg_dev *dd;
 	int ret;
 
@@ -413,7 +413,7 @@ vmap_debug_wrap(struct vmap_dev *d)
 		return ret;
 	}
 	d->ops = &vmap_debug_ops;
-	d->kind = VMAP_KIND_OPS;
+	d->kind = RTE_VMAP_KIND_OPS;
 	d->priv = dd;
 	VMAP_LOG(INFO, "%s: map=%s with the debug layer", d->name,
 		 dd->inner.ops->name);
@@ -421,7 +421,7 @@ vmap_debug_wrap(struct vmap_dev *d)
 }
 
 uint64_t
-vmap_debug_errors(const struct vmap_dev *d)
+vmap_debug_errors(const struct rte_vmap_dev *d)
 {
 	if (d->ops != &vmap_debug_ops)
 		return 0;

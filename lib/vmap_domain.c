@@ -380,10 +380,10 @@ vmap_domain_coherent_size(const struct vmap_domain *dom)
 }
 
 int
-vmap_domain_regions(const struct vmap_domain *dom, struct vmap_region *r,
+vmap_domain_regions(const struct vmap_domain *dom, struct rte_vmap_region *r,
 		    unsigned int max)
 {
-	struct vmap_region reg[2] = {
+	struct rte_vmap_region reg[2] = {
 		{
 			.dev_addr = 0,
 			.addr = dom->base,
@@ -522,12 +522,12 @@ iova_in_range(const struct vmap_iova_state *st, size_t offset, size_t len)
 
 int
 vmap_iova_link(struct vmap_iova_state *st, size_t offset, const void *buf,
-	       size_t len, enum vmap_dir dir)
+	       size_t len, enum rte_vmap_dir dir)
 {
 	if (unlikely(st == NULL || st->size == 0 ||
 		     !iova_in_range(st, offset, len)))
 		return -EINVAL;
-	if (dir != VMAP_FROM_DEVICE && len > 0) {
+	if (dir != RTE_VMAP_FROM_DEVICE && len > 0) {
 		if (unlikely(buf == NULL))
 			return -EINVAL;
 		rte_memcpy((uint8_t *)st->va + offset, buf, len);
@@ -546,12 +546,12 @@ vmap_iova_sync(struct vmap_iova_state *st __rte_unused)
 
 int
 vmap_iova_unlink(struct vmap_iova_state *st, size_t offset, void *buf,
-		 size_t len, enum vmap_dir dir)
+		 size_t len, enum rte_vmap_dir dir)
 {
 	if (unlikely(st == NULL || st->size == 0 ||
 		     !iova_in_range(st, offset, len)))
 		return -EINVAL;
-	if (dir != VMAP_TO_DEVICE && len > 0) {
+	if (dir != RTE_VMAP_TO_DEVICE && len > 0) {
 		if (unlikely(buf == NULL))
 			return -EINVAL;
 		/* The used entry was read before; the data follows it. */

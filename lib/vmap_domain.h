@@ -70,7 +70,7 @@ size_t vmap_domain_coherent_size(const struct vmap_domain *dom);
  *
  * @return 2 (the count, even when max < 2; then only max are written)
  */
-int vmap_domain_regions(const struct vmap_domain *dom, struct vmap_region *r,
+int vmap_domain_regions(const struct vmap_domain *dom, struct rte_vmap_region *r,
 			unsigned int max);
 
 /**
@@ -116,13 +116,13 @@ int vmap_iova_try_alloc(struct vmap_domain *dom, struct vmap_iova_state *st,
 			size_t size);
 
 /**
- * Link a buffer at offset of a reserved range: for VMAP_TO_DEVICE and
- * VMAP_BIDIRECTIONAL copy len bytes from buf into the range.
+ * Link a buffer at offset of a reserved range: for RTE_VMAP_TO_DEVICE and
+ * RTE_VMAP_BIDIRECTIONAL copy len bytes from buf into the range.
  *
  * @return 0, or -EINVAL if [offset, offset + len) is outside the range
  */
 int vmap_iova_link(struct vmap_iova_state *st, size_t offset, const void *buf,
-		   size_t len, enum vmap_dir dir);
+		   size_t len, enum rte_vmap_dir dir);
 
 /**
  * Make everything linked so far visible to the device (one store fence
@@ -131,13 +131,13 @@ int vmap_iova_link(struct vmap_iova_state *st, size_t offset, const void *buf,
 void vmap_iova_sync(struct vmap_iova_state *st);
 
 /**
- * Unlink a buffer: for VMAP_FROM_DEVICE and VMAP_BIDIRECTIONAL copy len
+ * Unlink a buffer: for RTE_VMAP_FROM_DEVICE and RTE_VMAP_BIDIRECTIONAL copy len
  * bytes the device wrote at offset back to buf (after a load fence).
  *
  * @return 0, or -EINVAL if [offset, offset + len) is outside the range
  */
 int vmap_iova_unlink(struct vmap_iova_state *st, size_t offset, void *buf,
-		     size_t len, enum vmap_dir dir);
+		     size_t len, enum rte_vmap_dir dir);
 
 /** Give a reserved range back. Idempotent (size becomes 0). */
 void vmap_iova_destroy(struct vmap_domain *dom, struct vmap_iova_state *st);
@@ -191,7 +191,7 @@ void vmap_bounce_pool_destroy(struct vmap_domain *dom,
 
 /**
  * Map a burst: take one slot per segment, copy segs[i].len bytes in for
- * VMAP_TO_DEVICE / VMAP_BIDIRECTIONAL, set segs[i].dev_addr to the slot's
+ * RTE_VMAP_TO_DEVICE / RTE_VMAP_BIDIRECTIONAL, set segs[i].dev_addr to the slot's
  * IOVA, and sync once. segs[i].iova is not read.
  * A segment longer than a slot stops the burst (map error); so does an
  * empty pool (counted once per burst in st->exhausted). Bytes copied are
@@ -199,21 +199,21 @@ void vmap_bounce_pool_destroy(struct vmap_domain *dom,
  *
  * @return segments mapped (a prefix of segs)
  */
-uint16_t vmap_bounce_map(struct vmap_bounce_pool *p, struct vmap_seg *segs,
-			 uint16_t n, enum vmap_dir dir,
-			 struct vmap_qstats *st);
+uint16_t vmap_bounce_map(struct vmap_bounce_pool *p, struct rte_vmap_seg *segs,
+			 uint16_t n, enum rte_vmap_dir dir,
+			 struct rte_vmap_qstats *st);
 
 /**
  * Unmap a burst: find each slot from segs[i].dev_addr; for
- * VMAP_FROM_DEVICE / VMAP_BIDIRECTIONAL copy segs[i].sync_len bytes back
+ * RTE_VMAP_FROM_DEVICE / RTE_VMAP_BIDIRECTIONAL copy segs[i].sync_len bytes back
  * to segs[i].addr, then return the slot. A len longer than the slot, or a
  * sync_len longer than len, is a map error and copies nothing, but the
  * slot goes back. A dev_addr that is not a busy slot of this pool is
  * counted as a map error and skipped. Bytes copied are added to
  * st->bounced_from_dev.
  */
-void vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct vmap_seg *segs,
-		       uint16_t n, enum vmap_dir dir, struct vmap_qstats *st);
+void vmap_bounce_unmap(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
+		       uint16_t n, enum rte_vmap_dir dir, struct rte_vmap_qstats *st);
 
 /** Slots handed out and not returned. */
 uint32_t vmap_bounce_pool_busy(const struct vmap_bounce_pool *p);

@@ -29,7 +29,7 @@ extern int vmap_logtype;
  * @param align  alignment, a power of two
  * @return the memory, or NULL with rte_errno set
  */
-void *vmap_mz_alloc(struct vmap_dev *d, size_t size, size_t align);
+void *vmap_mz_alloc(struct rte_vmap_dev *d, size_t size, size_t align);
 
 /** Free memory from vmap_mz_alloc(); NULL is ignored. */
 void vmap_mz_free(void *addr);
@@ -42,15 +42,15 @@ void vmap_mz_free(void *addr);
  *
  * @return the region count (possibly above max), or a negative errno
  */
-int vmap_memseg_regions(struct vmap_region *r, unsigned int max, bool by_iova,
+int vmap_memseg_regions(struct rte_vmap_region *r, unsigned int max, bool by_iova,
 			bool locked);
 
 /**
  * Wrap d's kind (d->ops) in the debug layer: attach the kind to an inner
- * token, then make d->ops the checking table and d->kind VMAP_KIND_OPS.
+ * token, then make d->ops the checking table and d->kind RTE_VMAP_KIND_OPS.
  *
  * @return 0, -ENOMEM, or the kind's attach error
  */
-int vmap_debug_wrap(struct vmap_dev *d);
+int vmap_debug_wrap(struct rte_vmap_dev *d);
 
 #endif /* _VMAP_INTERNAL_H_ */

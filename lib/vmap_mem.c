@@ -22,7 +22,7 @@
 static uint32_t vmap_mz_seq;
 
 void *
-vmap_mz_alloc(struct vmap_dev *d, size_t size, size_t align)
+vmap_mz_alloc(struct rte_vmap_dev *d, size_t size, size_t align)
 {
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
@@ -76,10 +76,10 @@ vmap_mz_free(void *addr)
 }
 
 struct vmap_walk {
-	struct vmap_region *r;
+	struct rte_vmap_region *r;
 	unsigned int max;
 	unsigned int count;	/* regions found, may exceed max */
-	struct vmap_region cur;	/* region being grown */
+	struct rte_vmap_region cur;	/* region being grown */
 	bool have_cur;
 	bool by_iova;
 	uint64_t skipped;	/* bytes without a file */
@@ -101,7 +101,7 @@ vmap_walk_seg(const struct rte_memseg_list *msl __rte_unused,
 	      const struct rte_memseg *ms, void *arg)
 {
 	struct vmap_walk *w = arg;
-	struct vmap_region *c = &w->cur;
+	struct rte_vmap_region *c = &w->cur;
 	uint64_t dev_addr;
 	size_t off;
 	int fd;
@@ -135,7 +135,7 @@ vmap_walk_seg(const struct rte_memseg_list *msl __rte_unused,
 }
 
 int
-vmap_memseg_regions(struct vmap_region *r, unsigned int max, bool by_iova,
+vmap_memseg_regions(struct rte_vmap_region *r, unsigned int max, bool by_iova,
 		    bool locked)
 {
 	struct vmap_walk w = { .r = r, .max = max, .by_iova = by_iova };
@@ -155,7 +155,7 @@ vmap_memseg_regions(struct vmap_region *r, unsigned int max, bool by_iova,
 }
 
 int
-vmap_eal_runs(struct vmap_region *r, unsigned int max, bool by_iova,
+vmap_eal_runs(struct rte_vmap_region *r, unsigned int max, bool by_iova,
 	      bool locked)
 {
 	return vmap_memseg_regions(r, max, by_iova, locked);

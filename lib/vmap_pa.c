@@ -14,7 +14,7 @@
 #include "vmap_internal.h"
 
 static int
-vmap_pa_attach(struct vmap_dev *d)
+vmap_pa_attach(struct rte_vmap_dev *d)
 {
 	if (rte_eal_iova_mode() != RTE_IOVA_PA) {
 		VMAP_LOG(ERR, "%s: map=pa needs EAL in IOVA-as-PA mode, but EAL runs with IOVA as %s; use map=va, or run as root with hugepages and --iova-mode=pa",
@@ -26,8 +26,8 @@ vmap_pa_attach(struct vmap_dev *d)
 }
 
 static uint16_t
-vmap_pa_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
-	    uint16_t n, enum vmap_dir dir __rte_unused)
+vmap_pa_map(struct rte_vmap_queue *q __rte_unused, struct rte_vmap_seg *segs,
+	    uint16_t n, enum rte_vmap_dir dir __rte_unused)
 {
 	uint16_t i;
 
@@ -41,7 +41,7 @@ vmap_pa_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
 }
 
 static void *
-vmap_pa_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+vmap_pa_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 		       rte_iova_t *dev_addr)
 {
 	void *p = vmap_mz_alloc(d, size, align);
@@ -52,22 +52,22 @@ vmap_pa_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
 }
 
 static void
-vmap_pa_free_coherent(struct vmap_dev *d __rte_unused, void *addr,
+vmap_pa_free_coherent(struct rte_vmap_dev *d __rte_unused, void *addr,
 		      size_t size __rte_unused)
 {
 	vmap_mz_free(addr);
 }
 
 static int
-vmap_pa_regions(struct vmap_dev *d __rte_unused, struct vmap_region *r,
+vmap_pa_regions(struct rte_vmap_dev *d __rte_unused, struct rte_vmap_region *r,
 		unsigned int max, bool locked)
 {
 	return vmap_memseg_regions(r, max, true, locked);
 }
 
-const struct vmap_ops vmap_pa_ops = {
+const struct rte_vmap_ops vmap_pa_ops = {
 	.name = "pa",
-	.kind = VMAP_KIND_PA,
+	.kind = RTE_VMAP_KIND_PA,
 	.attach = vmap_pa_attach,
 	.map = vmap_pa_map,
 	.alloc_coherent = vmap_pa_alloc_coherent,

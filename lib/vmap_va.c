@@ -10,8 +10,8 @@
 #include "vmap_internal.h"
 
 static uint16_t
-vmap_va_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
-	    uint16_t n, enum vmap_dir dir __rte_unused)
+vmap_va_map(struct rte_vmap_queue *q __rte_unused, struct rte_vmap_seg *segs,
+	    uint16_t n, enum rte_vmap_dir dir __rte_unused)
 {
 	uint16_t i;
 
@@ -21,7 +21,7 @@ vmap_va_map(struct vmap_queue *q __rte_unused, struct vmap_seg *segs,
 }
 
 static void *
-vmap_va_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+vmap_va_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 		       rte_iova_t *dev_addr)
 {
 	void *p = vmap_mz_alloc(d, size, align);
@@ -32,22 +32,22 @@ vmap_va_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
 }
 
 static void
-vmap_va_free_coherent(struct vmap_dev *d __rte_unused, void *addr,
+vmap_va_free_coherent(struct rte_vmap_dev *d __rte_unused, void *addr,
 		      size_t size __rte_unused)
 {
 	vmap_mz_free(addr);
 }
 
 static int
-vmap_va_regions(struct vmap_dev *d __rte_unused, struct vmap_region *r,
+vmap_va_regions(struct rte_vmap_dev *d __rte_unused, struct rte_vmap_region *r,
 		unsigned int max, bool locked)
 {
 	return vmap_memseg_regions(r, max, false, locked);
 }
 
-const struct vmap_ops vmap_va_ops = {
+const struct rte_vmap_ops vmap_va_ops = {
 	.name = "va",
-	.kind = VMAP_KIND_VA,
+	.kind = RTE_VMAP_KIND_VA,
 	.map = vmap_va_map,
 	.alloc_coherent = vmap_va_alloc_coherent,
 	.free_coherent = vmap_va_free_coherent,

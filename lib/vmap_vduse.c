@@ -26,7 +26,7 @@
 #define VMAP_VDUSE_MIN_SLOTS	32u
 
 static int
-vmap_vduse_attach(struct vmap_dev *d)
+vmap_vduse_attach(struct rte_vmap_dev *d)
 {
 	struct vmap_domain *dom;
 	size_t bounce = d->params.bounce_size;
@@ -50,17 +50,17 @@ vmap_vduse_attach(struct vmap_dev *d)
 }
 
 static void
-vmap_vduse_detach(struct vmap_dev *d)
+vmap_vduse_detach(struct rte_vmap_dev *d)
 {
 	vmap_domain_destroy(d->priv);
 	d->priv = NULL;
 }
 
 static int
-vmap_vduse_queue_setup(struct vmap_queue *q, uint16_t nb_desc,
+vmap_vduse_queue_setup(struct rte_vmap_queue *q, uint16_t nb_desc,
 		       uint32_t buf_len)
 {
-	struct vmap_dev *d = q->dev;
+	struct rte_vmap_dev *d = q->dev;
 	struct vmap_bounce_pool *pool;
 	int ret;
 
@@ -97,7 +97,7 @@ vmap_vduse_queue_setup(struct vmap_queue *q, uint16_t nb_desc,
 }
 
 static void
-vmap_vduse_queue_release(struct vmap_queue *q)
+vmap_vduse_queue_release(struct rte_vmap_queue *q)
 {
 	struct vmap_bounce_pool *pool = q->priv;
 
@@ -109,21 +109,21 @@ vmap_vduse_queue_release(struct vmap_queue *q)
 }
 
 static unsigned int
-vmap_vduse_queue_live(struct vmap_queue *q)
+vmap_vduse_queue_live(struct rte_vmap_queue *q)
 {
 	return q->priv != NULL ? vmap_bounce_pool_busy(q->priv) : 0;
 }
 
 static uint16_t
-vmap_vduse_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	       enum vmap_dir dir)
+vmap_vduse_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
+	       enum rte_vmap_dir dir)
 {
 	return vmap_bounce_map(q->priv, segs, n, dir, &q->stats);
 }
 
 static void
-vmap_vduse_unmap(struct vmap_queue *q, const struct vmap_seg *segs,
-		 uint16_t n, enum vmap_dir dir)
+vmap_vduse_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
+		 uint16_t n, enum rte_vmap_dir dir)
 {
 	vmap_bounce_unmap(q->priv, segs, n, dir, &q->stats);
 }
@@ -147,14 +147,14 @@ vmap_vduse_slot(const struct vmap_bounce_pool *p, rte_iova_t dev_addr,
 }
 
 static void
-vmap_vduse_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
-			uint16_t n, enum vmap_dir dir)
+vmap_vduse_sync_for_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
+			uint16_t n, enum rte_vmap_dir dir)
 {
 	struct vmap_bounce_pool *p = q->priv;
 	int64_t off;
 	uint16_t i;
 
-	if (dir == VMAP_TO_DEVICE)
+	if (dir == RTE_VMAP_TO_DEVICE)
 		return;
 	for (i = 0; i < n; i++) {
 		off = vmap_vduse_slot(p, segs[i].dev_addr, segs[i].len);
@@ -169,14 +169,14 @@ vmap_vduse_sync_for_cpu(struct vmap_queue *q, const struct vmap_seg *segs,
 }
 
 static void
-vmap_vduse_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
-			   uint16_t n, enum vmap_dir dir)
+vmap_vduse_sync_for_device(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
+			   uint16_t n, enum rte_vmap_dir dir)
 {
 	struct vmap_bounce_pool *p = q->priv;
 	int64_t off;
 	uint16_t i;
 
-	if (dir == VMAP_FROM_DEVICE)
+	if (dir == RTE_VMAP_FROM_DEVICE)
 		return;
 	for (i = 0; i < n; i++) {
 		off = vmap_vduse_slot(p, segs[i].dev_addr, segs[i].len);
@@ -192,32 +192,32 @@ vmap_vduse_sync_for_device(struct vmap_queue *q, const struct vmap_seg *segs,
 }
 
 static int
-vmap_vduse_mapping_error(struct vmap_queue *q, rte_iova_t dev_addr)
+vmap_vduse_mapping_error(struct rte_vmap_queue *q, rte_iova_t dev_addr)
 {
 	return vmap_vduse_slot(q->priv, dev_addr, 0) < 0 ? -EFAULT : 0;
 }
 
 static bool
-vmap_vduse_need_sync(struct vmap_dev *d __rte_unused)
+vmap_vduse_need_sync(struct rte_vmap_dev *d __rte_unused)
 {
 	return true;
 }
 
 static void *
-vmap_vduse_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+vmap_vduse_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 			  rte_iova_t *dev_addr)
 {
 	return vmap_domain_alloc_coherent(d->priv, size, align, dev_addr);
 }
 
 static void
-vmap_vduse_free_coherent(struct vmap_dev *d, void *addr, size_t size)
+vmap_vduse_free_coherent(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	vmap_domain_free_coherent(d->priv, addr, size);
 }
 
 static int
-vmap_vduse_regions(struct vmap_dev *d, struct vmap_region *r,
+vmap_vduse_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r,
 		   unsigned int max, bool locked __rte_unused)
 {
 	if (d->priv == NULL)
@@ -226,14 +226,14 @@ vmap_vduse_regions(struct vmap_dev *d, struct vmap_region *r,
 }
 
 static size_t
-vmap_vduse_max_mapping_size(struct vmap_dev *d)
+vmap_vduse_max_mapping_size(struct rte_vmap_dev *d)
 {
 	return d->priv != NULL ? vmap_domain_bounce_size(d->priv) : 0;
 }
 
 /* The queue's slot pool is one reserved range of the bounce region. */
 static int
-vmap_vduse_queue_window(struct vmap_queue *q, struct vmap_region *w)
+vmap_vduse_queue_window(struct rte_vmap_queue *q, struct rte_vmap_region *w)
 {
 	const struct vmap_bounce_pool *p = q->priv;
 
@@ -245,9 +245,9 @@ vmap_vduse_queue_window(struct vmap_queue *q, struct vmap_region *w)
 	return 0;
 }
 
-const struct vmap_ops vmap_vduse_ops = {
+const struct rte_vmap_ops vmap_vduse_ops = {
 	.name = "vduse",
-	.kind = VMAP_KIND_OPS,
+	.kind = RTE_VMAP_KIND_OPS,
 	.attach = vmap_vduse_attach,
 	.detach = vmap_vduse_detach,
 	.queue_setup = vmap_vduse_queue_setup,

@@ -13,22 +13,24 @@
  * are the va kind's.
  */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include <rte_common.h>
 
-#include "loopback.h"
-#include "vmap.h"
+#include <rte_pmd_virtio_map.h>
 
-static struct vmap_ops lb_kind_ops;
+#include "loopback.h"
+
+static struct rte_vmap_ops lb_kind_ops;
 static uint64_t lb_kind_mapped, lb_kind_unmapped;
 
 /* Identity: the device address is the buffer's virtual address. */
 static __rte_noinline uint16_t
-lb_kind_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	enum vmap_dir dir)
+lb_kind_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
+	enum rte_vmap_dir dir)
 {
 	uint16_t i;
 
@@ -42,8 +44,8 @@ lb_kind_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 
 /* Nothing to undo but the count; the buffers were never copied. */
 static __rte_noinline void
-lb_kind_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	enum vmap_dir dir)
+lb_kind_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
+	uint16_t n, enum rte_vmap_dir dir)
 {
 	RTE_SET_USED(q);
 	RTE_SET_USED(segs);
@@ -54,18 +56,22 @@ lb_kind_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 int
 lb_kind_register(void)
 {
-	lb_kind_ops = vmap_va_ops;
+	const struct rte_vmap_ops *va = rte_pmd_virtio_map_ops_find("va");
+
+	if (va == NULL)
+		return -ENOENT;
+	lb_kind_ops = *va;
 	lb_kind_ops.name = LB_KIND_NAME;
-	lb_kind_ops.kind = VMAP_KIND_OPS;
+	lb_kind_ops.kind = RTE_VMAP_KIND_OPS;
 	lb_kind_ops.map = lb_kind_map;
 	lb_kind_ops.unmap = lb_kind_unmap;
-	return vmap_register(&lb_kind_ops);
+	return rte_pmd_virtio_map_ops_register(&lb_kind_ops);
 }
 
 void
 lb_kind_unregister(void)
 {
-	if (vmap_unregister(LB_KIND_NAME) == 0 && lb_kind_mapped > 0)
+	if (rte_pmd_virtio_map_ops_unregister(LB_KIND_NAME) == 0 && lb_kind_mapped > 0)
 		printf("# %s: %" PRIu64 " buffers mapped, %" PRIu64
 			" unmapped\n", LB_KIND_NAME, lb_kind_mapped,
 			lb_kind_unmapped);

@@ -12,7 +12,7 @@
  * memory and regions are delegated to the built-in va kind. 10^5 packets
  * each way with every byte checked, then after stop every mapping must
  * have been unmapped. Registration refusals (a taken name, a table without
- * VMAP_KIND_OPS) and the error after unregistering (probe fails naming
+ * RTE_VMAP_KIND_OPS) and the error after unregistering (probe fails naming
  * the map devarg and the value) are checked too.
  */
 
@@ -33,7 +33,7 @@
 struct tm_queue {
 	uint32_t magic;
 	uint16_t qid;
-	enum vmap_dir dir;
+	enum rte_vmap_dir dir;
 	uint64_t maps, unmaps;
 };
 
@@ -49,7 +49,7 @@ static struct {
 #define TM_MAGIC 0x746d6170u	/* "tmap" */
 
 static bool
-tm_tokens_ok(const struct vmap_queue *q)
+tm_tokens_ok(const struct rte_vmap_queue *q)
 {
 	const struct tm_queue *tq = q->priv;
 
@@ -62,7 +62,7 @@ tm_tokens_ok(const struct vmap_queue *q)
 }
 
 static int
-tm_attach(struct vmap_dev *d)
+tm_attach(struct rte_vmap_dev *d)
 {
 	tm.attach++;
 	tm.magic = TM_MAGIC;
@@ -71,7 +71,7 @@ tm_attach(struct vmap_dev *d)
 }
 
 static void
-tm_detach(struct vmap_dev *d)
+tm_detach(struct rte_vmap_dev *d)
 {
 	if (d->priv != &tm)
 		tm.bad_tokens++;
@@ -79,7 +79,7 @@ tm_detach(struct vmap_dev *d)
 }
 
 static int
-tm_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
+tm_queue_setup(struct rte_vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 {
 	struct tm_queue *tq;
 
@@ -98,7 +98,7 @@ tm_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 }
 
 static void
-tm_queue_release(struct vmap_queue *q)
+tm_queue_release(struct rte_vmap_queue *q)
 {
 	struct tm_queue *tq = q->priv;
 
@@ -108,8 +108,8 @@ tm_queue_release(struct vmap_queue *q)
 }
 
 static uint16_t
-tm_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-       enum vmap_dir dir)
+tm_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
+       enum rte_vmap_dir dir)
 {
 	struct tm_queue *tq = q->priv;
 	uint16_t i;
@@ -125,8 +125,8 @@ tm_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-tm_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	 enum vmap_dir dir)
+tm_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	 enum rte_vmap_dir dir)
 {
 	struct tm_queue *tq = q->priv;
 
@@ -139,28 +139,28 @@ tm_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void *
-tm_alloc_coherent(struct vmap_dev *d, size_t size, size_t align,
+tm_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 		  rte_iova_t *dev_addr)
 {
 	return vmap_va_ops.alloc_coherent(d, size, align, dev_addr);
 }
 
 static void
-tm_free_coherent(struct vmap_dev *d, void *addr, size_t size)
+tm_free_coherent(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	vmap_va_ops.free_coherent(d, addr, size);
 }
 
 static int
-tm_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+tm_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 	   bool locked)
 {
 	return vmap_va_ops.regions(d, r, max, locked);
 }
 
-static const struct vmap_ops testmap_ops = {
+static const struct rte_vmap_ops testmap_ops = {
 	.name = "testmap",
-	.kind = VMAP_KIND_OPS,
+	.kind = RTE_VMAP_KIND_OPS,
 	.attach = tm_attach,
 	.detach = tm_detach,
 	.queue_setup = tm_queue_setup,
@@ -175,7 +175,7 @@ static const struct vmap_ops testmap_ops = {
 static int
 registration(void)
 {
-	struct vmap_ops bad = testmap_ops;
+	struct rte_vmap_ops bad = testmap_ops;
 
 	VT_ASSERT_OK(rte_pmd_virtio_map_ops_register(&testmap_ops),
 		     "register testmap");
@@ -185,7 +185,7 @@ registration(void)
 	VT_ASSERT_EQ(-EEXIST, rte_pmd_virtio_map_ops_register(&bad),
 		     "register over built-in vduse");
 	bad.name = "vt_inline";
-	bad.kind = VMAP_KIND_VA;
+	bad.kind = RTE_VMAP_KIND_VA;
 	VT_ASSERT_EQ(-EINVAL, rte_pmd_virtio_map_ops_register(&bad),
 		     "register a table with an inline kind");
 	bad = testmap_ops;
@@ -265,7 +265,7 @@ run(int argc, char **argv)
 		tm.maps, tm.unmaps, tm.nq, tm.bad_tokens);
 	for (i = 0; i < tm.nq; i++)
 		vt_info("  queue %u (%s): %" PRIu64 " mapped, %" PRIu64 " unmapped",
-			tm.q[i].qid, tm.q[i].dir == VMAP_TO_DEVICE ? "Tx" : "Rx",
+			tm.q[i].qid, tm.q[i].dir == RTE_VMAP_TO_DEVICE ? "Tx" : "Rx",
 			tm.q[i].maps, tm.q[i].unmaps);
 	VT_ASSERT_EQ(0, tm.bad_tokens, "calls with tokens testmap did not fill in");
 	VT_ASSERT(tm.maps >= 2 * PACKETS,

@@ -146,7 +146,7 @@ test_sizes(void)
 
 /* What a backend would do: map the file itself and look. */
 static int
-check_region_file(const struct vmap_region *r, unsigned int idx)
+check_region_file(const struct rte_vmap_region *r, unsigned int idx)
 {
 	uint8_t probe[64], back[64];
 	struct stat st;
@@ -199,7 +199,7 @@ check_region_file(const struct vmap_region *r, unsigned int idx)
 static int
 test_layout(void)
 {
-	struct vmap_region r[4], g[3];
+	struct rte_vmap_region r[4], g[3];
 	struct vmap_domain *dom;
 	struct stat s0, s1;
 	size_t bsz, csz;
@@ -504,16 +504,16 @@ test_iova_link(void)
 	fill(src, sizeof(src), 1);
 
 	/* link copies in for TO_DEVICE and BIDIRECTIONAL only */
-	VT_ASSERT_OK(vmap_iova_link(&st, 100, src, 1000, VMAP_TO_DEVICE),
+	VT_ASSERT_OK(vmap_iova_link(&st, 100, src, 1000, RTE_VMAP_TO_DEVICE),
 		     "link TO_DEVICE");
 	VT_ASSERT_EQ(1000, check_fill(va + 100, 1000, 1), "linked bytes");
 	VT_ASSERT_EQ(0x11, va[99], "byte before the link");
 	VT_ASSERT_EQ(0x11, va[1100], "byte after the link");
-	VT_ASSERT_OK(vmap_iova_link(&st, 2000, src, 500, VMAP_FROM_DEVICE),
+	VT_ASSERT_OK(vmap_iova_link(&st, 2000, src, 500, RTE_VMAP_FROM_DEVICE),
 		     "link FROM_DEVICE");
 	VT_ASSERT_EQ(500, check_byte(va + 2000, 500, 0x11),
 		     "link FROM_DEVICE copies nothing; untouched up to");
-	VT_ASSERT_OK(vmap_iova_link(&st, 3000, src, 500, VMAP_BIDIRECTIONAL),
+	VT_ASSERT_OK(vmap_iova_link(&st, 3000, src, 500, RTE_VMAP_BIDIRECTIONAL),
 		     "link BIDIRECTIONAL");
 	VT_ASSERT_EQ(500, check_fill(va + 3000, 500, 1), "bidirectional link bytes");
 	vmap_iova_sync(&st);
@@ -521,54 +521,54 @@ test_iova_link(void)
 	/* unlink copies out for FROM_DEVICE and BIDIRECTIONAL, len bytes */
 	fill(va + 5000, 300, 2);	/* the device writes */
 	memset(out, 0xee, sizeof(out));
-	VT_ASSERT_OK(vmap_iova_unlink(&st, 5000, out, 200, VMAP_FROM_DEVICE),
+	VT_ASSERT_OK(vmap_iova_unlink(&st, 5000, out, 200, RTE_VMAP_FROM_DEVICE),
 		     "unlink FROM_DEVICE");
 	VT_ASSERT_EQ(200, check_fill(out, 200, 2), "unlinked bytes");
 	VT_ASSERT_EQ(100, check_byte(out + 200, 100, 0xee),
 		     "bytes past len untouched up to");
 	memset(out, 0xee, sizeof(out));
-	VT_ASSERT_OK(vmap_iova_unlink(&st, 5000, out, 200, VMAP_TO_DEVICE),
+	VT_ASSERT_OK(vmap_iova_unlink(&st, 5000, out, 200, RTE_VMAP_TO_DEVICE),
 		     "unlink TO_DEVICE");
 	VT_ASSERT_EQ(sizeof(out), check_byte(out, sizeof(out), 0xee),
 		     "unlink TO_DEVICE copies nothing; untouched up to");
-	VT_ASSERT_OK(vmap_iova_unlink(&st, 5000, out, 300, VMAP_BIDIRECTIONAL),
+	VT_ASSERT_OK(vmap_iova_unlink(&st, 5000, out, 300, RTE_VMAP_BIDIRECTIONAL),
 		     "unlink BIDIRECTIONAL");
 	VT_ASSERT_EQ(300, check_fill(out, 300, 2), "bidirectional unlink bytes");
 
 	/* bounds: the last byte is fine, one more is not, nothing copied */
 	memset(va, 0x11, sz);
-	VT_ASSERT_OK(vmap_iova_link(&st, sz - 10, src, 10, VMAP_TO_DEVICE),
+	VT_ASSERT_OK(vmap_iova_link(&st, sz - 10, src, 10, RTE_VMAP_TO_DEVICE),
 		     "link of the range's last 10 bytes");
 	memset(va + sz - 16, 0x11, 16);
 	VT_ASSERT_EQ(-EINVAL, vmap_iova_link(&st, sz - 10, src, 11,
-					     VMAP_TO_DEVICE), "link past the end");
-	VT_ASSERT_EQ(-EINVAL, vmap_iova_link(&st, sz, src, 1, VMAP_TO_DEVICE),
+					     RTE_VMAP_TO_DEVICE), "link past the end");
+	VT_ASSERT_EQ(-EINVAL, vmap_iova_link(&st, sz, src, 1, RTE_VMAP_TO_DEVICE),
 		     "link at the end");
 	VT_ASSERT_EQ(-EINVAL, vmap_iova_link(&st, SIZE_MAX - 4, src, 10,
-					     VMAP_TO_DEVICE),
+					     RTE_VMAP_TO_DEVICE),
 		     "link whose offset + len wraps");
 	VT_ASSERT_EQ(-EINVAL, vmap_iova_link(&st, 0, src, SIZE_MAX,
-					     VMAP_TO_DEVICE), "link of SIZE_MAX bytes");
+					     RTE_VMAP_TO_DEVICE), "link of SIZE_MAX bytes");
 	VT_ASSERT_EQ(16, check_byte(va + sz - 16, 16, 0x11),
 		     "refused links wrote nothing; untouched up to");
 	memset(out, 0xee, sizeof(out));
-	VT_ASSERT_OK(vmap_iova_unlink(&st, sz - 10, out, 10, VMAP_FROM_DEVICE),
+	VT_ASSERT_OK(vmap_iova_unlink(&st, sz - 10, out, 10, RTE_VMAP_FROM_DEVICE),
 		     "unlink of the last 10 bytes");
 	memset(out, 0xee, sizeof(out));
 	VT_ASSERT_EQ(-EINVAL, vmap_iova_unlink(&st, sz - 10, out, 11,
-					       VMAP_FROM_DEVICE),
+					       RTE_VMAP_FROM_DEVICE),
 		     "unlink past the end");
 	VT_ASSERT_EQ(-EINVAL, vmap_iova_unlink(&st, SIZE_MAX - 4, out, 10,
-					       VMAP_FROM_DEVICE),
+					       RTE_VMAP_FROM_DEVICE),
 		     "unlink whose offset + len wraps");
 	VT_ASSERT_EQ(sizeof(out), check_byte(out, sizeof(out), 0xee),
 		     "refused unlinks wrote nothing; untouched up to");
 
 	/* a destroyed range takes nothing */
 	vmap_iova_destroy(dom, &st);
-	VT_ASSERT_EQ(-EINVAL, vmap_iova_link(&st, 0, src, 1, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(-EINVAL, vmap_iova_link(&st, 0, src, 1, RTE_VMAP_TO_DEVICE),
 		     "link into a destroyed range");
-	VT_ASSERT_EQ(-EINVAL, vmap_iova_unlink(&st, 0, out, 1, VMAP_FROM_DEVICE),
+	VT_ASSERT_EQ(-EINVAL, vmap_iova_unlink(&st, 0, out, 1, RTE_VMAP_FROM_DEVICE),
 		     "unlink from a destroyed range");
 	vmap_domain_destroy(dom);
 	return VT_PASS;
@@ -613,7 +613,7 @@ slot_of(const struct model *m, rte_iova_t dev_addr, unsigned int *slot)
 }
 
 static int
-model_check(const struct model *m, const struct vmap_qstats *st)
+model_check(const struct model *m, const struct rte_vmap_qstats *st)
 {
 	VT_ASSERT_EQ(m->nheld, vmap_bounce_pool_busy(m->p),
 		     "busy slots against handed out minus returned");
@@ -629,10 +629,10 @@ model_check(const struct model *m, const struct vmap_qstats *st)
 
 /* Map a burst of n with random lengths; check slots and bytes. */
 static int
-model_map(struct model *m, struct vmap_qstats *st, uint16_t n,
-	  enum vmap_dir dir)
+model_map(struct model *m, struct rte_vmap_qstats *st, uint16_t n,
+	  enum rte_vmap_dir dir)
 {
-	struct vmap_seg segs[64];
+	struct rte_vmap_seg segs[64];
 	unsigned int free0 = m->p->nb_slots - m->nheld, slot, i;
 	uint16_t got, want = RTE_MIN((unsigned int)n, free0);
 	uint32_t tag0 = m->tag;
@@ -658,7 +658,7 @@ model_map(struct model *m, struct vmap_qstats *st, uint16_t n,
 		slot_va = vmap_domain_iova_to_va(m->dom, segs[i].dev_addr,
 						 segs[i].len);
 		VT_ASSERT(slot_va != NULL, "slot IOVA not in the domain");
-		if (dir != VMAP_FROM_DEVICE) {
+		if (dir != RTE_VMAP_FROM_DEVICE) {
 			VT_ASSERT_EQ(segs[i].len,
 				     check_fill(slot_va, segs[i].len, tag0 + i),
 				     "bytes bounced into the slot, equal up to");
@@ -681,10 +681,10 @@ model_map(struct model *m, struct vmap_qstats *st, uint16_t n,
  * for FROM_DEVICE check that exactly sync_len bytes came back.
  */
 static int
-model_unmap(struct model *m, struct vmap_qstats *st, uint16_t k,
-	    enum vmap_dir dir)
+model_unmap(struct model *m, struct rte_vmap_qstats *st, uint16_t k,
+	    enum rte_vmap_dir dir)
 {
-	struct vmap_seg segs[64];
+	struct rte_vmap_seg segs[64];
 	uint32_t dev_len[64], tag0 = m->tag;
 	unsigned int i, j, slot;
 	uint8_t *slot_va;
@@ -712,7 +712,7 @@ model_unmap(struct model *m, struct vmap_qstats *st, uint16_t k,
 	}
 	vmap_bounce_unmap(m->p, segs, k, dir, st);
 	for (i = 0; i < k; i++) {
-		if (dir == VMAP_TO_DEVICE) {
+		if (dir == RTE_VMAP_TO_DEVICE) {
 			VT_ASSERT_EQ(sizeof(dst_buf[i]),
 				     check_byte(dst_buf[i], sizeof(dst_buf[i]),
 						0xcd),
@@ -735,12 +735,12 @@ model_unmap(struct model *m, struct vmap_qstats *st, uint16_t k,
 static int
 test_pool_random(void)
 {
-	static const enum vmap_dir dirs[] = {
-		VMAP_TO_DEVICE, VMAP_FROM_DEVICE, VMAP_BIDIRECTIONAL,
+	static const enum rte_vmap_dir dirs[] = {
+		RTE_VMAP_TO_DEVICE, RTE_VMAP_FROM_DEVICE, RTE_VMAP_BIDIRECTIONAL,
 	};
 	static struct model m;
 	struct vmap_bounce_pool p;
-	struct vmap_qstats st;
+	struct rte_vmap_qstats st;
 	struct vmap_domain *dom;
 	unsigned int r, maps = 0, unmaps = 0;
 
@@ -781,7 +781,7 @@ test_pool_random(void)
 	}
 	while (m.nheld > 0)
 		VT_CHECK(model_unmap(&m, &st, RTE_MIN(64u, m.nheld),
-				     VMAP_FROM_DEVICE));
+				     RTE_VMAP_FROM_DEVICE));
 	VT_CHECK(model_check(&m, &st));
 	vt_info("%u map and %u unmap bursts; %" PRIu64 " bytes in, %" PRIu64 " out, %" PRIu64 " bursts cut short",
 		maps, unmaps, st.bounced_to_dev, st.bounced_from_dev,
@@ -796,7 +796,7 @@ test_pool_random(void)
 }
 
 static void
-segs_for(struct vmap_seg *segs, unsigned int n, uint32_t len)
+segs_for(struct rte_vmap_seg *segs, unsigned int n, uint32_t len)
 {
 	unsigned int i;
 
@@ -813,9 +813,9 @@ segs_for(struct vmap_seg *segs, unsigned int n, uint32_t len)
 static int
 test_pool_exhaustion(void)
 {
-	struct vmap_seg segs[64], all[64];
+	struct rte_vmap_seg segs[64], all[64];
 	struct vmap_bounce_pool p;
-	struct vmap_qstats st;
+	struct rte_vmap_qstats st;
 	struct vmap_domain *dom;
 	unsigned int i, j;
 
@@ -826,22 +826,22 @@ test_pool_exhaustion(void)
 	VT_ASSERT_EQ(40, p.nb_slots, "slots");
 
 	segs_for(segs, 32, 100);
-	VT_ASSERT_EQ(32, vmap_bounce_map(&p, segs, 32, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(32, vmap_bounce_map(&p, segs, 32, RTE_VMAP_TO_DEVICE, &st),
 		     "first burst");
 	memcpy(all, segs, 32 * sizeof(segs[0]));
 	VT_ASSERT_EQ(0, st.exhausted, "exhausted after a full burst");
 	segs_for(segs, 32, 100);
-	VT_ASSERT_EQ(8, vmap_bounce_map(&p, segs, 32, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(8, vmap_bounce_map(&p, segs, 32, RTE_VMAP_TO_DEVICE, &st),
 		     "second burst: the 8 slots left");
 	memcpy(all + 32, segs, 8 * sizeof(segs[0]));
 	VT_ASSERT_EQ(1, st.exhausted, "one burst cut short, counted once");
 	VT_ASSERT_EQ(40, vmap_bounce_pool_busy(&p), "busy");
 	VT_ASSERT_EQ(0, p.nb_free, "free");
 	segs_for(segs, 32, 100);
-	VT_ASSERT_EQ(0, vmap_bounce_map(&p, segs, 32, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(0, vmap_bounce_map(&p, segs, 32, RTE_VMAP_TO_DEVICE, &st),
 		     "burst on an empty pool");
 	VT_ASSERT_EQ(2, st.exhausted, "an empty pool counts once per burst");
-	VT_ASSERT_EQ(0, vmap_bounce_map(&p, segs, 0, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(0, vmap_bounce_map(&p, segs, 0, RTE_VMAP_TO_DEVICE, &st),
 		     "empty burst");
 	VT_ASSERT_EQ(2, st.exhausted, "an empty burst is not cut short");
 	VT_ASSERT_EQ(40 * 100, st.bounced_to_dev, "bytes bounced");
@@ -851,15 +851,15 @@ test_pool_exhaustion(void)
 		for (j = 0; j < i; j++)
 			VT_ASSERT(all[i].dev_addr != all[j].dev_addr,
 				  "segments %u and %u share a slot", j, i);
-	vmap_bounce_unmap(&p, all, 40, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, all, 40, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&p), "busy after returning all");
 	VT_ASSERT_EQ(40, p.nb_free, "free after returning all");
 	VT_ASSERT_EQ(0, st.map_errors, "map errors");
 	segs_for(segs, 40, 1024);
-	VT_ASSERT_EQ(40, vmap_bounce_map(&p, segs, 40, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(40, vmap_bounce_map(&p, segs, 40, RTE_VMAP_TO_DEVICE, &st),
 		     "all slots again, full size");
 	VT_ASSERT_EQ(2, st.exhausted, "exhausted unchanged");
-	vmap_bounce_unmap(&p, segs, 40, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, segs, 40, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&p), "busy at the end");
 	vmap_bounce_pool_destroy(dom, &p);
 	vmap_domain_destroy(dom);
@@ -870,8 +870,8 @@ static int
 test_pool_errors(void)
 {
 	struct vmap_bounce_pool p, p2;
-	struct vmap_qstats st, st2;
-	struct vmap_seg segs[64], bad[4], other;
+	struct rte_vmap_qstats st, st2;
+	struct rte_vmap_seg segs[64], bad[4], other;
 	struct vmap_domain *dom;
 	uint32_t ss;
 	unsigned int i, j;
@@ -887,13 +887,13 @@ test_pool_errors(void)
 	/* a segment longer than a slot stops the burst, takes no slot */
 	segs_for(segs, 8, 100);
 	segs[3].len = ss + 1;
-	VT_ASSERT_EQ(3, vmap_bounce_map(&p, segs, 8, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(3, vmap_bounce_map(&p, segs, 8, RTE_VMAP_TO_DEVICE, &st),
 		     "burst stops at the segment longer than a slot");
 	VT_ASSERT_EQ(1, st.map_errors, "map errors for a long segment");
 	VT_ASSERT_EQ(0, st.exhausted, "a long segment is not exhaustion");
 	VT_ASSERT_EQ(3, vmap_bounce_pool_busy(&p), "no slot taken for it");
 	segs[3].len = ss;
-	VT_ASSERT_EQ(5, vmap_bounce_map(&p, &segs[3], 5, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(5, vmap_bounce_map(&p, &segs[3], 5, RTE_VMAP_TO_DEVICE, &st),
 		     "a segment of exactly one slot");
 	VT_ASSERT_EQ(8, vmap_bounce_pool_busy(&p), "busy");
 
@@ -902,7 +902,7 @@ test_pool_errors(void)
 	other.iova = RTE_BAD_IOVA;
 	other.len = 10;
 	other.sync_len = 10;
-	VT_ASSERT_EQ(1, vmap_bounce_map(&p2, &other, 1, VMAP_FROM_DEVICE, &st2),
+	VT_ASSERT_EQ(1, vmap_bounce_map(&p2, &other, 1, RTE_VMAP_FROM_DEVICE, &st2),
 		     "map on pool 2");
 	bad[0] = segs[0];
 	bad[1] = segs[1];
@@ -918,7 +918,7 @@ test_pool_errors(void)
 	fill(vmap_domain_iova_to_va(dom, segs[0].dev_addr, 10), 10, 900);
 	fill(vmap_domain_iova_to_va(dom, segs[2].dev_addr, 10), 10, 902);
 	fill(vmap_domain_iova_to_va(dom, other.dev_addr, 10), 10, 903);
-	vmap_bounce_unmap(&p, bad, 4, VMAP_FROM_DEVICE, &st);
+	vmap_bounce_unmap(&p, bad, 4, RTE_VMAP_FROM_DEVICE, &st);
 	VT_ASSERT_EQ(3, st.map_errors, "map errors: + IOVA past the pool, + another pool's IOVA");
 	VT_ASSERT_EQ(6, vmap_bounce_pool_busy(&p), "the two good slots returned");
 	VT_ASSERT_EQ(10, check_fill(dst_buf[0], 10, 900), "good segment 0 copied back");
@@ -930,27 +930,27 @@ test_pool_errors(void)
 	VT_ASSERT_EQ(1, vmap_bounce_pool_busy(&p2), "pool 2 slot still busy");
 	bad[0] = segs[0];
 	bad[0].dev_addr = p.range.iova - 1;		/* below the pool */
-	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, bad, 1, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(4, st.map_errors, "map errors: + IOVA below the pool");
 	bad[0].dev_addr = RTE_BAD_IOVA;
-	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, bad, 1, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(5, st.map_errors, "map errors: + RTE_BAD_IOVA");
 
 	/* an IOVA inside a busy slot, not at its start */
 	bad[0] = segs[4];
 	bad[0].dev_addr += 1;
-	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, bad, 1, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(6, st.map_errors, "map errors: + unaligned IOVA");
 	VT_ASSERT_EQ(6, vmap_bounce_pool_busy(&p), "unaligned IOVA returned no slot");
 	bad[0].dev_addr = segs[4].dev_addr + ss / 2;
-	vmap_bounce_unmap(&p, bad, 1, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, bad, 1, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(7, st.map_errors, "map errors: + IOVA in the middle of a slot");
 
 	/* double return */
-	vmap_bounce_unmap(&p, &segs[4], 1, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, &segs[4], 1, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(7, st.map_errors, "map errors for a good return");
 	VT_ASSERT_EQ(5, vmap_bounce_pool_busy(&p), "busy after a good return");
-	vmap_bounce_unmap(&p, &segs[4], 1, VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p, &segs[4], 1, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(8, st.map_errors, "map errors: + double return");
 	VT_ASSERT_EQ(5, vmap_bounce_pool_busy(&p), "busy after a double return");
 	VT_ASSERT_EQ(p.nb_slots - 5, p.nb_free, "free after a double return");
@@ -963,7 +963,7 @@ test_pool_errors(void)
 	bad[0].sync_len = bad[0].len + 1;
 	bad[0].addr = dst_buf[0];
 	memset(dst_buf[0], 0xcd, sizeof(dst_buf[0]));
-	vmap_bounce_unmap(&p, bad, 1, VMAP_FROM_DEVICE, &st);
+	vmap_bounce_unmap(&p, bad, 1, RTE_VMAP_FROM_DEVICE, &st);
 	VT_ASSERT_EQ(9, st.map_errors, "map errors: + sync_len past len");
 	VT_ASSERT_EQ(sizeof(dst_buf[0]), check_byte(dst_buf[0],
 						    sizeof(dst_buf[0]), 0xcd),
@@ -976,7 +976,7 @@ test_pool_errors(void)
 	bad[0].len = ss + 1;
 	bad[0].sync_len = 10;
 	bad[0].addr = dst_buf[0];
-	vmap_bounce_unmap(&p, bad, 1, VMAP_FROM_DEVICE, &st);
+	vmap_bounce_unmap(&p, bad, 1, RTE_VMAP_FROM_DEVICE, &st);
 	VT_ASSERT_EQ(10, st.map_errors, "map errors: + len longer than the slot");
 	VT_ASSERT_EQ(sizeof(dst_buf[0]), check_byte(dst_buf[0],
 						    sizeof(dst_buf[0]), 0xcd),
@@ -985,23 +985,23 @@ test_pool_errors(void)
 		     "the slot of an overlong len goes back all the same");
 
 	/* return the rest; nothing leaked, no slot twice on the free stack */
-	vmap_bounce_unmap(&p, &segs[0], 1, VMAP_TO_DEVICE, &st);	/* double */
+	vmap_bounce_unmap(&p, &segs[0], 1, RTE_VMAP_TO_DEVICE, &st);	/* double */
 	VT_ASSERT_EQ(11, st.map_errors, "map errors: + double return");
 	for (i = 1; i < 8; i++)
 		if (i != 2 && i != 4 && i != 5 && i != 6)
-			vmap_bounce_unmap(&p, &segs[i], 1, VMAP_TO_DEVICE, &st);
+			vmap_bounce_unmap(&p, &segs[i], 1, RTE_VMAP_TO_DEVICE, &st);
 	VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&p), "busy after returning all");
 	VT_ASSERT_EQ(p.nb_slots, p.nb_free, "free after returning all");
 	segs_for(segs, 32, 64);
-	VT_ASSERT_EQ(32, vmap_bounce_map(&p, segs, 32, VMAP_TO_DEVICE, &st),
+	VT_ASSERT_EQ(32, vmap_bounce_map(&p, segs, 32, RTE_VMAP_TO_DEVICE, &st),
 		     "every slot once more");
 	for (i = 0; i < 32; i++)
 		for (j = 0; j < i; j++)
 			VT_ASSERT(segs[i].dev_addr != segs[j].dev_addr,
 				  "slot 0x%" PRIx64 " handed out twice after double returns",
 				  segs[i].dev_addr);
-	vmap_bounce_unmap(&p, segs, 32, VMAP_TO_DEVICE, &st);
-	vmap_bounce_unmap(&p2, &other, 1, VMAP_FROM_DEVICE, &st2);
+	vmap_bounce_unmap(&p, segs, 32, RTE_VMAP_TO_DEVICE, &st);
+	vmap_bounce_unmap(&p2, &other, 1, RTE_VMAP_FROM_DEVICE, &st2);
 	VT_ASSERT_EQ(0, st2.map_errors, "pool 2 map errors");
 	VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&p2), "pool 2 busy");
 	vmap_bounce_pool_destroy(dom, &p);
@@ -1024,8 +1024,8 @@ test_pool_slot_index(void)
 		64, 192, 2176, 9280, 64 * 4099, 3 * MB + 64,
 	};
 	struct vmap_bounce_pool p;
-	struct vmap_qstats st;
-	struct vmap_seg seg;
+	struct rte_vmap_qstats st;
+	struct rte_vmap_seg seg;
 	struct vmap_domain *dom;
 	unsigned int i, k, n;
 
@@ -1040,7 +1040,7 @@ test_pool_slot_index(void)
 		memset(&seg, 0, sizeof(seg));
 		seg.len = 1;
 		for (k = 0; k < n; k++) {
-			VT_ASSERT(vmap_bounce_map(&p, &seg, 1, VMAP_FROM_DEVICE,
+			VT_ASSERT(vmap_bounce_map(&p, &seg, 1, RTE_VMAP_FROM_DEVICE,
 						  &st) == 1, "map slot %u", k);
 			VT_ASSERT(seg.dev_addr == p.range.iova +
 				  (uint64_t)k * sizes[i], "slot %u's IOVA", k);
@@ -1048,7 +1048,7 @@ test_pool_slot_index(void)
 		/* aligned, inside the last slot: refused, nothing returned */
 		seg.dev_addr = p.range.iova + (uint64_t)(n - 1) * sizes[i] + 64;
 		if (sizes[i] > 64) {
-			vmap_bounce_unmap(&p, &seg, 1, VMAP_TO_DEVICE, &st);
+			vmap_bounce_unmap(&p, &seg, 1, RTE_VMAP_TO_DEVICE, &st);
 			VT_ASSERT(st.map_errors == 1,
 				  "IOVA 64 bytes into a %u-byte slot refused",
 				  sizes[i]);
@@ -1056,7 +1056,7 @@ test_pool_slot_index(void)
 		/* every slot back by its IOVA, from the far end down */
 		for (k = n; k-- > 0;) {
 			seg.dev_addr = p.range.iova + (uint64_t)k * sizes[i];
-			vmap_bounce_unmap(&p, &seg, 1, VMAP_TO_DEVICE, &st);
+			vmap_bounce_unmap(&p, &seg, 1, RTE_VMAP_TO_DEVICE, &st);
 		}
 		VT_ASSERT(st.map_errors == (sizes[i] > 64 ? 1u : 0u),
 			  "%" PRIu64 " map errors returning %u slots of %u bytes",
@@ -1137,7 +1137,7 @@ test_pool_create(void)
 /* ---- the vduse kind, through vmap.h ---- */
 
 static void *
-dev_va(const struct vmap_region *r, rte_iova_t iova, size_t len)
+dev_va(const struct rte_vmap_region *r, rte_iova_t iova, size_t len)
 {
 	unsigned int i;
 
@@ -1151,13 +1151,13 @@ dev_va(const struct vmap_region *r, rte_iova_t iova, size_t len)
 static int
 test_vduse_kind(struct rte_mempool *mp)
 {
-	struct vmap_params params = { .bounce_size = 4 * MB };
+	struct rte_vmap_params params = { .bounce_size = 4 * MB };
 	struct rte_mbuf *m[32];
-	struct vmap_seg segs[32];
-	struct vmap_region r[2];
-	struct vmap_queue tq, rq, sq;
-	struct vmap_dev d;
-	const struct vmap_ops *ops = vmap_find("vduse");
+	struct rte_vmap_seg segs[32];
+	struct rte_vmap_region r[2];
+	struct rte_vmap_queue tq, rq, sq;
+	struct rte_vmap_dev d;
+	const struct rte_vmap_ops *ops = vmap_find("vduse");
 	uint64_t sum = 0;
 	rte_iova_t ci;
 	uint8_t *dv;
@@ -1168,7 +1168,7 @@ test_vduse_kind(struct rte_mempool *mp)
 	VT_ASSERT(ops != NULL, "vmap_find(\"vduse\")");
 	VT_ASSERT_OK(vmap_dev_attach(&d, ops, "vt_vduse", SOCKET_ID_ANY, &params),
 		     "attach vduse with bounce_size 4M");
-	VT_ASSERT_EQ(VMAP_KIND_OPS, d.kind, "vduse hot-path kind");
+	VT_ASSERT_EQ(RTE_VMAP_KIND_OPS, d.kind, "vduse hot-path kind");
 	VT_ASSERT(vmap_need_sync(&d), "vduse needs syncs");
 	VT_ASSERT(vmap_max_mapping_size(&d) > 0, "max mapping size");
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors with debug off");
@@ -1188,9 +1188,9 @@ test_vduse_kind(struct rte_mempool *mp)
 		  "coherent IOVA 0x%" PRIx64 " is in the coherent region at %p",
 		  ci, coh);
 
-	VT_ASSERT_OK(vmap_queue_setup(&d, &tq, 1, VMAP_TO_DEVICE, 256, 9030),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &tq, 1, RTE_VMAP_TO_DEVICE, 256, 9030),
 		     "Tx queue setup");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, 0, VMAP_FROM_DEVICE, 256, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, 0, RTE_VMAP_FROM_DEVICE, 256, 2048),
 		     "Rx queue setup");
 
 	/* Tx: data bounced into slots the device reads */
@@ -1204,7 +1204,7 @@ test_vduse_kind(struct rte_mempool *mp)
 		segs[i].len = len;
 		sum += len;
 	}
-	VT_ASSERT_EQ(32, vmap_map(&tq, segs, 32, VMAP_TO_DEVICE), "Tx map");
+	VT_ASSERT_EQ(32, vmap_map(&tq, segs, 32, RTE_VMAP_TO_DEVICE), "Tx map");
 	for (i = 0; i < 32; i++) {
 		dv = dev_va(r, segs[i].dev_addr, segs[i].len);
 		VT_ASSERT(dv != NULL && segs[i].dev_addr + segs[i].len <= 4 * MB,
@@ -1216,7 +1216,7 @@ test_vduse_kind(struct rte_mempool *mp)
 	}
 	VT_ASSERT_EQ(sum, tq.stats.bounced_to_dev, "Tx bytes bounced");
 	VT_ASSERT_EQ(32, vmap_queue_live(&tq), "Tx mappings live");
-	vmap_unmap(&tq, segs, 32, VMAP_TO_DEVICE);
+	vmap_unmap(&tq, segs, 32, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(0, vmap_queue_live(&tq), "Tx mappings live after unmap");
 	VT_ASSERT_EQ(0, tq.stats.bounced_from_dev, "Tx bytes bounced back");
 	VT_ASSERT_EQ(0, tq.stats.map_errors, "Tx map errors");
@@ -1233,7 +1233,7 @@ test_vduse_kind(struct rte_mempool *mp)
 		segs[i].iova = rte_pktmbuf_iova(m[i]);
 		segs[i].len = 2048;	/* the queue's buffer length */
 	}
-	VT_ASSERT_EQ(32, vmap_map(&rq, segs, 32, VMAP_FROM_DEVICE), "Rx map");
+	VT_ASSERT_EQ(32, vmap_map(&rq, segs, 32, RTE_VMAP_FROM_DEVICE), "Rx map");
 	sum = 0;
 	for (i = 0; i < 32; i++) {
 		uint32_t len = 64 + i * 61;
@@ -1245,7 +1245,7 @@ test_vduse_kind(struct rte_mempool *mp)
 		segs[i].sync_len = len;
 		sum += len;
 	}
-	vmap_unmap(&rq, segs, 32, VMAP_FROM_DEVICE);
+	vmap_unmap(&rq, segs, 32, RTE_VMAP_FROM_DEVICE);
 	for (i = 0; i < 32; i++) {
 		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
 		uint32_t room = rte_pktmbuf_tailroom(m[i]);
@@ -1267,45 +1267,45 @@ test_vduse_kind(struct rte_mempool *mp)
 	 */
 	segs[0].addr = rte_pktmbuf_mtod(m[0], void *);
 	segs[0].len = 1000;
-	VT_ASSERT_EQ(1, vmap_map(&rq, segs, 1, VMAP_FROM_DEVICE), "Rx map one");
+	VT_ASSERT_EQ(1, vmap_map(&rq, segs, 1, RTE_VMAP_FROM_DEVICE), "Rx map one");
 	dv = dev_va(r, segs[0].dev_addr, 1000);
 	memset(segs[0].addr, 0xcd, 1000);
 	fill(dv, 1000, 5000);
 	segs[0].sync_len = 600;
-	vmap_sync_for_cpu(&rq, segs, 1, VMAP_FROM_DEVICE);
+	vmap_sync_for_cpu(&rq, segs, 1, RTE_VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(600, check_fill(segs[0].addr, 600, 5000),
 		     "sync_for_cpu bytes, equal up to");
 	VT_ASSERT_EQ(400, check_byte((uint8_t *)segs[0].addr + 600, 400, 0xcd),
 		     "sync_for_cpu stops at sync_len; untouched up to");
 	VT_ASSERT_EQ(0, rq.stats.map_errors, "map errors before a bad sync_len");
 	segs[0].sync_len = 1001;
-	vmap_sync_for_cpu(&rq, segs, 1, VMAP_FROM_DEVICE);
+	vmap_sync_for_cpu(&rq, segs, 1, RTE_VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(1, rq.stats.map_errors, "map errors: + sync_len past len");
 	VT_ASSERT_EQ(400, check_byte((uint8_t *)segs[0].addr + 600, 400, 0xcd),
 		     "a refused sync_for_cpu copies nothing; untouched up to");
 	fill(dv, 1000, 5001);
 	segs[0].sync_len = 1000;
-	vmap_unmap(&rq, segs, 1, VMAP_FROM_DEVICE);
+	vmap_unmap(&rq, segs, 1, RTE_VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(1000, check_fill(segs[0].addr, 1000, 5001),
 		     "unmap after sync_for_cpu, equal up to");
 	/* sync_for_device pushes CPU writes into a live Tx slot */
-	VT_ASSERT_EQ(1, vmap_map(&tq, segs, 1, VMAP_TO_DEVICE), "Tx map one");
+	VT_ASSERT_EQ(1, vmap_map(&tq, segs, 1, RTE_VMAP_TO_DEVICE), "Tx map one");
 	fill(segs[0].addr, 1000, 5002);
-	vmap_sync_for_device(&tq, segs, 1, VMAP_TO_DEVICE);
+	vmap_sync_for_device(&tq, segs, 1, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(1000, check_fill(dev_va(r, segs[0].dev_addr, 1000), 1000, 5002),
 		     "sync_for_device bytes, equal up to");
-	vmap_unmap(&tq, segs, 1, VMAP_TO_DEVICE);
+	vmap_unmap(&tq, segs, 1, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(1, tq.stats.map_errors + rq.stats.map_errors,
 		     "map errors (the refused sync_for_cpu alone)");
 	rte_pktmbuf_free_bulk(m, 32);
 
 	/* a queue of 64 slots runs dry in a burst of more */
-	VT_ASSERT_OK(vmap_queue_setup(&d, &sq, 2, VMAP_TO_DEVICE, 64, 512),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &sq, 2, RTE_VMAP_TO_DEVICE, 64, 512),
 		     "small queue");
 	segs_for(segs, 32, 200);
-	VT_ASSERT_EQ(32, vmap_map(&sq, segs, 32, VMAP_TO_DEVICE), "32 of 64");
-	VT_ASSERT_EQ(32, vmap_map(&sq, segs, 32, VMAP_TO_DEVICE), "64 of 64");
-	VT_ASSERT_EQ(0, vmap_map(&sq, segs, 32, VMAP_TO_DEVICE), "none left");
+	VT_ASSERT_EQ(32, vmap_map(&sq, segs, 32, RTE_VMAP_TO_DEVICE), "32 of 64");
+	VT_ASSERT_EQ(32, vmap_map(&sq, segs, 32, RTE_VMAP_TO_DEVICE), "64 of 64");
+	VT_ASSERT_EQ(0, vmap_map(&sq, segs, 32, RTE_VMAP_TO_DEVICE), "none left");
 	VT_ASSERT_EQ(1, sq.stats.exhausted, "exhausted bursts");
 	VT_ASSERT_EQ(64, vmap_queue_live(&sq), "live mappings (a leak at stop)");
 	vmap_queue_release(&sq);
@@ -1328,13 +1328,13 @@ test_vduse_kind(struct rte_mempool *mp)
 	params.bounce_size = MB;
 	VT_ASSERT_OK(vmap_dev_attach(&d, ops, "vt_vduse_1m", SOCKET_ID_ANY,
 				     &params), "attach vduse with 1M");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, 0, VMAP_FROM_DEVICE, 4096, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, 0, RTE_VMAP_FROM_DEVICE, 4096, 2048),
 		     "4096 descriptors of 2 KB in 1 MB: a partial fit");
 	segs_for(segs, 32, 2048);
-	VT_ASSERT_EQ(32, vmap_map(&rq, segs, 32, VMAP_FROM_DEVICE),
+	VT_ASSERT_EQ(32, vmap_map(&rq, segs, 32, RTE_VMAP_FROM_DEVICE),
 		     "a burst on the partial pool");
-	vmap_unmap(&rq, segs, 32, VMAP_FROM_DEVICE);
-	VT_ASSERT(vmap_queue_setup(&d, &tq, 1, VMAP_TO_DEVICE, 64, 2 * MB) < 0,
+	vmap_unmap(&rq, segs, 32, RTE_VMAP_FROM_DEVICE);
+	VT_ASSERT(vmap_queue_setup(&d, &tq, 1, RTE_VMAP_TO_DEVICE, 64, 2 * MB) < 0,
 		  "buffers larger than the bounce region");
 	vmap_queue_release(&rq);
 	vmap_dev_detach(&d);

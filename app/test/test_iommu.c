@@ -100,7 +100,7 @@ check_plan(struct vt_pair *p, const struct case_args *c)
 	struct vmq *rxq = dev->rxq[0], *txq = dev->txq[0];
 	struct rte_mbuf *rx_m = NULL, *tx_m = NULL;
 	uint64_t rx_iova, tx_iova, hole = 0;
-	struct vmap_region w[2];
+	struct rte_vmap_region w[2];
 	int on_stack = 0;
 
 	vt_phase("the translations the driver keeps grant the least access");

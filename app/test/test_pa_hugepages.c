@@ -54,8 +54,8 @@ teardown(void)
 static int
 pa_regions(void)
 {
-	struct vmap_region r[16];
-	struct vmap_dev d;
+	struct rte_vmap_region r[16];
+	struct rte_vmap_dev d;
 	int n, i;
 
 	vt_phase("attach pa, describe memory by IOVA");

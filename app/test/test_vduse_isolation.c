@@ -115,8 +115,8 @@ overlaps(const struct app_mem *a, uint64_t lo, uint64_t len,
 static uint64_t
 va_share(int *nregions)
 {
-	struct vmap_region r[256];
-	struct vmap_dev d;
+	struct rte_vmap_region r[256];
+	struct rte_vmap_dev d;
 	uint64_t sum = 0;
 	int n, i;
 

@@ -32,19 +32,19 @@
 static struct {
 	unsigned int attach, detach, map, unmap, sync_cpu, sync_dev;
 	unsigned int q_setup, q_release, q_live;
-	const struct vmap_seg *segs;
-	const struct vmap_queue *q;
+	const struct rte_vmap_seg *segs;
+	const struct rte_vmap_queue *q;
 	uint16_t n;
 	uint16_t nb_desc;
 	uint32_t buf_len;
-	enum vmap_dir dir;
+	enum rte_vmap_dir dir;
 	int attach_ret;
 	int q_setup_ret;
-	struct vmap_params params;
+	struct rte_vmap_params params;
 } rec;
 
 static int
-rec_attach(struct vmap_dev *d)
+rec_attach(struct rte_vmap_dev *d)
 {
 	rec.attach++;
 	rec.params = d->params;
@@ -54,14 +54,14 @@ rec_attach(struct vmap_dev *d)
 }
 
 static void
-rec_detach(struct vmap_dev *d)
+rec_detach(struct rte_vmap_dev *d)
 {
 	RTE_SET_USED(d);
 	rec.detach++;
 }
 
 static int
-rec_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
+rec_queue_setup(struct rte_vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 {
 	rec.q_setup++;
 	rec.q = q;
@@ -73,14 +73,14 @@ rec_queue_setup(struct vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 }
 
 static void
-rec_queue_release(struct vmap_queue *q)
+rec_queue_release(struct rte_vmap_queue *q)
 {
 	rec.q_release++;
 	rec.q = q;
 }
 
 static unsigned int
-rec_queue_live(struct vmap_queue *q)
+rec_queue_live(struct rte_vmap_queue *q)
 {
 	rec.q_live++;
 	rec.q = q;
@@ -88,8 +88,8 @@ rec_queue_live(struct vmap_queue *q)
 }
 
 static uint16_t
-rec_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	enum vmap_dir dir)
+rec_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
+	enum rte_vmap_dir dir)
 {
 	uint16_t i;
 
@@ -102,8 +102,8 @@ rec_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-rec_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	  enum vmap_dir dir)
+rec_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	  enum rte_vmap_dir dir)
 {
 	rec.q = q;
 	rec.unmap++;
@@ -113,8 +113,8 @@ rec_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-rec_sync_cpu(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	     enum vmap_dir dir)
+rec_sync_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	     enum rte_vmap_dir dir)
 {
 	rec.q = q;
 	rec.sync_cpu++;
@@ -124,8 +124,8 @@ rec_sync_cpu(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-rec_sync_dev(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	     enum vmap_dir dir)
+rec_sync_dev(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	     enum rte_vmap_dir dir)
 {
 	rec.q = q;
 	rec.sync_dev++;
@@ -135,21 +135,21 @@ rec_sync_dev(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static bool
-rec_need_sync(struct vmap_dev *d)
+rec_need_sync(struct rte_vmap_dev *d)
 {
 	RTE_SET_USED(d);
 	return true;
 }
 
 static size_t
-rec_max_mapping(struct vmap_dev *d)
+rec_max_mapping(struct rte_vmap_dev *d)
 {
 	RTE_SET_USED(d);
 	return 65536;
 }
 
 static void *
-rec_alloc(struct vmap_dev *d, size_t size, size_t align, rte_iova_t *dev_addr)
+rec_alloc(struct rte_vmap_dev *d, size_t size, size_t align, rte_iova_t *dev_addr)
 {
 	RTE_SET_USED(d);
 	RTE_SET_USED(size);
@@ -160,7 +160,7 @@ rec_alloc(struct vmap_dev *d, size_t size, size_t align, rte_iova_t *dev_addr)
 }
 
 static void
-rec_free(struct vmap_dev *d, void *addr, size_t size)
+rec_free(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	RTE_SET_USED(d);
 	RTE_SET_USED(addr);
@@ -168,7 +168,7 @@ rec_free(struct vmap_dev *d, void *addr, size_t size)
 }
 
 static int
-rec_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+rec_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 	    bool locked)
 {
 	RTE_SET_USED(d);
@@ -178,9 +178,9 @@ rec_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
 	return 0;
 }
 
-static const struct vmap_ops rec_ops = {
+static const struct rte_vmap_ops rec_ops = {
 	.name = "vt_rec",
-	.kind = VMAP_KIND_OPS,
+	.kind = RTE_VMAP_KIND_OPS,
 	.attach = rec_attach,
 	.detach = rec_detach,
 	.queue_setup = rec_queue_setup,
@@ -203,9 +203,9 @@ test_find(void)
 	VT_ASSERT(vmap_find("va") == &vmap_va_ops, "va is built in");
 	VT_ASSERT(vmap_find("pa") == &vmap_pa_ops, "pa is built in");
 	VT_ASSERT(vmap_find("vduse") == &vmap_vduse_ops, "vduse is built in");
-	VT_ASSERT_EQ(VMAP_KIND_VA, vmap_va_ops.kind, "va kind");
-	VT_ASSERT_EQ(VMAP_KIND_PA, vmap_pa_ops.kind, "pa kind");
-	VT_ASSERT_EQ(VMAP_KIND_OPS, vmap_vduse_ops.kind,
+	VT_ASSERT_EQ(RTE_VMAP_KIND_VA, vmap_va_ops.kind, "va kind");
+	VT_ASSERT_EQ(RTE_VMAP_KIND_PA, vmap_pa_ops.kind, "pa kind");
+	VT_ASSERT_EQ(RTE_VMAP_KIND_OPS, vmap_vduse_ops.kind,
 		     "vduse kind (bounces: through the table)");
 	VT_ASSERT(vmap_find("nope") == NULL, "unknown name");
 	VT_ASSERT(vmap_find("") == NULL, "empty name");
@@ -240,8 +240,8 @@ test_names(void)
 static int
 test_register(void)
 {
-	struct vmap_ops bad;
-	char buf[256], longname[VMAP_NAME_MAX + 1];
+	struct rte_vmap_ops bad;
+	char buf[256], longname[RTE_VMAP_NAME_MAX + 1];
 
 	VT_ASSERT_EQ(0, vmap_register(&rec_ops), "register vt_rec");
 	VT_ASSERT(vmap_find("vt_rec") == &rec_ops, "find registered kind");
@@ -283,10 +283,10 @@ test_register(void)
 	bad.name = "";
 	VT_ASSERT_EQ(-EINVAL, vmap_register(&bad), "register empty name");
 	memset(longname, 'n', sizeof(longname) - 1);
-	longname[sizeof(longname) - 1] = '\0';	/* VMAP_NAME_MAX chars */
+	longname[sizeof(longname) - 1] = '\0';	/* RTE_VMAP_NAME_MAX chars */
 	bad.name = longname;
 	VT_ASSERT_EQ(-EINVAL, vmap_register(&bad), "register 32-char name");
-	longname[VMAP_NAME_MAX - 1] = '\0';	/* 31 chars fit */
+	longname[RTE_VMAP_NAME_MAX - 1] = '\0';	/* 31 chars fit */
 	VT_ASSERT_EQ(0, vmap_register(&bad), "register 31-char name");
 	VT_ASSERT_EQ(0, vmap_unregister(longname), "unregister 31-char name");
 	bad.name = "a,b";
@@ -333,7 +333,7 @@ static int
 test_registry_full(void)
 {
 	static char names[64][16];
-	static struct vmap_ops ops[64];
+	static struct rte_vmap_ops ops[64];
 	unsigned int i, n = 0;
 	int ret = 0;
 
@@ -360,10 +360,10 @@ test_registry_full(void)
 static int
 test_attach_and_wrappers(void)
 {
-	struct vmap_params params = { .bounce_size = 3u << 20 };
-	struct vmap_seg segs[4];
-	struct vmap_queue q, q2;
-	struct vmap_dev d;
+	struct rte_vmap_params params = { .bounce_size = 3u << 20 };
+	struct rte_vmap_seg segs[4];
+	struct rte_vmap_queue q, q2;
+	struct rte_vmap_dev d;
 	uint16_t n;
 
 	memset(&rec, 0, sizeof(rec));
@@ -371,7 +371,7 @@ test_attach_and_wrappers(void)
 					&params), "attach vt_rec");
 	VT_ASSERT_EQ(1, rec.attach, "attach member calls");
 	VT_ASSERT(d.ops == &rec_ops, "token ops");
-	VT_ASSERT_EQ(VMAP_KIND_OPS, d.kind, "token kind cached");
+	VT_ASSERT_EQ(RTE_VMAP_KIND_OPS, d.kind, "token kind cached");
 	VT_ASSERT(d.priv == &rec, "attach set priv");
 	VT_ASSERT(strcmp(d.name, "vt_dev0") == 0, "token name \"%s\"", d.name);
 	VT_ASSERT_EQ(SOCKET_ID_ANY, d.socket_id, "token socket");
@@ -383,7 +383,7 @@ test_attach_and_wrappers(void)
 
 	/* queue token: the kind's queue_setup gets the sizes and the token */
 	memset(&q, 0x5a, sizeof(q));
-	VT_ASSERT_EQ(0, vmap_queue_setup(&d, &q, 5, VMAP_FROM_DEVICE, 128, 2048),
+	VT_ASSERT_EQ(0, vmap_queue_setup(&d, &q, 5, RTE_VMAP_FROM_DEVICE, 128, 2048),
 		     "vmap_queue_setup");
 	VT_ASSERT_EQ(1, rec.q_setup, "queue_setup member calls");
 	VT_ASSERT(rec.q == &q, "queue_setup got the token");
@@ -391,32 +391,32 @@ test_attach_and_wrappers(void)
 	VT_ASSERT_EQ(2048, rec.buf_len, "queue_setup buf_len");
 	VT_ASSERT(q.dev == &d, "queue token device");
 	VT_ASSERT_EQ(5, q.qid, "queue token qid");
-	VT_ASSERT_EQ(VMAP_FROM_DEVICE, q.dir, "queue token direction");
+	VT_ASSERT_EQ(RTE_VMAP_FROM_DEVICE, q.dir, "queue token direction");
 	VT_ASSERT(q.priv == &rec.q_setup, "queue_setup set priv");
 	VT_ASSERT_EQ(0, q.stats.bounced_to_dev + q.stats.bounced_from_dev +
 		     q.stats.exhausted + q.stats.map_errors,
 		     "queue counters start at zero");
 
 	memset(segs, 0, sizeof(segs));
-	n = vmap_map(&q, segs, 4, VMAP_FROM_DEVICE);
+	n = vmap_map(&q, segs, 4, RTE_VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(4, n, "mapped");
 	VT_ASSERT(rec.q == &q, "map got the queue token");
 	VT_ASSERT_EQ_X(0x103000, segs[3].dev_addr,
 		       "dev_addr from the kind's map");
 	VT_ASSERT_EQ_X(0, segs[3].iova, "map leaves the EAL IOVA alone");
-	VT_ASSERT_EQ(VMAP_FROM_DEVICE, rec.dir, "direction passed to map");
+	VT_ASSERT_EQ(RTE_VMAP_FROM_DEVICE, rec.dir, "direction passed to map");
 
-	vmap_unmap(&q, segs, 3, VMAP_FROM_DEVICE);
+	vmap_unmap(&q, segs, 3, RTE_VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(1, rec.unmap, "unmap calls");
 	VT_ASSERT(rec.segs == segs && rec.n == 3 && rec.q == &q,
 		  "unmap arguments");
-	vmap_sync_for_cpu(&q, segs, 2, VMAP_BIDIRECTIONAL);
+	vmap_sync_for_cpu(&q, segs, 2, RTE_VMAP_BIDIRECTIONAL);
 	VT_ASSERT_EQ(1, rec.sync_cpu, "sync_for_cpu calls");
-	VT_ASSERT(rec.n == 2 && rec.dir == VMAP_BIDIRECTIONAL && rec.q == &q,
+	VT_ASSERT(rec.n == 2 && rec.dir == RTE_VMAP_BIDIRECTIONAL && rec.q == &q,
 		  "sync_for_cpu arguments");
-	vmap_sync_for_device(&q, segs, 1, VMAP_TO_DEVICE);
+	vmap_sync_for_device(&q, segs, 1, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(1, rec.sync_dev, "sync_for_device calls");
-	VT_ASSERT(rec.n == 1 && rec.dir == VMAP_TO_DEVICE && rec.q == &q,
+	VT_ASSERT(rec.n == 1 && rec.dir == RTE_VMAP_TO_DEVICE && rec.q == &q,
 		  "sync_for_device arguments");
 	VT_ASSERT_EQ(7, vmap_queue_live(&q), "queue_live from the kind");
 	VT_ASSERT_EQ(1, rec.q_live, "queue_live member calls");
@@ -437,7 +437,7 @@ test_attach_and_wrappers(void)
 
 	/* a failing queue_setup passes its error and needs no release */
 	rec.q_setup_ret = -ENOSPC;
-	VT_ASSERT_EQ(-ENOSPC, vmap_queue_setup(&d, &q2, 1, VMAP_TO_DEVICE, 64,
+	VT_ASSERT_EQ(-ENOSPC, vmap_queue_setup(&d, &q2, 1, RTE_VMAP_TO_DEVICE, 64,
 					       100), "queue_setup failure");
 	vmap_queue_release(&q2);
 	VT_ASSERT_EQ(1, rec.q_release, "no queue_release after a failed setup");
@@ -468,16 +468,16 @@ test_attach_and_wrappers(void)
 	/* va has no optional members: the wrappers are no-ops */
 	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &vmap_va_ops, "vt_va", SOCKET_ID_ANY,
 					NULL), "attach va");
-	VT_ASSERT_EQ(VMAP_KIND_VA, d.kind, "va token kind");
+	VT_ASSERT_EQ(RTE_VMAP_KIND_VA, d.kind, "va token kind");
 	VT_ASSERT(!vmap_need_sync(&d), "va needs no sync");
 	VT_ASSERT(vmap_max_mapping_size(&d) == SIZE_MAX, "va has no mapping limit");
-	VT_ASSERT_EQ(0, vmap_queue_setup(&d, &q, 0, VMAP_TO_DEVICE, 256, 9000),
+	VT_ASSERT_EQ(0, vmap_queue_setup(&d, &q, 0, RTE_VMAP_TO_DEVICE, 256, 9000),
 		     "va queue setup (no member)");
-	VT_ASSERT(q.dev == &d && q.qid == 0 && q.dir == VMAP_TO_DEVICE,
+	VT_ASSERT(q.dev == &d && q.qid == 0 && q.dir == RTE_VMAP_TO_DEVICE,
 		  "va queue token");
-	vmap_unmap(&q, segs, 4, VMAP_TO_DEVICE);
-	vmap_sync_for_cpu(&q, segs, 4, VMAP_FROM_DEVICE);
-	vmap_sync_for_device(&q, segs, 4, VMAP_TO_DEVICE);
+	vmap_unmap(&q, segs, 4, RTE_VMAP_TO_DEVICE);
+	vmap_sync_for_cpu(&q, segs, 4, RTE_VMAP_FROM_DEVICE);
+	vmap_sync_for_device(&q, segs, 4, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(0, vmap_queue_live(&q), "va tracks no mappings");
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "va debug errors");
 	vmap_queue_release(&q);
@@ -488,7 +488,7 @@ test_attach_and_wrappers(void)
 }
 
 static int
-get_burst(struct rte_mempool *mp, struct rte_mbuf **m, struct vmap_seg *segs,
+get_burst(struct rte_mempool *mp, struct rte_mbuf **m, struct rte_vmap_seg *segs,
 	  unsigned int n)
 {
 	unsigned int i;
@@ -508,17 +508,17 @@ static int
 test_va_map(struct rte_mempool *mp)
 {
 	struct rte_mbuf *m[BURST];
-	struct vmap_seg segs[BURST];
-	struct vmap_queue q;
-	struct vmap_dev d;
+	struct rte_vmap_seg segs[BURST];
+	struct rte_vmap_queue q;
+	struct rte_vmap_dev d;
 	unsigned int i;
 
 	VT_ASSERT_EQ(0, vmap_dev_attach(&d, vmap_find("va"), "vt_va",
 					SOCKET_ID_ANY, NULL), "attach va");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, VMAP_TO_DEVICE, 64, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "queue setup");
 	VT_CHECK(get_burst(mp, m, segs, BURST));
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE),
 		     "va maps the whole burst");
 	for (i = 0; i < BURST; i++) {
 		VT_ASSERT_EQ_X((uintptr_t)segs[i].addr, segs[i].dev_addr,
@@ -526,11 +526,11 @@ test_va_map(struct rte_mempool *mp)
 		VT_ASSERT_EQ_X(rte_pktmbuf_iova(m[i]), segs[i].iova,
 			       "va: map leaves the EAL IOVA alone");
 	}
-	VT_ASSERT_EQ(0, vmap_map(&q, segs, 0, VMAP_TO_DEVICE), "empty burst");
-	VT_ASSERT_EQ(1, vmap_map(&q, segs, 1, VMAP_FROM_DEVICE), "burst of one");
+	VT_ASSERT_EQ(0, vmap_map(&q, segs, 0, RTE_VMAP_TO_DEVICE), "empty burst");
+	VT_ASSERT_EQ(1, vmap_map(&q, segs, 1, RTE_VMAP_FROM_DEVICE), "burst of one");
 	/* RTE_BAD_IOVA means nothing to va: the address is what counts */
 	segs[3].iova = RTE_BAD_IOVA;
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_FROM_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_FROM_DEVICE),
 		     "va ignores the EAL IOVA");
 	VT_ASSERT_EQ_X((uintptr_t)segs[3].addr, segs[3].dev_addr, "va address");
 	rte_pktmbuf_free_bulk(m, BURST);
@@ -543,25 +543,25 @@ static int
 test_pa_map(struct rte_mempool *mp)
 {
 	struct rte_mbuf *m[BURST];
-	struct vmap_seg segs[BURST];
+	struct rte_vmap_seg segs[BURST];
 	rte_iova_t want[BURST];
-	struct vmap_queue q;
-	struct vmap_dev d;
+	struct rte_vmap_queue q;
+	struct rte_vmap_dev d;
 	unsigned int i;
 
 	/* attach refuses pa here (IOVA as VA); test the translation alone */
 	memset(&d, 0, sizeof(d));
 	d.ops = &vmap_pa_ops;
-	d.kind = VMAP_KIND_PA;
+	d.kind = RTE_VMAP_KIND_PA;
 	d.socket_id = SOCKET_ID_ANY;
 	snprintf(d.name, sizeof(d.name), "vt_pa_by_hand");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 0, VMAP_TO_DEVICE, 64, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 0, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "queue setup");
 
 	VT_CHECK(get_burst(mp, m, segs, BURST));
 	for (i = 0; i < BURST; i++)
 		want[i] = segs[i].iova;
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE),
 		     "pa maps the whole burst");
 	for (i = 0; i < BURST; i++) {
 		VT_ASSERT_EQ_X(want[i], segs[i].dev_addr,
@@ -573,7 +573,7 @@ test_pa_map(struct rte_mempool *mp)
 	for (i = 0; i < BURST; i++)
 		segs[i].dev_addr = 0;
 	segs[5].iova = RTE_BAD_IOVA;
-	VT_ASSERT_EQ(5, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(5, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE),
 		     "pa stops the burst at RTE_BAD_IOVA");
 	for (i = 0; i < 5; i++)
 		VT_ASSERT_EQ_X(want[i], segs[i].dev_addr,
@@ -581,9 +581,9 @@ test_pa_map(struct rte_mempool *mp)
 	VT_ASSERT_EQ_X(0, segs[5].dev_addr,
 		       "pa: no device address for RTE_BAD_IOVA");
 	segs[0].iova = RTE_BAD_IOVA;
-	VT_ASSERT_EQ(0, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(0, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE),
 		     "pa: RTE_BAD_IOVA first maps nothing");
-	VT_ASSERT_EQ(0, vmap_map(&q, segs, 0, VMAP_TO_DEVICE), "empty burst");
+	VT_ASSERT_EQ(0, vmap_map(&q, segs, 0, RTE_VMAP_TO_DEVICE), "empty burst");
 	rte_pktmbuf_free_bulk(m, BURST);
 	vmap_queue_release(&q);
 	return VT_PASS;
@@ -592,7 +592,7 @@ test_pa_map(struct rte_mempool *mp)
 static int
 test_pa_attach_va_mode(void)
 {
-	struct vmap_dev d;
+	struct rte_vmap_dev d;
 	char *log;
 	int ret;
 
@@ -626,7 +626,7 @@ memzones(void)
 }
 
 static int
-test_coherent_one(struct vmap_dev *d, size_t size, size_t align, bool pa)
+test_coherent_one(struct rte_vmap_dev *d, size_t size, size_t align, bool pa)
 {
 	rte_iova_t dev_addr = RTE_BAD_IOVA;
 	unsigned char *p;
@@ -659,7 +659,7 @@ test_coherent(void)
 		{ 65536 + 12, 128 }, { 300000, 2 * 1024 * 1024 },
 	};
 	void *many[16];
-	struct vmap_dev d, dpa;
+	struct rte_vmap_dev d, dpa;
 	unsigned int mz0, i;
 
 	mz0 = memzones();
@@ -671,7 +671,7 @@ test_coherent(void)
 
 	memset(&dpa, 0, sizeof(dpa));	/* pa by hand, as in test_pa_map */
 	dpa.ops = &vmap_pa_ops;
-	dpa.kind = VMAP_KIND_PA;
+	dpa.kind = RTE_VMAP_KIND_PA;
 	dpa.socket_id = SOCKET_ID_ANY;
 	snprintf(dpa.name, sizeof(dpa.name), "vt_coh_pa");
 	for (i = 0; i < RTE_DIM(sizes); i++)
@@ -704,14 +704,14 @@ test_coherent(void)
 }
 
 struct region_check {
-	const struct vmap_region *r;
+	const struct rte_vmap_region *r;
 	int n;
 	unsigned int objs, outside;
 	uintptr_t first_bad;
 };
 
 static int
-region_index(const struct vmap_region *r, int n, const void *p, size_t len)
+region_index(const struct rte_vmap_region *r, int n, const void *p, size_t len)
 {
 	uintptr_t a = (uintptr_t)p;
 	int i;
@@ -739,9 +739,9 @@ check_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 }
 
 static int
-check_regions(struct vmap_dev *d, struct rte_mempool *mp, bool by_iova)
+check_regions(struct rte_vmap_dev *d, struct rte_mempool *mp, bool by_iova)
 {
-	struct vmap_region r[64], guard[2];
+	struct rte_vmap_region r[64], guard[2];
 	struct region_check c;
 	rte_iova_t coh_dev;
 	void *coh;
@@ -807,7 +807,7 @@ check_regions(struct vmap_dev *d, struct rte_mempool *mp, bool by_iova)
 static int
 test_regions(struct rte_mempool *mp)
 {
-	struct vmap_dev d;
+	struct rte_vmap_dev d;
 
 	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &vmap_va_ops, "vt_regions_va",
 					SOCKET_ID_ANY, NULL), "attach va");
@@ -816,7 +816,7 @@ test_regions(struct rte_mempool *mp)
 
 	memset(&d, 0, sizeof(d));	/* pa by hand: IOVA = VA here */
 	d.ops = &vmap_pa_ops;
-	d.kind = VMAP_KIND_PA;
+	d.kind = RTE_VMAP_KIND_PA;
 	d.socket_id = SOCKET_ID_ANY;
 	snprintf(d.name, sizeof(d.name), "vt_regions_pa");
 	VT_CHECK(check_regions(&d, mp, true));

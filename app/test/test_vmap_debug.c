@@ -6,7 +6,7 @@
  * Unit test "vmap_debug": the checking layer that vmap_dev_attach() puts
  * around a kind when params.debug is set, without ethdev. For va, vduse
  * and a registered counting kind: the device's hot-path kind becomes
- * VMAP_KIND_OPS, correct use raises nothing and still moves the bytes,
+ * RTE_VMAP_KIND_OPS, correct use raises nothing and still moves the bytes,
  * and each misuse it promises to catch (double unmap, unmap of an IOVA it
  * never handed out, sync of an unmapped IOVA, unmap or sync with a len
  * other than the mapping's or a sync_len past it, mappings left live when
@@ -40,8 +40,8 @@ static struct {
 } cnt;
 
 static uint16_t
-count_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	  enum vmap_dir dir)
+count_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
+	  enum rte_vmap_dir dir)
 {
 	uint16_t i;
 
@@ -54,8 +54,8 @@ count_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-count_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	    enum vmap_dir dir)
+count_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	    enum rte_vmap_dir dir)
 {
 	RTE_SET_USED(q);
 	RTE_SET_USED(segs);
@@ -64,8 +64,8 @@ count_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-count_sync_cpu(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	       enum vmap_dir dir)
+count_sync_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	       enum rte_vmap_dir dir)
 {
 	RTE_SET_USED(q);
 	RTE_SET_USED(segs);
@@ -74,8 +74,8 @@ count_sync_cpu(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-count_sync_dev(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	       enum vmap_dir dir)
+count_sync_dev(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	       enum rte_vmap_dir dir)
 {
 	RTE_SET_USED(q);
 	RTE_SET_USED(segs);
@@ -84,27 +84,27 @@ count_sync_dev(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void *
-count_alloc(struct vmap_dev *d, size_t size, size_t align, rte_iova_t *iova)
+count_alloc(struct rte_vmap_dev *d, size_t size, size_t align, rte_iova_t *iova)
 {
 	return vmap_va_ops.alloc_coherent(d, size, align, iova);
 }
 
 static void
-count_free(struct vmap_dev *d, void *addr, size_t size)
+count_free(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	vmap_va_ops.free_coherent(d, addr, size);
 }
 
 static int
-count_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+count_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 	      bool locked)
 {
 	return vmap_va_ops.regions(d, r, max, locked);
 }
 
-static const struct vmap_ops count_ops = {
+static const struct rte_vmap_ops count_ops = {
 	.name = "vt_count",
-	.kind = VMAP_KIND_OPS,
+	.kind = RTE_VMAP_KIND_OPS,
 	.map = count_map,
 	.unmap = count_unmap,
 	.sync_for_cpu = count_sync_cpu,
@@ -151,7 +151,7 @@ check_report(const char *log, unsigned int qid, rte_iova_t iova,
 } while (0)
 
 static int
-get_burst(struct rte_mbuf **m, struct vmap_seg *segs, unsigned int n,
+get_burst(struct rte_mbuf **m, struct rte_vmap_seg *segs, unsigned int n,
 	  uint32_t len, uint8_t seed)
 {
 	unsigned int i;
@@ -172,9 +172,9 @@ get_burst(struct rte_mbuf **m, struct vmap_seg *segs, unsigned int n,
 
 /* The device's view of an IOVA: through the kind's regions. */
 static void *
-dev_va(struct vmap_dev *d, rte_iova_t iova, size_t len)
+dev_va(struct rte_vmap_dev *d, rte_iova_t iova, size_t len)
 {
-	struct vmap_region r[64];
+	struct rte_vmap_region r[64];
 	int n, i;
 
 	n = vmap_regions(d, r, RTE_DIM(r), false);
@@ -186,13 +186,13 @@ dev_va(struct vmap_dev *d, rte_iova_t iova, size_t len)
 }
 
 static int
-debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
+debug_kind(const struct rte_vmap_ops *ops, bool bounces, bool counts)
 {
-	struct vmap_params params = { .bounce_size = 4 * MB, .debug = true };
+	struct rte_vmap_params params = { .bounce_size = 4 * MB, .debug = true };
 	struct rte_mbuf *m[BURST];
-	struct vmap_seg segs[BURST], again, unknown;
-	struct vmap_queue q, rq;
-	struct vmap_dev d;
+	struct rte_vmap_seg segs[BURST], again, unknown;
+	struct rte_vmap_queue q, rq;
+	struct rte_vmap_dev d;
 	uint64_t e, unmaps;
 	rte_iova_t coh_iova;
 	void *coh;
@@ -204,7 +204,7 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	memset(&cnt, 0, sizeof(cnt));
 	VT_ASSERT_OK(vmap_dev_attach(&d, ops, "vt_dbg", SOCKET_ID_ANY, &params),
 		     "attach with params.debug");
-	VT_ASSERT_EQ(VMAP_KIND_OPS, d.kind,
+	VT_ASSERT_EQ(RTE_VMAP_KIND_OPS, d.kind,
 		     "hot-path kind with the debug layer");
 	VT_ASSERT(d.params.debug, "params.debug kept in the token");
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors after attach");
@@ -217,15 +217,15 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	vmap_free_coherent(&d, coh, 4096);
 	VT_ASSERT_EQ(bounces, vmap_need_sync(&d), "need_sync of the wrapped kind");
 
-	VT_ASSERT_OK(vmap_queue_setup(&d, &q, QID_TX, VMAP_TO_DEVICE, 64, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, QID_TX, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "Tx queue setup");
 	VT_ASSERT_EQ(QID_TX, q.qid, "queue id");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, QID_RX, VMAP_FROM_DEVICE, 64,
+	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, QID_RX, RTE_VMAP_FROM_DEVICE, 64,
 				      2048), "Rx queue setup");
 
 	/* correct use: nothing raised, bytes moved as without the layer */
 	VT_CHECK(get_burst(m, segs, BURST, 1000, 0x40));
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE), "map");
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE), "map");
 	for (i = 0; i < BURST; i++) {
 		dv = dev_va(&d, segs[i].dev_addr, segs[i].len);
 		VT_ASSERT(dv != NULL, "mapped IOVA 0x%" PRIx64 " in no region",
@@ -237,11 +237,11 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	if (bounces)
 		VT_ASSERT_EQ(BURST * 1000, q.stats.bounced_to_dev,
 			     "queue counters seen through the layer");
-	vmap_sync_for_device(&q, segs, BURST, VMAP_TO_DEVICE);
-	vmap_sync_for_cpu(&q, segs, BURST, VMAP_TO_DEVICE);
-	vmap_unmap(&q, segs, BURST, VMAP_TO_DEVICE);
+	vmap_sync_for_device(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
+	vmap_sync_for_cpu(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
+	vmap_unmap(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(0, vmap_queue_live(&q), "live mappings after unmap");
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE),
 		     "map the same buffers again");
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors after correct use");
 	if (counts)
@@ -249,16 +249,16 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 			  cnt.sync_cpu == BURST && cnt.sync_dev == BURST,
 			  "calls passed on: map %" PRIu64 " unmap %" PRIu64 " sync %" PRIu64 "/%" PRIu64,
 			  cnt.map, cnt.unmap, cnt.sync_cpu, cnt.sync_dev);
-	vmap_unmap(&q, segs, BURST, VMAP_TO_DEVICE);
+	vmap_unmap(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
 
 	/* Rx through the layer: the sync_len bytes of the device come back */
 	rte_pktmbuf_free_bulk(m, BURST);
 	VT_CHECK(get_burst(m, segs, BURST, 1000, 0x40));
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE),
 		     "map a new burst");
 	{
 		struct rte_mbuf *r1;
-		struct vmap_seg rs;
+		struct rte_vmap_seg rs;
 
 		r1 = rte_pktmbuf_alloc(pool);
 		VT_ASSERT(r1 != NULL, "alloc");
@@ -267,14 +267,14 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 		rs.len = 2048;
 		rs.sync_len = 0;
 		memset(rs.addr, 0, 2048);
-		VT_ASSERT_EQ(1, vmap_map(&rq, &rs, 1, VMAP_FROM_DEVICE),
+		VT_ASSERT_EQ(1, vmap_map(&rq, &rs, 1, RTE_VMAP_FROM_DEVICE),
 			     "Rx map");
 		dv = dev_va(&d, rs.dev_addr, 2048);
 		VT_ASSERT(dv != NULL, "Rx IOVA in no region");
 		/* a bouncing kind's device may scribble past what it reports */
 		memset(dv, 0x77, bounces ? 2048 : 1500);
 		rs.sync_len = 1500;
-		vmap_unmap(&rq, &rs, 1, VMAP_FROM_DEVICE);
+		vmap_unmap(&rq, &rs, 1, RTE_VMAP_FROM_DEVICE);
 		VT_ASSERT_EQ(0x77, ((uint8_t *)rs.addr)[1499],
 			     "Rx bytes through the layer");
 		VT_ASSERT_EQ(0, ((uint8_t *)rs.addr)[1500],
@@ -285,10 +285,10 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 
 	/* a double unmap */
 	unmaps = cnt.unmap;
-	vmap_unmap(&q, &segs[0], 1, VMAP_TO_DEVICE);
+	vmap_unmap(&q, &segs[0], 1, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "first unmap is fine");
 	MISUSE(&d, 1, QID_TX, segs[0].dev_addr, "double unmap",
-	       vmap_unmap(&q, &segs[0], 1, VMAP_TO_DEVICE));
+	       vmap_unmap(&q, &segs[0], 1, RTE_VMAP_TO_DEVICE));
 	if (counts)
 		VT_ASSERT_EQ(unmaps + 1, cnt.unmap,
 			     "unmaps passed on (the double one held back)");
@@ -297,17 +297,17 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	unknown = segs[1];
 	unknown.dev_addr = UNKNOWN_IOVA;
 	MISUSE(&d, 1, QID_TX, UNKNOWN_IOVA, "unmap of an unknown IOVA",
-	       vmap_unmap(&q, &unknown, 1, VMAP_TO_DEVICE));
+	       vmap_unmap(&q, &unknown, 1, RTE_VMAP_TO_DEVICE));
 	if (counts)
 		VT_ASSERT_EQ(unmaps + 1, cnt.unmap,
 			     "unmaps passed on (the unknown one held back)");
 
 	/* syncs of an unmapped IOVA */
 	MISUSE(&d, 1, QID_TX, segs[0].dev_addr, "sync_for_cpu of an unmapped IOVA",
-	       vmap_sync_for_cpu(&q, &segs[0], 1, VMAP_TO_DEVICE));
+	       vmap_sync_for_cpu(&q, &segs[0], 1, RTE_VMAP_TO_DEVICE));
 	MISUSE(&d, 1, QID_TX, segs[0].dev_addr,
 	       "sync_for_device of an unmapped IOVA",
-	       vmap_sync_for_device(&q, &segs[0], 1, VMAP_TO_DEVICE));
+	       vmap_sync_for_device(&q, &segs[0], 1, RTE_VMAP_TO_DEVICE));
 	if (counts)
 		VT_ASSERT(cnt.sync_cpu == BURST && cnt.sync_dev == BURST,
 			  "syncs of unmapped IOVAs were passed on");
@@ -316,10 +316,10 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 	e = vmap_debug_errors(&d);
 	again = segs[1];
 	{
-		struct vmap_seg mix[3] = { segs[1], unknown, segs[2] };
+		struct rte_vmap_seg mix[3] = { segs[1], unknown, segs[2] };
 
 		VT_CHECK(vt_log_capture_start());
-		vmap_unmap(&q, mix, 3, VMAP_TO_DEVICE);
+		vmap_unmap(&q, mix, 3, RTE_VMAP_TO_DEVICE);
 		log = vt_log_capture_stop();
 		free(log);
 	}
@@ -330,7 +330,7 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 			     "the two good buffers of the burst passed on");
 
 	/* mappings left live when the queue goes idle: one error each */
-	vmap_unmap(&q, &segs[3], 3, VMAP_TO_DEVICE);	/* 3, 4, 5 */
+	vmap_unmap(&q, &segs[3], 3, RTE_VMAP_TO_DEVICE);	/* 3, 4, 5 */
 	e = vmap_debug_errors(&d);
 	VT_CHECK(vt_log_capture_start());
 	i = vmap_queue_live(&q);			/* 6, 7 */
@@ -343,26 +343,26 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
 		return VT_FAIL;
 	}
 	free(log);
-	vmap_unmap(&q, &segs[6], 2, VMAP_TO_DEVICE);
+	vmap_unmap(&q, &segs[6], 2, RTE_VMAP_TO_DEVICE);
 	e = vmap_debug_errors(&d);
 	VT_ASSERT_EQ(0, vmap_queue_live(&q), "live mappings after the last unmap");
 	VT_ASSERT_EQ(e, vmap_debug_errors(&d), "an idle queue with nothing live");
 
 	/* va hands out the address: mapping a live buffer again is caught */
 	if (!bounces) {
-		VT_ASSERT_EQ(1, vmap_map(&q, &again, 1, VMAP_TO_DEVICE), "map");
+		VT_ASSERT_EQ(1, vmap_map(&q, &again, 1, RTE_VMAP_TO_DEVICE), "map");
 		VT_ASSERT_EQ(e, vmap_debug_errors(&d), "map after unmap");
 		MISUSE(&d, 1, QID_TX, again.dev_addr, "the same IOVA mapped twice",
-		       vmap_map(&q, &again, 1, VMAP_TO_DEVICE));
-		vmap_unmap(&q, &again, 1, VMAP_TO_DEVICE);
+		       vmap_map(&q, &again, 1, RTE_VMAP_TO_DEVICE));
+		vmap_unmap(&q, &again, 1, RTE_VMAP_TO_DEVICE);
 		e = vmap_debug_errors(&d);
 	}
 
 	/* correct use raises nothing, many times over (table reuse) */
 	for (i = 0; i < 200; i++) {
-		VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE),
+		VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE),
 			     "map");
-		vmap_unmap(&q, segs, BURST, VMAP_TO_DEVICE);
+		vmap_unmap(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
 	}
 	VT_ASSERT_EQ(e, vmap_debug_errors(&d), "debug errors after 200 good bursts");
 	VT_ASSERT_EQ(0, vmap_queue_live(&q), "live at the end");
@@ -384,13 +384,13 @@ debug_kind(const struct vmap_ops *ops, bool bounces, bool counts)
  * sync_len bytes, not len.
  */
 static int
-debug_len(const struct vmap_ops *ops, bool bounces, bool counts)
+debug_len(const struct rte_vmap_ops *ops, bool bounces, bool counts)
 {
-	struct vmap_params params = { .bounce_size = 4 * MB, .debug = true };
-	struct vmap_seg segs[1], bad;
-	struct vmap_queue q, rq;
+	struct rte_vmap_params params = { .bounce_size = 4 * MB, .debug = true };
+	struct rte_vmap_seg segs[1], bad;
+	struct rte_vmap_queue q, rq;
 	struct rte_mbuf *m[1];
-	struct vmap_dev d;
+	struct rte_vmap_dev d;
 	uint64_t e0;
 	uint8_t *dv, *p;
 
@@ -398,30 +398,30 @@ debug_len(const struct vmap_ops *ops, bool bounces, bool counts)
 	memset(&cnt, 0, sizeof(cnt));
 	VT_ASSERT_OK(vmap_dev_attach(&d, ops, "vt_dbg_len", SOCKET_ID_ANY,
 				     &params), "attach with params.debug");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &q, QID_TX, VMAP_TO_DEVICE, 64, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, QID_TX, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "Tx queue setup");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, QID_RX, VMAP_FROM_DEVICE, 64,
+	VT_ASSERT_OK(vmap_queue_setup(&d, &rq, QID_RX, RTE_VMAP_FROM_DEVICE, 64,
 				      2048), "Rx queue setup");
 	e0 = vmap_debug_errors(&d);
 
 	/* Tx: unmap and sync_for_device with a len other than the mapping's */
 	VT_CHECK(get_burst(m, segs, 1, 1000, 0x20));
-	VT_ASSERT_EQ(1, vmap_map(&q, segs, 1, VMAP_TO_DEVICE), "Tx map");
+	VT_ASSERT_EQ(1, vmap_map(&q, segs, 1, RTE_VMAP_TO_DEVICE), "Tx map");
 	bad = segs[0];
 	bad.len = 0;
 	MISUSE(&d, 1, QID_TX, bad.dev_addr, "Tx unmap with len 0, mapped 1000",
-	       vmap_unmap(&q, &bad, 1, VMAP_TO_DEVICE));
+	       vmap_unmap(&q, &bad, 1, RTE_VMAP_TO_DEVICE));
 	VT_ASSERT_OK(vmap_mapping_error(&q, bad.dev_addr),
 		     "the mapping is live after the refused unmap");
 	bad.len = 1001;
 	MISUSE(&d, 1, QID_TX, bad.dev_addr,
 	       "sync_for_device with len 1001, mapped 1000",
-	       vmap_sync_for_device(&q, &bad, 1, VMAP_TO_DEVICE));
+	       vmap_sync_for_device(&q, &bad, 1, RTE_VMAP_TO_DEVICE));
 	if (counts)
 		VT_ASSERT(cnt.unmap == 0 && cnt.sync_dev == 0,
 			  "buffers with the wrong len passed on: unmap %" PRIu64 " sync %" PRIu64,
 			  cnt.unmap, cnt.sync_dev);
-	vmap_unmap(&q, segs, 1, VMAP_TO_DEVICE);
+	vmap_unmap(&q, segs, 1, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT(vmap_mapping_error(&q, segs[0].dev_addr) < 0,
 		  "the right unmap ends the mapping");
 	VT_ASSERT_EQ(e0 + 2, vmap_debug_errors(&d),
@@ -435,7 +435,7 @@ debug_len(const struct vmap_ops *ops, bool bounces, bool counts)
 	VT_CHECK(get_burst(m, segs, 1, 1000, 0));
 	p = segs[0].addr;
 	memset(p, 0, 1000);
-	VT_ASSERT_EQ(1, vmap_map(&rq, segs, 1, VMAP_FROM_DEVICE), "Rx map");
+	VT_ASSERT_EQ(1, vmap_map(&rq, segs, 1, RTE_VMAP_FROM_DEVICE), "Rx map");
 	dv = dev_va(&d, segs[0].dev_addr, 1000);
 	VT_ASSERT(dv != NULL, "Rx IOVA in no region");
 	/* a bouncing kind's device writes the whole slot, reports 600 */
@@ -443,12 +443,12 @@ debug_len(const struct vmap_ops *ops, bool bounces, bool counts)
 	bad = segs[0];
 	bad.sync_len = 1001;
 	MISUSE(&d, 1, QID_RX, bad.dev_addr, "Rx unmap with sync_len past len",
-	       vmap_unmap(&rq, &bad, 1, VMAP_FROM_DEVICE));
+	       vmap_unmap(&rq, &bad, 1, RTE_VMAP_FROM_DEVICE));
 	bad.len = 2048;
 	bad.sync_len = 600;
 	MISUSE(&d, 1, QID_RX, bad.dev_addr,
 	       "sync_for_cpu with len 2048, mapped 1000",
-	       vmap_sync_for_cpu(&rq, &bad, 1, VMAP_FROM_DEVICE));
+	       vmap_sync_for_cpu(&rq, &bad, 1, RTE_VMAP_FROM_DEVICE));
 	VT_ASSERT(!bounces || p[0] == 0,
 		  "refused unmap and sync copied bytes back");
 	if (counts)
@@ -457,7 +457,7 @@ debug_len(const struct vmap_ops *ops, bool bounces, bool counts)
 	VT_ASSERT_OK(vmap_mapping_error(&rq, segs[0].dev_addr),
 		     "the Rx mapping is live after the refused unmap");
 	segs[0].sync_len = 600;
-	vmap_unmap(&rq, segs, 1, VMAP_FROM_DEVICE);
+	vmap_unmap(&rq, segs, 1, RTE_VMAP_FROM_DEVICE);
 	VT_ASSERT_EQ(0x55, p[599], "Rx bytes up to sync_len");
 	VT_ASSERT_EQ(0, p[600], "Rx byte past sync_len (len is 1000)");
 	if (bounces)
@@ -481,29 +481,29 @@ debug_len(const struct vmap_ops *ops, bool bounces, bool counts)
 static int
 debug_off(void)
 {
-	struct vmap_params off = { .bounce_size = 2 * MB, .debug = false };
+	struct rte_vmap_params off = { .bounce_size = 2 * MB, .debug = false };
 	struct rte_mbuf *m[BURST];
-	struct vmap_seg segs[BURST];
-	struct vmap_queue q;
-	struct vmap_dev d;
+	struct rte_vmap_seg segs[BURST];
+	struct rte_vmap_queue q;
+	struct rte_vmap_dev d;
 
 	VT_ASSERT_OK(vmap_dev_attach(&d, &vmap_va_ops, "vt_nodbg", SOCKET_ID_ANY,
 				     &off), "attach va, debug off");
-	VT_ASSERT_EQ(VMAP_KIND_VA, d.kind, "va kind with debug off");
+	VT_ASSERT_EQ(RTE_VMAP_KIND_VA, d.kind, "va kind with debug off");
 	VT_ASSERT(d.ops == &vmap_va_ops, "va ops with debug off");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, VMAP_TO_DEVICE, 64, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "queue");
 	VT_CHECK(get_burst(m, segs, BURST, 100, 1));
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE), "map");
-	vmap_unmap(&q, segs, BURST, VMAP_TO_DEVICE);
-	vmap_unmap(&q, segs, BURST, VMAP_TO_DEVICE);
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE), "map");
+	vmap_unmap(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
+	vmap_unmap(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(0, vmap_queue_live(&q), "va tracks nothing");
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors with debug off");
 	vmap_queue_release(&q);
 	vmap_dev_detach(&d);
 	VT_ASSERT_OK(vmap_dev_attach(&d, &vmap_va_ops, "vt_nodbg", SOCKET_ID_ANY,
 				     NULL), "attach va, default params");
-	VT_ASSERT_EQ(VMAP_KIND_VA, d.kind, "va kind by default");
+	VT_ASSERT_EQ(RTE_VMAP_KIND_VA, d.kind, "va kind by default");
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors by default");
 	vmap_dev_detach(&d);
 
@@ -511,11 +511,11 @@ debug_off(void)
 	VT_ASSERT_OK(vmap_dev_attach(&d, vmap_find("vduse"), "vt_nodbg",
 				     SOCKET_ID_ANY, &off), "attach vduse");
 	VT_ASSERT(d.ops == &vmap_vduse_ops, "vduse ops with debug off");
-	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, VMAP_TO_DEVICE, 64, 2048),
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "queue");
-	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, VMAP_TO_DEVICE), "map");
-	vmap_unmap(&q, segs, BURST, VMAP_TO_DEVICE);
-	vmap_unmap(&q, segs, 1, VMAP_TO_DEVICE);
+	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE), "map");
+	vmap_unmap(&q, segs, BURST, RTE_VMAP_TO_DEVICE);
+	vmap_unmap(&q, segs, 1, RTE_VMAP_TO_DEVICE);
 	VT_ASSERT_EQ(1, q.stats.map_errors, "vduse counts the double return");
 	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "debug errors with debug off");
 	vmap_queue_release(&q);

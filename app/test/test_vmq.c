@@ -46,10 +46,10 @@ struct dev {
 	uint64_t offset;	/* device address - VA */
 };
 
-static struct vmap_dev map;
-static enum vmap_kind kind;
+static struct rte_vmap_dev map;
+static enum rte_vmap_kind kind;
 /* vduse: the device reaches memory only through the domain's regions */
-static struct vmap_region dev_regions[2];
+static struct rte_vmap_region dev_regions[2];
 static int dev_nregions;
 static struct rte_mempool *pool;	/* driver Rx buffers, sent packets */
 static struct rte_mempool *dev_pool;	/* what the device hands back */
@@ -820,9 +820,9 @@ test_map_refusal(void)
 static int
 test_tx_few_slots(void)
 {
-	struct vmap_params params = { .bounce_size = VMAP_BOUNCE_SIZE_MIN };
-	struct vmap_region saved[2];
-	struct vmap_dev small;
+	struct rte_vmap_params params = { .bounce_size = VMAP_BOUNCE_SIZE_MIN };
+	struct rte_vmap_region saved[2];
+	struct rte_vmap_dev small;
 	struct vmq_conf c = {
 		.size = 4096, .port_id = 7, .socket_id = SOCKET_ID_ANY,
 		.map = &small,

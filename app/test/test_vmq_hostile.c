@@ -75,11 +75,11 @@ struct dev {
 	struct dbuf held[DEV_MAX];	/* taken, not completed, in order */
 };
 
-static struct vmap_dev map;
-static enum vmap_kind kind;
+static struct rte_vmap_dev map;
+static enum rte_vmap_kind kind;
 static bool packed;
 static uint64_t dev_offset;		/* device address - VA (ops) */
-static struct vmap_region dev_regions[2];	/* vduse */
+static struct rte_vmap_region dev_regions[2];	/* vduse */
 static int dev_nregions;
 static struct rte_mempool *pool;	/* Rx buffers and sent packets */
 static struct rte_mempool *few_pool;	/* fewer mbufs than a ring */
@@ -1398,7 +1398,7 @@ attach_kind(const char *name)
 	/* under the debug layer: double and unknown unmaps are counted */
 	VT_ASSERT_OK(vmap_dev_attach(&map, &vt_count_ops, "vt_hostile",
 				     SOCKET_ID_ANY,
-				     &(struct vmap_params){ .debug = true }),
+				     &(struct rte_vmap_params){ .debug = true }),
 		     "attach ops with the debug layer");
 	dev_offset = VT_COUNT_OPS_OFFSET;
 	return VT_PASS;

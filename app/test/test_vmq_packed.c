@@ -64,9 +64,9 @@ struct dev {
 	unsigned int nheld;
 };
 
-static struct vmap_dev map;
-static enum vmap_kind kind;
-static struct vmap_region dev_regions[2];
+static struct rte_vmap_dev map;
+static enum rte_vmap_kind kind;
+static struct rte_vmap_region dev_regions[2];
 static int dev_nregions;
 static struct rte_mempool *pool;	/* driver Rx buffers, sent packets */
 static struct rte_mempool *dev_pool;	/* frames the device read */

@@ -17,8 +17,8 @@
 struct vt_count_rec vt_count_rec;
 
 static uint16_t
-count_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
-	  enum vmap_dir dir)
+count_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
+	  enum rte_vmap_dir dir)
 {
 	uint16_t i;
 
@@ -36,8 +36,8 @@ count_map(struct vmap_queue *q, struct vmap_seg *segs, uint16_t n,
 }
 
 static void
-count_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
-	    enum vmap_dir dir)
+count_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
+	    enum rte_vmap_dir dir)
 {
 	RTE_SET_USED(q);
 	RTE_SET_USED(segs);
@@ -46,7 +46,7 @@ count_unmap(struct vmap_queue *q, const struct vmap_seg *segs, uint16_t n,
 }
 
 static void *
-count_alloc(struct vmap_dev *d, size_t size, size_t align,
+count_alloc(struct rte_vmap_dev *d, size_t size, size_t align,
 	    rte_iova_t *dev_addr)
 {
 	void *p = vmap_va_ops.alloc_coherent(d, size, align, dev_addr);
@@ -57,14 +57,14 @@ count_alloc(struct vmap_dev *d, size_t size, size_t align,
 }
 
 static void
-count_free(struct vmap_dev *d, void *addr, size_t size)
+count_free(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	vmap_va_ops.free_coherent(d, addr, size);
 }
 
 /* The test is the device: it needs no memory table. */
 static int
-count_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
+count_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 	      bool locked)
 {
 	RTE_SET_USED(d);
@@ -74,9 +74,9 @@ count_regions(struct vmap_dev *d, struct vmap_region *r, unsigned int max,
 	return 0;
 }
 
-const struct vmap_ops vt_count_ops = {
+const struct rte_vmap_ops vt_count_ops = {
 	.name = "vt_count_ops",
-	.kind = VMAP_KIND_OPS,
+	.kind = RTE_VMAP_KIND_OPS,
 	.map = count_map,
 	.unmap = count_unmap,
 	.alloc_coherent = count_alloc,
@@ -85,8 +85,8 @@ const struct vmap_ops vt_count_ops = {
 };
 
 int
-vt_count_attach(struct vmap_dev *map, const char *kind, const char *name,
-		struct vmap_region regions[2], int *nregions)
+vt_count_attach(struct rte_vmap_dev *map, const char *kind, const char *name,
+		struct rte_vmap_region regions[2], int *nregions)
 {
 	*nregions = 0;
 	if (strcmp(kind, "va") == 0) {
@@ -95,7 +95,7 @@ vt_count_attach(struct vmap_dev *map, const char *kind, const char *name,
 	} else if (strcmp(kind, "pa") == 0) {
 		memset(map, 0, sizeof(*map));
 		map->ops = &vmap_pa_ops;
-		map->kind = VMAP_KIND_PA;
+		map->kind = RTE_VMAP_KIND_PA;
 		map->socket_id = SOCKET_ID_ANY;
 		snprintf(map->name, sizeof(map->name), "%s", name);
 	} else if (strcmp(kind, "vduse") == 0) {

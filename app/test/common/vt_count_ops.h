@@ -33,7 +33,7 @@ struct vt_count_rec {
 extern struct vt_count_rec vt_count_rec;
 
 /** The kind, registered under the name "vt_count_ops". */
-extern const struct vmap_ops vt_count_ops;
+extern const struct rte_vmap_ops vt_count_ops;
 
 /**
  * Attach map to the kind a ring-level test names: "va", "pa" (set up by
@@ -45,7 +45,7 @@ extern const struct vmap_ops vt_count_ops;
  * @param nregions  out: regions filled (2 for vduse, else 0)
  * @return VT_PASS, or VT_FAIL after printing why
  */
-int vt_count_attach(struct vmap_dev *map, const char *kind, const char *name,
-		    struct vmap_region regions[2], int *nregions);
+int vt_count_attach(struct rte_vmap_dev *map, const char *kind, const char *name,
+		    struct rte_vmap_region regions[2], int *nregions);
 
 #endif /* _VT_COUNT_OPS_H_ */

@@ -7,21 +7,27 @@
  * Public API of the net_virtio_map PMD for applications that link it.
  *
  * An application can give the driver its own way of turning buffers into
- * device addresses: fill a struct vmap_ops (vmap.h; kind VMAP_KIND_OPS),
- * register it under a name, and select it per port with the devarg
- * map=<name>. The driver then calls the table once per burst, with a
- * per-device token (struct vmap_dev) and a per-queue token
- * (struct vmap_queue) whose priv fields belong to the table.
+ * device addresses: fill a struct rte_vmap_ops (rte_vmap.h; kind
+ * RTE_VMAP_KIND_OPS), register it under a name, and select it per port
+ * with the devarg map=<name>. The driver then calls the table once per
+ * burst, with a per-device token (struct rte_vmap_dev) and a per-queue
+ * token (struct rte_vmap_queue) whose priv fields belong to the table.
+ * rte_vmap.h says when each op is called, from which thread, and how long
+ * the table must live.
+ *
+ * Every function here is EXPERIMENTAL: build with -DALLOW_EXPERIMENTAL_API
+ * (pkg-config --cflags libdpdk-virtio_map gives it).
  */
 
 #ifndef _RTE_PMD_VIRTIO_MAP_H_
 #define _RTE_PMD_VIRTIO_MAP_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_compat.h>
 
-#include <vmap.h>
+#include "rte_vmap.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,26 +38,30 @@ extern "C" {
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
  * Register map operations under ops->name, for devarg map=<name>. Call it
- * before probing the ports that use it.
+ * before the ports that use it are probed: for --vdev ports, before
+ * rte_eal_init(); it needs nothing of EAL.
  *
  * @param ops
- *   Table that stays valid until unregistered. Needs name (no ',' or '='),
- *   kind = VMAP_KIND_OPS, map, alloc_coherent, free_coherent and regions;
- *   the other members are optional.
+ *   Table that stays valid, unchanged, until it is unregistered and every
+ *   port using it is closed. Needs name (1..31 characters, no ',' or '=',
+ *   not "auto"), kind = RTE_VMAP_KIND_OPS, map, alloc_coherent,
+ *   free_coherent and regions; the other members are optional.
  * @return
  *   0; -EINVAL if a required member is missing or the name is bad;
  *   -EEXIST if the name is taken (built-in kinds: va, pa, vduse);
- *   -ENOSPC if the registry is full.
+ *   -ENOSPC if the registry is full (16 kinds, built-in ones included).
  */
 __rte_experimental
-int rte_pmd_virtio_map_ops_register(const struct vmap_ops *ops);
+int rte_pmd_virtio_map_ops_register(const struct rte_vmap_ops *ops);
 
 /**
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
  * Remove map operations registered with rte_pmd_virtio_map_ops_register().
- * Ports already using them keep them until closed.
+ * Ports already using them keep calling them until closed.
+ *
+ * @param name  the name the table was registered under
  *
  * @return 0, or -ENOENT if no registered table has that name (built-in
  *   kinds cannot be removed).
@@ -75,6 +85,43 @@ int rte_pmd_virtio_map_ops_unregister(const char *name);
  */
 __rte_experimental
 int rte_pmd_virtio_map_debug_errors(uint16_t port_id, uint64_t *count);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Find a map kind by name, built-in ("va", "pa", "vduse") or registered;
+ * for a kind that wraps another: copy the table, replace some members,
+ * register the copy under a new name.
+ *
+ * @param name  the kind's name
+ * @return the table, or NULL if no kind has that name
+ */
+__rte_experimental
+const struct rte_vmap_ops *rte_pmd_virtio_map_ops_find(const char *name);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Describe EAL's file-backed memory (hugepages, or --no-huge memory) as
+ * regions for a kind's regions op: each run contiguous in one file and in
+ * virtual addresses; dev_addr is the virtual address, or with by_iova the
+ * EAL IOVA (runs then also split where IOVAs are not contiguous). A kind
+ * whose device addresses are EAL addresses reports these.
+ *
+ * @param r        filled with up to max regions (may be NULL when max is 0)
+ * @param max      size of r; 0 to count only
+ * @param by_iova  dev_addr = EAL IOVA instead of the virtual address
+ * @param locked   the caller holds EAL's memory lock (pass the locked
+ *                 argument of the regions op)
+ * @return the region count, possibly above max (then only max were
+ *   written), or a negative errno (-EINVAL for r NULL with max > 0)
+ */
+__rte_experimental
+int rte_pmd_virtio_map_eal_regions(struct rte_vmap_region *r,
+				   unsigned int max, bool by_iova,
+				   bool locked);
 
 #ifdef __cplusplus
 }

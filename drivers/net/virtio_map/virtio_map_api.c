@@ -3,8 +3,9 @@
  */
 
 /*
- * The PMD's public API (rte_pmd_virtio_map.h): registering map operations
- * and reading the debug layer's findings. Thin wrappers over lib/.
+ * The PMD's public API (rte_pmd_virtio_map.h): registering and finding
+ * map kinds, the EAL memory helper for a kind's regions op, and reading
+ * the debug layer's findings. Thin wrappers over lib/.
  */
 
 #include <errno.h>
@@ -16,9 +17,9 @@
 #include "virtio_map_ethdev.h"
 
 int
-rte_pmd_virtio_map_ops_register(const struct vmap_ops *ops)
+rte_pmd_virtio_map_ops_register(const struct rte_vmap_ops *ops)
 {
-	if (ops != NULL && ops->kind != VMAP_KIND_OPS)
+	if (ops != NULL && ops->kind != RTE_VMAP_KIND_OPS)
 		return -EINVAL;	/* the inline kinds are built in */
 	return vmap_register(ops);
 }
@@ -27,6 +28,21 @@ int
 rte_pmd_virtio_map_ops_unregister(const char *name)
 {
 	return vmap_unregister(name);
+}
+
+const struct rte_vmap_ops *
+rte_pmd_virtio_map_ops_find(const char *name)
+{
+	return vmap_find(name);
+}
+
+int
+rte_pmd_virtio_map_eal_regions(struct rte_vmap_region *r, unsigned int max,
+			       bool by_iova, bool locked)
+{
+	if (r == NULL && max > 0)
+		return -EINVAL;
+	return vmap_eal_runs(r, max, by_iova, locked);
 }
 
 int

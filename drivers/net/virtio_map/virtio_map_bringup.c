@@ -82,7 +82,7 @@ int
 virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
 {
 	unsigned int max = vmt_max_regions(dev->t);
-	struct vmap_region r[64];
+	struct rte_vmap_region r[64];
 	int n;
 
 	if (dev->run.iotlb)
@@ -101,7 +101,7 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
 	if ((unsigned int)n > max) {
 		VM_LOG(ERR, "%s: map=%s needs %d memory regions but the vhost-user backend accepts %u; %s",
 		       dev->name, dev->cfg.map, n, max,
-		       dev->map.kind == VMAP_KIND_PA ?
+		       dev->map.kind == RTE_VMAP_KIND_PA ?
 		       "with map=pa each IOVA-contiguous run is one region: use fewer hugepages (-m), 1 GB pages, --single-file-segments, or map=va" :
 		       "use --single-file-segments, fewer hugepages (-m), or --no-huge");
 		return -E2BIG;

@@ -56,7 +56,7 @@ struct virtio_map_cfg {
 	uint16_t queues;		/**< queue pairs */
 	bool mac_set;			/**< mac given */
 	struct rte_ether_addr mac;	/**< mac */
-	char map[VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
+	char map[RTE_VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
 	size_t bounce_size;		/**< bounce region, 0: default */
 	bool map_debug;			/**< debug layer around the kind */
 	bool map_batch;			/**< map whole bursts per call (else
@@ -103,7 +103,7 @@ struct virtio_map_dev {
 	uint16_t port_id;		/**< ethdev port */
 	struct virtio_map_cfg cfg;	/**< requested */
 	struct vmt_dev *t;		/**< transport */
-	struct vmap_dev map;		/**< map-ops token */
+	struct rte_vmap_dev map;		/**< map-ops token */
 	struct virtio_map_run run;	/**< agreed with the device */
 	uint64_t tx_offloads;		/**< enabled at configure */
 	uint64_t rx_offloads;		/**< enabled at configure */

@@ -42,7 +42,7 @@ perm_str(uint8_t perm)
 static bool
 virtio_map_iommu_inline(const struct virtio_map_dev *dev)
 {
-	return dev->map.kind == VMAP_KIND_VA || dev->map.kind == VMAP_KIND_PA;
+	return dev->map.kind == RTE_VMAP_KIND_VA || dev->map.kind == RTE_VMAP_KIND_PA;
 }
 
 int
@@ -59,7 +59,7 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 		return 0;
 	case VIRTIO_MAP_IOMMU_AUTO:
 		/* only pa has a layout the memory table may fail to hold */
-		if (dev->map.kind != VMAP_KIND_PA || !offers)
+		if (dev->map.kind != RTE_VMAP_KIND_PA || !offers)
 			return 0;
 		runs = vmap_eal_runs(NULL, 0, true, false);
 		if (runs <= (int)max)
@@ -73,7 +73,7 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 		break;
 	}
 	if (!virtio_map_iommu_inline(dev)) {
-		struct vmap_region w;
+		struct rte_vmap_region w;
 		int ret = dev->rxq[0] != NULL ?
 			  vmap_queue_window(&dev->rxq[0]->mq, &w) : -ENOTSUP;
 
@@ -92,7 +92,7 @@ int
 virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
 {
 	unsigned int max = vmt_max_regions(dev->t);
-	struct vmap_region r[64];
+	struct rte_vmap_region r[64];
 	int n;
 
 	/* the device reaches memory by VA; IOVAs come through the IOTLB */

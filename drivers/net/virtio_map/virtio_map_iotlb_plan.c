@@ -116,7 +116,7 @@ plan_mp_chunk(struct rte_mempool *mp __rte_unused, void *opaque,
  * outside every run are dropped: the memory table cannot reach them.
  */
 static void
-plan_carve(struct xlat_vec *out, const struct vmap_region *runs,
+plan_carve(struct xlat_vec *out, const struct rte_vmap_region *runs,
 	   unsigned int nruns, const struct xlat_vec *areas)
 {
 	unsigned int i, j;
@@ -171,9 +171,9 @@ plan_areas_disjoint(struct xlat_vec *a)
 static int
 plan_inline(struct virtio_map_dev *dev, bool locked, struct xlat_vec *out)
 {
-	bool by_iova = dev->map.kind == VMAP_KIND_PA;
+	bool by_iova = dev->map.kind == RTE_VMAP_KIND_PA;
 	struct xlat_vec areas = { 0 };
-	struct vmap_region *runs;
+	struct rte_vmap_region *runs;
 	unsigned int i;
 	int n, m;
 
@@ -217,7 +217,7 @@ static int
 plan_windows(struct virtio_map_dev *dev, struct xlat_vec *out)
 {
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
-	struct vmap_region w;
+	struct rte_vmap_region w;
 	unsigned int i, nq = virtio_map_queues(dev, qs);
 	int ret;
 
@@ -286,7 +286,7 @@ virtio_map_iotlb_plan(struct virtio_map_dev *dev, bool locked,
 
 	*out = NULL;
 	*n = 0;
-	if (dev->map.kind == VMAP_KIND_VA || dev->map.kind == VMAP_KIND_PA)
+	if (dev->map.kind == RTE_VMAP_KIND_VA || dev->map.kind == RTE_VMAP_KIND_PA)
 		ret = plan_inline(dev, locked, &v);
 	else
 		ret = plan_windows(dev, &v);

@@ -121,12 +121,12 @@ virtio_map_stats_reset(struct rte_eth_dev *eth)
 		if (dev->rxq[i] != NULL) {
 			memset(&dev->rxq[i]->stats, 0, sizeof(struct vmq_stats));
 			memset(&dev->rxq[i]->mq.stats, 0,
-			       sizeof(struct vmap_qstats));
+			       sizeof(struct rte_vmap_qstats));
 		}
 		if (dev->txq[i] != NULL) {
 			memset(&dev->txq[i]->stats, 0, sizeof(struct vmq_stats));
 			memset(&dev->txq[i]->mq.stats, 0,
-			       sizeof(struct vmap_qstats));
+			       sizeof(struct rte_vmap_qstats));
 		}
 	}
 	dev->iotlb_sent = 0;

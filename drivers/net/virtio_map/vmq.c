@@ -155,7 +155,7 @@ vmq_create(const struct vmq_conf *conf)
 			  RTE_PKTMBUF_HEADROOM + q->hdr_size;
 	q->rx_room = q->is_tx ? 0 : buf_len;
 	err = vmap_queue_setup(q->map, &q->mq, q->vq_index,
-			       q->is_tx ? VMAP_TO_DEVICE : VMAP_FROM_DEVICE,
+			       q->is_tx ? RTE_VMAP_TO_DEVICE : RTE_VMAP_FROM_DEVICE,
 			       q->size, buf_len);
 	if (err < 0) {
 		rte_free(q);
@@ -172,7 +172,7 @@ vmq_create(const struct vmq_conf *conf)
 				  conf->socket_id);
 	if (q->free_ids == NULL || q->extra == NULL)
 		goto err_nomem;
-	if (q->kind == VMAP_KIND_OPS) {
+	if (q->kind == RTE_VMAP_KIND_OPS) {
 		q->segs = vmq_priv_alloc("vmq_segs", sizeof(struct vmq_seg) *
 					 q->size *
 					 (q->is_tx ? q->max_segs : 1),
@@ -402,10 +402,10 @@ vmq_drain(struct vmq *q)
 			continue;
 		b.id = id;
 		b.len = 0;	/* nothing the device wrote is wanted */
-		if (q->kind == VMAP_KIND_OPS && q->is_tx)
-			vmq_unmap_tx(q, &id, 1, VMAP_KIND_OPS);
-		else if (q->kind == VMAP_KIND_OPS)
-			vmq_unmap_rx(q, &b, 1, VMAP_KIND_OPS);
+		if (q->kind == RTE_VMAP_KIND_OPS && q->is_tx)
+			vmq_unmap_tx(q, &id, 1, RTE_VMAP_KIND_OPS);
+		else if (q->kind == RTE_VMAP_KIND_OPS)
+			vmq_unmap_rx(q, &b, 1, RTE_VMAP_KIND_OPS);
 		q->extra[id].m = NULL;
 		rte_pktmbuf_free(b.m);
 		freed++;

@@ -85,7 +85,7 @@ struct vmq_conf {
 	uint16_t vq_index;		/**< virtqueue index on the device */
 	uint16_t port_id;		/**< written into received mbufs */
 	int socket_id;			/**< NUMA socket of the ring memory */
-	struct vmap_dev *map;		/**< map ops token */
+	struct rte_vmap_dev *map;		/**< map ops token */
 	struct rte_mempool *mp;		/**< Rx buffers (Rx only) */
 	/** Longest frame (without virtio-net header): Tx accepts, Rx
 	 * delivers; 0 means VMQ_MAX_FRAME. */
@@ -196,7 +196,7 @@ struct vmq {
 	/** Rx: the port's filter while one is set, else NULL (see
 	 * vmq_filter.h) */
 	const struct vmq_filter *filter;
-	enum vmap_kind kind;		/**< how addresses are computed */
+	enum rte_vmap_kind kind;		/**< how addresses are computed */
 	struct vmq_extra *extra;	/**< per id, see struct vmq_extra */
 	struct vmq_seg *segs;		/**< ops kinds: Tx max_segs, Rx 1
 					 * per id, see vmq_seg_at() */
@@ -219,8 +219,8 @@ struct vmq {
 	void *indir;			/**< Tx: indirect tables,
 					 * 1 + max_segs entries per id */
 	rte_iova_t indir_iova;		/**< device address of indir */
-	struct vmap_dev *map;		/**< map ops device token */
-	struct vmap_queue mq;		/**< map ops queue token */
+	struct rte_vmap_dev *map;		/**< map ops device token */
+	struct rte_vmap_queue mq;		/**< map ops queue token */
 	struct rte_mempool *mp;		/**< Rx buffers */
 	int kick_fd;			/**< eventfd the device waits on */
 	int call_fd;			/**< eventfd the device signals */
@@ -414,9 +414,9 @@ typedef uint16_t (*vmq_burst_t)(void *q, struct rte_mbuf **pkts, uint16_t n);
  * The Rx burst function for a map kind: checks that the queue is enabled
  * and runs its layout's burst.
  */
-vmq_burst_t vmq_rx_burst_fn(enum vmap_kind kind);
+vmq_burst_t vmq_rx_burst_fn(enum rte_vmap_kind kind);
 /** The Tx burst function for a map kind (see vmq_rx_burst_fn()). */
-vmq_burst_t vmq_tx_burst_fn(enum vmap_kind kind);
+vmq_burst_t vmq_tx_burst_fn(enum rte_vmap_kind kind);
 
 /**
  * Check a Tx packet against what the queue can send: length (max_frame,

@@ -76,73 +76,73 @@ vmq_packed_notify(struct vmq *q)
 static uint16_t
 vmq_split_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_VA);
+	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_VA);
 }
 
 static uint16_t
 vmq_split_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_PA);
+	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_PA);
 }
 
 static uint16_t
 vmq_split_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_OPS);
+	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_OPS);
 }
 
 static uint16_t
 vmq_packed_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_rx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_VA);
+	return vmq_rx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_VA);
 }
 
 static uint16_t
 vmq_packed_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_rx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_PA);
+	return vmq_rx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_PA);
 }
 
 static uint16_t
 vmq_packed_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_rx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_OPS);
+	return vmq_rx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_OPS);
 }
 
 static uint16_t
 vmq_split_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_VA);
+	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_VA);
 }
 
 static uint16_t
 vmq_split_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_PA);
+	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_PA);
 }
 
 static uint16_t
 vmq_split_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, VMAP_KIND_OPS);
+	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_OPS);
 }
 
 static uint16_t
 vmq_packed_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_tx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_VA);
+	return vmq_tx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_VA);
 }
 
 static uint16_t
 vmq_packed_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_tx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_PA);
+	return vmq_tx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_PA);
 }
 
 static uint16_t
 vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_tx_k(q, pkts, n, VMQ_PACKED, VMAP_KIND_OPS);
+	return vmq_tx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_OPS);
 }
 
 /* ---- entry points: enter the queue, then the layout (one branch) ---- */
@@ -243,12 +243,12 @@ vmq_tx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
 }
 
 vmq_burst_t
-vmq_rx_burst_fn(enum vmap_kind kind)
+vmq_rx_burst_fn(enum rte_vmap_kind kind)
 {
 	switch (kind) {
-	case VMAP_KIND_VA:
+	case RTE_VMAP_KIND_VA:
 		return vmq_rx_va;
-	case VMAP_KIND_PA:
+	case RTE_VMAP_KIND_PA:
 		return vmq_rx_pa;
 	default:
 		return vmq_rx_ops;
@@ -256,12 +256,12 @@ vmq_rx_burst_fn(enum vmap_kind kind)
 }
 
 vmq_burst_t
-vmq_tx_burst_fn(enum vmap_kind kind)
+vmq_tx_burst_fn(enum rte_vmap_kind kind)
 {
 	switch (kind) {
-	case VMAP_KIND_VA:
+	case RTE_VMAP_KIND_VA:
 		return vmq_tx_va;
-	case VMAP_KIND_PA:
+	case RTE_VMAP_KIND_PA:
 		return vmq_tx_pa;
 	default:
 		return vmq_tx_ops;
@@ -272,16 +272,16 @@ uint16_t
 vmq_rx_refill(struct vmq *q)
 {
 	switch (q->kind) {
-	case VMAP_KIND_VA:
-		return q->is_packed ? vmq_refill_k(q, VMQ_PACKED, VMAP_KIND_VA) :
-				      vmq_refill_k(q, VMQ_SPLIT, VMAP_KIND_VA);
-	case VMAP_KIND_PA:
-		return q->is_packed ? vmq_refill_k(q, VMQ_PACKED, VMAP_KIND_PA) :
-				      vmq_refill_k(q, VMQ_SPLIT, VMAP_KIND_PA);
+	case RTE_VMAP_KIND_VA:
+		return q->is_packed ? vmq_refill_k(q, VMQ_PACKED, RTE_VMAP_KIND_VA) :
+				      vmq_refill_k(q, VMQ_SPLIT, RTE_VMAP_KIND_VA);
+	case RTE_VMAP_KIND_PA:
+		return q->is_packed ? vmq_refill_k(q, VMQ_PACKED, RTE_VMAP_KIND_PA) :
+				      vmq_refill_k(q, VMQ_SPLIT, RTE_VMAP_KIND_PA);
 	default:
 		return q->is_packed ?
-		       vmq_refill_k(q, VMQ_PACKED, VMAP_KIND_OPS) :
-		       vmq_refill_k(q, VMQ_SPLIT, VMAP_KIND_OPS);
+		       vmq_refill_k(q, VMQ_PACKED, RTE_VMAP_KIND_OPS) :
+		       vmq_refill_k(q, VMQ_SPLIT, RTE_VMAP_KIND_OPS);
 	}
 }
 

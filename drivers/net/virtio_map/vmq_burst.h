@@ -31,10 +31,10 @@
 /* ---- Rx ---- */
 
 static __rte_always_inline uint16_t
-vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum vmap_kind kind)
+vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 {
 	struct rte_mbuf *mbufs[VMQ_STEP];
-	struct vmap_seg segs[VMQ_STEP];
+	struct rte_vmap_seg segs[VMQ_STEP];
 	uint16_t total = 0, n, i;
 	struct vmq_post p;
 
@@ -179,7 +179,7 @@ vmq_rx_vlan_strip(struct rte_mbuf **pkts, uint16_t n)
 
 static __rte_always_inline uint16_t
 vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
-	 enum vmq_layout lay, enum vmap_kind kind)
+	 enum vmq_layout lay, enum rte_vmap_kind kind)
 {
 	struct rte_mbuf *bad[VMQ_STEP], *m;
 	struct vmq_used_buf b[VMQ_STEP];
@@ -237,7 +237,7 @@ vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 /* ---- Tx ---- */
 
 static __rte_always_inline void
-vmq_tx_reclaim_k(struct vmq *q, enum vmq_layout lay, enum vmap_kind kind)
+vmq_tx_reclaim_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 {
 	struct vmq_reclaim r;
 
@@ -276,7 +276,7 @@ vmq_tx_ok(const struct vmq *q, const struct rte_mbuf *m)
 static __rte_always_inline bool
 vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	     uint16_t *nb_tx, struct vmq_tx_chunk *c, enum vmq_layout lay,
-	     enum vmap_kind kind)
+	     enum rte_vmap_kind kind)
 {
 	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
 	const uint16_t hdr = q->hdr_size;
@@ -338,7 +338,7 @@ vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 
 static __rte_always_inline uint16_t
 vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
-	 enum vmq_layout lay, enum vmap_kind kind)
+	 enum vmq_layout lay, enum rte_vmap_kind kind)
 {
 	uint16_t nb_tx = 0, nb_sent = 0, i, s, staged;
 	struct vmq_tx_chunk c;
@@ -349,7 +349,7 @@ vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	if (unlikely(q->broken))
 		return 0;
 	/* kinds with slot pools get their slots back as soon as possible */
-	if (kind == VMAP_KIND_OPS || q->size - q->nb_free >= VMQ_TX_RECLAIM_MIN)
+	if (kind == RTE_VMAP_KIND_OPS || q->size - q->nb_free >= VMQ_TX_RECLAIM_MIN)
 		vmq_tx_reclaim_k(q, lay, kind);
 	if (unlikely(q->broken))
 		return 0;

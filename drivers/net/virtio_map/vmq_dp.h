@@ -106,7 +106,7 @@ vmq_free_sent(struct rte_mbuf **pkts, uint16_t n)
 
 /* Unmap and free what r holds. */
 static __rte_always_inline void
-vmq_reclaim_flush(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
+vmq_reclaim_flush(struct vmq *q, struct vmq_reclaim *r, enum rte_vmap_kind kind)
 {
 	if (r->n == 0)
 		return;
@@ -119,7 +119,7 @@ vmq_reclaim_flush(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
 /* Take buffer id, in flight, off the driver's books into r. */
 static __rte_always_inline void
 vmq_reclaim_add(struct vmq *q, struct vmq_reclaim *r, uint16_t id,
-		enum vmap_kind kind)
+		enum rte_vmap_kind kind)
 {
 	r->ids[r->n] = id;
 	r->m[r->n++] = q->extra[id].m;

@@ -27,8 +27,8 @@
  * saves.
  */
 static __rte_always_inline uint16_t
-vmq_ops_map(struct vmq *q, struct vmap_seg *segs, uint16_t n,
-	    enum vmap_dir dir)
+vmq_ops_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n,
+	    enum rte_vmap_dir dir)
 {
 	uint16_t i;
 
@@ -42,8 +42,8 @@ vmq_ops_map(struct vmq *q, struct vmap_seg *segs, uint16_t n,
 
 /* Unmap, batched as vmq_ops_map() maps. */
 static __rte_always_inline void
-vmq_ops_unmap(struct vmq *q, const struct vmap_seg *segs, uint16_t n,
-	      enum vmap_dir dir)
+vmq_ops_unmap(struct vmq *q, const struct rte_vmap_seg *segs, uint16_t n,
+	      enum rte_vmap_dir dir)
 {
 	uint16_t i;
 
@@ -57,9 +57,9 @@ vmq_ops_unmap(struct vmq *q, const struct vmap_seg *segs, uint16_t n,
 
 /* Device address of the byte at off in m's buffer, for va and pa. */
 static __rte_always_inline rte_iova_t
-vmq_map_inline(const struct rte_mbuf *m, uint32_t off, enum vmap_kind kind)
+vmq_map_inline(const struct rte_mbuf *m, uint32_t off, enum rte_vmap_kind kind)
 {
-	if (kind == VMAP_KIND_PA)
+	if (kind == RTE_VMAP_KIND_PA)
 		return rte_mbuf_iova_get(m) + off;
 	return (rte_iova_t)(uintptr_t)m->buf_addr + off;
 }
@@ -70,11 +70,11 @@ vmq_map_inline(const struct rte_mbuf *m, uint32_t off, enum vmap_kind kind)
  * or for va and pa the device address itself.
  */
 static __rte_always_inline void
-vmq_map_seg(struct vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
-	    uint32_t len, enum vmap_kind kind)
+vmq_map_seg(struct rte_vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
+	    uint32_t len, enum rte_vmap_kind kind)
 {
 	seg->addr = RTE_PTR_ADD(m->buf_addr, off);
-	if (kind == VMAP_KIND_OPS) {
+	if (kind == RTE_VMAP_KIND_OPS) {
 		seg->iova = rte_mbuf_iova_get(m) + off;
 		seg->sync_len = 0;
 	} else {
@@ -91,17 +91,17 @@ vmq_map_seg(struct vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
  * leading buffers are mapped; the caller returns the rest to the pool.
  */
 static __rte_always_inline uint16_t
-vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct vmap_seg *segs,
-	   uint16_t n, enum vmap_kind kind)
+vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct rte_vmap_seg *segs,
+	   uint16_t n, enum rte_vmap_kind kind)
 {
 	uint16_t i;
 
-	if (kind != VMAP_KIND_OPS)
+	if (kind != RTE_VMAP_KIND_OPS)
 		return n;
 	for (i = 0; i < n; i++)
 		vmq_map_seg(&segs[i], mbufs[i], mbufs[i]->data_off -
 			    q->hdr_size, q->rx_room, kind);
-	i = vmq_ops_map(q, segs, n, VMAP_FROM_DEVICE);
+	i = vmq_ops_map(q, segs, n, RTE_VMAP_FROM_DEVICE);
 	if (unlikely(i < n))
 		q->stats.map_refused += n - i;
 	return i;
@@ -113,9 +113,9 @@ vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct vmap_seg *segs,
  */
 static __rte_always_inline rte_iova_t
 vmq_map_rx_addr(struct vmq *q, uint16_t id, const struct rte_mbuf *m,
-		const struct vmap_seg *seg, enum vmap_kind kind)
+		const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
 {
-	if (kind != VMAP_KIND_OPS)
+	if (kind != RTE_VMAP_KIND_OPS)
 		return vmq_map_inline(m, m->data_off - q->hdr_size, kind);
 	/* one segment of rx_room bytes (vmq_map_rx()): the address is all
 	 * there is to keep; va and pa have nothing to undo */
@@ -138,12 +138,12 @@ struct vmq_used_buf {
  */
 static __rte_always_inline void
 vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
-	     enum vmap_kind kind)
+	     enum rte_vmap_kind kind)
 {
-	struct vmap_seg segs[VMQ_STEP];
+	struct rte_vmap_seg segs[VMQ_STEP];
 	uint16_t i;
 
-	if (kind != VMAP_KIND_OPS || n == 0)
+	if (kind != RTE_VMAP_KIND_OPS || n == 0)
 		return;
 	for (i = 0; i < n; i++) {
 		segs[i].addr = RTE_PTR_ADD(b[i].m->buf_addr,
@@ -152,12 +152,12 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 		segs[i].len = q->rx_room;	/* as mapped */
 		segs[i].sync_len = b[i].len;
 	}
-	vmq_ops_unmap(q, segs, n, VMAP_FROM_DEVICE);
+	vmq_ops_unmap(q, segs, n, RTE_VMAP_FROM_DEVICE);
 }
 
 /** Tx packets staged for one map call and one publish. */
 struct vmq_tx_chunk {
-	struct vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];	/**< buffers */
+	struct rte_vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];	/**< buffers */
 	struct rte_mbuf *pkts[VMQ_STEP];	/**< the packets */
 	uint16_t pkt_segs[VMQ_STEP];	/**< segments of each packet */
 	bool pkt_push[VMQ_STEP];	/**< header pushed into headroom */
@@ -173,7 +173,7 @@ struct vmq_tx_chunk {
  * unmapped and left to the caller. Returns the packets kept.
  */
 static __rte_always_inline uint16_t
-vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum vmap_kind kind)
+vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum rte_vmap_kind kind)
 {
 	const uint16_t hdr = q->hdr_size;
 	uint16_t i, j, k = 0, s, keep = 0, used = 0;
@@ -190,15 +190,15 @@ vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum vmap_kind kind)
 			vmq_map_seg(&c->segs[k++], seg, seg->data_off,
 				    seg->data_len, kind);
 	}
-	if (kind != VMAP_KIND_OPS)
+	if (kind != RTE_VMAP_KIND_OPS)
 		return c->np;
-	s = vmq_ops_map(q, c->segs, c->ns, VMAP_TO_DEVICE);
+	s = vmq_ops_map(q, c->segs, c->ns, RTE_VMAP_TO_DEVICE);
 	if (likely(s == c->ns))
 		return c->np;
 	while (keep < c->np && used + c->pkt_segs[keep] <= s)
 		used += c->pkt_segs[keep++];
 	if (s > used)
-		vmq_ops_unmap(q, &c->segs[used], s - used, VMAP_TO_DEVICE);
+		vmq_ops_unmap(q, &c->segs[used], s - used, RTE_VMAP_TO_DEVICE);
 	q->stats.map_refused += c->np - keep;
 	c->np = keep;
 	return keep;
@@ -219,13 +219,13 @@ vmq_seg_at(struct vmq *q, uint16_t id, uint16_t j)
 
 /* Tx: remember what buffer id was given (ops kinds). */
 static __rte_always_inline void
-vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
-		uint16_t n, enum vmap_kind kind)
+vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct rte_vmap_seg *segs,
+		uint16_t n, enum rte_vmap_kind kind)
 {
 	struct vmq_seg *k;
 	uint16_t j;
 
-	if (kind != VMAP_KIND_OPS)
+	if (kind != RTE_VMAP_KIND_OPS)
 		return;
 
 	q->extra[id].nseg = n;
@@ -246,13 +246,13 @@ vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct vmap_seg *segs,
  */
 static __rte_always_inline void
 vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
-	     enum vmap_kind kind)
+	     enum rte_vmap_kind kind)
 {
-	struct vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];
+	struct rte_vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];
 	const struct vmq_seg *k;
 	uint16_t i, j, ns = 0, nseg;
 
-	if (kind != VMAP_KIND_OPS)
+	if (kind != RTE_VMAP_KIND_OPS)
 		return;
 	for (i = 0; i < n; i++) {
 		/* segment 0 first: most packets have no other */
@@ -271,12 +271,12 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 			segs[ns].sync_len = 0;
 		}
 		if (unlikely(ns >= VMQ_STEP)) {
-			vmq_ops_unmap(q, segs, ns, VMAP_TO_DEVICE);
+			vmq_ops_unmap(q, segs, ns, RTE_VMAP_TO_DEVICE);
 			ns = 0;
 		}
 	}
 	if (ns > 0)
-		vmq_ops_unmap(q, segs, ns, VMAP_TO_DEVICE);
+		vmq_ops_unmap(q, segs, ns, RTE_VMAP_TO_DEVICE);
 }
 
 #endif /* _VMQ_MAP_H_ */

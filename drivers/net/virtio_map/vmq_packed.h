@@ -131,7 +131,7 @@ vmq_packed_set_first_flags(struct vmq *q, struct vmq_post *p, uint16_t slot,
 /* Post one Rx buffer, mapped to seg. */
 static __rte_always_inline void
 vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
-		   const struct vmap_seg *seg, enum vmap_kind kind)
+		   const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	uint16_t slot = p->idx, id = vmq_packed_take_id(q, slot, in_order);
@@ -165,8 +165,8 @@ vmq_packed_indir(struct vmq *q, uint16_t id)
  */
 static __rte_always_inline void
 vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
-		   const struct vmap_seg *segs, uint16_t nsegs, bool push,
-		   enum vmap_kind kind)
+		   const struct rte_vmap_seg *segs, uint16_t nsegs, bool push,
+		   enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
@@ -299,7 +299,7 @@ vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
  * its id must be a buffer in flight.
  */
 static __rte_always_inline void
-vmq_packed_reclaim(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
+vmq_packed_reclaim(struct vmq *q, struct vmq_reclaim *r, enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	uint16_t cons = q->used_cons, id, head, c;

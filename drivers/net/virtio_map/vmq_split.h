@@ -120,7 +120,7 @@ vmq_split_post_begin(struct vmq *q, struct vmq_post *p)
 /* Post one Rx buffer, mapped to seg. */
 static __rte_always_inline void
 vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
-		  const struct vmap_seg *seg, enum vmap_kind kind)
+		  const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	uint16_t id = vmq_split_take_desc(q, in_order);
@@ -150,8 +150,8 @@ vmq_split_indir(struct vmq *q, uint16_t head)
  */
 static __rte_always_inline void
 vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
-		  const struct vmap_seg *segs, uint16_t nsegs, bool push,
-		  enum vmap_kind kind)
+		  const struct rte_vmap_seg *segs, uint16_t nsegs, bool push,
+		  enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	const bool indirect = q->opts & VMQ_OPT_INDIRECT;
@@ -275,7 +275,7 @@ vmq_split_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
  * walk follows our own chain lengths.
  */
 static __rte_always_inline void
-vmq_split_reclaim(struct vmq *q, struct vmq_reclaim *r, enum vmap_kind kind)
+vmq_split_reclaim(struct vmq *q, struct vmq_reclaim *r, enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	uint16_t i, n, head;

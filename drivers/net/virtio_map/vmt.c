@@ -83,7 +83,7 @@ vmt_max_queue_pairs(struct vmt_dev *t)
 }
 
 int
-vmt_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
+vmt_set_mem_table(struct vmt_dev *t, const struct rte_vmap_region *r,
 		  unsigned int n)
 {
 	return VMT_CALL(t, t->ops->set_mem_table(t, r, n));

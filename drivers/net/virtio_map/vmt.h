@@ -119,7 +119,7 @@ struct vmt_ops {
 	/** Most queue pairs the connected device takes. */
 	unsigned int (*max_queue_pairs)(struct vmt_dev *t);
 	/** Tell the device which memory it can reach. */
-	int (*set_mem_table)(struct vmt_dev *t, const struct vmap_region *r,
+	int (*set_mem_table)(struct vmt_dev *t, const struct rte_vmap_region *r,
 			     unsigned int n);
 	/** Hand one virtqueue (size, base, addresses, eventfds) over. */
 	int (*setup_vring)(struct vmt_dev *t, const struct vmt_vring *v);
@@ -226,7 +226,7 @@ unsigned int vmt_max_regions(struct vmt_dev *t);
 /** See vmt_ops.max_queue_pairs; 0 while not connected. */
 unsigned int vmt_max_queue_pairs(struct vmt_dev *t);
 /** See vmt_ops.set_mem_table. */
-int vmt_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
+int vmt_set_mem_table(struct vmt_dev *t, const struct rte_vmap_region *r,
 		      unsigned int n);
 /** See vmt_ops.setup_vring. */
 int vmt_setup_vring(struct vmt_dev *t, const struct vmt_vring *v);

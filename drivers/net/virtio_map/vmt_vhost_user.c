@@ -397,7 +397,7 @@ vhu_max_queue_pairs(struct vmt_dev *t)
 }
 
 static int
-vhu_set_mem_table(struct vmt_dev *t, const struct vmap_region *r,
+vhu_set_mem_table(struct vmt_dev *t, const struct rte_vmap_region *r,
 		  unsigned int n)
 {
 	struct vhu_msg msg = { .request = VHU_SET_MEM_TABLE };
