@@ -9,7 +9,7 @@
  * An application can give the driver its own way of turning buffers into
  * device addresses: fill a struct rte_vmap_ops (rte_vmap.h; kind
  * RTE_VMAP_KIND_OPS), register it under a name, and select it per port
- * with the devarg map=<name>. The driver then calls the table once per
+ * with the devarg map=NAME. The driver then calls the table once per
  * burst, with a per-device token (struct rte_vmap_dev) and a per-queue
  * token (struct rte_vmap_queue) whose priv fields belong to the table.
  * rte_vmap.h says when each op is called, from which thread, and how long
@@ -37,7 +37,7 @@ extern "C" {
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * Register map operations under ops->name, for devarg map=<name>. Call it
+ * Register map operations under ops->name, for devarg map=NAME. Call it
  * before the ports that use it are probed: for --vdev ports, before
  * rte_eal_init(); it needs nothing of EAL.
  *
