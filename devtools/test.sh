@@ -77,9 +77,9 @@ print(next((o["value"] for o in json.load(sys.stdin)
 	ninja -C "$sanbuilddir" >/dev/null || { echo "test: error: build of $sanbuilddir failed" >&2; exit 1; }
 
 	# What the arguments select there, hugepages and testpmd always left
-	# out, and install and docs (a --suite given would otherwise override the test
+	# out, and install, docs and package (a --suite given would otherwise override the test
 	# setup).
-	san_args=(--no-suite hugepages --no-suite testpmd --no-suite install --no-suite docs "${args[@]}")
+	san_args=(--no-suite hugepages --no-suite testpmd --no-suite install --no-suite docs --no-suite package "${args[@]}")
 	mapfile -t listed < <(meson test -C "$sanbuilddir" --no-rebuild --list \
 		"${san_args[@]}" 2>/dev/null | sed -n 's#^[^ ]* / ##p')
 	sel=("${san_args[@]}")
