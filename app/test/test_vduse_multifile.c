@@ -11,7 +11,7 @@
  * many memory regions"). Two pairs in one process: first net_virtio_map0
  * with map=va against net_vhost0, whose start must fail (-E2BIG, no mbuf
  * kept) with the driver's error saying how many regions it needs and that
- * the backend accepts 8; then net_virtio_map1 with map=vduse against net_vhost1, which
+ * a vhost-user memory table holds 8; then net_virtio_map1 with map=vduse against net_vhost1, which
  * shares only its domain and carries 10^6 packets each way with every byte
  * checked. The runner reserves the pages as root and puts them back; the
  * test skips, saying why, otherwise.
@@ -97,13 +97,13 @@ va_refused(void)
 			EAL_MB / 2);
 		rc = VT_FAIL;
 	} else if (log == NULL ||
-		   strstr(log, "memory regions but the vhost-user backend accepts 8") == NULL ||
+		   strstr(log, "memory regions but a vhost-user memory table (SET_MEM_TABLE) holds 8") == NULL ||
 		   strstr(log, "net_virtio_map0") == NULL || need <= 8) {
-		vt_fail(__FILE__, __LINE__, "map=va: expected an error naming net_virtio_map0 that \"needs N memory regions but the vhost-user backend accepts 8\" with N > 8, actual log \"%s\"",
+		vt_fail(__FILE__, __LINE__, "map=va: expected an error naming net_virtio_map0 that \"needs N memory regions but a vhost-user memory table (SET_MEM_TABLE) holds 8\" with N > 8, actual log \"%s\"",
 			log == NULL ? "(null)" : log);
 		rc = VT_FAIL;
 	} else {
-		vt_info("map=va refused as expected: needs %d regions, the backend accepts 8 (after %.0f ms)",
+		vt_info("map=va refused as expected: needs %d regions, a memory table holds 8 (after %.0f ms)",
 			need, (vt_now() - t0) * 1000);
 	}
 	free(log);

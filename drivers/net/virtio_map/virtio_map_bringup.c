@@ -99,7 +99,7 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
 		return -ENOMEM;
 	}
 	if ((unsigned int)n > max) {
-		VM_LOG(ERR, "%s: map=%s needs %d memory regions but the vhost-user backend accepts %u; %s",
+		VM_LOG(ERR, "%s: map=%s needs %d memory regions but a vhost-user memory table (SET_MEM_TABLE) holds %u; %s",
 		       dev->name, dev->cfg.map, n, max,
 		       dev->map.kind == RTE_VMAP_KIND_PA ?
 		       "with map=pa each IOVA-contiguous run is one region: use fewer hugepages (-m), 1 GB pages, --single-file-segments, or map=va" :

@@ -107,7 +107,7 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
 		return n < 0 ? n : -ENOMEM;
 	}
 	if ((unsigned int)n > max) {
-		VM_LOG(ERR, "%s: with iommu the memory table needs %d regions by virtual address but the vhost-user backend accepts %u; use --single-file-segments",
+		VM_LOG(ERR, "%s: with iommu the memory table needs %d regions by virtual address but a vhost-user memory table (SET_MEM_TABLE) holds %u; use --single-file-segments",
 		       dev->name, n, max);
 		return -E2BIG;
 	}

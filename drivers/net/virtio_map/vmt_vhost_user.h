@@ -15,7 +15,11 @@
 
 #include <rte_common.h>
 
-/** Memory regions a DPDK vhost backend accepts in one table. */
+/**
+ * Memory regions one SET_MEM_TABLE message holds: the protocol's limit
+ * without CONFIGURE_MEM_SLOTS (which this driver does not negotiate), and
+ * DPDK 22.11 vhost's VHOST_MEMORY_MAX_NREGIONS.
+ */
 #define VHU_MAX_REGIONS		8
 
 /** Front-end requests. */
