@@ -34,12 +34,19 @@ else
 	stamp=$sdkdir/.version
 	if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$ver" ]; then
 		log "fetching driver SDK headers from Debian's dpdk $ver source package"
-		# A deb-src entry that mirrors the existing binary entries.
+		# A deb-src entry that mirrors the existing binary entries:
+		# Debian 12's deb822 file, or one-line "deb" entries.
 		srcs=/etc/apt/sources.list.d/debian.sources
 		if ! apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -q '^Sources$'; then
-			[ -f "$srcs" ] || die "no $srcs to mirror: add a deb-src line for dpdk by hand"
-			sed -e 's/^Types: deb$/Types: deb-src/' "$srcs" |
-				$SUDO tee /etc/apt/sources.list.d/virtio-map-src.sources >/dev/null
+			if [ -f "$srcs" ]; then
+				sed -e 's/^Types: deb$/Types: deb-src/' "$srcs" |
+					$SUDO tee /etc/apt/sources.list.d/virtio-map-src.sources >/dev/null
+			elif grep -qs '^deb ' /etc/apt/sources.list; then
+				sed -n 's/^deb /deb-src /p' /etc/apt/sources.list |
+					$SUDO tee /etc/apt/sources.list.d/virtio-map-src.list >/dev/null
+			else
+				die "no $srcs or 'deb' line in /etc/apt/sources.list to mirror: add a deb-src line for dpdk by hand"
+			fi
 			$SUDO apt-get update -q
 		fi
 		mkdir -p "$sdkdir"

@@ -32,16 +32,23 @@
  *   rte_vdev_init() otherwise), on that caller's thread.
  * - queue_setup, then alloc_coherent (rings, header slots, indirect
  *   tables): in rte_eth_rx/tx_queue_setup(), on the caller's thread.
- * - regions, queue_window: when the link comes up or the backend asks for
- *   a mapping (EAL's interrupt thread), and on EAL memory events with
+ * - regions, queue_window: each time the link is brought up: in
+ *   rte_eth_dev_start() (the caller's thread) or, on a reconnect, from
+ *   EAL's interrupt thread or an EAL alarm; and on EAL memory events with
  *   locked = true (the thread that allocates memory, which holds EAL's
- *   memory lock: use the _thread_unsafe memseg walks then). They must
- *   not block.
- * - map, unmap: in rte_eth_rx_burst()/rte_eth_tx_burst() of the queue,
- *   on the lcore that polls it (one thread per queue at a time); also in
- *   rte_eth_dev_stop() and on a ring reset, on that caller's thread,
- *   while the data path is stopped.
- * - queue_live: in rte_eth_dev_stop(), after every buffer was unmapped.
+ *   memory lock: use the _thread_unsafe memseg walks then). queue_window
+ *   has no locked argument: it must never call EAL memory functions.
+ *   Neither may block.
+ * - map, unmap: in rte_eth_rx_burst()/rte_eth_tx_burst() of the queue, on
+ *   the lcore that polls it; and, while the queue's data path is held
+ *   off, on whichever thread brings the link up or down: the Rx refill
+ *   and ring drain in rte_eth_dev_start()/rte_eth_dev_stop(), on the
+ *   interrupt thread or an alarm when the backend goes or comes back, or
+ *   in an rte_eth_link_get() that notices a lost backend. One thread at a
+ *   time per queue, but not always the polling lcore: keep per-queue
+ *   state in rte_vmap_queue.priv, not per lcore.
+ * - queue_live: each time the rings are drained (stop, backend lost),
+ *   after every buffer was unmapped.
  * - free_coherent, queue_release: in queue release or rte_eth_dev_close().
  * - detach: in rte_eth_dev_close() or when the vdev is removed.
  *
@@ -86,11 +93,15 @@ enum rte_vmap_kind {
 
 /**
  * One buffer of a burst. Each field has one meaning in every op: map reads
- * addr, iova and len and writes dev_addr; unmap reads addr, dev_addr and
- * len as they were at map time, plus sync_len where the device wrote.
+ * addr, iova and len and writes dev_addr; unmap reads dev_addr and len as
+ * they were at map time, and, for buffers the device wrote, addr and
+ * sync_len.
  */
 struct rte_vmap_seg {
-	/** Process virtual address of the buffer. */
+	/**
+	 * Process virtual address of the buffer. NULL in unmap of
+	 * RTE_VMAP_TO_DEVICE buffers: the driver does not keep it for Tx.
+	 */
 	void *addr;
 	/** EAL IOVA of addr; read by map only. */
 	rte_iova_t iova;
@@ -175,10 +186,18 @@ struct rte_vmap_ops {
 	/** Optional. Undo attach. */
 	void (*detach)(struct rte_vmap_dev *d);
 	/**
-	 * Optional. Set up per-queue state for up to nb_desc live mappings
-	 * of at most buf_len bytes each; set q->priv and, if the kind has a
-	 * limit, q->max_seg. 0 or a negative errno (-ENOSPC when the kind's
-	 * space cannot hold the queue), logged.
+	 * Optional. Set up per-queue state: nb_desc is the ring's descriptor
+	 * count and buf_len the longest buffer the queue maps as configured
+	 * (Rx: the mbuf room; Tx: the longest frame or TSO segment, with
+	 * header). Set q->priv and, if the kind cannot map any length,
+	 * q->max_seg: the driver then keeps every Tx buffer within it and
+	 * refuses an MTU whose frames would not fit. Without max_seg, Tx
+	 * buffers may be longer than buf_len (a TSO frame of up to 64 KB in
+	 * one mbuf, an MTU raised later). Live mappings may outnumber
+	 * nb_desc: a Tx packet behind one indirect descriptor maps each of
+	 * its segments (up to 16, 64 with TSO). A kind out of space maps
+	 * fewer than asked (see map). 0 or a negative errno (-ENOSPC when
+	 * the kind's space cannot hold the queue), logged.
 	 */
 	int (*queue_setup)(struct rte_vmap_queue *q, uint16_t nb_desc,
 			   uint32_t buf_len);
@@ -201,11 +220,11 @@ struct rte_vmap_ops {
 			uint16_t n, enum rte_vmap_dir dir);
 	/**
 	 * Optional. Unmap a burst the device is done with. Each segment
-	 * names a mapping by dev_addr, with addr and len as passed to map
-	 * (iova is not read). For RTE_VMAP_FROM_DEVICE and
-	 * RTE_VMAP_BIDIRECTIONAL, the first segs[i].sync_len bytes (at most
-	 * len) are made visible at segs[i].addr first; for
-	 * RTE_VMAP_TO_DEVICE sync_len and addr are not meaningful.
+	 * names a mapping by dev_addr, with len as passed to map (iova is
+	 * not read). For RTE_VMAP_FROM_DEVICE and RTE_VMAP_BIDIRECTIONAL,
+	 * the first segs[i].sync_len bytes (at most len) are made visible at
+	 * segs[i].addr (as passed to map) first; for RTE_VMAP_TO_DEVICE addr
+	 * is NULL and sync_len is 0.
 	 */
 	void (*unmap)(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
 		      uint16_t n, enum rte_vmap_dir dir);

@@ -84,18 +84,26 @@ dbg_find(struct vmap_dbg_queue *dq, rte_iova_t dev_addr)
 	return NULL;
 }
 
-/* Drop tombstones when the table gets crowded. */
+/*
+ * Drop tombstones when the table gets crowded, doubling it when live
+ * mappings fill half of it: a queue may hold more mappings than its ring
+ * has descriptors (a Tx packet behind one indirect descriptor maps every
+ * segment). Allocates, like everything in this layer; on failure the
+ * crowded table stays.
+ */
 static void
 dbg_rehash(struct vmap_dbg_queue *dq)
 {
-	uint32_t size = dq->mask + 1, i, j;
-	struct vmap_dbg_entry *old = dq->tab, e;
+	uint32_t size = dq->mask + 1, nsize = size, i, j;
+	struct vmap_dbg_entry *old = dq->tab, *tab, e;
 
-	dq->tab = rte_zmalloc("vmap_dbg", sizeof(*old) * size, 0);
-	if (dq->tab == NULL) {
-		dq->tab = old;	/* keep going with the crowded table */
+	if (dq->live + 1 > size / 2 && size <= UINT32_MAX / 2)
+		nsize = size * 2;
+	tab = rte_zmalloc("vmap_dbg", sizeof(*old) * nsize, 0);
+	if (tab == NULL)
 		return;
-	}
+	dq->tab = tab;
+	dq->mask = nsize - 1;
 	dq->used = 0;
 	for (i = 0; i < size; i++) {
 		e = old[i];
@@ -110,7 +118,11 @@ dbg_rehash(struct vmap_dbg_queue *dq)
 	rte_free(old);
 }
 
-static void
+/*
+ * Record a mapping. -ENOSPC when the table is full and cannot grow: the
+ * caller then gives the mapping back, so nothing goes unchecked.
+ */
+static int
 dbg_insert(struct rte_vmap_queue *q, struct vmap_dbg_queue *dq,
 	   rte_iova_t dev_addr, uint32_t len)
 {
@@ -121,11 +133,14 @@ dbg_insert(struct rte_vmap_queue *q, struct vmap_dbg_queue *dq,
 		VMAP_LOG(ERR, "debug: %s q%u: IOVA 0x%" PRIx64 " handed out twice (still mapped)",
 			 q->dev->name, q->qid, dev_addr);
 		dbg_error(q);
-		return;
+		return 0;
 	}
 	if (e == NULL) {
 		if (dq->used + 1 > (dq->mask + 1) / 4 * 3)
 			dbg_rehash(dq);
+		/* one empty slot must stay, or probing never ends */
+		if (dq->used + 1 > dq->mask)
+			return -ENOSPC;
 		for (i = dbg_hash(dev_addr) & dq->mask;
 		     dq->tab[i].state != DBG_EMPTY; i = (i + 1) & dq->mask)
 			;
@@ -136,6 +151,7 @@ dbg_insert(struct rte_vmap_queue *q, struct vmap_dbg_queue *dq,
 	e->len = len;
 	e->state = DBG_LIVE;
 	dq->live++;
+	return 0;
 }
 
 /*
@@ -262,8 +278,17 @@ dbg_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
 	done = vmap_map(&dq->inner, segs, n, dir);
 	dbg_take_stats(q, dq);
 	for (i = 0; i < done; i++)
-		dbg_insert(q, dq, segs[i].dev_addr, segs[i].len);
-	return done;
+		if (dbg_insert(q, dq, segs[i].dev_addr, segs[i].len) < 0)
+			break;
+	if (i < done) {
+		/* no room to track the rest: hand them back unmapped */
+		VMAP_LOG(ERR, "debug: %s q%u: cannot track more than %u live mappings",
+			 q->dev->name, q->qid, dq->live);
+		q->stats.map_errors += done - i;
+		vmap_unmap(&dq->inner, &segs[i], done - i, dir);
+		dbg_take_stats(q, dq);
+	}
+	return i;
 }
 
 /* Pass on only the buffers that pass the check, a chunk at a time. */

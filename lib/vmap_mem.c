@@ -26,17 +26,23 @@ vmap_mz_alloc(struct rte_vmap_dev *d, size_t size, size_t align)
 {
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
+	unsigned int bound;
 	uint32_t seq;
 
 	seq = __atomic_fetch_add(&vmap_mz_seq, 1, __ATOMIC_RELAXED);
 	snprintf(name, sizeof(name), "vmap_%u_%x", (unsigned int)getpid(),
 		 seq);
-	mz = rte_memzone_reserve_aligned(name, size, d->socket_id,
-					 RTE_MEMZONE_IOVA_CONTIG, align);
+	/*
+	 * Up to 2 MB, within one 2 MB page: with one file per hugepage each
+	 * page is its own memory-table region, and a ring must lie in one.
+	 */
+	bound = size <= RTE_PGSIZE_2M ? RTE_PGSIZE_2M : 0;
+	mz = rte_memzone_reserve_bounded(name, size, d->socket_id,
+					 RTE_MEMZONE_IOVA_CONTIG, align, bound);
 	if (mz == NULL && d->socket_id != SOCKET_ID_ANY)
-		mz = rte_memzone_reserve_aligned(name, size, SOCKET_ID_ANY,
+		mz = rte_memzone_reserve_bounded(name, size, SOCKET_ID_ANY,
 						 RTE_MEMZONE_IOVA_CONTIG,
-						 align);
+						 align, bound);
 	if (mz == NULL) {
 		VMAP_LOG(ERR, "%s: cannot reserve %zu bytes of coherent memory: %s",
 			 d->name, size, rte_strerror(rte_errno));

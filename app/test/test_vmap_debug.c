@@ -33,6 +33,7 @@
 #define QID_RX 12
 #define UNKNOWN_IOVA 0xabc000ull
 #define MB (1u << 20)
+#define LIVE_MANY (64 * 16)	/* 64 descriptors, 16 segments each */
 
 /* A registered kind that counts what reaches it (VA translation). */
 static struct {
@@ -524,6 +525,46 @@ debug_off(void)
 	return VT_PASS;
 }
 
+/*
+ * More live mappings than the queue has descriptors (Tx packets behind
+ * indirect descriptors map every segment): the layer tracks them all,
+ * growing its table, and every one comes back without an error.
+ */
+static int
+debug_many(void)
+{
+	struct rte_vmap_params params = { .debug = true };
+	static struct rte_vmap_seg segs[LIVE_MANY];
+	static uint8_t buf[LIVE_MANY][64];
+	struct rte_vmap_queue q;
+	struct rte_vmap_dev d;
+	unsigned int i;
+
+	VT_ASSERT_OK(vmap_dev_attach(&d, &vmap_va_ops, "vt_dbg_many",
+				     SOCKET_ID_ANY, &params), "attach");
+	VT_ASSERT_OK(vmap_queue_setup(&d, &q, QID_TX, RTE_VMAP_TO_DEVICE, 64,
+				      64), "Tx queue of 64 descriptors");
+	for (i = 0; i < LIVE_MANY; i++) {
+		segs[i].addr = buf[i];
+		segs[i].iova = rte_mem_virt2iova(buf[i]);
+		segs[i].len = sizeof(buf[i]);
+		segs[i].sync_len = 0;
+	}
+	for (i = 0; i < LIVE_MANY; i += BURST)
+		VT_ASSERT_EQ(BURST, vmap_map(&q, &segs[i], BURST,
+					     RTE_VMAP_TO_DEVICE),
+			     "map a burst beyond the ring's 64 descriptors");
+	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "no errors while mapped");
+	for (i = 0; i < LIVE_MANY; i += BURST)
+		vmap_unmap(&q, &segs[i], BURST, RTE_VMAP_TO_DEVICE);
+	/* an unmap the layer had not tracked would have counted an error */
+	VT_ASSERT_EQ(0, vmap_debug_errors(&d), "no errors after unmap");
+	VT_ASSERT_EQ(0, vmap_queue_live(&q), "all returned");
+	vmap_queue_release(&q);
+	vmap_dev_detach(&d);
+	return VT_PASS;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -555,6 +596,7 @@ run(int argc, char **argv)
 	SUB(debug_len(vmap_find("vduse"), true, false));
 	SUB(debug_len(&count_ops, false, true));
 	SUB(debug_off());
+	SUB(debug_many());
 #undef SUB
 
 	vmap_unregister("vt_count");

@@ -7,8 +7,8 @@
  * against the installed driver with pkg-config alone (see the Makefile).
  *
  * The kind, "counting", gives the device the buffers' virtual addresses
- * (as the built-in "va" does) and counts every buffer it maps and unmaps
- * per queue, logging each burst at debug level (--log-level=user1,debug).
+ * (as the built-in "va" does) and counts every buffer it maps and unmaps,
+ * logging each burst at debug level (--log-level=counting_kind:debug).
  * It is registered before rte_eal_init(), so that --vdev ports can name
  * it: map=counting.
  *
@@ -44,10 +44,7 @@
 
 #include <rte_pmd_virtio_map.h>
 
-#define RTE_LOGTYPE_COUNTING	RTE_LOGTYPE_USER1
-
 #define KIND_NAME	"counting"
-#define MAX_QUEUES	256	/* virtqueues the counters cover */
 #define BURST		32
 #define NB_DESC		256
 #define FRAME_LEN	64
@@ -55,11 +52,17 @@
 
 /* ---- the map kind ---- */
 
-/* What the kind counts, per virtqueue (one thread each: no atomics). */
-static struct {
-	uint64_t mapped;
-	uint64_t unmapped;
-} counts[MAX_QUEUES];
+/*
+ * What the kind counts, over every queue of every port using it. Each
+ * queue is mapped by one thread at a time, but not always the same one
+ * (the polling lcore, or the thread that brings the link up or down),
+ * and several queues share these totals: atomics. Per-queue state would
+ * go in q->priv (set by a queue_setup op).
+ */
+static uint64_t mapped_total, unmapped_total;
+
+/* The kind's log type: --log-level=counting_kind:debug shows each burst. */
+static int counting_logtype;
 
 /*
  * Streaming map of a burst: the device sees each buffer at its virtual
@@ -74,11 +77,10 @@ counting_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
 
 	for (i = 0; i < n; i++)
 		segs[i].dev_addr = (rte_iova_t)(uintptr_t)segs[i].addr;
-	if (q->qid < MAX_QUEUES)
-		counts[q->qid].mapped += n;
-	RTE_LOG_DP(DEBUG, COUNTING, "%s q%u: map %u buffers (%s)\n",
-		   q->dev->name, q->qid, n,
-		   dir == RTE_VMAP_TO_DEVICE ? "to device" : "from device");
+	__atomic_fetch_add(&mapped_total, n, __ATOMIC_RELAXED);
+	rte_log(RTE_LOG_DEBUG, counting_logtype, "%s q%u: map %u buffers (%s)\n",
+		q->dev->name, q->qid, n,
+		dir == RTE_VMAP_TO_DEVICE ? "to device" : "from device");
 	return n;
 }
 
@@ -89,13 +91,16 @@ counting_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
 {
 	RTE_SET_USED(segs);
 	RTE_SET_USED(dir);
-	if (q->qid < MAX_QUEUES)
-		counts[q->qid].unmapped += n;
-	RTE_LOG_DP(DEBUG, COUNTING, "%s q%u: unmap %u buffers\n",
-		   q->dev->name, q->qid, n);
+	__atomic_fetch_add(&unmapped_total, n, __ATOMIC_RELAXED);
+	rte_log(RTE_LOG_DEBUG, counting_logtype, "%s q%u: unmap %u buffers\n",
+		q->dev->name, q->qid, n);
 }
 
-/* Rings and header slots: DPDK memory, at its virtual address. */
+/*
+ * Rings and header slots: DPDK memory, at its virtual address, which the
+ * regions below cover. (A kind that gives EAL IOVAs instead would need
+ * IOVA-contiguous memory: rte_malloc memory is not.)
+ */
 static void *
 counting_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 			rte_iova_t *dev_addr)
@@ -269,13 +274,16 @@ parse_args(int argc, char **argv, uint64_t *packets)
 int
 main(int argc, char **argv)
 {
-	uint64_t packets = 100000, back, mapped = 0, unmapped = 0;
+	uint64_t packets = 100000, back, mapped, unmapped;
 	int ret, dev_port, drv_port;
 	struct rte_mempool *mp;
 	uint64_t deadline;
-	unsigned int q;
 
 	/* before rte_eal_init(): the --vdev ports it probes may name it */
+	counting_logtype = rte_log_register_type_and_pick_level("counting_kind",
+								RTE_LOG_NOTICE);
+	if (counting_logtype < 0)
+		counting_logtype = RTE_LOGTYPE_USER1;
 	ret = rte_pmd_virtio_map_ops_register(&counting_ops);
 	if (ret != 0) {
 		fprintf(stderr, "counting_kind: cannot register map kind '%s': %s\n",
@@ -322,10 +330,8 @@ main(int argc, char **argv)
 	rte_eth_dev_stop(dev_port);
 	rte_eth_dev_close(drv_port);
 	rte_eth_dev_close(dev_port);
-	for (q = 0; q < MAX_QUEUES; q++) {
-		mapped += counts[q].mapped;
-		unmapped += counts[q].unmapped;
-	}
+	mapped = __atomic_load_n(&mapped_total, __ATOMIC_RELAXED);
+	unmapped = __atomic_load_n(&unmapped_total, __ATOMIC_RELAXED);
 	printf("counting_kind: %" PRIu64 " of %" PRIu64 " frames forwarded through map kind '%s': %" PRIu64 " buffers mapped, %" PRIu64 " unmapped\n",
 	       back, packets, KIND_NAME, mapped, unmapped);
 	rte_pmd_virtio_map_ops_unregister(KIND_NAME);

@@ -92,7 +92,9 @@ int rte_pmd_virtio_map_debug_errors(uint16_t port_id, uint64_t *count);
  *
  * Find a map kind by name, built-in ("va", "pa", "vduse") or registered;
  * for a kind that wraps another: copy the table, replace some members,
- * register the copy under a new name.
+ * set kind = RTE_VMAP_KIND_OPS (a copy of "va" or "pa" says
+ * RTE_VMAP_KIND_VA or _PA, which registration refuses) and register the
+ * copy under a new name.
  *
  * @param name  the kind's name
  * @return the table, or NULL if no kind has that name

@@ -322,8 +322,13 @@ virtio_map_up_rings(struct virtio_map_dev *dev,
 			return ret;
 		}
 		if (!qs[i]->is_tx && vmq_rx_refill(qs[i]) == 0) {
-			VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
-			       dev->name, qs[i]->mp->name);
+			if (rte_mempool_avail_count(qs[i]->mp) == 0)
+				VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
+				       dev->name, qs[i]->mp->name);
+			else
+				VM_LOG(ERR, "%s: vq %u: map=%s mapped none of the Rx buffers (xstat rx_q%u_map_refused)",
+				       dev->name, qs[i]->vq_index, dev->cfg.map,
+				       qs[i]->vq_index / 2);
 			*fail = VIRTIO_MAP_UP_CONFIG;
 			return -ENOMEM;
 		}
