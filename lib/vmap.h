@@ -6,7 +6,7 @@
  * @file
  * Map operations inside the driver: the registry of kinds, the device and
  * queue tokens' set-up, and the wrappers the driver calls the ops through.
- * The types a kind is made of are public, in rte_vmap.h.
+ * The types a kind is made of are public, in virtio_map_kind.h.
  *
  * For the built-in kinds "va" and "pa" the driver's hot path computes
  * addresses inline (see rte_vmap_kind); the ops table is called per burst
@@ -24,7 +24,7 @@
 #include <rte_common.h>
 #include <rte_memory.h>
 
-#include "rte_vmap.h"
+#include "virtio_map_kind.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,8 +42,8 @@ extern "C" {
  *
  * @param ops
  *   Table that stays valid until unregistered and every device that
- *   uses it is detached (rte_vmap.h). Needs name, map, alloc_coherent,
- *   free_coherent and regions.
+ *   uses it is detached (virtio_map_kind.h). Needs name, map,
+ *   alloc_coherent, free_coherent and regions.
  * @return
  *   0; -EINVAL if a required member is missing or the name is empty or too
  *   long; -EEXIST if the name is taken; -ENOSPC if the registry is full.

@@ -31,7 +31,7 @@ so=$(find "$stage" -name 'librte_net_virtio_map.so.*.*' -type f | head -1)
 [ -n "$so" ] || fail "no librte_net_virtio_map.so.X.Y.Z installed"
 inc=$(find "$stage" -type d -path '*/include/virtio_map' | head -1)
 [ -n "$inc" ] || fail "no include/virtio_map folder installed"
-for h in rte_pmd_virtio_map.h rte_vmap.h; do
+for h in rte_pmd_virtio_map.h virtio_map_kind.h; do
 	[ -f "$inc/$h" ] || fail "$h not installed in $inc"
 done
 stray=$(find "$stage" -name vmap.h)

@@ -7,13 +7,13 @@
  * Public API of the net_virtio_map PMD for applications that link it.
  *
  * An application can give the driver its own way of turning buffers into
- * device addresses: fill a struct rte_vmap_ops (rte_vmap.h; kind
+ * device addresses: fill a struct rte_vmap_ops (virtio_map_kind.h; kind
  * RTE_VMAP_KIND_OPS), register it under a name, and select it per port
  * with the devarg map=NAME. The driver then calls the table once per
  * burst, with a per-device token (struct rte_vmap_dev) and a per-queue
  * token (struct rte_vmap_queue) whose priv fields belong to the table.
- * rte_vmap.h says when each op is called, from which thread, and how long
- * the table must live.
+ * virtio_map_kind.h says when each op is called, from which thread, and
+ * how long the table must live.
  *
  * Every function here is EXPERIMENTAL: build with -DALLOW_EXPERIMENTAL_API
  * (pkg-config --cflags libdpdk-virtio_map gives it).
@@ -27,7 +27,7 @@
 
 #include <rte_compat.h>
 
-#include "rte_vmap.h"
+#include "virtio_map_kind.h"
 
 #ifdef __cplusplus
 extern "C" {

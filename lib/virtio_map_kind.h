@@ -60,8 +60,8 @@
  * for kinds that wrap other kinds, and may be NULL.
  */
 
-#ifndef _RTE_VMAP_H_
-#define _RTE_VMAP_H_
+#ifndef _VIRTIO_MAP_KIND_H_
+#define _VIRTIO_MAP_KIND_H_
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -302,4 +302,4 @@ struct rte_vmap_dev {
 }
 #endif
 
-#endif /* _RTE_VMAP_H_ */
+#endif /* _VIRTIO_MAP_KIND_H_ */
