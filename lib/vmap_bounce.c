@@ -167,6 +167,8 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
 		 uint16_t n, enum rte_vmap_dir dir, struct rte_vmap_qstats *st)
 {
 	const uint8_t *va = p->range.va;
+	const rte_iova_t base = p->range.iova;
+	const uint64_t slot_inv = p->slot_inv;
 	uint32_t *free_idx = p->free;
 	uint8_t *busy = p->busy;
 	uint32_t nb_free = p->nb_free;
@@ -174,7 +176,7 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
 	uint64_t span = (uint64_t)p->nb_slots * slot_size;
 	uint64_t bytes = 0, errors = 0;
 	uint64_t off;
-	uint32_t idx;
+	int64_t idx;
 	uint16_t i;
 
 	/* Device writes were published before the used entries we read. */
@@ -182,21 +184,14 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
 		rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 
 	for (i = 0; i < n; i++) {
-		off = segs[i].dev_addr - p->range.iova;	/* wraps when below */
-		if (unlikely(off >= span)) {
+		/* dev_addr below the range wraps to a huge offset */
+		idx = vmap_bounce_slot_at(segs[i].dev_addr - base, span,
+					  slot_size, slot_inv);
+		if (unlikely(idx < 0 || busy[idx] == 0)) {
 			errors++;
 			continue;
 		}
-		/*
-		 * off / slot_size without a divide: slot_inv is 2^64 /
-		 * slot_size rounded up, whose error stays below one slot for
-		 * any off under 2^32 (span <= VMAP_BOUNCE_SIZE_MAX).
-		 */
-		idx = (uint32_t)(((unsigned __int128)off * p->slot_inv) >> 64);
-		if (unlikely((uint32_t)off != idx * slot_size || busy[idx] == 0)) {
-			errors++;
-			continue;
-		}
+		off = (uint64_t)idx * slot_size;
 		/*
 		 * dev_addr alone names the slot, so a bad length (one the
 		 * slot cannot have mapped, or a device that claims more than

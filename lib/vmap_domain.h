@@ -172,6 +172,28 @@ struct vmap_bounce_pool {
 };
 
 /**
+ * The slot that starts at offset off of a pool's range of span bytes, in
+ * slots of slot_size bytes with reciprocal slot_inv: its index, or -1 when
+ * off is past the range or not at a slot's start. The pool's fields come
+ * as values, so that a loop keeps them in registers. The reciprocal's
+ * error stays below one slot for any off under 2^32, and a pool spans at
+ * most VMAP_BOUNCE_SIZE_MAX.
+ */
+static inline int64_t
+vmap_bounce_slot_at(uint64_t off, uint64_t span, uint32_t slot_size,
+		    uint64_t slot_inv)
+{
+	uint32_t idx;
+
+	if (off >= span)
+		return -1;
+	idx = (uint32_t)(((unsigned __int128)off * slot_inv) >> 64);
+	if ((uint32_t)off != idx * slot_size)
+		return -1;
+	return idx;
+}
+
+/**
  * Create a pool of nb_slots slots of at least slot_size bytes. When the
  * bounce region cannot hold them all, halves the count until a range fits
  * (leaving room for the queues set up after this one), down to min_slots,

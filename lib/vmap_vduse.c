@@ -136,14 +136,13 @@ static inline int64_t
 vmap_vduse_slot(const struct vmap_bounce_pool *p, rte_iova_t dev_addr,
 		uint32_t len)
 {
-	uint64_t off = dev_addr - p->range.iova;	/* wraps when below */
+	int64_t idx = vmap_bounce_slot_at(dev_addr - p->range.iova,
+					  (uint64_t)p->nb_slots * p->slot_size,
+					  p->slot_size, p->slot_inv);
 
-	if (unlikely(off >= (uint64_t)p->nb_slots * p->slot_size ||
-		     off % p->slot_size != 0 ||
-		     p->busy[off / p->slot_size] == 0 ||
-		     len > p->slot_size))
+	if (unlikely(idx < 0 || p->busy[idx] == 0 || len > p->slot_size))
 		return -1;
-	return (int64_t)off;
+	return idx * p->slot_size;
 }
 
 static void

@@ -7,9 +7,10 @@
  * direction: vmq_map_rx() / vmq_unmap_rx() and vmq_map_tx() /
  * vmq_unmap_tx(). For "va" and "pa" the address is computed inline (no
  * call, nothing to undo); every other kind goes through the map ops once
- * per burst (once per buffer with devarg map_batch=0). What was handed out is kept in the queue's private state
- * (struct vmq_seg), and unmapping uses that alone, never an address read
- * back from ring memory. Private to the vmq_* data-path files.
+ * per burst (once per buffer with devarg map_batch=0). What was handed
+ * out is kept in the queue's private state (struct vmq_seg), and
+ * unmapping uses that alone, never an address read back from ring
+ * memory. Private to the vmq_* data-path files.
  */
 
 #ifndef _VMQ_MAP_H_
@@ -217,25 +218,39 @@ vmq_seg_at(struct vmq *q, uint16_t id, uint16_t j)
 	return &q->segs[q->size + (size_t)id * (q->max_segs - 1u) + j - 1];
 }
 
+/* What unmapping a buffer needs: its device address and length. */
+static __rte_always_inline void
+vmq_keep_seg(struct vmq_seg *k, const struct rte_vmap_seg *seg)
+{
+	k->dev_addr = seg->dev_addr;
+	k->len = seg->len;
+}
+
 /* Tx: remember what buffer id was given (ops kinds). */
 static __rte_always_inline void
 vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct rte_vmap_seg *segs,
 		uint16_t n, enum rte_vmap_kind kind)
 {
-	struct vmq_seg *k;
 	uint16_t j;
 
 	if (kind != RTE_VMAP_KIND_OPS)
 		return;
 
 	q->extra[id].nseg = n;
-	q->segs[id].dev_addr = segs[0].dev_addr;
-	q->segs[id].len = segs[0].len;
-	for (j = 1; unlikely(j < n); j++) {
-		k = vmq_seg_at(q, id, j);
-		k->dev_addr = segs[j].dev_addr;
-		k->len = segs[j].len;
-	}
+	/* segment 0 first: most packets have no other */
+	vmq_keep_seg(&q->segs[id], &segs[0]);
+	for (j = 1; unlikely(j < n); j++)
+		vmq_keep_seg(vmq_seg_at(q, id, j), &segs[j]);
+}
+
+/* Tx: the unmap input for one kept buffer (addr is not kept for Tx). */
+static __rte_always_inline void
+vmq_unmap_seg_tx(struct rte_vmap_seg *seg, const struct vmq_seg *k)
+{
+	seg->addr = NULL;
+	seg->dev_addr = k->dev_addr;
+	seg->len = k->len;
+	seg->sync_len = 0;
 }
 
 /*
@@ -249,27 +264,16 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 	     enum rte_vmap_kind kind)
 {
 	struct rte_vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];
-	const struct vmq_seg *k;
 	uint16_t i, j, ns = 0, nseg;
 
 	if (kind != RTE_VMAP_KIND_OPS)
 		return;
 	for (i = 0; i < n; i++) {
 		/* segment 0 first: most packets have no other */
-		k = &q->segs[ids[i]];
-		segs[ns].addr = NULL;
-		segs[ns].dev_addr = k->dev_addr;
-		segs[ns].len = k->len;
-		segs[ns].sync_len = 0;
-		ns++;
+		vmq_unmap_seg_tx(&segs[ns++], &q->segs[ids[i]]);
 		nseg = q->extra[ids[i]].nseg;
-		for (j = 1; unlikely(j < nseg); j++, ns++) {
-			k = vmq_seg_at(q, ids[i], j);
-			segs[ns].addr = NULL;
-			segs[ns].dev_addr = k->dev_addr;
-			segs[ns].len = k->len;
-			segs[ns].sync_len = 0;
-		}
+		for (j = 1; unlikely(j < nseg); j++)
+			vmq_unmap_seg_tx(&segs[ns++], vmq_seg_at(q, ids[i], j));
 		if (unlikely(ns >= VMQ_STEP)) {
 			vmq_ops_unmap(q, segs, ns, RTE_VMAP_TO_DEVICE);
 			ns = 0;
