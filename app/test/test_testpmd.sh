@@ -39,126 +39,18 @@ fi
 slack=8192
 min_packets=10000
 
-say() { printf '[%s] %s\n' "$name" "$*"; }
-fail() { printf 'FAIL %s: %s\n' "$name" "$*"; finish 1; }
-skip() { printf 'SKIP %s: %s\n' "$name" "$*"; finish 77; }
+here=$(dirname "$0")
+. "$here/testpmd_common.sh"
 
-tmp=""
-private=""
-pid=""
-prefix="vt_testpmd_$$"
+tp_init "$so"
 
-finish() {
-	local rc=$1
-
-	exec 3>&-
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.5
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	fi
-	if [ "$rc" -ne 0 ] && [ -n "$tmp" ] && [ -f "$tmp/log" ]; then
-		say "testpmd output (last 60 lines):"
-		tail -n 60 "$tmp/log" | sed 's/^/    | /'
-	fi
-	[ -n "$tmp" ] && rm -rf "$tmp"
-	[ -n "$private" ] && rm -rf "$private"
-	rm -rf "/var/run/dpdk/$prefix" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix"
-	say "$([ "$rc" -eq 0 ] && echo PASS || { [ "$rc" -eq 77 ] && echo SKIP || echo FAIL; })"
-	exit "$rc"
-}
-trap 'fail "interrupted"' INT TERM HUP
-
-[ -n "$so" ] || fail "usage: $0 PATH/librte_net_virtio_map.so [SECONDS]"
-[ -f "$so" ] || fail "PMD $so not built (run ninja -C build)"
-
-testpmd=${VT_TESTPMD:-$(command -v dpdk-testpmd 2>/dev/null)}
-[ -n "$testpmd" ] || [ ! -x /usr/bin/dpdk-testpmd ] || testpmd=/usr/bin/dpdk-testpmd
-[ -n "$testpmd" ] || skip "dpdk-testpmd not found: install Debian's dpdk-dev package (or set VT_TESTPMD), then: meson test -C build --suite testpmd"
-command -v stdbuf >/dev/null || skip "stdbuf (coreutils) not found"
-
-# EAL refuses -d for a library below a world-writable directory; it checks
-# the real path of the file, every directory from its parent up to /.
-unsafe_dir() {
-	local d
-	d=$(dirname "$(realpath "$1")")
-	while :; do
-		if [ $((8#$(stat -L -c %a "$d") & 2)) -ne 0 ]; then
-			echo "$d"
-			return 0
-		fi
-		[ "$d" = / ] && return 1
-		d=$(dirname "$d")
-	done
-}
-
-bad=$(unsafe_dir "$so")
-if [ -n "$bad" ]; then
-	home=${HOME:-/root}
-	private=$(mktemp -d "$home/.vt_testpmd.XXXXXX") ||
-		skip "$so is under world-writable $bad and no private directory could be made in $home"
-	chmod 0700 "$private"
-	cp "$(realpath "$so")" "$private/librte_net_virtio_map.so"
-	so=$private/librte_net_virtio_map.so
-	bad2=$(unsafe_dir "$so")
-	[ -z "$bad2" ] || skip "$bad is world-writable and so is $bad2: no safe place to load the PMD from; build outside such a directory"
-	say "PMD copied from under world-writable $bad to $so"
-fi
-
-tmp=$(mktemp -d /tmp/vt_testpmd.XXXXXX) || fail "mktemp"
-sock=$tmp/x.sock
-log=$tmp/log
-mkfifo "$tmp/cmd" || fail "mkfifo"
-
-# Bounded twice: timeout for the process, the waits below for each step.
-say "$testpmd with -d $so"
-timeout -k 5 150 stdbuf -oL -eL "$testpmd" -l 0,1 --no-pci --no-huge -m 1024 \
-	--file-prefix "$prefix" -d "$so" \
+tp_launch -l 0,1 --no-pci --no-huge -m 1024 \
 	--vdev "net_vhost0,iface=$sock,queues=$queues$vhost_extra" \
 	--vdev "net_virtio_map0,path=$sock,queues=$queues" \
 	-- -i --forward-mode=io --nb-cores=1 --total-num-mbufs=16384 \
-	--rxq="$queues" --txq="$queues" "${testpmd_extra[@]}" \
-	<"$tmp/cmd" >"$log" 2>&1 &
-pid=$!
-exec 3>"$tmp/cmd"
+	--rxq="$queues" --txq="$queues" "${testpmd_extra[@]}"
 
-# wait_output PATTERN SECONDS [FROM_BYTE]: wait until the log has PATTERN
-wait_output() {
-	local deadline=$((SECONDS + $2)) from=${3:-0}
-
-	while [ $SECONDS -le $deadline ]; do
-		tail -c +$((from + 1)) "$log" | grep -q -- "$1" && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-log_size() { stat -c %s "$log"; }
-send() { printf '%s\n' "$*" >&3; }
-
-wait_output 'testpmd> ' 60 || fail "no testpmd prompt within 60 s"
-
-# both links up, polled with a deadline
-wait_links() {
-	up=0
-	deadline=$((SECONDS + 20))
-	while [ $SECONDS -le $deadline ]; do
-		off=$(log_size)
-		send "show port info all"
-		wait_output 'testpmd> ' 5 "$off" || fail "testpmd stopped answering"
-		sleep 0.2
-		up=$(tail -c +$((off + 1)) "$log" | grep -c 'Link status: up')
-		[ "$up" -ge 2 ] && break
-		sleep 0.3
-	done
-	[ "$up" -ge 2 ] || fail "links up on $up of 2 ports after 20 s"
-	say "both links up"
-}
-wait_links
+wait_links 2
 
 if [ "$mode" = csum ]; then
 	off=$(log_size)
@@ -183,7 +75,7 @@ if [ "$mode" = csum ]; then
 		printf '%s\n' "$out" | grep -q "$w" || fail "testpmd did not say: $w"
 	done
 	say "port 1: IP, UDP and TCP checksum offload in hw, TSO 1400"
-	wait_links
+	wait_links 2
 fi
 
 send "start tx_first"
@@ -209,12 +101,7 @@ sleep 0.5
 stats=$(tail -c +$((off + 1)) "$log")
 printf '%s\n' "$stats" | grep -E 'NIC statistics|RX-packets|TX-packets' | sed 's/^/    | /'
 
-# port N: RX-packets and TX-packets
-count() {
-	printf '%s\n' "$stats" | awk -v port="$1" -v key="$2" '
-		/NIC statistics for port/ { p = $(NF - 1) + 0 }
-		p == port && $1 == key ":" { print $2; exit }'
-}
+count() { stat_of "$stats" "$1" "$2"; }
 rx0=$(count 0 RX-packets)
 tx0=$(count 0 TX-packets)
 rx1=$(count 1 RX-packets)
@@ -253,16 +140,5 @@ if [ "$queues" -gt 1 ]; then
 fi
 
 # quitting stops and closes both ports: it must not hang
-send "quit"
-exec 3>&-
-deadline=$((SECONDS + 30))
-while kill -0 "$pid" 2>/dev/null && [ $SECONDS -le $deadline ]; do
-	sleep 0.2
-done
-kill -0 "$pid" 2>/dev/null && fail "testpmd did not exit within 30 s of quit (port close hang?)"
-wait "$pid"
-rc=$?
-pid=""
-[ $rc -eq 0 ] || fail "testpmd exit status $rc"
-grep -q 'Bye' "$log" || fail "testpmd did not say Bye"
+quit_testpmd
 finish 0

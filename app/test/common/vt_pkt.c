@@ -224,6 +224,33 @@ vt_pkt_verify(const struct vt_stream *s, const struct rte_mbuf *m,
 	return VT_PASS;
 }
 
+/* The port's non-zero xstats on one line, for a failure report. */
+static void
+vt_xstats_report(uint16_t port)
+{
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *xs = NULL;
+	int i, n;
+
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	if (n <= 0)
+		return;
+	names = calloc(n, sizeof(*names));
+	xs = calloc(n, sizeof(*xs));
+	if (names != NULL && xs != NULL &&
+	    rte_eth_xstats_get_names(port, names, n) == n &&
+	    rte_eth_xstats_get(port, xs, n) == n) {
+		printf("       port %u xstats (non-zero):", port);
+		for (i = 0; i < n; i++)
+			if (xs[i].value != 0)
+				printf(" %s=%" PRIu64, names[xs[i].id].name,
+				       xs[i].value);
+		printf("\n");
+	}
+	free(names);
+	free(xs);
+}
+
 static void
 vt_stream_report(const struct vt_stream *s)
 {
@@ -241,6 +268,9 @@ vt_stream_report(const struct vt_stream *s)
 	       s->rx_port, rx.ipackets, rx.ierrors, rx.imissed, rx.rx_nombuf);
 	printf("       pool %s: %u mbufs in use\n", s->pool->name,
 	       rte_mempool_in_use_count(s->pool));
+	vt_xstats_report(s->tx_port);
+	if (s->rx_port != s->tx_port)
+		vt_xstats_report(s->rx_port);
 }
 
 static void

@@ -368,6 +368,10 @@ virtio_map_up_start(struct virtio_map_dev *dev,
 	ret = virtio_map_status(dev, VMT_STATUS_ACKNOWLEDGE |
 				VMT_STATUS_DRIVER | VMT_STATUS_FEATURES_OK |
 				VMT_STATUS_DRIVER_OK);
+	/* link up promises that the next packet gets through: only once
+	 * the device has acted on all of the above (vmt_ops.confirm) */
+	if (ret == 0)
+		ret = vmt_confirm(dev->t);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < nq; i++)

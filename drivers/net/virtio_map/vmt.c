@@ -123,6 +123,12 @@ vmt_set_status(struct vmt_dev *t, uint8_t status)
 	return VMT_CALL(t, t->ops->set_status(t, status));
 }
 
+int
+vmt_confirm(struct vmt_dev *t)
+{
+	return VMT_CALL(t, t->ops->confirm(t));
+}
+
 void
 vmt_set_iotlb_resolver(struct vmt_dev *t, vmt_iotlb_resolve_t fn, void *arg)
 {

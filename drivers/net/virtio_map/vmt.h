@@ -43,6 +43,8 @@
 #define VMT_STATUS_DRIVER	0x02
 #define VMT_STATUS_DRIVER_OK	0x04
 #define VMT_STATUS_FEATURES_OK	0x08
+#define VMT_STATUS_NEEDS_RESET	0x40
+#define VMT_STATUS_FAILED	0x80
 
 /** What a transport needs to hand one virtqueue to the device. */
 struct vmt_vring {
@@ -137,6 +139,13 @@ struct vmt_ops {
 	int (*set_mtu)(struct vmt_dev *t, uint16_t mtu);
 	/** Optional. Write the virtio device status byte. */
 	int (*set_status)(struct vmt_dev *t, uint8_t status);
+	/**
+	 * A round trip: returns once the device has acted on every message
+	 * sent before (a request it answers only after those). -EIO when
+	 * the device reports that it failed or does not hold the status
+	 * last written.
+	 */
+	int (*confirm)(struct vmt_dev *t);
 	/**
 	 * Optional. Add one IOVA to process VA translation to the device's
 	 * IOTLB (after set_mem_table; uaddr lies in a table region).
@@ -238,6 +247,8 @@ int vmt_stop_vring(struct vmt_dev *t, uint16_t index, uint16_t *base);
 int vmt_set_mtu(struct vmt_dev *t, uint16_t mtu);
 /** See vmt_ops.set_status; -ENOTSUP when the transport has none. */
 int vmt_set_status(struct vmt_dev *t, uint8_t status);
+/** See vmt_ops.confirm. */
+int vmt_confirm(struct vmt_dev *t);
 /**
  * Ask for the device's IOTLB misses to be answered through fn (see
  * vmt_iotlb_resolve_t). Call before vmt_connect().

@@ -502,7 +502,36 @@ vhu_set_status(struct vmt_dev *t, uint8_t status)
 {
 	if (!(vhu(t)->protocol_features & (1ULL << VHU_PROTOCOL_F_STATUS)))
 		return -ENOTSUP;
+	vhu(t)->status = status;
 	return vhu_simple(t, VHU_SET_STATUS, status, true);
+}
+
+/*
+ * DPDK's vhost handles one message at a time and, after the one that
+ * makes the device ready, starts it (its new_device callback, which lets
+ * the application's bursts in) before it reads the next message; a
+ * reply-ack would come before that. So a request it answers, sent after
+ * everything else, returns only once the device can carry traffic.
+ */
+static int
+vhu_confirm(struct vmt_dev *t)
+{
+	struct vhu_dev *v = vhu(t);
+	uint64_t val;
+	int ret;
+
+	if (!(v->protocol_features & (1ULL << VHU_PROTOCOL_F_STATUS)))
+		return vhu_get_u64(t, VHU_GET_FEATURES, &val);
+	ret = vhu_get_u64(t, VHU_GET_STATUS, &val);
+	if (ret < 0)
+		return ret;
+	if ((val & (VMT_STATUS_FAILED | VMT_STATUS_NEEDS_RESET)) ||
+	    (val & v->status) != v->status) {
+		VM_LOG(ERR, "%s: vhost-user backend at %s reports device status 0x%" PRIx64 " after the driver set 0x%x",
+		       t->name, v->path, val, v->status);
+		return -EIO;
+	}
+	return 0;
 }
 
 static int
@@ -595,6 +624,7 @@ static const struct vmt_ops vhu_ops = {
 	.stop_vring = vhu_stop_vring,
 	.set_mtu = vhu_set_mtu,
 	.set_status = vhu_set_status,
+	.confirm = vhu_confirm,
 	.iotlb_update = vhu_iotlb_update,
 	.iotlb_invalidate = vhu_iotlb_invalidate,
 	.service = vhu_owed_flush,

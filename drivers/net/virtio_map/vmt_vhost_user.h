@@ -42,6 +42,7 @@ enum vhu_request {
 	VHU_SET_SLAVE_REQ_FD = 21,
 	VHU_IOTLB_MSG = 22,
 	VHU_SET_STATUS = 39,
+	VHU_GET_STATUS = 40,
 	VHU_REQUEST_MAX = 41,
 };
 

@@ -48,6 +48,7 @@ struct vhu_dev {
 	bool use_protocol;	/* VHU_F_PROTOCOL_FEATURES negotiated */
 	uint64_t protocol_features;
 	uint64_t features;	/* device features acked (SET_FEATURES) */
+	uint8_t status;		/* last SET_STATUS sent */
 	uint16_t max_pairs;	/* GET_QUEUE_NUM; 0: not asked (no MQ) */
 	bool warned_not_sock;	/* client: said once that path is no socket */
 	/* client mode: the socket file that last refused us, and when to

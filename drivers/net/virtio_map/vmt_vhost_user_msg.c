@@ -37,6 +37,7 @@ static const char *const vhu_names[VHU_REQUEST_MAX] = {
 	[VHU_SET_SLAVE_REQ_FD] = "SET_SLAVE_REQ_FD",
 	[VHU_IOTLB_MSG] = "IOTLB_MSG",
 	[VHU_SET_STATUS] = "SET_STATUS",
+	[VHU_GET_STATUS] = "GET_STATUS",
 };
 
 const char *
