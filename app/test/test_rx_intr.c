@@ -14,11 +14,14 @@
  * off a burst must not wake the thread, and after the queue is set up
  * again (stop, 512 descriptors, start) the same epoll registration still
  * wakes it. Counts the wake-ups. Arguments:
- * LAYOUT SPEC (split|packed, off or ring options such as event_idx).
+ * LAYOUT SPEC [stdin_closed] (split|packed, off or ring options such as
+ * event_idx; stdin_closed: fd 0 is closed first, as in a daemon, so the
+ * queue's call eventfd is fd 0).
  */
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_epoll.h>
 #include <rte_ethdev.h>
@@ -89,8 +92,9 @@ run(int argc, char **argv)
 	unsigned int ring = 0, r, wakes = 0, idle_wakes = 0;
 	struct rte_eth_conf conf;
 
-	if (argc != 2) {
-		vt_fail(__FILE__, __LINE__, "arguments: split|packed SPEC");
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && strcmp(argv[2], "stdin_closed") != 0)) {
+		vt_fail(__FILE__, __LINE__, "arguments: split|packed SPEC [stdin_closed]");
 		return VT_FAIL;
 	}
 	VT_CHECK(vt_ring_parse(argv[0], argv[1], &ring));
@@ -98,7 +102,27 @@ run(int argc, char **argv)
 	VT_CHECK(vt_eal_init(NULL));
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.rxq = 1;
-	VT_CHECK(vt_pair_up_conf(&p, &o, &conf));
+	VT_CHECK(vt_pair_init(&p, &o));
+	VT_CHECK(vt_pair_vhost_create(&p));
+	VT_CHECK(vt_pair_drv_create(&p));
+	VT_CHECK(vt_port_setup(p.vhost_port, p.queue_size, p.vhost_pool,
+			       p.max_frame));
+	if (argc == 3)
+		close(0);	/* the lowest free fd: the next eventfd */
+	VT_CHECK(vt_port_setup_conf(p.drv_port, &conf, 1, p.queue_size,
+				    p.drv_pool));
+	VT_CHECK(vt_port_start(p.vhost_port));
+	VT_CHECK(vt_port_start(p.drv_port));
+	VT_CHECK(vt_wait_link(p.drv_port, true, 15000));
+	VT_CHECK(vt_wait_link(p.vhost_port, true, 15000));
+	if (argc == 3) {
+		char target[64] = "";
+
+		VT_ASSERT(readlink("/proc/self/fd/0", target,
+				   sizeof(target) - 1) > 0 &&
+			  strstr(target, "eventfd") != NULL,
+			  "fd 0 is an eventfd (%s)", target);
+	}
 	VT_ASSERT_OK(rte_eth_dev_rx_intr_ctl_q(p.drv_port, 0,
 					       RTE_EPOLL_PER_THREAD,
 					       RTE_INTR_EVENT_ADD, NULL),
@@ -140,8 +164,8 @@ run(int argc, char **argv)
 	VT_ASSERT_OK(rte_eth_rx_queue_setup(p.drv_port, 0, 512, SOCKET_ID_ANY,
 					    NULL, p.drv_pool), "Rx queue 512");
 	VT_CHECK(vt_port_start(p.drv_port));
-	VT_CHECK(vt_wait_link(p.drv_port, true, 5000));
-	VT_CHECK(vt_wait_link(p.vhost_port, true, 5000));
+	VT_CHECK(vt_wait_link(p.drv_port, true, 15000));
+	VT_CHECK(vt_wait_link(p.vhost_port, true, 15000));
 	while (wait_intr(0) != 0)
 		;
 	VT_ASSERT_OK(rte_eth_dev_rx_intr_enable(p.drv_port, 0), "enable");

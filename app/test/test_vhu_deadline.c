@@ -18,6 +18,13 @@
  *          reply drips or never comes: rte_eth_dev_stop() returns within
  *          the one deadline (plus a second), every Rx mbuf back in its
  *          pool, and close is immediate.
+ *   nowait: while a port's bring-up waits for a backend that never
+ *          answers (holding the port for the reply deadline), another
+ *          thread's rte_eth_link_get_nowait() returns at once, link down.
+ *   stop_slow: the same, but the backend answers each GET_VRING_BASE
+ *          after 4 s, within each reply's own time: stop must still end
+ *          within the one deadline of the whole bring-down (not 4 s per
+ *          ring).
  */
 
 #include <errno.h>
@@ -39,6 +46,7 @@
 #include "vt.h"
 
 #define DRIP_US		400000
+#define SLOW_US		4000000
 
 struct backend {
 	int listen_fd;
@@ -46,6 +54,7 @@ struct backend {
 	bool drip;		/* else never answer */
 	bool answer;		/* a good backend: answer at once */
 	bool stuck_stop;	/* answer, except GET_VRING_BASE */
+	bool slow_stop;		/* ... which comes after SLOW_US */
 	uint32_t stop;
 };
 
@@ -89,6 +98,12 @@ be_run(void *arg)
 		len = VHU_HDR_SIZE + r.size;
 		if (b->answer ||
 		    (b->stuck_stop && m.request == VHU_GET_FEATURES)) {
+			if (send(b->sock, &r, len, MSG_NOSIGNAL) != (ssize_t)len)
+				break;
+			continue;
+		}
+		if (b->slow_stop) {
+			usleep(SLOW_US);
 			if (send(b->sock, &r, len, MSG_NOSIGNAL) != (ssize_t)len)
 				break;
 			continue;
@@ -181,18 +196,20 @@ one_case(const char *path, int listen_fd, bool drip)
 
 /* A port up against a backend whose GET_VRING_BASE reply is stuck. */
 static int
-stop_case(const char *path, int listen_fd, bool drip)
+stop_case(const char *path, int listen_fd, bool drip, bool slow)
 {
 	struct backend b = { .listen_fd = listen_fd, .sock = -1,
-			     .drip = drip, .stuck_stop = true };
+			     .drip = drip, .stuck_stop = true,
+			     .slow_stop = slow };
 	struct rte_mempool *mp;
 	char args[160];
 	uint16_t port;
 	pthread_t th;
 	double t0, took;
 
-	vt_phase("stop_%s: GET_VRING_BASE's reply %s", drip ? "drip" : "never",
-		 drip ? "drips" : "never comes");
+	vt_phase("stop_%s: GET_VRING_BASE's reply %s",
+		 slow ? "slow" : drip ? "drip" : "never",
+		 slow ? "comes after 4 s" : drip ? "drips" : "never comes");
 	mp = vt_pool_create("vt_deadline_rx", 1024, 1514);
 	VT_ASSERT(mp != NULL, "pool");
 	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_run, &b), "backend");
@@ -209,8 +226,8 @@ stop_case(const char *path, int listen_fd, bool drip)
 	VT_ASSERT_OK(rte_eth_dev_stop(port), "stop");
 	took = vt_now() - t0;
 	vt_info("stop returned after %.2f s", took);
-	VT_ASSERT(took < VHU_REPLY_TIMEOUT_MS / 1000.0 + 1.0,
-		  "stop within one reply deadline of %u ms, actual %.2f s",
+	VT_ASSERT(took < VHU_REPLY_TIMEOUT_MS / 1000.0 + 0.8,
+		  "stop within one deadline of %u ms for the whole bring-down, actual %.2f s",
 		  VHU_REPLY_TIMEOUT_MS, took);
 	VT_ASSERT_IN_USE(mp, 0);
 	t0 = vt_now();
@@ -219,6 +236,66 @@ stop_case(const char *path, int listen_fd, bool drip)
 	took = vt_now() - t0;
 	vt_info("close returned after %.3f s", took);
 	VT_ASSERT(took < 0.5, "close at once, actual %.2f s", took);
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	shutdown(b.sock, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(b.sock);
+	close(listen_fd);
+	rte_mempool_free(mp);
+	return VT_PASS;
+}
+
+static void *
+start_thread(void *arg)
+{
+	uint16_t port = *(uint16_t *)arg;
+
+	rte_eth_dev_start(port);
+	return NULL;
+}
+
+/* link_get_nowait while the port's bring-up waits for replies. */
+static int
+nowait_case(const char *path, int listen_fd)
+{
+	struct backend b = { .listen_fd = listen_fd, .sock = -1 };
+	struct rte_eth_link link;
+	struct rte_mempool *mp;
+	pthread_t th, st;
+	double t0, took;
+	char args[160];
+	uint16_t port;
+
+	vt_phase("nowait: the link while a bring-up waits for a silent backend");
+	mp = vt_pool_create("vt_deadline_rx", 1024, 1514);
+	VT_ASSERT(mp != NULL, "pool");
+	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_run, &b), "backend");
+	snprintf(args, sizeof(args), "path=%s", path);
+	VT_ASSERT_OK(rte_vdev_init("net_virtio_map0", args), "probe");
+	VT_ASSERT_OK(rte_eth_dev_get_port_by_name("net_virtio_map0", &port),
+		     "port");
+	VT_CHECK(vt_port_setup(port, 256, mp, 1514));
+	VT_ASSERT_EQ(0, pthread_create(&st, NULL, start_thread, &port),
+		     "start thread");
+	/* the backend took the connection: the bring-up waits for it */
+	t0 = vt_now();
+	while (__atomic_load_n(&b.sock, __ATOMIC_ACQUIRE) < 0 &&
+	       vt_now() - t0 < 2.0)
+		rte_delay_us_sleep(1000);
+	VT_ASSERT(b.sock >= 0, "the driver connected within 2 s");
+	rte_delay_us_sleep(200000);
+	t0 = vt_now();
+	VT_ASSERT_OK(rte_eth_link_get_nowait(port, &link), "link_get_nowait");
+	took = vt_now() - t0;
+	vt_info("link_get_nowait returned after %.4f s, link %s", took,
+		link.link_status ? "up" : "down");
+	VT_ASSERT(took < 0.1, "link_get_nowait at once, actual %.3f s", took);
+	VT_ASSERT_EQ(RTE_ETH_LINK_DOWN, link.link_status, "link");
+	pthread_join(st, NULL);
+	VT_ASSERT_OK(rte_eth_dev_stop(port), "stop");
+	VT_ASSERT_OK(rte_eth_dev_close(port), "close");
+	VT_ASSERT_OK(rte_vdev_uninit("net_virtio_map0"), "remove");
+	VT_ASSERT_IN_USE(mp, 0);
 	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
 	shutdown(b.sock, SHUT_RDWR);
 	pthread_join(th, NULL);
@@ -238,9 +315,11 @@ run(int argc, char **argv)
 
 	if (stop)
 		c += 5;
-	if (argc != 1 || (strcmp(c, "drip") != 0 && strcmp(c, "never") != 0)) {
+	if (argc != 1 || (strcmp(c, "drip") != 0 && strcmp(c, "never") != 0 &&
+			  strcmp(c, "nowait") != 0 &&
+			  !(stop && strcmp(c, "slow") == 0))) {
 		vt_fail(__FILE__, __LINE__,
-			"expected one argument: drip, never, stop_drip or stop_never");
+			"expected one argument: drip, never, nowait, stop_drip, stop_never or stop_slow");
 		return VT_FAIL;
 	}
 	VT_CHECK(vt_eal_init(NULL));
@@ -248,7 +327,11 @@ run(int argc, char **argv)
 		 (int)getpid());
 	listen_fd = backend_listen(path);
 	VT_ASSERT(listen_fd >= 0, "backend socket");
-	rc = stop ? stop_case(path, listen_fd, strcmp(c, "drip") == 0) :
+	if (strcmp(c, "nowait") == 0)
+		rc = nowait_case(path, listen_fd);
+	else
+		rc = stop ? stop_case(path, listen_fd, strcmp(c, "drip") == 0,
+			      strcmp(c, "slow") == 0) :
 		    one_case(path, listen_fd, strcmp(c, "drip") == 0);
 	unlink(path);
 	return rc;
@@ -256,7 +339,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "vhu_deadline",
-	.usage = "drip|never|stop_drip|stop_never",
+	.usage = "drip|never|nowait|stop_drip|stop_never|stop_slow",
 	.timeout_s = 60,
 	.run = run,
 };

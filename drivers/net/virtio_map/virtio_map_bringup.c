@@ -478,15 +478,26 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 			return -ETIMEDOUT;
 		}
 	if (dev->ready && vmt_connected(dev->t)) {
+		/* one deadline for every reply of the bring-down: a backend
+		 * that answers each just in time cannot hold the port (and
+		 * the interrupt thread) for one reply time per ring */
+		vmt_set_deadline(dev->t, VIRTIO_MAP_DOWN_TIMEOUT_MS);
 		for (i = 0; i < nq; i++)
 			if (qs[i] != NULL)
 				vmt_enable_vring(dev->t, qs[i]->vq_index,
 						 false);
-		/* GET_VRING_BASE returns once the device left the ring */
+		/* GET_VRING_BASE returns once the device left the ring; a
+		 * device that does not say so loses the channel, which stops
+		 * DPDK's vhost from touching the rings */
 		for (i = 0; i < nq; i++)
 			if (qs[i] != NULL &&
-			    vmt_stop_vring(dev->t, qs[i]->vq_index, &base) < 0)
+			    vmt_stop_vring(dev->t, qs[i]->vq_index, &base) < 0) {
+				VM_LOG(WARNING, "%s: vq %u: the backend did not give the ring back in time; disconnecting",
+				       dev->name, qs[i]->vq_index);
 				vmt_disconnect(dev->t);
+				break;
+			}
+		vmt_set_deadline(dev->t, 0);
 	} else if (dev->ready) {
 		/* gone: close what is left of the channel (request fd) */
 		vmt_disconnect(dev->t);

@@ -182,6 +182,7 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.map_one = !dev->cfg.map_batch,
 		.max_frame = virtio_map_rx_max_frame(eth, eth->data->mtu),
 		.call_fd = virtio_map_call_fd(dev, 2 * qid),
+		.use_call_fd = true,
 	};
 	struct vmq *q;
 	int ret;
@@ -431,6 +432,8 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	if (dev->mem_cb)
 		rte_mem_event_callback_unregister(dev->name, dev);
 	dev->mem_cb = false;
+	/* waits for one that runs */
+	rte_eal_alarm_cancel(virtio_map_mem_alarm, dev);
 	/* every pair set up, not only the first */
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
 		if (dev->rxq[i] != NULL)
@@ -454,13 +457,20 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 }
 
 static int
-virtio_map_link_update(struct rte_eth_dev *eth,
-		       int wait_to_complete __rte_unused)
+virtio_map_link_update(struct rte_eth_dev *eth, int wait_to_complete)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 	bool up;
 
-	pthread_mutex_lock(&dev->lock);
+	/* rte_eth_link_get_nowait() from an lcore must not wait for a
+	 * bring-up that holds the port: the link published last stands
+	 * (whoever holds the lock publishes the next one) */
+	if (!wait_to_complete) {
+		if (pthread_mutex_trylock(&dev->lock) != 0)
+			return 0;
+	} else {
+		pthread_mutex_lock(&dev->lock);
+	}
 	virtio_map_backend_check(dev);
 	up = dev->ready;
 	virtio_map_set_link(dev, up);

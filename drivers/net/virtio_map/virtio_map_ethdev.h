@@ -36,6 +36,9 @@
 #define VIRTIO_MAP_WATCH_US		100000
 /** One bring-up attempt, all its replies together, ends within this. */
 #define VIRTIO_MAP_UP_TIMEOUT_MS	5000
+/** One bring-down, all its replies together (GET_VRING_BASE for every
+ * ring), ends within this; then the channel is closed. */
+#define VIRTIO_MAP_DOWN_TIMEOUT_MS	5000
 /** Look again this soon when start, stop or a memory event holds the
  * port (the alarm never blocks the interrupt thread on the port lock). */
 #define VIRTIO_MAP_BUSY_RETRY_US	10000
@@ -142,9 +145,11 @@ struct virtio_map_dev {
 	unsigned int iotlb_plan_n;	/**< entries in iotlb_plan */
 	rte_spinlock_t iotlb_plan_lock;	/**< guards the two above */
 	uint64_t iotlb_refused;		/**< misses outside the plan */
-	/** A memory event found the port lock taken: whoever holds it
-	 * sends the memory table again (virtio_map_mem_resend()). */
+	/** A memory event changed EAL memory: the memory table goes to the
+	 * device again (virtio_map_mem_resend(), from the event's alarm, the
+	 * port's alarm or whoever holds the port lock). */
 	bool mem_dirty;
+	bool mem_failed;	/**< the last resend failed (logged once) */
 	/**
 	 * Serialises start/stop/close, link queries, the port's alarm and
 	 * memory events. Lock order, one for the whole driver: EAL's memory
@@ -364,15 +369,23 @@ void virtio_map_backend_check(struct virtio_map_dev *dev);
 void virtio_map_backend_event(void *arg);
 
 /**
- * Send the memory table again (and the IOTLB) if a memory event asked
- * for it while the port lock was taken. Called with dev->lock held, not
- * from the memory event callback.
+ * Send the memory table again (and the IOTLB) if a memory event marked it
+ * dirty; on failure it stays dirty and the port's alarm tries again.
+ * Called with dev->lock held, not from the memory event callback.
  */
 void virtio_map_mem_resend(struct virtio_map_dev *dev);
 
-/** EAL memory event callback: resend the memory table. */
+/**
+ * EAL memory event callback: mark the memory table dirty and arm
+ * virtio_map_mem_alarm(); never sends nor waits.
+ */
 void virtio_map_mem_event(enum rte_mem_event type, const void *addr,
 			  size_t len, void *arg);
+/**
+ * One-shot alarm (EAL interrupt thread) armed by a memory event: send the
+ * table through virtio_map_mem_resend(); tries the port lock only.
+ */
+void virtio_map_mem_alarm(void *arg);
 
 /**
  * Take the rings back from the device (GET_VRING_BASE) and free what they

@@ -140,59 +140,72 @@ virtio_map_alarm(void *arg)
 	virtio_map_lsc_raise(dev);
 }
 
-/* Send the table and the IOTLB again; locked: in the memory callback. */
-static void
-virtio_map_mem_update(struct virtio_map_dev *dev, bool locked,
-		      const void *freed, size_t freed_len, const char *why)
-{
-	int ret;
-
-	/* misses are answered from the new translations (leaving out the
-	 * pages being freed, which EAL still lists) before the new table
-	 * empties the device's IOTLB; answers owed from the old ones are
-	 * dropped with it */
-	ret = dev->run.iotlb ?
-	      virtio_map_iommu_plan(dev, locked, freed, freed_len) : 0;
-	if (ret == 0)
-		ret = virtio_map_send_mem_table(dev, locked);
-	if (ret == 0 && dev->run.iotlb)
-		ret = virtio_map_iommu_send(dev);
-	if (ret < 0)
-		VM_LOG(ERR, "%s: cannot update the device's memory table after %s",
-		       dev->name, why);
-}
-
 void
 virtio_map_mem_resend(struct virtio_map_dev *dev)
 {
-	if (dev->ready &&
-	    __atomic_exchange_n(&dev->mem_dirty, false, __ATOMIC_ACQ_REL))
-		virtio_map_mem_update(dev, false, NULL, 0,
-				      "a memory event met a busy port");
+	int ret;
+
+	if (!dev->ready ||
+	    !__atomic_exchange_n(&dev->mem_dirty, false, __ATOMIC_ACQ_REL))
+		return;
+	/* misses are answered from the new translations before the new
+	 * table empties the device's IOTLB; answers owed from the old ones
+	 * are dropped with it. EAL memory is walked as it is now: pages a
+	 * FREE event announced are gone from it, so the table no longer
+	 * holds them and the device unmaps them. */
+	ret = dev->run.iotlb ? virtio_map_iommu_plan(dev, false, NULL, 0) : 0;
+	if (ret == 0)
+		ret = virtio_map_send_mem_table(dev, false);
+	if (ret == 0 && dev->run.iotlb)
+		ret = virtio_map_iommu_send(dev);
+	if (ret == 0) {
+		dev->mem_failed = false;
+		return;
+	}
+	/* the port's alarm tries again; said once until it works */
+	__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
+	if (!dev->mem_failed)
+		VM_LOG(ERR, "%s: cannot update the device's memory table after a memory event (%s); trying again",
+		       dev->name, strerror(-ret));
+	dev->mem_failed = true;
+}
+
+/* One-shot alarm after a memory event: send the table now. */
+void
+virtio_map_mem_alarm(void *arg)
+{
+	struct virtio_map_dev *dev = arg;
+
+	if (pthread_mutex_trylock(&dev->lock) != 0) {
+		/* the holder sends it (virtio_map_mem_resend()), or we look
+		 * again; if the alarm cannot be set, the port's alarm
+		 * does it within VIRTIO_MAP_WATCH_US */
+		rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US,
+				  virtio_map_mem_alarm, dev);
+		return;
+	}
+	virtio_map_mem_resend(dev);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 /* EAL memory changed: the device must see the new table. */
 void
-virtio_map_mem_event(enum rte_mem_event type, const void *addr, size_t len,
+virtio_map_mem_event(enum rte_mem_event type __rte_unused,
+		     const void *addr __rte_unused, size_t len __rte_unused,
 		     void *arg)
 {
 	struct virtio_map_dev *dev = arg;
 
 	/*
-	 * Called with EAL's memory write lock held. The port lock's holder
-	 * may be waiting for EAL's read lock (walking memory in a
-	 * bring-up): never wait for it here, leave the work to it.
+	 * Called with EAL's memory write lock held, before pages go (FREE)
+	 * or after they came (ALLOC). Never send from here: a backend that
+	 * stops reading would stall every heap change of the process, and
+	 * the port lock's holder may be waiting for EAL's read lock. Mark
+	 * the table dirty and send it from the interrupt thread at once;
+	 * that walk waits for EAL's lock, so it sees memory after the
+	 * change.
 	 */
-	if (pthread_mutex_trylock(&dev->lock) != 0) {
-		__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
-		return;
-	}
-	if (dev->ready)
-		virtio_map_mem_update(dev, true,
-			type == RTE_MEM_EVENT_FREE ? addr : NULL,
-			type == RTE_MEM_EVENT_FREE ? len : 0,
-			type == RTE_MEM_EVENT_ALLOC ? "a memory alloc event" :
-						      "a memory free event");
-	pthread_mutex_unlock(&dev->lock);
+	__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
+	rte_eal_alarm_set(1, virtio_map_mem_alarm, dev);
 }
 

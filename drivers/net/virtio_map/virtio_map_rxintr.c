@@ -83,11 +83,10 @@ virtio_map_rxintr(struct rte_eth_dev *eth, uint16_t qid, bool on)
 
 	if (qid >= eth->data->nb_rx_queues || dev->rxq[qid] == NULL)
 		return -EINVAL;
-	/* not while a bring-up lays the ring out again (held briefly with
-	 * a live backend; at most one reply deadline otherwise) */
-	pthread_mutex_lock(&dev->lock);
+	/* without the port lock, which a bring-up may hold for a reply
+	 * deadline: the queue's own interrupt lock orders this against a
+	 * bring-up laying the ring out again (vmq_intr()) */
 	vmq_intr(dev->rxq[qid], on);
-	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
 

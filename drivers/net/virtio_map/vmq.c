@@ -49,14 +49,26 @@ vmq_gate_asym(void)
 	return s > 0;
 }
 
-/* The control side's full fence: on every thread, or on ours. */
+/*
+ * The control side's full fence: on every thread, or on ours. Should
+ * membarrier fail after it was registered, the bursts fence themselves
+ * from then on (gate_asym cleared); a burst that entered before it saw
+ * that is waited for like any other (busy), after a pause long enough for
+ * its store to be seen.
+ */
 static void
-vmq_gate_fence(const struct vmq *q)
+vmq_gate_fence(struct vmq *q)
 {
-	if (q->gate_asym &&
-	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
-		return;
-	/* not registered (then the bursts fence themselves) */
+	if (__atomic_load_n(&q->gate_asym, __ATOMIC_RELAXED)) {
+		if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+			    0, 0) == 0)
+			return;
+		VM_LOG(WARNING, "port %u vq %u: membarrier failed (%s); the bursts fence themselves from now on",
+		       q->port_id, q->vq_index, strerror(errno));
+		__atomic_store_n(&q->gate_asym, false, __ATOMIC_SEQ_CST);
+		rte_delay_us_sleep(1000);
+	}
+	/* not registered: the bursts fence themselves */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -210,7 +222,7 @@ vmq_create(const struct vmq_conf *conf)
 	q->enabled = true;
 
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	q->own_call_fd = conf->call_fd <= 0;
+	q->own_call_fd = !conf->use_call_fd;
 	q->call_fd = q->own_call_fd ?
 		     eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : conf->call_fd;
 	if (q->kick_fd < 0 || q->call_fd < 0) {
@@ -305,6 +317,10 @@ vmq_enable(struct vmq *q, bool on)
 {
 	uint64_t deadline;
 
+	/* a disabled queue keeps its interrupt wish only in intr_on
+	 * (vmq_intr()): the ring gets it now, before the bursts come in */
+	if (on)
+		vmq_intr_flags(q);
 	__atomic_store_n(&q->enabled, on, __ATOMIC_RELEASE);
 	if (on)
 		return 0;

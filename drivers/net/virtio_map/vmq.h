@@ -103,9 +103,11 @@ struct vmq_conf {
 	 * map_batch=0; ops kinds only). */
 	bool map_one;
 	/** Eventfd the device signals, kept by the caller across queue
-	 * re-creations (an application's epoll set holds it); 0 (left out
-	 * of an initializer) or less: the queue makes its own. */
+	 * re-creations (an application's epoll set holds it); any fd, 0
+	 * included (a daemon with stdin closed), when use_call_fd is set. */
 	int call_fd;
+	/** call_fd is the caller's; false: the queue makes its own. */
+	bool use_call_fd;
 };
 
 /**

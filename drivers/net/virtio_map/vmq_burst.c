@@ -158,11 +158,14 @@ static __rte_always_inline bool
 vmq_enter(struct vmq *q)
 {
 	__atomic_store_n(&q->busy, true, __ATOMIC_RELAXED);
-	if (likely(q->gate_asym))
+	if (likely(__atomic_load_n(&q->gate_asym, __ATOMIC_RELAXED)))
 		rte_compiler_barrier();
 	else
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(__atomic_load_n(&q->enabled, __ATOMIC_RELAXED)))
+	/* acquire: pairs with vmq_enable()'s release, so that a queue seen
+	 * enabled is seen with the ring state the control path left (on
+	 * weakly ordered CPUs too) */
+	if (likely(__atomic_load_n(&q->enabled, __ATOMIC_ACQUIRE)))
 		return true;
 	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
 	return false;

@@ -54,13 +54,23 @@ void
 vmq_intr(struct vmq *q, bool on)
 {
 	__atomic_store_n(&q->intr_on, on, __ATOMIC_RELAXED);
-	vmq_intr_flags(q);
-	if (!on)
-		return;
-	/* the device reads our flags after it writes its entries (2.7.7.2,
-	 * 2.8.21): entries already there may have been added before it could
-	 * see the change, so wake the sleeper ourselves */
+	/*
+	 * Through the burst gate, as a burst would (the application calls
+	 * this from the lcore that polls the queue): while the control path
+	 * has the queue disabled it may be laying the ring out again, and
+	 * vmq_enable() writes the flags from intr_on before the queue runs.
+	 */
+	__atomic_store_n(&q->busy, true, __ATOMIC_RELAXED);
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (vmq_intr_pending(q))
-		eventfd_write(q->call_fd, 1);
+	if (__atomic_load_n(&q->enabled, __ATOMIC_ACQUIRE)) {
+		vmq_intr_flags(q);
+		/* the device reads our flags after it writes its entries
+		 * (2.7.7.2, 2.8.21): entries already there may have been
+		 * added before it could see the change, so wake the sleeper
+		 * ourselves */
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (on && vmq_intr_pending(q))
+			eventfd_write(q->call_fd, 1);
+	}
+	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
 }
