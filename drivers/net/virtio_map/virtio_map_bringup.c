@@ -311,6 +311,7 @@ virtio_map_up_rings(struct virtio_map_dev *dev,
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
 	unsigned int i, nq = virtio_map_queues(dev, qs);
 	struct vmt_vring v;
+	uint64_t refused;
 	int ret;
 
 	for (i = 0; i < nq; i++) {
@@ -321,17 +322,25 @@ virtio_map_up_rings(struct virtio_map_dev *dev,
 			*fail = VIRTIO_MAP_UP_CONFIG;
 			return ret;
 		}
-		if (!qs[i]->is_tx && vmq_rx_refill(qs[i]) == 0) {
-			if (rte_mempool_avail_count(qs[i]->mp) == 0)
-				VM_LOG(ERR, "%s: mempool %s is empty: no Rx buffers to post",
-				       dev->name, qs[i]->mp->name);
-			else
-				VM_LOG(ERR, "%s: vq %u: map=%s mapped none of the Rx buffers (xstat rx_q%u_map_refused)",
-				       dev->name, qs[i]->vq_index, dev->cfg.map,
-				       qs[i]->vq_index / 2);
+		if (qs[i]->is_tx)
+			continue;
+		refused = qs[i]->stats.map_refused;
+		if (vmq_rx_refill(qs[i]) > 0)
+			continue;
+		if (qs[i]->stats.map_refused != refused) {
+			VM_LOG(ERR, "%s: vq %u: map=%s mapped none of the Rx buffers (xstat rx_q%u_map_refused)",
+			       dev->name, qs[i]->vq_index, dev->cfg.map,
+			       qs[i]->vq_index / 2);
 			*fail = VIRTIO_MAP_UP_CONFIG;
 			return -ENOMEM;
 		}
+		/* a short pool is "not now": mbufs come back to it */
+		if (!dev->rx_short_logged)
+			VM_LOG(WARNING, "%s: vq %u: mempool %s has no mbuf for this thread (%u free, in lcore caches or none); no Rx buffers to post yet, trying again",
+			       dev->name, qs[i]->vq_index, qs[i]->mp->name,
+			       rte_mempool_avail_count(qs[i]->mp));
+		dev->rx_short_logged = true;
+		return -ENOBUFS;
 	}
 	dev->rings_handed = true;
 	for (i = 0; i < nq; i++) {
@@ -419,6 +428,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 	vmt_set_deadline(dev->t, 0);
 	if (ret == 0) {
 		dev->ready = true;
+		dev->rx_short_logged = false;
 		virtio_map_set_link(dev, true);
 		VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s%s, queue_size=%u, features 0x%" PRIx64,
 		       dev->name,

@@ -367,10 +367,16 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	pthread_mutex_lock(&dev->lock);
 	/* bursts wait until the device has the rings (virtio_map_bring_up) */
 	nq = virtio_map_queues(dev, qs);
-	for (i = 0; i < nq; i++) {
-		vmq_enable(qs[i], false);
+	for (i = 0; i < nq; i++)
+		if (vmq_enable(qs[i], false) < 0) {
+			VM_LOG(ERR, "%s: start: a burst is still running in vq %u after %u ms; call start once the bursts have returned",
+			       dev->name, qs[i]->vq_index,
+			       VMQ_QUIESCE_TIMEOUT_MS);
+			pthread_mutex_unlock(&dev->lock);
+			return -EBUSY;
+		}
+	for (i = 0; i < nq; i++)
 		virtio_map_queue_offloads(eth, qs[i]);
-	}
 	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->map.kind);
 	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->map.kind);
 	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STARTED);
@@ -401,6 +407,7 @@ static int
 virtio_map_dev_stop(struct rte_eth_dev *eth)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
+	int ret;
 
 	pthread_mutex_lock(&dev->lock);
 	dev->started = false;	/* the alarm will not re-arm itself */
@@ -410,13 +417,25 @@ virtio_map_dev_stop(struct rte_eth_dev *eth)
 
 	pthread_mutex_lock(&dev->lock);
 	dev->alarm_set = false;
-	/* no burst runs now (ethdev's rule for dev_stop): no timeout */
-	virtio_map_bring_down(dev);
+	ret = virtio_map_bring_down(dev);
+	if (ret == -ETIMEDOUT) {
+		/*
+		 * A burst is still inside a queue (ethdev's rule says none
+		 * runs now). Its ring and mbufs cannot be taken from under
+		 * it, but the device must stop using them: close the
+		 * channel. A later stop or close takes the rings back.
+		 */
+		vmt_disconnect(dev->t);
+		virtio_map_set_link(dev, false);
+		VM_LOG(ERR, "%s: stop: a burst is still running in a queue after %u ms; the device is disconnected and the rings are kept: stop again once the bursts have returned",
+		       dev->name, VMQ_QUIESCE_TIMEOUT_MS);
+	}
 	/* a stopped port raises no link event */
 	__atomic_store_n(&dev->lsc_pending, false, __ATOMIC_RELEASE);
-	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STOPPED);
+	if (ret >= 0)
+		virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STOPPED);
 	pthread_mutex_unlock(&dev->lock);
-	return 0;
+	return ret == -ETIMEDOUT ? -EBUSY : 0;
 }
 
 static int
@@ -424,18 +443,27 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 	unsigned int i;
+	bool live = false;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY || dev->closed)
 		return 0;
-	if (dev->started)
-		virtio_map_dev_stop(eth);
+	/* stopped, or a failed stop to finish (its rings still posted) */
+	if (dev->started || dev->ready)
+		live = virtio_map_dev_stop(eth) < 0;
 	if (dev->mem_cb)
 		rte_mem_event_callback_unregister(dev->name, dev);
 	dev->mem_cb = false;
 	/* waits for one that runs */
 	rte_eal_alarm_cancel(virtio_map_mem_alarm, dev);
+	/* the device loses the channel before anything it can reach (rings,
+	 * posted buffers, the map kind's memory) is freed */
+	vmt_disconnect(dev->t);
+	if (live)
+		/* a burst is still in a queue: leak rather than free under it */
+		VM_LOG(ERR, "%s: close: a burst is still running in a queue; its queues and map memory are not freed",
+		       dev->name);
 	/* every pair set up, not only the first */
-	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
+	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS && !live; i++) {
 		if (dev->rxq[i] != NULL)
 			virtio_map_rx_queue_release(eth, i);
 		if (dev->txq[i] != NULL)
@@ -450,7 +478,8 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	dev->t = NULL;
 	virtio_map_rxintr_release(eth);
 	virtio_map_iommu_release(dev);
-	vmap_dev_detach(&dev->map);
+	if (!live)
+		vmap_dev_detach(&dev->map);
 	pthread_mutex_destroy(&dev->lock);
 	dev->closed = true;
 	return 0;

@@ -150,6 +150,9 @@ struct virtio_map_dev {
 	 * port's alarm or whoever holds the port lock). */
 	bool mem_dirty;
 	bool mem_failed;	/**< the last resend failed (logged once) */
+	/** A bring-up found an Rx pool empty for its thread (logged once
+	 * until the link comes up). */
+	bool rx_short_logged;
 	/**
 	 * Serialises start/stop/close, link queries, the port's alarm and
 	 * memory events. Lock order, one for the whole driver: EAL's memory

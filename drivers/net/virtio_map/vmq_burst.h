@@ -44,10 +44,17 @@ vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 		vmq_packed_post_begin(q, &p);
 	while (q->nb_free > 0) {
 		n = RTE_MIN(q->nb_free, VMQ_STEP);
-		if (rte_pktmbuf_alloc_bulk(q->mp, mbufs, n) != 0) {
+		/* all or nothing per call: a pool short of n (a thread with
+		 * no mempool cache sees only its common ring) may still
+		 * give fewer */
+		while (unlikely(rte_pktmbuf_alloc_bulk(q->mp, mbufs, n) != 0)) {
 			q->stats.nombuf += n;
-			break;
+			n /= 2;
+			if (n == 0)
+				break;
 		}
+		if (unlikely(n == 0))
+			break;
 		i = vmq_map_rx(q, mbufs, segs, n, kind);
 		if (unlikely(i < n)) {
 			rte_pktmbuf_free_bulk(&mbufs[i], n - i);
