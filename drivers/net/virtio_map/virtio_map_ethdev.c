@@ -503,6 +503,8 @@ virtio_map_link_update(struct rte_eth_dev *eth, int wait_to_complete)
 	virtio_map_backend_check(dev);
 	up = dev->ready;
 	virtio_map_set_link(dev, up);
+	/* a link query also revives an alarm that could not be set */
+	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);
 	virtio_map_lsc_raise(dev);
 	return 0;

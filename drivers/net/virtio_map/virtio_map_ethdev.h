@@ -134,6 +134,9 @@ struct virtio_map_dev {
 	uint64_t backend_lost;		/**< backends that went away while up */
 	uint64_t lost_packets;		/**< Tx packets in flight they took */
 	bool alarm_set;			/**< connect retry pending */
+	/** The alarm found the port busy and could not set its retry:
+	 * the next lock holder re-arms (virtio_map_arm()). */
+	bool alarm_lost;
 	bool mem_cb;			/**< memory event callback registered */
 	bool closed;			/**< dev_close ran */
 	uint64_t iotlb_sent;		/**< IOTLB updates sent, all bring-ups */

@@ -54,6 +54,9 @@ virtio_map_arm(struct virtio_map_dev *dev)
 {
 	uint64_t us;
 
+	/* the alarm found the port busy and could not set its retry */
+	if (__atomic_exchange_n(&dev->alarm_lost, false, __ATOMIC_ACQ_REL))
+		dev->alarm_set = false;
 	if (dev->alarm_set || !dev->started)
 		return;
 	us = dev->ready || dev->failed ? VIRTIO_MAP_WATCH_US :
@@ -61,7 +64,7 @@ virtio_map_arm(struct virtio_map_dev *dev)
 	if (rte_eal_alarm_set(us, virtio_map_alarm, dev) == 0)
 		dev->alarm_set = true;
 	else
-		VM_LOG(ERR, "%s: cannot arm the port's alarm; the link will not follow the backend",
+		VM_LOG(ERR, "%s: cannot arm the port's alarm; trying again at the next link query, hang-up or memory event",
 		       dev->name);
 }
 
@@ -107,6 +110,8 @@ virtio_map_backend_event(void *arg)
 	if (pthread_mutex_trylock(&dev->lock) != 0)
 		return;		/* its holder or the alarm looks soon */
 	virtio_map_backend_check(dev);
+	/* the alarm brings the next backend up: make sure it runs */
+	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);
 	virtio_map_lsc_raise(dev);
 }
@@ -117,9 +122,13 @@ virtio_map_alarm(void *arg)
 	struct virtio_map_dev *dev = arg;
 
 	if (pthread_mutex_trylock(&dev->lock) != 0) {
-		/* start, stop or a memory event holds the port */
-		rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US, virtio_map_alarm,
-				  dev);
+		/* start, stop or a memory event holds the port; if the retry
+		 * cannot be set, the next lock holder arms the alarm again
+		 * (virtio_map_arm()) */
+		if (rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US,
+				      virtio_map_alarm, dev) != 0)
+			__atomic_store_n(&dev->alarm_lost, true,
+					 __ATOMIC_RELEASE);
 		return;
 	}
 	dev->alarm_set = false;
@@ -185,6 +194,7 @@ virtio_map_mem_alarm(void *arg)
 		return;
 	}
 	virtio_map_mem_resend(dev);
+	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);
 }
 
