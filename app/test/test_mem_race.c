@@ -68,6 +68,14 @@ churn(void *arg __rte_unused)
 			memset(p, 0x5a, 64);
 			rte_free(p);
 		}
+		/*
+		 * EAL's heap lock is an unfair spinlock, held here for each
+		 * 64 MB allocation and free (which clears the memory): back
+		 * to back, this thread could keep DPDK's vhost thread (which
+		 * allocates for every new memory table) from it for seconds,
+		 * and the backend would answer the driver's bring-up late.
+		 */
+		rte_delay_us_sleep(1000);
 	}
 	return NULL;
 }

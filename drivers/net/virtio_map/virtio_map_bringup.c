@@ -79,15 +79,15 @@ virtio_map_ring_opts(uint64_t f)
 }
 
 int
-virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked)
+virtio_map_send_mem_table(struct virtio_map_dev *dev)
 {
 	unsigned int max = vmt_max_regions(dev->t);
 	struct rte_vmap_region r[64];
 	int n;
 
 	if (dev->run.iotlb)
-		return virtio_map_iommu_mem_table(dev, locked);
-	n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)), locked);
+		return virtio_map_iommu_mem_table(dev);
+	n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)), false);
 	if (n < 0) {
 		VM_LOG(ERR, "%s: cannot describe memory for map=%s: %s",
 		       dev->name, dev->cfg.map, strerror(-n));
@@ -291,13 +291,13 @@ virtio_map_up_memory(struct virtio_map_dev *dev,
 	/* the device may miss as soon as it has the table: answer from the
 	 * translations of this memory */
 	if (dev->run.iotlb) {
-		ret = virtio_map_iommu_plan(dev, false, NULL, 0);
+		ret = virtio_map_iommu_plan(dev);
 		if (ret < 0) {
 			*fail = VIRTIO_MAP_UP_CONFIG;
 			return ret;
 		}
 	}
-	ret = virtio_map_send_mem_table(dev, false);
+	ret = virtio_map_send_mem_table(dev);
 	if (ret == -E2BIG || ret == -ENOMEM)
 		*fail = VIRTIO_MAP_UP_CONFIG;
 	return ret;

@@ -313,13 +313,14 @@ int virtio_map_send_mtu(struct virtio_map_dev *dev);
 
 /**
  * Send the memory table the map kind describes (through the IOTLB's
- * table when ACCESS_PLATFORM was agreed). Called with dev->lock held.
+ * table when ACCESS_PLATFORM was agreed), walking EAL memory as it is now
+ * (EAL's read lock). Called with dev->lock held, never from a memory
+ * event callback.
  *
- * @param locked  called with EAL's memory lock held (memory event)
  * @return 0; -E2BIG or -ENOMEM (logged, naming the remedy) when the
  *   memory cannot be described; a transport error
  */
-int virtio_map_send_mem_table(struct virtio_map_dev *dev, bool locked);
+int virtio_map_send_mem_table(struct virtio_map_dev *dev);
 
 /* The link over time (virtio_map_link.c). */
 
@@ -420,17 +421,14 @@ int virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
  * address = VA), file-backed EAL memory for va and pa, the kind's own
  * regions otherwise. -E2BIG when it does not fit.
  */
-int virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked);
+int virtio_map_iommu_mem_table(struct virtio_map_dev *dev);
 /**
  * Work out the translations the device may have (virtio_map_iotlb_plan())
  * and keep them for its misses. Before the rings go to the device: it may
  * miss on their addresses as soon as it learns them. Called with dev->lock
  * held.
- *
- * @param drop, drop_len  VA range being freed, left out (NULL, 0: none)
  */
-int virtio_map_iommu_plan(struct virtio_map_dev *dev, bool locked,
-			  const void *drop, size_t drop_len);
+int virtio_map_iommu_plan(struct virtio_map_dev *dev);
 /**
  * Whether the translations go to the device before the rings run
  * (iotlb_prefill=1; auto: packed rings, or no channel for misses) rather
@@ -459,16 +457,12 @@ int virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
  * device only reads read-only, Rx buffer memory read-write, Tx buffer
  * memory read-only, nothing else (see the file's comment).
  *
- * @param locked    called with EAL's memory lock held (memory event)
- * @param drop      VA range to leave out (memory being freed), or NULL
- * @param drop_len  its length, 0 for none
  * @param out       out: malloc'd array sorted by IOVA (free())
  * @param n         out: its entries
  * @return 0; a negative errno from the map kind (-ENOTSUP: no per-queue
  *   window) or -ENOMEM
  */
-int virtio_map_iotlb_plan(struct virtio_map_dev *dev, bool locked,
-			  const void *drop, size_t drop_len,
+int virtio_map_iotlb_plan(struct virtio_map_dev *dev,
 			  struct virtio_map_xlat **out, unsigned int *n);
 
 /** The translation of a plan (sorted by IOVA) that holds iova, or NULL. */

@@ -89,7 +89,7 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 }
 
 int
-virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
+virtio_map_iommu_mem_table(struct virtio_map_dev *dev)
 {
 	unsigned int max = vmt_max_regions(dev->t);
 	struct rte_vmap_region r[64];
@@ -98,9 +98,9 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
 	/* the device reaches memory by VA; IOVAs come through the IOTLB */
 	if (!virtio_map_iommu_inline(dev))
 		n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)),
-				 locked);
+				 false);
 	else
-		n = vmap_eal_runs(r, RTE_MIN(max, RTE_DIM(r)), false, locked);
+		n = vmap_eal_runs(r, RTE_MIN(max, RTE_DIM(r)), false, false);
 	if (n <= 0) {
 		VM_LOG(ERR, "%s: no shareable memory for the IOTLB's memory table",
 		       dev->name);
@@ -115,14 +115,13 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev, bool locked)
 }
 
 int
-virtio_map_iommu_plan(struct virtio_map_dev *dev, bool locked,
-		      const void *drop, size_t drop_len)
+virtio_map_iommu_plan(struct virtio_map_dev *dev)
 {
 	struct virtio_map_xlat *plan, *old;
 	unsigned int n;
 	int ret;
 
-	ret = virtio_map_iotlb_plan(dev, locked, drop, drop_len, &plan, &n);
+	ret = virtio_map_iotlb_plan(dev, &plan, &n);
 	if (ret < 0) {
 		VM_LOG(ERR, "%s: cannot work out the IOTLB translations: %s",
 		       dev->name, strerror(-ret));

@@ -169,7 +169,7 @@ plan_areas_disjoint(struct xlat_vec *a)
 
 /* Inline kinds: EAL memory in the kind's address space, carved. */
 static int
-plan_inline(struct virtio_map_dev *dev, bool locked, struct xlat_vec *out)
+plan_inline(struct virtio_map_dev *dev, struct xlat_vec *out)
 {
 	bool by_iova = dev->map.kind == RTE_VMAP_KIND_PA;
 	struct xlat_vec areas = { 0 };
@@ -194,7 +194,7 @@ plan_inline(struct virtio_map_dev *dev, bool locked, struct xlat_vec *out)
 	}
 	plan_areas_disjoint(&areas);
 
-	n = vmap_eal_runs(NULL, 0, by_iova, locked);
+	n = vmap_eal_runs(NULL, 0, by_iova, false);
 	if (n <= 0) {
 		free(areas.x);
 		return n < 0 ? n : -ENOMEM;
@@ -204,7 +204,7 @@ plan_inline(struct virtio_map_dev *dev, bool locked, struct xlat_vec *out)
 		free(areas.x);
 		return -ENOMEM;
 	}
-	m = vmap_eal_runs(runs, n, by_iova, locked);
+	m = vmap_eal_runs(runs, n, by_iova, false);
 	if (m >= 0)
 		plan_carve(out, runs, RTE_MIN(m, n), &areas);
 	free(runs);
@@ -230,25 +230,6 @@ plan_windows(struct virtio_map_dev *dev, struct xlat_vec *out)
 		       qs[i]->is_tx ? VMT_IOTLB_RO : VMT_IOTLB_RW);
 	}
 	return 0;
-}
-
-/* Remove [lo, hi) of VA from every translation. */
-static void
-plan_drop(struct xlat_vec *v, uint64_t lo, uint64_t hi)
-{
-	unsigned int i, n = v->n;
-
-	for (i = 0; i < n; i++) {
-		struct virtio_map_xlat *x = &v->x[i];
-		uint64_t s = x->uaddr, e = x->uaddr + x->size;
-
-		if (hi <= s || e <= lo)
-			continue;
-		if (e > hi)	/* the tail survives: a new entry */
-			xv_add(v, x->iova + (hi - s), e - hi, hi, x->perm);
-		x = &v->x[i];	/* xv_add may have moved the array */
-		x->size = lo > s ? lo - s : 0;
-	}
 }
 
 /* Sort by IOVA; merge neighbours contiguous in IOVA and VA with one
@@ -277,8 +258,7 @@ plan_finish(struct xlat_vec *v)
 }
 
 int
-virtio_map_iotlb_plan(struct virtio_map_dev *dev, bool locked,
-		      const void *drop, size_t drop_len,
+virtio_map_iotlb_plan(struct virtio_map_dev *dev,
 		      struct virtio_map_xlat **out, unsigned int *n)
 {
 	struct xlat_vec v = { 0 };
@@ -287,11 +267,9 @@ virtio_map_iotlb_plan(struct virtio_map_dev *dev, bool locked,
 	*out = NULL;
 	*n = 0;
 	if (dev->map.kind == RTE_VMAP_KIND_VA || dev->map.kind == RTE_VMAP_KIND_PA)
-		ret = plan_inline(dev, locked, &v);
+		ret = plan_inline(dev, &v);
 	else
 		ret = plan_windows(dev, &v);
-	if (ret == 0 && drop_len != 0)
-		plan_drop(&v, (uintptr_t)drop, (uintptr_t)drop + drop_len);
 	if (ret == 0)
 		ret = v.err;
 	if (ret < 0) {

@@ -162,9 +162,9 @@ virtio_map_mem_resend(struct virtio_map_dev *dev)
 	 * are dropped with it. EAL memory is walked as it is now: pages a
 	 * FREE event announced are gone from it, so the table no longer
 	 * holds them and the device unmaps them. */
-	ret = dev->run.iotlb ? virtio_map_iommu_plan(dev, false, NULL, 0) : 0;
+	ret = dev->run.iotlb ? virtio_map_iommu_plan(dev) : 0;
 	if (ret == 0)
-		ret = virtio_map_send_mem_table(dev, false);
+		ret = virtio_map_send_mem_table(dev);
 	if (ret == 0 && dev->run.iotlb)
 		ret = virtio_map_iommu_send(dev);
 	if (ret == 0) {
