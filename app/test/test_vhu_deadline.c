@@ -21,6 +21,10 @@
  *   nowait: while a port's bring-up waits for a backend that never
  *          answers (holding the port for the reply deadline), another
  *          thread's rte_eth_link_get_nowait() returns at once, link down.
+ *   backoff: a backend that answers the handshake and hangs up at the
+ *          next message, again and again: the port's attempts must back
+ *          off (100 ms doubling), not come every 100 ms; at most 10
+ *          connections in 4 s.
  *   stop_slow: the same, but the backend answers each GET_VRING_BASE
  *          after 4 s, within each reply's own time: stop must still end
  *          within the one deadline of the whole bring-down (not 4 s per
@@ -56,6 +60,7 @@ struct backend {
 	bool stuck_stop;	/* answer, except GET_VRING_BASE */
 	bool slow_stop;		/* ... which comes after SLOW_US */
 	uint32_t stop;
+	uint32_t conns;		/* be_hangup: connections taken */
 };
 
 /* Read one message header and payload, or fail. */
@@ -245,6 +250,80 @@ stop_case(const char *path, int listen_fd, bool drip, bool slow)
 	return VT_PASS;
 }
 
+/* Answer the handshake's GET_FEATURES, hang up at the next message;
+ * count the connections. */
+static void *
+be_hangup(void *arg)
+{
+	struct backend *b = arg;
+	struct vhu_msg m, r;
+	size_t len;
+	int fd;
+
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
+		struct pollfd p = { .fd = b->listen_fd, .events = POLLIN };
+
+		if (poll(&p, 1, 50) != 1)
+			continue;
+		fd = accept(b->listen_fd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		__atomic_fetch_add(&b->conns, 1, __ATOMIC_RELAXED);
+		if (be_recv(fd, &m) == 0 && m.request == VHU_SET_OWNER &&
+		    be_recv(fd, &m) == 0 && m.request == VHU_GET_FEATURES) {
+			memset(&r, 0, sizeof(r));
+			r.request = m.request;
+			r.flags = VHU_VERSION | VHU_FLAG_REPLY;
+			r.size = sizeof(uint64_t);
+			r.payload.u64 = 1ULL << 32;	/* VERSION_1 */
+			len = VHU_HDR_SIZE + r.size;
+			if (send(fd, &r, len, MSG_NOSIGNAL) == (ssize_t)len)
+				be_recv(fd, &m);	/* the bring-up's first */
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+/* A backend that fails every bring-up at once: attempts back off. */
+static int
+backoff_case(const char *path, int listen_fd)
+{
+	struct backend b = { .listen_fd = listen_fd, .sock = -1 };
+	struct rte_mempool *mp;
+	uint32_t conns;
+	char args[160];
+	uint16_t port;
+	pthread_t th;
+
+	vt_phase("backoff: a backend that hangs up after the handshake");
+	mp = vt_pool_create("vt_deadline_rx", 1024, 1514);
+	VT_ASSERT(mp != NULL, "pool");
+	VT_ASSERT_EQ(0, pthread_create(&th, NULL, be_hangup, &b), "backend");
+	snprintf(args, sizeof(args), "path=%s", path);
+	VT_ASSERT_OK(rte_vdev_init("net_virtio_map0", args), "probe");
+	VT_ASSERT_OK(rte_eth_dev_get_port_by_name("net_virtio_map0", &port),
+		     "port");
+	VT_CHECK(vt_port_setup(port, 256, mp, 1514));
+	/* the first attempt fails in start: "not now", the port starts */
+	VT_ASSERT_OK(rte_eth_dev_start(port), "start");
+	rte_delay_us_sleep(4000000);
+	conns = __atomic_load_n(&b.conns, __ATOMIC_RELAXED);
+	vt_info("%u connections in 4 s", conns);
+	VT_ASSERT(conns >= 3 && conns <= 10,
+		  "connections in 4 s: expected 3..10 (back-off 100 ms doubling), actual %u",
+		  conns);
+	VT_ASSERT_OK(rte_eth_dev_stop(port), "stop");
+	VT_ASSERT_OK(rte_eth_dev_close(port), "close");
+	VT_ASSERT_OK(rte_vdev_uninit("net_virtio_map0"), "remove");
+	VT_ASSERT_IN_USE(mp, 0);
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	close(listen_fd);
+	rte_mempool_free(mp);
+	return VT_PASS;
+}
+
 static void *
 start_thread(void *arg)
 {
@@ -316,10 +395,10 @@ run(int argc, char **argv)
 	if (stop)
 		c += 5;
 	if (argc != 1 || (strcmp(c, "drip") != 0 && strcmp(c, "never") != 0 &&
-			  strcmp(c, "nowait") != 0 &&
+			  strcmp(c, "nowait") != 0 && strcmp(c, "backoff") != 0 &&
 			  !(stop && strcmp(c, "slow") == 0))) {
 		vt_fail(__FILE__, __LINE__,
-			"expected one argument: drip, never, nowait, stop_drip, stop_never or stop_slow");
+			"expected one argument: drip, never, nowait, backoff, stop_drip, stop_never or stop_slow");
 		return VT_FAIL;
 	}
 	VT_CHECK(vt_eal_init(NULL));
@@ -329,6 +408,8 @@ run(int argc, char **argv)
 	VT_ASSERT(listen_fd >= 0, "backend socket");
 	if (strcmp(c, "nowait") == 0)
 		rc = nowait_case(path, listen_fd);
+	else if (strcmp(c, "backoff") == 0)
+		rc = backoff_case(path, listen_fd);
 	else
 		rc = stop ? stop_case(path, listen_fd, strcmp(c, "drip") == 0,
 			      strcmp(c, "slow") == 0) :
@@ -339,7 +420,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "vhu_deadline",
-	.usage = "drip|never|nowait|stop_drip|stop_never|stop_slow",
+	.usage = "drip|never|nowait|backoff|stop_drip|stop_never|stop_slow",
 	.timeout_s = 60,
 	.run = run,
 };

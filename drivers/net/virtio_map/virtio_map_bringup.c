@@ -415,8 +415,8 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 	ret = vmt_connect(dev->t);
 	if (ret < 0) {
 		vmt_set_deadline(dev->t, 0);
-		if (ret != -EAGAIN)
-			*fail = VIRTIO_MAP_UP_CONFIG;
+		*fail = ret == -EAGAIN ? VIRTIO_MAP_UP_ABSENT :
+					 VIRTIO_MAP_UP_CONFIG;
 		return ret;
 	}
 	for (i = 0; i < RTE_DIM(virtio_map_up_steps); i++) {
@@ -443,8 +443,9 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 	}
 
 	if (*fail == VIRTIO_MAP_UP_AGAIN)
-		VM_LOG(WARNING, "%s: bring-up step '%s' failed: %s; trying again",
-		       dev->name, virtio_map_up_steps[i].name, strerror(-ret));
+		VM_LOG(WARNING, "%s: bring-up step '%s' failed: %s; trying again in %u ms",
+		       dev->name, virtio_map_up_steps[i].name, strerror(-ret),
+		       virtio_map_backoff_next(dev->backoff_ms));
 	else if (*fail == VIRTIO_MAP_UP_CONFIG)
 		VM_LOG(ERR, "%s: bring-up step '%s' failed: %s",
 		       dev->name, virtio_map_up_steps[i].name, strerror(-ret));

@@ -382,6 +382,7 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STARTED);
 	dev->started = true;
 	dev->failed = false;
+	dev->backoff_ms = 0;
 	/* a new start gives every backend a new chance */
 	dev->refused_offer = 0;
 	vmt_disconnect(dev->t);

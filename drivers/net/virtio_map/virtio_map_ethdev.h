@@ -39,6 +39,10 @@
 /** One bring-down, all its replies together (GET_VRING_BASE for every
  * ring), ends within this; then the channel is closed. */
 #define VIRTIO_MAP_DOWN_TIMEOUT_MS	5000
+/** Back-off after a bring-up that failed on an open channel: first
+ * wait, doubled after each such failure up to the cap. */
+#define VIRTIO_MAP_BACKOFF_MIN_MS	100
+#define VIRTIO_MAP_BACKOFF_MAX_MS	10000
 /** Look again this soon when start, stop or a memory event holds the
  * port (the alarm never blocks the interrupt thread on the port lock). */
 #define VIRTIO_MAP_BUSY_RETRY_US	10000
@@ -85,7 +89,10 @@ struct virtio_map_run {
 
 /** How a failed bring-up leaves the port (virtio_map_bring_up()). */
 enum virtio_map_up_fail {
-	VIRTIO_MAP_UP_AGAIN,	/**< the channel failed: try again */
+	VIRTIO_MAP_UP_ABSENT,	/**< no backend to talk to yet (the
+				 * transport paces its own attempts) */
+	VIRTIO_MAP_UP_AGAIN,	/**< the channel failed: try again, after
+				 * the port's back-off */
 	VIRTIO_MAP_UP_BACKEND,	/**< this backend cannot serve the port:
 				 * wait for another */
 	VIRTIO_MAP_UP_CONFIG,	/**< the port's configuration cannot work:
@@ -129,6 +136,9 @@ struct virtio_map_dev {
 					 * rings (keep Rx buffers if it fails) */
 	bool failed;			/**< bring-up failed for good: no more
 					 * attempts until the port restarts */
+	uint32_t backoff_ms;		/**< wait after the last failure on an
+					 * open channel (0: none) */
+	uint64_t retry_at_ms;		/**< no bring-up before (vmt_now_ms) */
 	bool lsc_pending;		/**< link changed: raise the LSC event
 					 * once the lock is released */
 	uint64_t backend_lost;		/**< backends that went away while up */
@@ -301,6 +311,14 @@ int virtio_map_check_rx_room(struct virtio_map_dev *dev,
  */
 int virtio_map_bring_up(struct virtio_map_dev *dev,
 			enum virtio_map_up_fail *fail);
+
+/** The back-off after one more failure on an open channel. */
+static inline uint32_t
+virtio_map_backoff_next(uint32_t ms)
+{
+	return ms == 0 ? VIRTIO_MAP_BACKOFF_MIN_MS :
+	       RTE_MIN(2 * ms, (uint32_t)VIRTIO_MAP_BACKOFF_MAX_MS);
+}
 
 /**
  * Tell the device the port's MTU when VIRTIO_NET_F_MTU was agreed and the

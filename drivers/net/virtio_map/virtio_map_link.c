@@ -76,9 +76,19 @@ virtio_map_try_up(struct virtio_map_dev *dev)
 
 	if (!dev->started || dev->ready || dev->failed)
 		return dev->ready ? 0 : -EAGAIN;
-	/* -EAGAIN: the transport backs off on its own (a refused client
+	/* a backend that takes the channel and then fails the bring-up
+	 * (stalls, hangs up) costs this thread each attempt: back off */
+	if (dev->backoff_ms != 0 && vmt_now_ms() < dev->retry_at_ms)
+		return -EAGAIN;
+	/* absent: the transport backs off on its own (a refused client
 	 * knocks again after 100 ms doubling to 1 s, a new socket at once) */
 	ret = virtio_map_bring_up(dev, &fail);
+	if (ret < 0 && fail == VIRTIO_MAP_UP_AGAIN) {
+		dev->backoff_ms = virtio_map_backoff_next(dev->backoff_ms);
+		dev->retry_at_ms = vmt_now_ms() + dev->backoff_ms;
+	} else if (ret == 0) {
+		dev->backoff_ms = 0;
+	}
 	if (ret < 0 && fail == VIRTIO_MAP_UP_CONFIG)
 		dev->failed = true;
 	return ret;
