@@ -155,6 +155,13 @@ struct rte_vmap_queue {
 	 * frames would not fit.
 	 */
 	uint32_t max_seg;
+	/**
+	 * Most mappings the kind can hold live at once for this queue (the
+	 * slots of a bounce pool); 0 when unlimited. Set by queue_setup; the
+	 * driver refuses a Tx packet of more segments (tx_prepare ENOTSUP,
+	 * the burst drops and counts it), and a Tx queue with fewer than 16.
+	 */
+	uint32_t max_live;
 	void *priv;			/**< the kind's per-queue state */
 	struct rte_vmap_qstats stats;	/**< counters */
 };
@@ -196,8 +203,11 @@ struct rte_vmap_ops {
 	 * one mbuf, an MTU raised later). Live mappings may outnumber
 	 * nb_desc: a Tx packet behind one indirect descriptor maps each of
 	 * its segments (up to 16, 64 with TSO). A kind out of space maps
-	 * fewer than asked (see map). 0 or a negative errno (-ENOSPC when
-	 * the kind's space cannot hold the queue), logged.
+	 * fewer than asked (see map); a kind that can never hold more than
+	 * a fixed number live sets q->max_live, so that a packet of more
+	 * segments is refused instead of handed back forever. 0 or a
+	 * negative errno (-ENOSPC when the kind's space cannot hold the
+	 * queue), logged.
 	 */
 	int (*queue_setup)(struct rte_vmap_queue *q, uint16_t nb_desc,
 			   uint32_t buf_len);

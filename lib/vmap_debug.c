@@ -220,6 +220,7 @@ dbg_queue_setup(struct rte_vmap_queue *q, uint16_t nb_desc, uint32_t buf_len)
 		return ret;
 	}
 	q->max_seg = dq->inner.max_seg;
+	q->max_live = dq->inner.max_live;
 	q->priv = dq;
 	return 0;
 }

@@ -92,6 +92,7 @@ vmap_vduse_queue_setup(struct rte_vmap_queue *q, uint16_t nb_desc,
 		VMAP_LOG(WARNING, "%s: queue %u: %u bounce slots for %u descriptors: bursts may be cut short",
 			 d->name, q->qid, pool->nb_slots, nb_desc);
 	q->max_seg = pool->slot_size;
+	q->max_live = pool->nb_slots;
 	q->priv = pool;
 	return 0;
 }

@@ -28,9 +28,15 @@
  *       ENOTSUP, and the burst drops and counts it; no mbuf is lost.
  *   A backend without HOST_TSO4/6 (net_vhost without tso=1) is refused
  *       with a line naming the feature; the link stays down.
- * Arguments: LAYOUT RING MAP [iommu] (split|packed, mrg_rxbuf[+...],
- * va|pa|vduse; iommu: iommu=on, net_vhost with iommu-support=1). map=pa
- * runs on 2 MB hugepages in IOVA-as-PA mode (root), over the IOTLB.
+ * Arguments: LAYOUT RING MAP [iommu|tiny_bounce] (split|packed,
+ * mrg_rxbuf[+...], va|pa|vduse; iommu: iommu=on, net_vhost with
+ * iommu-support=1). map=pa runs on 2 MB hugepages in IOVA-as-PA mode
+ * (root), over the IOTLB. tiny_bounce (map=vduse): bounce_size=1M and MTU
+ * 8986, so the Tx queue gets fewer bounce slots than a TSO packet may have
+ * segments; instead of the matrix, a TSO packet of one segment more than
+ * the slots must fail tx_prepare with ENOTSUP and be dropped and counted
+ * by the burst (not handed back forever), and packets after it on the
+ * queue, one with as many segments as slots, must arrive whole.
  */
 
 #include <inttypes.h>
@@ -63,6 +69,7 @@ struct shape {
 	enum vlan_mode vl;
 	uint32_t len;		/* frame as built, before any insert */
 	uint16_t segsz;		/* TSO / LRO segment size */
+	uint32_t mseg;		/* data bytes per built mbuf; 0: SEG_DATA */
 };
 
 #define HP_PAGES	64		/* map=pa: 2 MB hugepages, -m 128 */
@@ -343,7 +350,7 @@ tx_one(const struct shape *s, unsigned int *nseg)
 	uint32_t l2 = s->vl == VL_NONE ? 14 : 18;
 	uint32_t len = s->len + (s->vl == VL_INSERT ? 4 : 0);
 	uint32_t l4off = l2 + l3_of(s->k);
-	struct rte_mbuf *m = build(s, SEG_DATA);
+	struct rte_mbuf *m = build(s, s->mseg != 0 ? s->mseg : SEG_DATA);
 	const struct rte_vlan_hdr *vh;
 	uint64_t fl;
 	int rc = VT_FAIL;
@@ -523,6 +530,81 @@ bad_input(void)
 	return VT_PASS;
 }
 
+/* The Tx bounce slots of queue 0 (virtqueue 1) as the vduse kind logged
+ * them when it had to shrink the pool; 0 if it did not say. */
+static unsigned int
+tx_slots(const char *log)
+{
+	const char *l = log != NULL ? strstr(log, ": queue 1: ") : NULL;
+	unsigned int n = 0;
+
+	if (l == NULL || sscanf(l, ": queue 1: %u bounce slots", &n) != 1)
+		return 0;
+	return n;
+}
+
+/*
+ * tiny_bounce: a TSO packet of more segments than the Tx queue has bounce
+ * slots can never be sent. tx_prepare refuses it (ENOTSUP), the burst
+ * drops and counts it instead of handing it back, and what comes after
+ * it on the queue goes out, up to as many segments as there are slots.
+ */
+static int
+slot_limit(unsigned int slots)
+{
+	struct shape s = { .k = 0, .vl = VL_NONE, .len = (slots + 1) * 1000,
+			   .segsz = 1400, .mseg = 1000 };
+	unsigned int i, nseg = 0;
+	uint64_t before, after;
+	struct rte_mbuf *m;
+	uint16_t n = 0;
+	int err;
+
+	VT_ASSERT(slots > 0 && slots < 64, "Tx bounce slots (%u) fewer than the 64 segments a TSO packet may have: bounce_size=1M, MTU 8986",
+		  slots);
+	VT_CHECK(vt_xstat_get(p.drv_port, "tx_q0_dropped_unsupported",
+			      &before));
+	m = build(&s, s.mseg);
+	VT_ASSERT(m != NULL, "packet");
+	VT_ASSERT_EQ(slots + 1, m->nb_segs, "segments of the packet");
+	rte_errno = 0;
+	n = rte_eth_tx_prepare(p.drv_port, 0, &m, 1);
+	err = rte_errno;
+	if (n != 0 || err != ENOTSUP) {
+		rte_pktmbuf_free(m);
+		VT_ASSERT(n == 0 && err == ENOTSUP, "tx_prepare of a TSO packet of %u segments, %u Tx bounce slots: expected 0 with ENOTSUP, actual %u with %s",
+			  slots + 1, slots, n, rte_strerror(err));
+	}
+	/* sent anyway: taken at once (dropped), not handed back */
+	for (i = 0; i < 100 && n == 0; i++) {
+		n = rte_eth_tx_burst(p.drv_port, 0, &m, 1);
+		if (n == 0)
+			rte_delay_us_sleep(1000);
+	}
+	if (n == 0) {
+		rte_pktmbuf_free(m);
+		VT_ASSERT(n == 1, "tx_burst of a TSO packet of %u segments, %u Tx bounce slots: handed back %u times",
+			  slots + 1, slots, i);
+	}
+	VT_CHECK(vt_xstat_get(p.drv_port, "tx_q0_dropped_unsupported",
+			      &after));
+	VT_ASSERT_EQ(1, after - before, "tx_q0_dropped_unsupported");
+	vt_info("TSO packet of %u segments, %u Tx bounce slots: tx_prepare ENOTSUP, burst dropped and counted it",
+		slots + 1, slots);
+
+	/* the queue goes on: a checksum frame, a TSO frame of 2000-byte
+	 * mbufs and one with as many segments as there are slots */
+	s = (struct shape){ 0, VL_NONE, 1514, 0, 0 };
+	VT_CHECK(tx_one(&s, &nseg));
+	s = (struct shape){ 0, VL_NONE, 9000, 1400, 0 };
+	VT_CHECK(tx_one(&s, &nseg));
+	s = (struct shape){ 2, VL_NONE, slots * 1000, 1400, 1000 };
+	VT_CHECK(tx_one(&s, &nseg));
+	vt_info("then 3 frames on the same queue (the last of %u segments) arrived whole, TSO cut into %u segments, all verified",
+		slots, nseg);
+	return VT_PASS;
+}
+
 /* A backend without HOST_TSO4/6: refused, named, link down. */
 static int
 refused(const struct vt_pair_opts *o, const struct rte_eth_conf *conf)
@@ -569,10 +651,21 @@ run(int argc, char **argv)
 	unsigned int ring = 0, k, v, i, tx = 0, rx = 0, nseg = 0;
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
+	bool tiny = false;
 	struct shape s;
+	char *log;
+	int rc;
 
+	if (argc == 4 && strcmp(argv[3], "tiny_bounce") == 0 &&
+	    strcmp(argv[2], "vduse") == 0) {
+		tiny = true;
+		argc = 3;
+		/* the smallest region; jumbo Tx slots: 32 of them */
+		o.drv_extra = "bounce_size=1M";
+		o.max_frame = 9000;
+	}
 	if (argc != 3 && !(argc == 4 && strcmp(argv[3], "iommu") == 0)) {
-		vt_fail(__FILE__, __LINE__, "arguments: split|packed RING va|pa|vduse [iommu]");
+		vt_fail(__FILE__, __LINE__, "arguments: split|packed RING va|pa|vduse [iommu], or split|packed RING vduse tiny_bounce");
 		return VT_FAIL;
 	}
 	if (argc == 4) {
@@ -610,6 +703,18 @@ run(int argc, char **argv)
 			       RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	/* every frame the test sends; the driver accepts up to its max */
 	conf.rxmode.max_lro_pkt_size = UINT16_MAX;
+	if (tiny) {
+		conf.rxmode.mtu = o.max_frame - RTE_ETHER_HDR_LEN;
+		VT_CHECK(vt_log_capture_start());
+		rc = vt_pair_up_conf(&p, &o, &conf);
+		log = vt_log_capture_stop();
+		k = tx_slots(log);
+		free(log);
+		VT_CHECK(rc);
+		VT_CHECK(slot_limit(k));
+		VT_CHECK(vt_pair_down(&p, true));
+		return vt_pair_free_pools(&p);
+	}
 	VT_CHECK(vt_pair_up_conf(&p, &o, &conf));
 	VT_ASSERT_OK(rte_eth_dev_info_get(p.drv_port, &info), "dev_info");
 	VT_ASSERT(info.max_lro_pkt_size >= UINT16_MAX &&
@@ -667,7 +772,7 @@ run(int argc, char **argv)
 
 static const struct vt_test test = {
 	.name = "offload",
-	.usage = "split|packed RING va|pa|vduse [iommu]",
+	.usage = "split|packed RING va|pa|vduse [iommu|tiny_bounce]",
 	.timeout_s = 120,
 	.setup = setup,
 	.teardown = teardown,

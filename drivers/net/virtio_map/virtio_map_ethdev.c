@@ -511,40 +511,69 @@ virtio_map_link_update(struct rte_eth_dev *eth, int wait_to_complete)
 	return 0;
 }
 
+/*
+ * Whether an Rx mbuf of mp must hold a whole frame at mtu: while the
+ * device is up, unless it agreed to mergeable buffers; while it is not,
+ * unless the devarg offers them (bring-up then refuses a backend without
+ * them). Caller holds dev->lock.
+ */
+static int
+virtio_map_mtu_rx_room(struct virtio_map_dev *dev, struct rte_mempool *mp,
+		       uint16_t mtu)
+{
+	if (!dev->ready)
+		return dev->cfg.mrg_rxbuf ? 0 :
+		       virtio_map_check_rx_room(dev, mp, mtu);
+	if (dev->run.opts & VMQ_OPT_MRG_RXBUF)
+		return 0;
+	if (!dev->cfg.mrg_rxbuf)
+		return virtio_map_check_rx_room(dev, mp, mtu);
+	if (virtio_map_rx_fits(mp, mtu))
+		return 0;
+	VM_LOG(ERR, "%s: MTU %u refused: its frame of %u bytes (VLAN tag included) does not fit the %u bytes of an Rx mbuf of pool %s, and mergeable Rx buffers (VIRTIO_NET_F_MRG_RXBUF) were not negotiated with this backend: use a larger data room or a smaller MTU",
+	       dev->name, mtu, virtio_map_frame_len(mtu),
+	       virtio_map_rx_room(mp), mp->name);
+	return -EINVAL;
+}
+
 static int
 virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS], *q;
 	unsigned int i, nq = virtio_map_queues(dev, qs);
+	int ret = -EINVAL;
 
+	/* under the lock: what the device agreed to holds until we are done,
+	 * and a bring-up after us checks the new MTU */
+	pthread_mutex_lock(&dev->lock);
 	/* check every queue before changing any */
 	for (i = 0; i < nq; i++) {
 		q = qs[i];
-		if (!q->is_tx && !dev->cfg.mrg_rxbuf &&
-		    virtio_map_check_rx_room(dev, q->mp, mtu) < 0)
-			return -EINVAL;
+		if (!q->is_tx && virtio_map_mtu_rx_room(dev, q->mp, mtu) < 0)
+			goto out;
 		if (q->is_tx && q->mq.max_seg != 0 &&
 		    virtio_map_frame_len(mtu) + q->hdr_size > q->mq.max_seg) {
 			VM_LOG(ERR, "%s: MTU %u needs %u-byte Tx buffers but map=%s set Tx queue %u up for %u; set the MTU before setting up the queues",
 			       dev->name, mtu, virtio_map_frame_len(mtu),
 			       dev->cfg.map, q->vq_index / 2,
 			       q->mq.max_seg - q->hdr_size);
-			return -EINVAL;
+			goto out;
 		}
 	}
 	for (i = 0; i < nq; i++)
 		vmq_set_max_frame(qs[i], qs[i]->is_tx ?
 				  virtio_map_frame_len(mtu) :
 				  virtio_map_rx_max_frame(eth, mtu));
-	pthread_mutex_lock(&dev->lock);
 	dev->mtu = mtu;
 	/* a running device learns it now, the next one at bring-up */
 	if (dev->ready && virtio_map_send_mtu(dev) < 0)
 		VM_LOG(WARNING, "%s: could not tell the device MTU %u; it learns it when it reconnects",
 		       dev->name, mtu);
+	ret = 0;
+out:
 	pthread_mutex_unlock(&dev->lock);
-	return 0;
+	return ret;
 }
 
 static const struct eth_dev_ops virtio_map_ops = {

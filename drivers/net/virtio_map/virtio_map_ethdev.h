@@ -553,8 +553,10 @@ int virtio_map_vlan_offload_set(struct rte_eth_dev *eth, int mask);
  *   How many.
  * @return
  *   Packets prepared; at the first that cannot be sent, rte_errno says
- *   why: EINVAL (length, or TSO fields missing), ENOTSUP (segments,
- *   SCTP checksum).
+ *   why: EINVAL (length, or TSO fields missing), ENOTSUP (segments:
+ *   more than the queue takes or than its map kind can hold mapped at
+ *   once, e.g. map=vduse's Tx bounce slots; a segment larger than a
+ *   slot; SCTP checksum). The Tx burst drops and counts such packets.
  */
 uint16_t virtio_map_tx_prepare(void *txq, struct rte_mbuf **pkts,
 			       uint16_t n);

@@ -169,6 +169,13 @@ vmq_create(const struct vmq_conf *conf)
 	err = vmap_queue_setup(q->map, &q->mq, q->vq_index,
 			       q->is_tx ? RTE_VMAP_TO_DEVICE : RTE_VMAP_FROM_DEVICE,
 			       q->size, buf_len);
+	/* vmq_tx_ok() lets up to VMQ_TX_MAX_SEGS segments through unchecked:
+	 * a Tx queue must be able to map that many at once */
+	if (err == 0 && q->is_tx && q->mq.max_live != 0 &&
+	    q->mq.max_live < VMQ_TX_MAX_SEGS) {
+		vmap_queue_release(&q->mq);
+		err = -ENOSPC;
+	}
 	if (err < 0) {
 		rte_free(q);
 		rte_errno = -err;

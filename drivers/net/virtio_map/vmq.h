@@ -253,7 +253,8 @@ struct vmq {
  * @return
  *   The queue, or NULL with rte_errno set: EINVAL for a bad size or an Rx
  *   queue without mempool, ENOMEM, ENOSPC when the map kind has no room
- *   for the queue, or the eventfd errno.
+ *   for the queue (or for a Tx queue's VMQ_TX_MAX_SEGS mappings at once,
+ *   mq.max_live), or the eventfd errno.
  */
 struct vmq *vmq_create(const struct vmq_conf *conf);
 
@@ -423,12 +424,14 @@ vmq_burst_t vmq_tx_burst_fn(enum rte_vmap_kind kind);
 /**
  * Check a Tx packet against what the queue can send: length (max_frame,
  * or VMQ_GSO_MAX_FRAME for a TCP_SEG packet on a TSO queue), segments
- * (max_segs, the ring), and for TSO the header lengths, tso_segsz and
- * IP version flag, and that each segment fits one mapping.
+ * (max_segs, the ring, and the mappings the map kind can hold at once,
+ * mq.max_live), and for TSO the header lengths, tso_segsz and IP version
+ * flag, and that each segment fits one mapping.
  *
  * @return
  *   0, -EINVAL (too long, empty, or TSO fields missing), -ENOTSUP (too
- *   many segments, or a TSO segment larger than the map kind maps).
+ *   many segments for the queue or its map kind's slots, or a TSO segment
+ *   larger than the map kind maps).
  */
 int vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m);
 

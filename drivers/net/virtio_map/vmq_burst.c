@@ -298,6 +298,12 @@ vmq_tx_check(const struct vmq *q, const struct rte_mbuf *m)
 		return -EINVAL;
 	if (m->nb_segs > q->max_segs || m->nb_segs + 1u > q->size)
 		return -ENOTSUP;
+	/* a segment per slot of a kind's pool: more segments than slots
+	 * never map (each segment fits a slot, checked below or by
+	 * max_frame, so the bytes fit the pool too); vmq_create() refused
+	 * pools too small for the fast path's VMQ_TX_MAX_SEGS */
+	if (q->mq.max_live != 0 && m->nb_segs > q->mq.max_live)
+		return -ENOTSUP;
 	if (!(q->tx_tso && (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)))
 		return m->pkt_len > q->max_frame ? -EINVAL : 0;
 	/* TSO: headers in the first segment, a segment size, 64 KB */
