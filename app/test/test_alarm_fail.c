@@ -7,12 +7,12 @@
  * set an alarm (rte_eal_alarm_set() fails: no memory). The test defines
  * rte_eal_alarm_set() itself, so that the driver linked into it calls
  * this one, which fails while the test says so and otherwise calls EAL's.
- * With the driver's port up, every alarm set fails for 0.5 s (the
- * port's alarm re-arms itself every 100 ms, so its chain breaks); then
- * DPDK's net_vhost goes away (link down) and comes back at the same path.
- * The driver must bring the new backend up within 5 s: the chain must be
- * revived by what still reaches the port (the hang-up event, a link
- * query), not stay dead until the application restarts the port.
+ * With the driver's port up, every alarm set fails while DPDK's
+ * net_vhost goes away (link down) and comes back at the same path: the
+ * driver must bring the new backend up within 5 s and carry traffic. A
+ * port that followed its backend with a chain of EAL alarms lost it here
+ * until the application restarted the port; the port's control thread
+ * needs no alarm.
  * Arguments: none.
  */
 
@@ -60,15 +60,9 @@ run(int argc, char **argv)
 	VT_CHECK(vt_pair_up(&p, &o));
 	VT_CHECK(vt_pair_traffic(&p, 1000, 60, 1514));
 
-	vt_phase("every alarm set fails for 0.5 s");
+	vt_phase("every alarm set fails; the backend goes away and comes back");
 	__atomic_store_n(&fail_alarms, 1, __ATOMIC_RELEASE);
-	rte_delay_us_sleep(500000);
-	__atomic_store_n(&fail_alarms, 0, __ATOMIC_RELEASE);
-	vt_info("%" PRIu64 " alarm set(s) failed",
-		__atomic_load_n(&alarms_failed, __ATOMIC_RELAXED));
-	VT_ASSERT(alarms_failed > 0, "the port's alarm tried to re-arm");
-
-	vt_phase("the backend goes away and comes back");
+	rte_delay_us_sleep(300000);
 	VT_CHECK(vt_pair_vhost_remove(&p));
 	VT_CHECK(vt_wait_link(p.drv_port, false, 5000));
 	VT_CHECK(vt_pair_vhost_create(&p));
@@ -78,6 +72,9 @@ run(int argc, char **argv)
 	VT_CHECK(vt_wait_link(p.drv_port, true, 5000));
 	VT_CHECK(vt_wait_link(p.vhost_port, true, 5000));
 	VT_CHECK(vt_pair_traffic(&p, 1000, 60, 1514));
+	__atomic_store_n(&fail_alarms, 0, __ATOMIC_RELEASE);
+	vt_info("%" PRIu64 " alarm set(s) failed meanwhile",
+		__atomic_load_n(&alarms_failed, __ATOMIC_RELAXED));
 	VT_CHECK(vt_pair_down(&p, true));
 	return vt_pair_free_pools(&p);
 }

@@ -7,7 +7,8 @@
  * rings, IOTLB, start), and down again: feature negotiation against what
  * the port was configured with, the memory table, handing the rings over
  * with the agreed layout and options, and taking them back. When to do it
- * (start, the alarm, hang-ups, memory events) is virtio_map_link.c's job.
+ * (start, the control thread, hang-ups, memory events) is
+ * virtio_map_link.c's job.
  */
 
 #include <errno.h>

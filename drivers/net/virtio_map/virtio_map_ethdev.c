@@ -6,7 +6,8 @@
  * net_virtio_map ethdev glue: vdev probe and remove, the eth_dev_ops
  * table, queue setup, start/stop/close, link, and bringing the device up
  * over the transport (lazily: probe never waits for the backend; start
- * connects if it can and an EAL alarm retries until it does, then follows
+ * connects if it can and the port's control thread retries until it
+ * does, then follows
  * the backend: a backend that goes away is noticed, the rings are reset
  * and the next one is brought up, with link-state events). The data path
  * is in vmq_burst.c, the protocol in vmt_vhost_user.c.
@@ -16,12 +17,12 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
-#include <rte_alarm.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
@@ -397,9 +398,18 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 		return ret;
 	}
 	virtio_map_mem_resend(dev);
-	/* from now on the alarm follows the backend */
-	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);
+	/* from now on the control thread follows the backend */
+	ret = virtio_map_ctl_start(dev);
+	if (ret < 0) {
+		pthread_mutex_lock(&dev->lock);
+		dev->started = false;
+		virtio_map_bring_down(dev);
+		__atomic_store_n(&dev->lsc_pending, false, __ATOMIC_RELEASE);
+		virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STOPPED);
+		pthread_mutex_unlock(&dev->lock);
+		return ret;
+	}
 	virtio_map_lsc_raise(dev);
 	return 0;
 }
@@ -411,13 +421,12 @@ virtio_map_dev_stop(struct rte_eth_dev *eth)
 	int ret;
 
 	pthread_mutex_lock(&dev->lock);
-	dev->started = false;	/* the alarm will not re-arm itself */
+	dev->started = false;
 	pthread_mutex_unlock(&dev->lock);
-	/* outside the lock: cancel waits for a running alarm callback */
-	rte_eal_alarm_cancel(virtio_map_alarm, dev);
+	/* waits for the thread's current round (one bring-up deadline) */
+	virtio_map_ctl_stop(dev);
 
 	pthread_mutex_lock(&dev->lock);
-	dev->alarm_set = false;
 	ret = virtio_map_bring_down(dev);
 	if (ret == -ETIMEDOUT) {
 		/*
@@ -454,8 +463,6 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	if (dev->mem_cb)
 		rte_mem_event_callback_unregister(dev->name, dev);
 	dev->mem_cb = false;
-	/* waits for one that runs */
-	rte_eal_alarm_cancel(virtio_map_mem_alarm, dev);
 	/* the device loses the channel before anything it can reach (rings,
 	 * posted buffers, the map kind's memory) is freed */
 	vmt_disconnect(dev->t);
@@ -481,6 +488,7 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	virtio_map_iommu_release(dev);
 	if (!live)
 		vmap_dev_detach(&dev->map);
+	pthread_cond_destroy(&dev->ctl_cond);
 	pthread_mutex_destroy(&dev->lock);
 	dev->closed = true;
 	return 0;
@@ -504,8 +512,6 @@ virtio_map_link_update(struct rte_eth_dev *eth, int wait_to_complete)
 	virtio_map_backend_check(dev);
 	up = dev->ready;
 	virtio_map_set_link(dev, up);
-	/* a link query also revives an alarm that could not be set */
-	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);
 	virtio_map_lsc_raise(dev);
 	return 0;
@@ -620,6 +626,23 @@ virtio_map_burst_stopped(void *q __rte_unused,
 
 /* ---- vdev driver ---- */
 
+/* The control thread's condition, timed by the monotonic clock. */
+static int
+virtio_map_cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+	int ret;
+
+	ret = pthread_condattr_init(&a);
+	if (ret != 0)
+		return ret;
+	ret = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	if (ret == 0)
+		ret = pthread_cond_init(c, &a);
+	pthread_condattr_destroy(&a);
+	return ret;
+}
+
 static int
 virtio_map_probe(struct rte_vdev_device *vdev)
 {
@@ -656,6 +679,12 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	dev->port_id = eth->data->port_id;
 	dev->cfg = cfg;
 	pthread_mutex_init(&dev->lock, NULL);
+	ret = virtio_map_cond_init(&dev->ctl_cond);
+	if (ret != 0) {
+		pthread_mutex_destroy(&dev->lock);
+		rte_eth_dev_release_port(eth);
+		return -ret;
+	}
 	rte_spinlock_init(&dev->iotlb_plan_lock);
 	for (i = 0; i < RTE_DIM(dev->call_fds); i++)
 		dev->call_fds[i] = -1;
@@ -681,7 +710,7 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	 * path */
 	if (cfg.iommu != VIRTIO_MAP_IOMMU_OFF)
 		vmt_set_iotlb_resolver(dev->t, virtio_map_iotlb_resolve, dev);
-	/* a hang-up takes the link down at once, not at the next alarm */
+	/* a hang-up takes the link down at once, not at the next round */
 	vmt_set_event_cb(dev->t, virtio_map_backend_event, dev);
 	eth->data->mac_addrs = rte_zmalloc("virtio_map_mac",
 			VMQ_FILTER_MAX_UC * sizeof(struct rte_ether_addr), 0);
@@ -725,6 +754,7 @@ err_destroy_transport:
 err_detach_map:
 	vmap_dev_detach(&dev->map);
 err_release_port:
+	pthread_cond_destroy(&dev->ctl_cond);
 	pthread_mutex_destroy(&dev->lock);
 	rte_eth_dev_release_port(eth);
 	return ret;

@@ -32,7 +32,8 @@
 #define VIRTIO_MAP_DEFAULT_QUEUE_SIZE	256
 /** How often a port that is not up tries to bring the device up. */
 #define VIRTIO_MAP_CONNECT_RETRY_US	100000
-/** How often a port that is up looks for a backend that hung up. */
+/** How often a port that is up looks for a backend that hung up (the
+ * socket watch tells at once; this covers a watch that failed). */
 #define VIRTIO_MAP_WATCH_US		100000
 /** One bring-up attempt, all its replies together, ends within this. */
 #define VIRTIO_MAP_UP_TIMEOUT_MS	5000
@@ -43,9 +44,6 @@
  * wait, doubled after each such failure up to the cap. */
 #define VIRTIO_MAP_BACKOFF_MIN_MS	100
 #define VIRTIO_MAP_BACKOFF_MAX_MS	10000
-/** Look again this soon when start, stop or a memory event holds the
- * port (the alarm never blocks the interrupt thread on the port lock). */
-#define VIRTIO_MAP_BUSY_RETRY_US	10000
 
 /** When to offer VIRTIO_F_ACCESS_PLATFORM (the iommu devarg). */
 enum virtio_map_iommu {
@@ -143,10 +141,13 @@ struct virtio_map_dev {
 					 * once the lock is released */
 	uint64_t backend_lost;		/**< backends that went away while up */
 	uint64_t lost_packets;		/**< Tx packets in flight they took */
-	bool alarm_set;			/**< connect retry pending */
-	/** The alarm found the port busy and could not set its retry:
-	 * the next lock holder re-arms (virtio_map_arm()). */
-	bool alarm_lost;
+	/** The port's control thread (virtio_map_link.c), dev_start to
+	 * dev_stop: bring-up, reconnect, memory-table resends. */
+	pthread_t ctl_thread;
+	bool ctl_running;		/**< ctl_thread exists */
+	bool ctl_stop;			/**< ctl_thread: end (under lock) */
+	bool ctl_kick;			/**< ctl_thread: look now */
+	pthread_cond_t ctl_cond;	/**< wakes ctl_thread (with lock) */
 	bool mem_cb;			/**< memory event callback registered */
 	bool closed;			/**< dev_close ran */
 	uint64_t iotlb_sent;		/**< IOTLB updates sent, all bring-ups */
@@ -159,22 +160,23 @@ struct virtio_map_dev {
 	rte_spinlock_t iotlb_plan_lock;	/**< guards the two above */
 	uint64_t iotlb_refused;		/**< misses outside the plan */
 	/** A memory event changed EAL memory: the memory table goes to the
-	 * device again (virtio_map_mem_resend(), from the event's alarm, the
-	 * port's alarm or whoever holds the port lock). */
+	 * device again (virtio_map_mem_resend(), from the control thread or
+	 * whoever holds the port lock). */
 	bool mem_dirty;
 	bool mem_failed;	/**< the last resend failed (logged once) */
 	/** A bring-up found an Rx pool empty for its thread (logged once
 	 * until the link comes up). */
 	bool rx_short_logged;
 	/**
-	 * Serialises start/stop/close, link queries, the port's alarm and
-	 * memory events. Lock order, one for the whole driver: EAL's memory
-	 * lock, then this lock, then the transport's (iotlb_plan_lock and
-	 * the transport's own). Code holding this lock may walk EAL memory
-	 * (it takes EAL's read lock); the memory-event callback, called with
-	 * EAL's write lock held, therefore only tries this lock and leaves
-	 * the work to its holder (mem_dirty). The alarm, on EAL's interrupt
-	 * thread, only tries it too, and looks again soon.
+	 * Serialises start/stop/close, link queries and the control thread.
+	 * The order the code takes locks in: this lock, then EAL's memory
+	 * read lock (a bring-up or a resend walks EAL memory), then the
+	 * transport's lock, then iotlb_plan_lock. The memory-event callback,
+	 * called with EAL's write lock held, takes no driver lock (it marks
+	 * mem_dirty and wakes the control thread); on EAL's interrupt thread
+	 * the socket watch only tries this lock. So no thread holding EAL's
+	 * write lock waits for this one, and the interrupt thread waits for
+	 * none of the driver's.
 	 */
 	pthread_mutex_t lock;
 };
@@ -366,51 +368,61 @@ void virtio_map_lsc_raise(struct virtio_map_dev *dev);
 int virtio_map_try_up(struct virtio_map_dev *dev);
 
 /**
- * Arm the port's alarm (once): while the port is started it brings the
- * device up, notices a backend that went away, and brings the next one
- * up. Called with dev->lock held.
+ * Start the port's control thread (at dev_start): every 100 ms, and when
+ * woken (virtio_map_kick()), it brings the device up if the port is not
+ * up, notices a backend that went away and brings the next one up, sends
+ * a memory table a memory event made dirty, and raises LSC events. It
+ * runs on EAL's control-thread CPUs, not on the interrupt thread, so a
+ * bring-up waiting for a slow backend delays no other port. Called
+ * without dev->lock.
+ *
+ * @return 0, or a negative errno (logged) when no thread can be made
  */
-void virtio_map_arm(struct virtio_map_dev *dev);
+int virtio_map_ctl_start(struct virtio_map_dev *dev);
 
 /**
- * The port's alarm (EAL interrupt thread): see virtio_map_arm(). Never
- * waits for the port lock.
+ * End the port's control thread (at dev_stop): waits for its current
+ * round, at most one bring-up deadline. From the thread itself (an LSC
+ * callback that stops the port) it lets the thread end once the callback
+ * returns. Called without dev->lock; idempotent.
  */
-void virtio_map_alarm(void *arg);
+void virtio_map_ctl_stop(struct virtio_map_dev *dev);
+
+/**
+ * Wake the control thread now. Any thread, no lock needed (the memory
+ * event callback calls it with EAL's write lock held).
+ */
+void virtio_map_kick(struct virtio_map_dev *dev);
 
 /**
  * If the backend hung up while the port was up: take the rings back
  * without talking to it, return what they held (Tx packets in flight are
- * counted as lost), link down; the alarm brings the next backend up.
+ * counted as lost), link down; the control thread brings the next backend
+ * up.
  * Called with dev->lock held.
  */
 void virtio_map_backend_check(struct virtio_map_dev *dev);
 
 /**
  * vmt_event_t of the port's transport (EAL interrupt thread): the backend
- * hung up; take the link down now unless the port is busy (the port's
- * alarm then does it). Never waits for the port lock.
+ * hung up; take the link down now unless the port is busy, and wake the
+ * control thread. Never waits for the port lock.
  */
 void virtio_map_backend_event(void *arg);
 
 /**
  * Send the memory table again (and the IOTLB) if a memory event marked it
- * dirty; on failure it stays dirty and the port's alarm tries again.
+ * dirty; on failure it stays dirty and the control thread tries again.
  * Called with dev->lock held, not from the memory event callback.
  */
 void virtio_map_mem_resend(struct virtio_map_dev *dev);
 
 /**
- * EAL memory event callback: mark the memory table dirty and arm
- * virtio_map_mem_alarm(); never sends nor waits.
+ * EAL memory event callback: mark the memory table dirty and wake the
+ * control thread; never sends nor waits.
  */
 void virtio_map_mem_event(enum rte_mem_event type, const void *addr,
 			  size_t len, void *arg);
-/**
- * One-shot alarm (EAL interrupt thread) armed by a memory event: send the
- * table through virtio_map_mem_resend(); tries the port lock only.
- */
-void virtio_map_mem_alarm(void *arg);
 
 /**
  * Take the rings back from the device (GET_VRING_BASE) and free what they

@@ -3,19 +3,23 @@
  */
 
 /*
- * A port's link over time: the alarm that brings the device up while the
- * port is started and looks for a backend that went away, the hang-up
- * event from the transport, link-state-change events, and EAL memory
- * events. Everything here that runs on EAL's interrupt thread only tries
- * the port lock (see struct virtio_map_dev.lock for the lock order).
+ * A port's link over time: the port's control thread, which brings the
+ * device up while the port is started and looks for a backend that went
+ * away, the hang-up event from the transport, link-state-change events,
+ * and EAL memory events. A bring-up may wait for its backend up to its
+ * deadline: it runs on the port's own thread, never on EAL's interrupt
+ * thread, which other ports share. What runs on the interrupt thread here
+ * only tries the port lock (see struct virtio_map_dev.lock for the lock
+ * order).
  */
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include <ethdev_driver.h>
-#include <rte_alarm.h>
+#include <rte_lcore.h>
 #include <rte_memory.h>
 
 #include "virtio_map_ethdev.h"
@@ -50,22 +54,12 @@ virtio_map_lsc_raise(struct virtio_map_dev *dev)
 }
 
 void
-virtio_map_arm(struct virtio_map_dev *dev)
+virtio_map_kick(struct virtio_map_dev *dev)
 {
-	uint64_t us;
-
-	/* the alarm found the port busy and could not set its retry */
-	if (__atomic_exchange_n(&dev->alarm_lost, false, __ATOMIC_ACQ_REL))
-		dev->alarm_set = false;
-	if (dev->alarm_set || !dev->started)
-		return;
-	us = dev->ready || dev->failed ? VIRTIO_MAP_WATCH_US :
-					 VIRTIO_MAP_CONNECT_RETRY_US;
-	if (rte_eal_alarm_set(us, virtio_map_alarm, dev) == 0)
-		dev->alarm_set = true;
-	else
-		VM_LOG(ERR, "%s: cannot arm the port's alarm; trying again at the next link query, hang-up or memory event",
-		       dev->name);
+	/* no lock: a wake-up lost to a thread about to wait costs one
+	 * period (VIRTIO_MAP_WATCH_US) */
+	__atomic_store_n(&dev->ctl_kick, true, __ATOMIC_RELEASE);
+	pthread_cond_signal(&dev->ctl_cond);
 }
 
 int
@@ -117,46 +111,99 @@ virtio_map_backend_event(void *arg)
 {
 	struct virtio_map_dev *dev = arg;
 
-	if (pthread_mutex_trylock(&dev->lock) != 0)
-		return;		/* its holder or the alarm looks soon */
+	if (pthread_mutex_trylock(&dev->lock) != 0) {
+		virtio_map_kick(dev);	/* its holder or the thread looks */
+		return;
+	}
 	virtio_map_backend_check(dev);
-	/* the alarm brings the next backend up: make sure it runs */
-	virtio_map_arm(dev);
 	pthread_mutex_unlock(&dev->lock);
 	virtio_map_lsc_raise(dev);
+	/* the control thread brings the next backend up */
+	virtio_map_kick(dev);
+}
+
+/* One round of the control thread, with the port lock held. */
+static void
+virtio_map_ctl_round(struct virtio_map_dev *dev)
+{
+	bool failed = dev->failed;
+
+	virtio_map_backend_check(dev);
+	if (virtio_map_try_up(dev) < 0 && dev->failed && !failed)
+		VM_LOG(ERR, "%s: link stays down; fix the cause and restart the port",
+		       dev->name);
+	virtio_map_mem_resend(dev);
+	/* IOTLB answers the interrupt thread could not send yet */
+	if (dev->ready)
+		vmt_service(dev->t);
+}
+
+/* The port's control thread, from dev_start to dev_stop. */
+static void *
+virtio_map_ctl_main(void *arg)
+{
+	struct virtio_map_dev *dev = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&dev->lock);
+	while (!dev->ctl_stop) {
+		virtio_map_ctl_round(dev);
+		pthread_mutex_unlock(&dev->lock);
+		virtio_map_lsc_raise(dev);
+		pthread_mutex_lock(&dev->lock);
+		if (dev->ctl_stop ||
+		    __atomic_exchange_n(&dev->ctl_kick, false, __ATOMIC_ACQ_REL))
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (dev->ready || dev->failed ?
+			       VIRTIO_MAP_WATCH_US :
+			       VIRTIO_MAP_CONNECT_RETRY_US) * 1000;
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&dev->ctl_cond, &dev->lock, &ts);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return NULL;
+}
+
+int
+virtio_map_ctl_start(struct virtio_map_dev *dev)
+{
+	char name[16];
+	int ret;
+
+	dev->ctl_stop = false;
+	snprintf(name, sizeof(name), "vm-ctl-%u", dev->port_id);
+	/* EAL's control-thread CPUs, not the forwarding lcores */
+	ret = rte_ctrl_thread_create(&dev->ctl_thread, name, NULL,
+				     virtio_map_ctl_main, dev);
+	if (ret != 0) {
+		/* 22.11 returns a negative errno */
+		ret = ret < 0 ? ret : -ret;
+		VM_LOG(ERR, "%s: cannot create the port's control thread: %s",
+		       dev->name, strerror(-ret));
+		return ret;
+	}
+	dev->ctl_running = true;
+	return 0;
 }
 
 void
-virtio_map_alarm(void *arg)
+virtio_map_ctl_stop(struct virtio_map_dev *dev)
 {
-	struct virtio_map_dev *dev = arg;
-
-	if (pthread_mutex_trylock(&dev->lock) != 0) {
-		/* start, stop or a memory event holds the port; if the retry
-		 * cannot be set, the next lock holder arms the alarm again
-		 * (virtio_map_arm()) */
-		if (rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US,
-				      virtio_map_alarm, dev) != 0)
-			__atomic_store_n(&dev->alarm_lost, true,
-					 __ATOMIC_RELEASE);
+	if (!dev->ctl_running)
 		return;
-	}
-	dev->alarm_set = false;
-	if (dev->started) {
-		virtio_map_backend_check(dev);
-		bool failed = dev->failed;
-
-		if (virtio_map_try_up(dev) < 0 && dev->failed && !failed)
-			VM_LOG(ERR, "%s: link stays down; fix the cause and restart the port",
-			       dev->name);
-		virtio_map_mem_resend(dev);
-		/* IOTLB answers the interrupt thread could not send yet */
-		if (dev->ready)
-			vmt_service(dev->t);
-		virtio_map_arm(dev);
-	}
+	pthread_mutex_lock(&dev->lock);
+	dev->ctl_stop = true;
+	pthread_cond_signal(&dev->ctl_cond);
 	pthread_mutex_unlock(&dev->lock);
-	virtio_map_lsc_raise(dev);
+	dev->ctl_running = false;
+	/* from the thread itself (an LSC callback stopping the port): it
+	 * ends once the callback returns */
+	if (pthread_equal(pthread_self(), dev->ctl_thread))
+		pthread_detach(dev->ctl_thread);
+	else
+		pthread_join(dev->ctl_thread, NULL);
 }
 
 void
@@ -181,31 +228,12 @@ virtio_map_mem_resend(struct virtio_map_dev *dev)
 		dev->mem_failed = false;
 		return;
 	}
-	/* the port's alarm tries again; said once until it works */
+	/* the control thread tries again; said once until it works */
 	__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
 	if (!dev->mem_failed)
 		VM_LOG(ERR, "%s: cannot update the device's memory table after a memory event (%s); trying again",
 		       dev->name, strerror(-ret));
 	dev->mem_failed = true;
-}
-
-/* One-shot alarm after a memory event: send the table now. */
-void
-virtio_map_mem_alarm(void *arg)
-{
-	struct virtio_map_dev *dev = arg;
-
-	if (pthread_mutex_trylock(&dev->lock) != 0) {
-		/* the holder sends it (virtio_map_mem_resend()), or we look
-		 * again; if the alarm cannot be set, the port's alarm
-		 * does it within VIRTIO_MAP_WATCH_US */
-		rte_eal_alarm_set(VIRTIO_MAP_BUSY_RETRY_US,
-				  virtio_map_mem_alarm, dev);
-		return;
-	}
-	virtio_map_mem_resend(dev);
-	virtio_map_arm(dev);
-	pthread_mutex_unlock(&dev->lock);
 }
 
 /* EAL memory changed: the device must see the new table. */
@@ -221,11 +249,11 @@ virtio_map_mem_event(enum rte_mem_event type __rte_unused,
 	 * or after they came (ALLOC). Never send from here: a backend that
 	 * stops reading would stall every heap change of the process, and
 	 * the port lock's holder may be waiting for EAL's read lock. Mark
-	 * the table dirty and send it from the interrupt thread at once;
-	 * that walk waits for EAL's lock, so it sees memory after the
-	 * change.
+	 * the table dirty and wake the port's control thread, which sends
+	 * it; its walk waits for EAL's lock, so it sees memory after the
+	 * change. A stopped port sends the whole table at its next start.
 	 */
 	__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
-	rte_eal_alarm_set(1, virtio_map_mem_alarm, dev);
+	virtio_map_kick(dev);
 }
 
