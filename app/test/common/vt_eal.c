@@ -12,7 +12,9 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +30,48 @@
 #define VT_EAL_ARGS_MAX 64
 
 static bool vt_eal_ready;
-static FILE *vt_log_file;
-static char *vt_log_buf;
-static size_t vt_log_len;
+
+/*
+ * Log capture. The driver logs from its own threads too (a port's control
+ * thread): a stream another thread may still be writing to must never be
+ * closed, so one stream, made once, lives as long as the process; its
+ * writes go to the buffer while capturing, to stderr otherwise, under one
+ * mutex.
+ */
+static pthread_mutex_t vt_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static FILE *vt_log_stream;	/* the process's capture stream */
+static bool vt_log_on;		/* capturing (under vt_log_mu) */
+static char *vt_log_buf;	/* what was captured, NUL-terminated */
+static size_t vt_log_len, vt_log_cap;
+
+static ssize_t
+vt_log_write(void *cookie, const char *b, size_t n)
+{
+	char *nb;
+
+	RTE_SET_USED(cookie);
+	pthread_mutex_lock(&vt_log_mu);
+	if (!vt_log_on) {
+		pthread_mutex_unlock(&vt_log_mu);
+		return fwrite(b, 1, n, stderr);
+	}
+	if (vt_log_len + n + 1 > vt_log_cap) {
+		size_t cap = RTE_MAX(2 * vt_log_cap, vt_log_len + n + 1);
+
+		nb = realloc(vt_log_buf, cap);
+		if (nb == NULL) {
+			pthread_mutex_unlock(&vt_log_mu);
+			return n;	/* dropped, not an error to the writer */
+		}
+		vt_log_buf = nb;
+		vt_log_cap = cap;
+	}
+	memcpy(vt_log_buf + vt_log_len, b, n);
+	vt_log_len += n;
+	vt_log_buf[vt_log_len] = '\0';
+	pthread_mutex_unlock(&vt_log_mu);
+	return n;
+}
 
 /* "0@(0,1)": lcore 0 may run on every CPU this process may use, so that
  * tests meson runs side by side are not all pinned to CPU 0.
@@ -139,7 +180,7 @@ vt_eal_finish(void)
 {
 	int ret;
 
-	if (vt_log_file != NULL)
+	if (vt_log_on)
 		free(vt_log_capture_stop());
 	if (!vt_eal_ready)
 		return VT_PASS;
@@ -157,30 +198,41 @@ vt_eal_finish(void)
 int
 vt_log_capture_start(void)
 {
-	if (vt_log_file != NULL) {
+	if (vt_log_on) {
 		vt_fail(__FILE__, __LINE__, "log capture already started");
 		return VT_FAIL;
 	}
-	vt_log_buf = NULL;
-	vt_log_len = 0;
-	vt_log_file = open_memstream(&vt_log_buf, &vt_log_len);
-	if (vt_log_file == NULL) {
-		vt_fail(__FILE__, __LINE__, "open_memstream: %s",
-			strerror(errno));
-		return VT_FAIL;
+	if (vt_log_stream == NULL) {
+		vt_log_stream = fopencookie(NULL, "w",
+			(cookie_io_functions_t){ .write = vt_log_write });
+		if (vt_log_stream == NULL) {
+			vt_fail(__FILE__, __LINE__, "fopencookie: %s",
+				strerror(errno));
+			return VT_FAIL;
+		}
+		/* every write reaches vt_log_write() at once */
+		setvbuf(vt_log_stream, NULL, _IONBF, 0);
 	}
-	rte_openlog_stream(vt_log_file);
+	pthread_mutex_lock(&vt_log_mu);
+	vt_log_len = 0;
+	if (vt_log_buf != NULL)
+		vt_log_buf[0] = '\0';
+	vt_log_on = true;
+	pthread_mutex_unlock(&vt_log_mu);
+	rte_openlog_stream(vt_log_stream);
 	return VT_PASS;
 }
 
 bool
 vt_log_contains(const char *needle)
 {
-	if (vt_log_file == NULL)
-		return false;
-	fflush(vt_log_file);
-	return vt_log_buf != NULL && vt_log_len > 0 &&
-	       strstr(vt_log_buf, needle) != NULL;
+	bool found;
+
+	pthread_mutex_lock(&vt_log_mu);
+	found = vt_log_on && vt_log_buf != NULL &&
+		strstr(vt_log_buf, needle) != NULL;
+	pthread_mutex_unlock(&vt_log_mu);
+	return found;
 }
 
 char *
@@ -189,13 +241,15 @@ vt_log_capture_stop(void)
 	char *text, *line, *save = NULL;
 	char *copy;
 
-	if (vt_log_file == NULL)
-		return strdup("");
 	rte_openlog_stream(NULL);
-	fclose(vt_log_file);
-	vt_log_file = NULL;
-	text = vt_log_buf != NULL ? vt_log_buf : strdup("");
-	vt_log_buf = NULL;
+	pthread_mutex_lock(&vt_log_mu);
+	/* a writer that still holds the stream goes to stderr from now */
+	vt_log_on = false;
+	text = strdup(vt_log_buf != NULL ? vt_log_buf : "");
+	vt_log_len = 0;
+	pthread_mutex_unlock(&vt_log_mu);
+	if (text == NULL)
+		return NULL;
 
 	/* keep what was logged in the test's output */
 	copy = strdup(text);
