@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Set up a Debian 12 machine for virtio_map and build it into build/.
-# Idempotent: re-running it only does what is missing.
+# Set up a Debian 12 (DPDK 22.11) or Debian 13 (DPDK 24.11) machine for
+# virtio_map and build it into build/. Idempotent: re-running it only does
+# what is missing.
 #
 #   devtools/setup.sh            install, fetch SDK headers, build
 #   devtools/setup.sh --run      ... then run the loopback forwarding job
+#
+# Environment: BUILDDIR (default <repo>/build); VIRTIO_MAP_DPDK_SDK, a
+# folder with the driver SDK headers for when Debian's dpdk source package
+# cannot be fetched (devtools/dpdk-sdk.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,13 +35,17 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
 fi
 
-# 2. DPDK's driver SDK headers (devtools/dpdk-sdk.sh).
-"$top/devtools/dpdk-sdk.sh" "$sdkdir"
+# 2. DPDK's driver SDK headers (devtools/dpdk-sdk.sh): the folder to use.
+sdk=$("$top/devtools/dpdk-sdk.sh" "$sdkdir")
 
-# 3. Configure and build.
+# 3. Configure (again, when the headers' folder changed) and build.
 if [ ! -f "$builddir/build.ninja" ]; then
 	rm -rf "$builddir/meson-private" "$builddir/meson-info" "$builddir/meson-logs"
-	meson setup "$builddir" "$top" -Ddpdk_sdk_include="$sdkdir"
+	meson setup "$builddir" "$top" -Ddpdk_sdk_include="$sdk"
+elif [ "$(meson introspect --buildoptions "$builddir" | python3 -c '
+import json, sys
+print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk_sdk_include"))')" != "$sdk" ]; then
+	meson configure "$builddir" -Ddpdk_sdk_include="$sdk"
 fi
 ninja -C "$builddir"
 log "built into $builddir"

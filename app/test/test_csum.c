@@ -31,6 +31,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "virtio_map_compat.h"
 #include "vt.h"
 
 #define KINDS		4	/* TCP4, UDP4, TCP6, UDP6 */
@@ -67,8 +68,8 @@ make(unsigned int k, uint32_t len, bool offload)
 		ip->payload_len = rte_cpu_to_be_16(len - sizeof(*eh) - l3);
 		ip->proto = udp ? IPPROTO_UDP : IPPROTO_TCP;
 		ip->hop_limits = 64;
-		ip->src_addr[15] = 1;
-		ip->dst_addr[15] = 2;
+		VM_IPV6_ADDR_BYTES(ip->src_addr)[15] = 1;
+		VM_IPV6_ADDR_BYTES(ip->dst_addr)[15] = 2;
 	} else {
 		struct rte_ipv4_hdr *ip = (void *)(eh + 1);
 

@@ -31,6 +31,7 @@
 #include <rte_ethdev.h>
 #include <rte_vhost.h>
 
+#include "virtio_map_compat.h"
 #include "vt.h"
 
 #define UP_TIMEOUT_S	5.0
@@ -81,7 +82,7 @@ raw_backend_start(const char *path, bool nochan)
 		VT_ASSERT_OK(rte_vhost_driver_get_protocol_features(path, &pf),
 			     "protocol features");
 		VT_ASSERT_OK(rte_vhost_driver_set_protocol_features(path,
-				pf & ~(1ULL << VHOST_USER_PROTOCOL_F_SLAVE_REQ)),
+				pf & ~(1ULL << VM_VHOST_PROTOCOL_F_BACKEND_REQ)),
 			     "leave out SLAVE_REQ");
 	} else {
 		VT_ASSERT_OK(rte_vhost_driver_disable_features(path,

@@ -105,6 +105,7 @@ run(int argc, char **argv __rte_unused)
 	struct rte_malloc_socket_stats st;
 	const size_t len = 1u << 20;
 	void *fill, *mem, *again;
+	uintptr_t freed;
 	struct vt_pair p;
 
 	if (argc != 0) {
@@ -128,14 +129,18 @@ run(int argc, char **argv __rte_unused)
 	VT_CHECK(vt_pair_traffic(&p, 10000, 60, 1514));
 
 	vt_phase("free it: EAL frees the page");
+	/* only the address is used from here on, never the memory */
+	freed = (uintptr_t)mem;
 	rte_free(mem);
-	VT_CHECK(wait_covers(p.vhost_port, mem, len, 0, "the FREE event"));
+	mem = NULL;
+	VT_CHECK(wait_covers(p.vhost_port, (const void *)freed, len, 0,
+			     "the FREE event"));
 	VT_CHECK(vt_pair_traffic(&p, 10000, 60, 1514));
 
 	vt_phase("allocate again: a new page");
 	again = rte_malloc("mem_free", len, 0);
 	VT_ASSERT(again != NULL, "rte_malloc(%zu) again", len);
-	vt_info("allocated again at %p (freed %p)", again, mem);
+	vt_info("allocated again at %p (freed %p)", again, (void *)freed);
 	VT_CHECK(wait_covers(p.vhost_port, again, len, 1,
 			     "the second ALLOC event"));
 	VT_CHECK(vt_pair_traffic(&p, 10000, 60, 1514));

@@ -50,6 +50,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "virtio_map_compat.h"
 #include "vt.h"
 
 #define TCI		0x0123		/* VLAN id 291, priority 0 */
@@ -134,10 +135,10 @@ headers(const struct shape *s, uint8_t *h)
 		ip->payload_len = rte_cpu_to_be_16(s->len - l2 - l3);
 		ip->proto = proto;
 		ip->hop_limits = 64;
-		ip->src_addr[0] = 0xfd;
-		ip->src_addr[15] = 1;
-		ip->dst_addr[0] = 0xfd;
-		ip->dst_addr[15] = 2;
+		VM_IPV6_ADDR_BYTES(ip->src_addr)[0] = 0xfd;
+		VM_IPV6_ADDR_BYTES(ip->src_addr)[15] = 1;
+		VM_IPV6_ADDR_BYTES(ip->dst_addr)[0] = 0xfd;
+		VM_IPV6_ADDR_BYTES(ip->dst_addr)[15] = 2;
 	} else {
 		struct rte_ipv4_hdr *ip = (void *)(h + l2);
 

@@ -55,8 +55,11 @@ else
 fi
 
 # 1. build
-sdk=$builddir/dpdk-sdk/include
-[ -d "$sdk" ] || sdk=""
+# the driver SDK headers' folder this build was configured with
+sdk=$(meson introspect --buildoptions "$builddir" | python3 -c '
+import json, sys
+print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk_sdk_include"))') ||
+	fail "cannot read the options of $builddir"
 start=$(date +%s)
 (cd "$work/src" && VMAP_SDK_INCLUDE="$sdk" dpkg-buildpackage -us -uc) \
 	>"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "dpkg-buildpackage -us -uc"; }

@@ -69,9 +69,10 @@ if [ "$mode" = csum ]; then
 		sed 's/^/    | /'
 	printf '%s\n' "$out" | grep -qiE 'not supported|Please stop|invalid' &&
 		fail "testpmd refused a csum/tso setting on port 1"
+	# the TSO line starts "TSO segment size" in 22.11, otherwise in 24.11
 	for w in 'IP checksum offload is hw' 'UDP checksum offload is hw' \
 		 'TCP checksum offload is hw' \
-		 'TSO segment size for non-tunneled packets is 1400'; do
+		 'segment size for non-tunneled packets is 1400'; do
 		printf '%s\n' "$out" | grep -q "$w" || fail "testpmd did not say: $w"
 	done
 	say "port 1: IP, UDP and TCP checksum offload in hw, TSO 1400"

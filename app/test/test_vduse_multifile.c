@@ -87,7 +87,8 @@ va_refused(void)
 	VT_ASSERT_EQ(-E2BIG, ret, "rte_eth_dev_start() with map=va");
 	VT_ASSERT_IN_USE(p.drv_pool, 0);
 	memset(&link, 0, sizeof(link));
-	rte_eth_link_get_nowait(p.drv_port, &link);
+	VT_ASSERT_OK(rte_eth_link_get_nowait(p.drv_port, &link),
+		     "rte_eth_link_get_nowait()");
 
 	at = log != NULL ? strstr(log, "needs ") : NULL;
 	if (at != NULL)

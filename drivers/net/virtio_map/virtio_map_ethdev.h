@@ -21,6 +21,7 @@
 #include <rte_memory.h>
 #include <rte_spinlock.h>
 
+#include "virtio_map_compat.h"
 #include "vmap.h"
 #include "vmq.h"
 #include "vmq_filter.h"
@@ -143,7 +144,7 @@ struct virtio_map_dev {
 	uint64_t lost_packets;		/**< Tx packets in flight they took */
 	/** The port's control thread (virtio_map_link.c), dev_start to
 	 * dev_stop: bring-up, reconnect, memory-table resends. */
-	pthread_t ctl_thread;
+	vm_thread_t ctl_thread;
 	bool ctl_running;		/**< ctl_thread exists */
 	bool ctl_stop;			/**< ctl_thread: end (under lock) */
 	bool ctl_kick;			/**< ctl_thread: look now */

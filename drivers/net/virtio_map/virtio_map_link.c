@@ -139,7 +139,7 @@ virtio_map_ctl_round(struct virtio_map_dev *dev)
 }
 
 /* The port's control thread, from dev_start to dev_stop. */
-static void *
+static vm_thread_ret_t
 virtio_map_ctl_main(void *arg)
 {
 	struct virtio_map_dev *dev = arg;
@@ -163,7 +163,7 @@ virtio_map_ctl_main(void *arg)
 		pthread_cond_timedwait(&dev->ctl_cond, &dev->lock, &ts);
 	}
 	pthread_mutex_unlock(&dev->lock);
-	return NULL;
+	return 0;
 }
 
 int
@@ -175,11 +175,9 @@ virtio_map_ctl_start(struct virtio_map_dev *dev)
 	dev->ctl_stop = false;
 	snprintf(name, sizeof(name), "vm-ctl-%u", dev->port_id);
 	/* EAL's control-thread CPUs, not the forwarding lcores */
-	ret = rte_ctrl_thread_create(&dev->ctl_thread, name, NULL,
-				     virtio_map_ctl_main, dev);
+	ret = vm_ctrl_thread_create(&dev->ctl_thread, name,
+				    virtio_map_ctl_main, dev);
 	if (ret != 0) {
-		/* 22.11 returns a negative errno */
-		ret = ret < 0 ? ret : -ret;
 		VM_LOG(ERR, "%s: cannot create the port's control thread: %s",
 		       dev->name, strerror(-ret));
 		return ret;
@@ -200,10 +198,10 @@ virtio_map_ctl_stop(struct virtio_map_dev *dev)
 	dev->ctl_running = false;
 	/* from the thread itself (an LSC callback stopping the port): it
 	 * ends once the callback returns */
-	if (pthread_equal(pthread_self(), dev->ctl_thread))
-		pthread_detach(dev->ctl_thread);
+	if (vm_thread_is_self(dev->ctl_thread))
+		vm_thread_detach(dev->ctl_thread);
 	else
-		pthread_join(dev->ctl_thread, NULL);
+		vm_thread_join(dev->ctl_thread);
 }
 
 void

@@ -25,8 +25,9 @@ extern int virtio_map_logtype_init;
 		"virtio_map: " fmt "\n", ##__VA_ARGS__)
 
 /* Data path: compiled out below RTE_LOG_DP_LEVEL. */
-#define VM_DP_LOG(level, fmt, ...) \
-	RTE_LOG_DP(level, PMD, "virtio_map: %s(): " fmt "\n", __func__, \
-		   ##__VA_ARGS__)
+#define VM_DP_LOG(level, fmt, ...) do { \
+	if (RTE_LOG_ ## level <= RTE_LOG_DP_LEVEL) \
+		VM_LOG(level, fmt, ##__VA_ARGS__); \
+} while (0)
 
 #endif /* _VIRTIO_MAP_LOG_H_ */

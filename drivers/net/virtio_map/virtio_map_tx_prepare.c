@@ -22,6 +22,7 @@
 #include <rte_net.h>
 #include <rte_tcp.h>
 
+#include "virtio_map_compat.h"
 #include "virtio_map_ethdev.h"
 
 /* IPv4 pseudo-header (RFC 793). */
@@ -76,8 +77,8 @@ virtio_map_tso_prepare(struct rte_mbuf *m)
 
 		if (l4_len > UINT16_MAX)
 			return -EINVAL;	/* no jumbograms */
-		memcpy(ph.src, ip->src_addr, sizeof(ph.src));
-		memcpy(ph.dst, ip->dst_addr, sizeof(ph.dst));
+		memcpy(ph.src, VM_IPV6_ADDR_BYTES(ip->src_addr), sizeof(ph.src));
+		memcpy(ph.dst, VM_IPV6_ADDR_BYTES(ip->dst_addr), sizeof(ph.dst));
 		th->cksum = rte_raw_cksum(&ph, sizeof(ph));
 	}
 	return 0;
