@@ -154,7 +154,7 @@ vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
  * burst that is about to run. With membarrier (q->gate_asym) the control
  * path makes that fence for us and a compiler barrier is enough.
  */
-static __rte_always_inline bool
+static __vmq_always_inline bool
 vmq_enter(struct vmq *q)
 {
 	__atomic_store_n(&q->busy, true, __ATOMIC_RELAXED);
@@ -172,7 +172,7 @@ vmq_enter(struct vmq *q)
 }
 
 /* Leave the queue: everything the burst did happens before. */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_leave(struct vmq *q, uint16_t n)
 {
 	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);

@@ -25,12 +25,13 @@
 #define _VMQ_BURST_H_
 
 #include "vmq_filter.h"
+#include "vmq_inline.h"
 #include "vmq_packed.h"
 #include "vmq_split.h"
 
 /* ---- Rx ---- */
 
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 {
 	struct rte_mbuf *mbufs[VMQ_STEP];
@@ -84,7 +85,7 @@ vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
  * being assembled. Returns the packet when its last buffer came, else
  * NULL; buffers not kept go to bad[].
  */
-static __rte_always_inline struct rte_mbuf *
+static __vmq_always_inline struct rte_mbuf *
 vmq_rx_mrg(struct vmq *q, struct rte_mbuf *m, uint32_t len,
 	   struct rte_mbuf **bad, uint16_t *nb_bad)
 {
@@ -151,7 +152,7 @@ vmq_rx_mrg(struct vmq *q, struct rte_mbuf *m, uint32_t len,
  * Turn one buffer the device filled into a packet, or part of one.
  * Returns the packet when complete; buffers not kept go to bad[].
  */
-static __rte_always_inline struct rte_mbuf *
+static __vmq_always_inline struct rte_mbuf *
 vmq_rx_frame(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
 	     struct rte_mbuf **bad, uint16_t *nb_bad)
 {
@@ -174,7 +175,7 @@ vmq_rx_frame(struct vmq *q, struct rte_mbuf *m, uint32_t len, bool mrg,
 }
 
 /* Rx VLAN strip (RTE_ETH_RX_OFFLOAD_VLAN_STRIP): tag into vlan_tci. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_rx_vlan_strip(struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
@@ -184,7 +185,7 @@ vmq_rx_vlan_strip(struct rte_mbuf **pkts, uint16_t n)
 			rte_vlan_strip(pkts[i]);
 }
 
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	 enum vmq_layout lay, enum rte_vmap_kind kind)
 {
@@ -243,7 +244,7 @@ vmq_rx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 
 /* ---- Tx ---- */
 
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_tx_reclaim_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 {
 	struct vmq_reclaim r;
@@ -261,7 +262,7 @@ vmq_tx_reclaim_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
  * segment or a few, within the frame limit, no TSO; the rest is checked
  * out of line.
  */
-static __rte_always_inline int
+static __vmq_always_inline int
 vmq_tx_ok(const struct vmq *q, const struct rte_mbuf *m)
 {
 	if (unlikely(m->pkt_len == 0 || m->pkt_len > q->max_frame ||
@@ -280,7 +281,7 @@ vmq_tx_ok(const struct vmq *q, const struct rte_mbuf *m)
  * reclaiming once when they run short. Returns false when the ring is
  * full or broken: post c, then stop.
  */
-static __rte_always_inline bool
+static __vmq_always_inline bool
 vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	     uint16_t *nb_tx, struct vmq_tx_chunk *c, enum vmq_layout lay,
 	     enum rte_vmap_kind kind)
@@ -343,7 +344,7 @@ vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	return true;
 }
 
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	 enum vmq_layout lay, enum rte_vmap_kind kind)
 {

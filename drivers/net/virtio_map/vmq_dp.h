@@ -20,6 +20,7 @@
 
 #include "virtio_map_log.h"
 #include "vmq.h"
+#include "vmq_inline.h"
 #include "vmq_map.h"
 #include "vmq_net_hdr.h"
 
@@ -44,7 +45,7 @@ enum vmq_layout {
 uint16_t vmq_broken(struct vmq *q, const char *what, uint32_t val);
 
 /* Write the kick eventfd. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_kick(struct vmq *q)
 {
 	uint64_t one = 1;
@@ -76,7 +77,7 @@ struct vmq_reclaim {
  * from the same pool, inline; anything else (chains, shared or indirect
  * mbufs) takes rte_pktmbuf_free().
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_free_sent(struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mempool *mp = NULL;
@@ -105,7 +106,7 @@ vmq_free_sent(struct rte_mbuf **pkts, uint16_t n)
 }
 
 /* Unmap and free what r holds. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_reclaim_flush(struct vmq *q, struct vmq_reclaim *r, enum rte_vmap_kind kind)
 {
 	if (r->n == 0)
@@ -117,7 +118,7 @@ vmq_reclaim_flush(struct vmq *q, struct vmq_reclaim *r, enum rte_vmap_kind kind)
 }
 
 /* Take buffer id, in flight, off the driver's books into r. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_reclaim_add(struct vmq *q, struct vmq_reclaim *r, uint16_t id,
 		enum rte_vmap_kind kind)
 {
@@ -129,7 +130,7 @@ vmq_reclaim_add(struct vmq *q, struct vmq_reclaim *r, uint16_t id,
 }
 
 /* Can the virtio-net header go into m's headroom (one descriptor)? */
-static __rte_always_inline bool
+static __vmq_always_inline bool
 vmq_can_push(const struct rte_mbuf *m, uint16_t hdr)
 {
 	return m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&

@@ -20,6 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "vmq.h"
+#include "vmq_inline.h"
 
 /*
  * The ops kinds' map and unmap calls: a whole burst per call, or with
@@ -27,7 +28,7 @@
  * a page at a time would; that mode exists to measure what batching
  * saves.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_ops_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n,
 	    enum rte_vmap_dir dir)
 {
@@ -42,7 +43,7 @@ vmq_ops_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n,
 }
 
 /* Unmap, batched as vmq_ops_map() maps. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_ops_unmap(struct vmq *q, const struct rte_vmap_seg *segs, uint16_t n,
 	      enum rte_vmap_dir dir)
 {
@@ -57,7 +58,7 @@ vmq_ops_unmap(struct vmq *q, const struct rte_vmap_seg *segs, uint16_t n,
 }
 
 /* Device address of the byte at off in m's buffer, for va and pa. */
-static __rte_always_inline rte_iova_t
+static __vmq_always_inline rte_iova_t
 vmq_map_inline(const struct rte_mbuf *m, uint32_t off, enum rte_vmap_kind kind)
 {
 	if (kind == RTE_VMAP_KIND_PA)
@@ -70,7 +71,7 @@ vmq_map_inline(const struct rte_mbuf *m, uint32_t off, enum rte_vmap_kind kind)
  * for the ops kinds, the map ops' input (EAL IOVA; map writes dev_addr),
  * or for va and pa the device address itself.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_map_seg(struct rte_vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
 	    uint32_t len, enum rte_vmap_kind kind)
 {
@@ -91,7 +92,7 @@ vmq_map_seg(struct rte_vmap_seg *seg, const struct rte_mbuf *m, uint32_t off,
  * vmq_map_rx_addr() computes as the buffer is posted. Returns how many
  * leading buffers are mapped; the caller returns the rest to the pool.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct rte_vmap_seg *segs,
 	   uint16_t n, enum rte_vmap_kind kind)
 {
@@ -112,7 +113,7 @@ vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct rte_vmap_seg *segs,
  * Rx: the device address of buffer m, mapped by vmq_map_rx() (seg), and
  * for the ops kinds what was handed out, kept under buffer id.
  */
-static __rte_always_inline rte_iova_t
+static __vmq_always_inline rte_iova_t
 vmq_map_rx_addr(struct vmq *q, uint16_t id, const struct rte_mbuf *m,
 		const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
 {
@@ -137,7 +138,7 @@ struct vmq_used_buf {
  * syncing the bytes the device says it wrote (sync_len). Nothing to do for
  * va and pa.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 	     enum rte_vmap_kind kind)
 {
@@ -173,7 +174,7 @@ struct vmq_tx_chunk {
  * maps fewer buffers, the whole packets that made it are kept, the rest
  * unmapped and left to the caller. Returns the packets kept.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum rte_vmap_kind kind)
 {
 	const uint16_t hdr = q->hdr_size;
@@ -210,7 +211,7 @@ vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum rte_vmap_kind kind)
  * dense array (a packet of one segment touches one line, shared with its
  * neighbours), the other segments of Tx packets after it.
  */
-static __rte_always_inline struct vmq_seg *
+static __vmq_always_inline struct vmq_seg *
 vmq_seg_at(struct vmq *q, uint16_t id, uint16_t j)
 {
 	if (j == 0)
@@ -219,7 +220,7 @@ vmq_seg_at(struct vmq *q, uint16_t id, uint16_t j)
 }
 
 /* What unmapping a buffer needs: its device address and length. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_keep_seg(struct vmq_seg *k, const struct rte_vmap_seg *seg)
 {
 	k->dev_addr = seg->dev_addr;
@@ -227,7 +228,7 @@ vmq_keep_seg(struct vmq_seg *k, const struct rte_vmap_seg *seg)
 }
 
 /* Tx: remember what buffer id was given (ops kinds). */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct rte_vmap_seg *segs,
 		uint16_t n, enum rte_vmap_kind kind)
 {
@@ -244,7 +245,7 @@ vmq_map_tx_keep(struct vmq *q, uint16_t id, const struct rte_vmap_seg *segs,
 }
 
 /* Tx: the unmap input for one kept buffer (addr is not kept for Tx). */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_unmap_seg_tx(struct rte_vmap_seg *seg, const struct vmq_seg *k)
 {
 	seg->addr = NULL;
@@ -259,7 +260,7 @@ vmq_unmap_seg_tx(struct rte_vmap_seg *seg, const struct vmq_seg *k)
  * segments. Nothing is synced back (sync_len 0): the device only read
  * them.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 	     enum rte_vmap_kind kind)
 {

@@ -20,6 +20,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "vmq_inline.h"
 #include "vmq_layout.h"
 
 /* Header flags (5.1.6). */
@@ -37,7 +38,7 @@
  * mapped (a bounce copy takes what is there then): the IPv4 header
  * checksum, which virtio cannot offload. Only with tx_csum on.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_tx_csum_sw(struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip;
@@ -57,7 +58,7 @@ vmq_tx_csum_sw(struct rte_mbuf *m)
  * pseudo-header sum (tx_prepare puts it there); a TCP_SEG packet also
  * gets the GSO fields and goes out whole, the device cutting it.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_net_hdr_tx(struct vmq_net_hdr *h, const struct rte_mbuf *m, bool csum)
 {
 	uint64_t ol = m->ol_flags;
@@ -95,7 +96,7 @@ vmq_net_hdr_tx(struct vmq_net_hdr *h, const struct rte_mbuf *m, bool csum)
  * TCP GSO frame (GUEST_TSO4/6) is an LRO frame of gso_size segments.
  * Device-written: only bits are read, gso_size is the device's word.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_net_hdr_rx(const struct vmq_net_hdr *h, struct rte_mbuf *m, bool lro)
 {
 	uint8_t f = h->flags, gso = h->gso_type;
@@ -118,7 +119,7 @@ vmq_net_hdr_rx(const struct vmq_net_hdr *h, struct rte_mbuf *m, bool lro)
  * Buffers the received packet spans (5.1.6.4: num_buffers, with
  * VIRTIO_NET_F_MRG_RXBUF). Device-written: the caller range-checks it.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_net_hdr_rx_buffers(const struct vmq_net_hdr *h)
 {
 	return h->num_buffers;

@@ -22,6 +22,7 @@
 #define _VMQ_PACKED_H_
 
 #include "vmq_dp.h"
+#include "vmq_inline.h"
 
 /* Wrap counter bit of a position word (off_wrap, kick_old) (2.8.14). */
 #define VMQ_PACKED_WRAP_SHIFT	15
@@ -31,14 +32,14 @@
 #define VMQ_PACKED_WRAP_FLAGS	(VMQ_DESC_F_AVAIL | VMQ_DESC_F_USED)
 
 /* Flags that make a descriptor available in the lap of wrap (2.8.1). */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_packed_avail_flags(bool wrap)
 {
 	return wrap ? VMQ_DESC_F_AVAIL : VMQ_DESC_F_USED;
 }
 
 /* Wrap flags of a descriptor the device used in the lap of wrap (2.8.1). */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_packed_used_flags(bool wrap)
 {
 	return wrap ? VMQ_PACKED_WRAP_FLAGS : 0;
@@ -52,7 +53,7 @@ vmq_packed_used_flags(bool wrap)
  * available descriptor's flags in the used one it writes for an in-order
  * batch.
  */
-static __rte_always_inline bool
+static __vmq_always_inline bool
 vmq_packed_desc_used(const struct vmq_pdesc *d, uint16_t used_flags)
 {
 	uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
@@ -61,7 +62,7 @@ vmq_packed_desc_used(const struct vmq_pdesc *d, uint16_t used_flags)
 }
 
 /* The same, from the wrap counter. */
-static __rte_always_inline bool
+static __vmq_always_inline bool
 vmq_packed_is_used(const struct vmq_pdesc *d, bool wrap)
 {
 	return vmq_packed_desc_used(d, vmq_packed_used_flags(wrap));
@@ -73,7 +74,7 @@ vmq_packed_is_used(const struct vmq_pdesc *d, bool wrap)
  * counter could be derived from the flags, but carrying both is cheaper:
  * deriving it cost 3.4 instructions per packet (callgrind, 64 B packed).
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_adv(uint16_t *idx, bool *wrap, uint16_t *wflags, uint16_t n,
 	       uint16_t size)
 {
@@ -90,14 +91,14 @@ vmq_packed_adv(uint16_t *idx, bool *wrap, uint16_t *wflags, uint16_t n,
  * has checked that enough descriptors are free, and ids in use never
  * outnumber descriptors in use, so the stack is never empty.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_packed_take_id(struct vmq *q, uint16_t slot, bool in_order)
 {
 	return in_order ? slot : q->free_ids[--q->packed.nb_free_ids];
 }
 
 /* Return the id of a completed buffer and its descriptors. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_put_id(struct vmq *q, uint16_t id, bool in_order)
 {
 	q->nb_free += q->extra[id].ndesc;
@@ -114,7 +115,7 @@ vmq_packed_put_id(struct vmq *q, uint16_t id, bool in_order)
 void vmq_packed_notify(struct vmq *q);
 
 /* Start a burst of posts. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_post_begin(struct vmq *q, struct vmq_post *p)
 {
 	p->idx = q->avail_idx;
@@ -126,7 +127,7 @@ vmq_packed_post_begin(struct vmq *q, struct vmq_post *p)
 }
 
 /* Store a buffer's first flags; the burst's very first wait (2.8.21.1). */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_set_first_flags(struct vmq *q, struct vmq_post *p, uint16_t slot,
 			   uint16_t flags)
 {
@@ -138,7 +139,7 @@ vmq_packed_set_first_flags(struct vmq *q, struct vmq_post *p, uint16_t slot,
 }
 
 /* Post one Rx buffer, mapped to seg. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		   const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
 {
@@ -159,7 +160,7 @@ vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 }
 
 /* The indirect table of buffer id. */
-static __rte_always_inline struct vmq_pdesc *
+static __vmq_always_inline struct vmq_pdesc *
 vmq_packed_indir(struct vmq *q, uint16_t id)
 {
 	return (struct vmq_pdesc *)q->indir +
@@ -172,7 +173,7 @@ vmq_packed_indir(struct vmq *q, uint16_t id)
  * or consecutive descriptors of header slot and segments, each carrying
  * the id (2.8.6 wants it in the last; DPDK's vhost reads every one).
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		   const struct rte_vmap_seg *segs, uint16_t nsegs, bool push,
 		   enum rte_vmap_kind kind)
@@ -233,7 +234,7 @@ vmq_packed_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 }
 
 /* Make the burst's posts visible (2.8.21.1), then notify. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_publish(struct vmq *q, struct vmq_post *p)
 {
 	if (p->n == 0)
@@ -253,7 +254,7 @@ vmq_packed_publish(struct vmq *q, struct vmq_post *p)
  * a length beyond the buffer, stops the queue; that descriptor stays on
  * the ring for the drain.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
@@ -306,7 +307,7 @@ vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
  * every buffer from used_cons up to its id (2.8.8: the device may batch):
  * its id must be a buffer in flight.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_packed_reclaim(struct vmq *q, struct vmq_reclaim *r, enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;

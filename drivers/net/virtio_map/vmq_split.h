@@ -18,12 +18,13 @@
 #define _VMQ_SPLIT_H_
 
 #include "vmq_dp.h"
+#include "vmq_inline.h"
 
 /*
  * Take a free descriptor. In order (IN_ORDER), descriptors are used in
  * ring order: the next one follows the newest in flight.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_split_take_desc(struct vmq *q, bool in_order)
 {
 	uint16_t id;
@@ -37,7 +38,7 @@ vmq_split_take_desc(struct vmq *q, bool in_order)
 }
 
 /* Return the descriptors of the chain at head, from our own links. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_free_chain(struct vmq *q, uint16_t head, bool in_order)
 {
 	uint16_t c = q->extra[head].ndesc, id = head;
@@ -56,7 +57,7 @@ vmq_split_free_chain(struct vmq *q, uint16_t head, bool in_order)
 }
 
 /* Used entries the device published that we have not consumed yet. */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_split_used_pending(struct vmq *q)
 {
 	uint16_t used_idx = __atomic_load_n(&q->split.used->idx,
@@ -74,7 +75,7 @@ vmq_split_used_pending(struct vmq *q)
  * 2.9.1): full fence. With EVENT_IDX the device names the avail index it
  * wants to hear about (avail_event, after the used ring, 2.7.10).
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_notify(struct vmq *q)
 {
 	uint16_t event;
@@ -99,7 +100,7 @@ vmq_split_notify(struct vmq *q)
  * used_event (after the avail ring, 2.7.10): keep it just behind what we
  * consumed, so the index it would have to pass is a whole lap away.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_hold_interrupts(struct vmq *q)
 {
 	/* with Rx interrupts on (vmq_intr()): at the next used entry */
@@ -110,7 +111,7 @@ vmq_split_hold_interrupts(struct vmq *q)
 }
 
 /* Start a burst of posts. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_post_begin(struct vmq *q, struct vmq_post *p)
 {
 	p->idx = q->avail_idx;
@@ -118,7 +119,7 @@ vmq_split_post_begin(struct vmq *q, struct vmq_post *p)
 }
 
 /* Post one Rx buffer, mapped to seg. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		  const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
 {
@@ -136,7 +137,7 @@ vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 }
 
 /* The indirect table of head. */
-static __rte_always_inline struct vmq_desc *
+static __vmq_always_inline struct vmq_desc *
 vmq_split_indir(struct vmq *q, uint16_t head)
 {
 	return (struct vmq_desc *)q->indir +
@@ -148,7 +149,7 @@ vmq_split_indir(struct vmq *q, uint16_t head)
  * the headroom), one descriptor for an indirect table of header slot and
  * segments, or a chain of header slot and segments.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 		  const struct rte_vmap_seg *segs, uint16_t nsegs, bool push,
 		  enum rte_vmap_kind kind)
@@ -207,7 +208,7 @@ vmq_split_post_tx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 }
 
 /* Make the burst's posts visible (2.7.13.2), then notify. */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_publish(struct vmq *q, struct vmq_post *p)
 {
 	if (p->n == 0)
@@ -225,7 +226,7 @@ vmq_split_publish(struct vmq *q, struct vmq_post *p)
  * length beyond the buffer stops the queue, and that element stays on
  * the ring for the drain.
  */
-static __rte_always_inline uint16_t
+static __vmq_always_inline uint16_t
 vmq_split_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
@@ -274,7 +275,7 @@ vmq_split_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
  * device may batch, 2.7.8): its id must be a chain in flight, and the
  * walk follows our own chain lengths.
  */
-static __rte_always_inline void
+static __vmq_always_inline void
 vmq_split_reclaim(struct vmq *q, struct vmq_reclaim *r, enum rte_vmap_kind kind)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
