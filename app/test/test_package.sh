@@ -73,6 +73,20 @@ for p in $pkgs; do
 	dpkg-deb -c "$f" | awk '{ print "  " $6 $7 $8 }' | grep -v '/$'
 done
 
+# the PMD's package depends on this release's DPDK libraries (say
+# librte-ethdev23 on Debian 12, librte-ethdev25 on Debian 13)
+eth=$(readlink -f "$(pkg-config --variable=libdir libdpdk)/librte_ethdev.so")
+ethpkg=$(dpkg -S "$eth" 2>/dev/null | head -1 | cut -d: -f1)
+[ -n "$ethpkg" ] || fail "no package owns $eth"
+for f in "${debs[@]}"; do
+	case $(basename "$f") in
+	librte-net-virtio-map0_*) deps=$(dpkg-deb -f "$f" Depends) ;;
+	esac
+done
+echo "librte-net-virtio-map0 Depends: $deps"
+printf '%s\n' "$deps" | tr ',' '\n' | grep -qE "^ *$ethpkg( |\$)" ||
+	fail "librte-net-virtio-map0 does not depend on $ethpkg, which holds the installed $eth"
+
 # 2. install
 dpkg -i "${debs[@]}" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i"; }
 installed=1
