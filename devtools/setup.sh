@@ -42,9 +42,7 @@ sdk=$("$top/devtools/dpdk-sdk.sh" "$sdkdir")
 if [ ! -f "$builddir/build.ninja" ]; then
 	rm -rf "$builddir/meson-private" "$builddir/meson-info" "$builddir/meson-logs"
 	meson setup "$builddir" "$top" -Ddpdk_sdk_include="$sdk"
-elif [ "$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk_sdk_include"))')" != "$sdk" ]; then
+elif [ "$("$top/devtools/meson-option.py" "$builddir" dpdk_sdk_include)" != "$sdk" ]; then
 	meson configure "$builddir" -Ddpdk_sdk_include="$sdk"
 fi
 ninja -C "$builddir"

@@ -60,10 +60,7 @@ rc=$?
 # same driver SDK include folder as build/ (read from its options).
 if [ "$sanitize" != 0 ]; then
 	if [ ! -f "$sanbuilddir/build.ninja" ]; then
-		sdk=$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-print(next((o["value"] for o in json.load(sys.stdin)
-            if o["name"] == "dpdk_sdk_include"), ""))') ||
+		sdk=$("$top/devtools/meson-option.py" "$builddir" dpdk_sdk_include) ||
 			{ echo "test: error: cannot read the options of $builddir" >&2; exit 1; }
 		rm -rf "$sanbuilddir/meson-private" "$sanbuilddir/meson-info" "$sanbuilddir/meson-logs"
 		# -O2 -g and frame pointers for readable reports; every UBSan

@@ -56,9 +56,7 @@ fi
 
 # 1. build
 # the driver SDK headers' folder this build was configured with
-sdk=$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk_sdk_include"))') ||
+sdk=$("$src/devtools/meson-option.py" "$builddir" dpdk_sdk_include) ||
 	fail "cannot read the options of $builddir"
 start=$(date +%s)
 (cd "$work/src" && VMAP_SDK_INCLUDE="$sdk" dpkg-buildpackage -us -uc) \
