@@ -45,10 +45,11 @@ sdk_complete() {
 # Fetch Debian's dpdk source package of version $1 and extract the five
 # headers into $sdkdir; fails (status 1) when the package cannot be fetched.
 sdk_from_source() {
-	local ver=$1 srcs=/etc/apt/sources.list.d/debian.sources work tarball f h patterns=""
+	local ver=$1 srcs=/etc/apt/sources.list.d/debian.sources work tarball f h patterns="" targets
 	# A deb-src entry that mirrors the existing binary entries: the
 	# deb822 file (Debian 12 and 13), or one-line "deb" entries.
-	if ! apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -q '^Sources$'; then
+	targets=$(apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null) || targets=""
+	if ! grep -q '^Sources$' <<<"$targets"; then
 		if [ -f "$srcs" ]; then
 			sed -e 's/^Types: deb$/Types: deb-src/' "$srcs" |
 				$SUDO tee /etc/apt/sources.list.d/virtio-map-src.sources >/dev/null
@@ -74,7 +75,7 @@ sdk_from_source() {
 	for h in $sdk_headers; do patterns="$patterns --wildcards */$h"; done
 	tar -xf "$tarball" -C "$work" $patterns
 	for h in $sdk_headers; do
-		f=$(find "$work" -name "$h" | head -1)
+		f=$(find "$work" -name "$h" -print -quit)
 		[ -n "$f" ] || { rm -rf "$work"; die "$h not found in $tarball"; }
 		cp "$f" "$sdkdir/$h"
 	done

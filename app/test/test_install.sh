@@ -63,8 +63,9 @@ exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ { print $3 }' |
 [ -n "$declared" ] || fail "no rte_pmd_virtio_map_* declared in the headers"
 [ "$declared" = "$exported" ] ||
 	fail "exports differ from the headers: declared [$(echo $declared)] exported [$(echo $exported)]"
+dynsyms=$(objdump -T "$so") || fail "objdump -T $so"
 for s in $declared; do
-	objdump -T "$so" | grep -q "EXPERIMENTAL.* $s\$" ||
+	grep -q "EXPERIMENTAL.* $s\$" <<<"$dynsyms" ||
 		fail "$s is not in the EXPERIMENTAL version node"
 done
 echo "exported (EXPERIMENTAL): $(echo $declared)"

@@ -108,7 +108,11 @@ plugin=$plugdir/librte_net_virtio_map.so
 echo "$plugin -> $(readlink "$plugin")"
 info=$(dpdk-pmdinfo.py "$plugin") || fail "dpdk-pmdinfo.py $plugin"
 echo "$info" | grep -q '"name": "net_virtio_map"' || fail "dpdk-pmdinfo.py does not list net_virtio_map: $info"
-dpdk-pmdinfo.py -p "$(command -v dpdk-testpmd)" | grep -q '"name": "net_virtio_map"' ||
+# Read the whole listing before matching: with pipefail, grep -q leaving
+# early makes dpdk-pmdinfo.py die of a broken pipe on a long listing.
+plugins=$(dpdk-pmdinfo.py -p "$(command -v dpdk-testpmd)") ||
+	fail "dpdk-pmdinfo.py -p dpdk-testpmd"
+grep -q '"name": "net_virtio_map"' <<<"$plugins" ||
 	fail "dpdk-pmdinfo.py -p dpdk-testpmd does not find net_virtio_map among its plugins"
 echo "dpdk-pmdinfo.py -p dpdk-testpmd: net_virtio_map among the plugins EAL loads"
 
