@@ -173,6 +173,17 @@ struct rte_vmap_params {
 };
 
 /**
+ * rte_vmap_ops.flags: the kind works in secondary processes. Its state
+ * (d->priv, q->priv and what they point to) lies in memory every process
+ * maps at the same address (rte_malloc(), memzones) and holds no file
+ * descriptor, function pointer or address of one process; its streaming
+ * ops may then run in a secondary process on queues the primary set up.
+ * Each process registers the kind under the same name before it probes
+ * the port. Without the flag the port refuses bursts in secondaries.
+ */
+#define RTE_VMAP_F_MULTI_PROCESS	(1u << 0)
+
+/**
  * A map kind. Members marked optional may be NULL. Streaming members
  * (map, unmap, sync_*) run in the data path of one queue at a time and
  * must not block, allocate or take locks; the others are control path.
@@ -183,6 +194,8 @@ struct rte_vmap_ops {
 	const char *name;
 	/** Hot-path kind; registered tables use RTE_VMAP_KIND_OPS. */
 	enum rte_vmap_kind kind;
+	/** RTE_VMAP_F_* */
+	uint32_t flags;
 	/**
 	 * Optional. Attach the kind to a device: check that it can work in
 	 * this process and set d->priv. 0, or a negative errno with the
@@ -298,10 +311,17 @@ struct rte_vmap_ops {
 	int (*queue_window)(struct rte_vmap_queue *q, struct rte_vmap_region *w);
 };
 
-/** Per-device token: what every op receives. */
+/**
+ * Per-device token: what every op receives. It lies in memory every
+ * process of the application shares (the port's dev_private), so it
+ * holds no pointer into one process: the kind is named, and each process
+ * finds its own ops table through the token's slot (vmap_dev_ops()).
+ */
 struct rte_vmap_dev {
-	const struct rte_vmap_ops *ops;	/**< the kind */
+	/** The kind's entry in each process's table of kinds (0: none) */
+	uint16_t slot;
 	enum rte_vmap_kind kind;	/**< ops->kind, for the hot path */
+	char kind_name[RTE_VMAP_NAME_MAX];	/**< ops->name */
 	int socket_id;			/**< NUMA socket for allocations */
 	char name[64];			/**< device name, for messages */
 	struct rte_vmap_params params;	/**< what the user asked for */

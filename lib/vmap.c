@@ -142,37 +142,105 @@ vmap_names(char *buf, size_t len)
 	return buf;
 }
 
+const struct rte_vmap_ops *vmap_slot_ops[VMAP_SLOTS];
+
+int
+vmap_dev_bind(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops)
+{
+	unsigned int i, slot = 0;
+
+	/* a slot per kind, kept for the process's life: tokens of a kind
+	 * share it, and a secondary fills the same one */
+	rte_spinlock_lock(&vmap_registry_lock);
+	for (i = 1; i < VMAP_SLOTS && slot == 0; i++)
+		if (vmap_slot_ops[i] == ops)
+			slot = i;
+	for (i = 1; i < VMAP_SLOTS && slot == 0; i++)
+		if (vmap_slot_ops[i] == NULL) {
+			vmap_slot_ops[i] = ops;
+			slot = i;
+		}
+	rte_spinlock_unlock(&vmap_registry_lock);
+	if (slot == 0) {
+		VMAP_LOG(ERR, "%s: no slot left for map kind '%s' (%d kinds in use)",
+			 d->name, ops->name, VMAP_SLOTS - 1);
+		return -ENOSPC;
+	}
+	d->slot = slot;
+	d->kind = ops->kind;
+	snprintf(d->kind_name, sizeof(d->kind_name), "%s", ops->name);
+	return 0;
+}
+
 int
 vmap_dev_attach(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops,
 		const char *name, int socket_id,
 		const struct rte_vmap_params *params)
 {
-	int ret = 0;
+	int ret;
 
 	memset(d, 0, sizeof(*d));
-	d->ops = ops;
-	d->kind = ops->kind;
 	d->socket_id = socket_id;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	if (params != NULL)
 		d->params = *params;
+	ret = vmap_dev_bind(d, ops);
+	if (ret < 0)
+		return ret;
 	if (d->params.debug)
 		ret = vmap_debug_wrap(d);
 	else if (ops->attach != NULL)
 		ret = ops->attach(d);
 	if (ret < 0)
-		d->ops = NULL;
+		d->slot = 0;
+	return ret;
+}
+
+int
+vmap_dev_attach_secondary(struct rte_vmap_dev *d)
+{
+	const struct rte_vmap_ops *ops;
+	int ret = 0;
+
+	if (d->slot == 0 || d->slot >= VMAP_SLOTS)
+		return -EINVAL;
+	ops = strcmp(d->kind_name, vmap_debug_ops.name) == 0 ?
+		&vmap_debug_ops : vmap_find(d->kind_name);
+	if (ops == NULL) {
+		VMAP_LOG(ERR, "%s: map kind '%s' is not registered in this secondary process: register it under the same name before the port is probed here",
+			 d->name, d->kind_name);
+		return -ENOENT;
+	}
+	if (!(ops->flags & RTE_VMAP_F_MULTI_PROCESS)) {
+		VMAP_LOG(ERR, "%s: map kind '%s' cannot be used from a secondary process (it does not set RTE_VMAP_F_MULTI_PROCESS: its state is not shared between processes)",
+			 d->name, d->kind_name);
+		return -ENOTSUP;
+	}
+	rte_spinlock_lock(&vmap_registry_lock);
+	if (vmap_slot_ops[d->slot] != NULL && vmap_slot_ops[d->slot] != ops)
+		ret = -EEXIST;
+	else
+		vmap_slot_ops[d->slot] = ops;
+	rte_spinlock_unlock(&vmap_registry_lock);
+	if (ret < 0) {
+		VMAP_LOG(ERR, "%s: map kind '%s': slot %u already holds kind '%s' in this process",
+			 d->name, d->kind_name, d->slot,
+			 vmap_slot_ops[d->slot]->name);
+		return ret;
+	}
+	if (ops == &vmap_debug_ops)
+		ret = vmap_debug_attach_secondary(d);
 	return ret;
 }
 
 void
 vmap_dev_detach(struct rte_vmap_dev *d)
 {
-	if (d->ops == NULL)
+	if (d->slot == 0 || vmap_dev_ops(d) == NULL)
 		return;
-	if (d->ops->detach != NULL)
-		d->ops->detach(d);
-	d->ops = NULL;
+	if (vmap_dev_ops(d)->detach != NULL)
+		vmap_dev_ops(d)->detach(d);
+	d->slot = 0;
 	d->priv = NULL;
 }
 
@@ -186,8 +254,8 @@ vmap_queue_setup(struct rte_vmap_dev *d, struct rte_vmap_queue *q, uint16_t qid,
 	q->dev = d;
 	q->qid = qid;
 	q->dir = dir;
-	if (d->ops->queue_setup != NULL)
-		ret = d->ops->queue_setup(q, nb_desc, buf_len);
+	if (vmap_dev_ops(d)->queue_setup != NULL)
+		ret = vmap_dev_ops(d)->queue_setup(q, nb_desc, buf_len);
 	if (ret < 0)
 		q->dev = NULL;
 	return ret;
@@ -198,8 +266,8 @@ vmap_queue_release(struct rte_vmap_queue *q)
 {
 	if (q->dev == NULL)
 		return;
-	if (q->dev->ops->queue_release != NULL)
-		q->dev->ops->queue_release(q);
+	if (vmap_dev_ops(q->dev)->queue_release != NULL)
+		vmap_dev_ops(q->dev)->queue_release(q);
 	q->dev = NULL;
 	q->priv = NULL;
 }
@@ -207,9 +275,9 @@ vmap_queue_release(struct rte_vmap_queue *q)
 unsigned int
 vmap_queue_live(struct rte_vmap_queue *q)
 {
-	if (q->dev == NULL || q->dev->ops->queue_live == NULL)
+	if (q->dev == NULL || vmap_dev_ops(q->dev)->queue_live == NULL)
 		return 0;
-	return q->dev->ops->queue_live(q);
+	return vmap_dev_ops(q->dev)->queue_live(q);
 }
 
 void *
@@ -220,14 +288,14 @@ vmap_alloc_coherent(struct rte_vmap_dev *d, size_t size, size_t align,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	return d->ops->alloc_coherent(d, size, align, dev_addr);
+	return vmap_dev_ops(d)->alloc_coherent(d, size, align, dev_addr);
 }
 
 void
 vmap_free_coherent(struct rte_vmap_dev *d, void *addr, size_t size)
 {
 	if (addr != NULL)
-		d->ops->free_coherent(d, addr, size);
+		vmap_dev_ops(d)->free_coherent(d, addr, size);
 }
 
 int
@@ -235,16 +303,16 @@ vmap_queue_window(struct rte_vmap_queue *q, struct rte_vmap_region *w)
 {
 	if (q == NULL || q->dev == NULL || w == NULL)
 		return -EINVAL;
-	if (q->dev->ops->queue_window == NULL)
+	if (vmap_dev_ops(q->dev)->queue_window == NULL)
 		return -ENOTSUP;
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
-	return q->dev->ops->queue_window(q, w);
+	return vmap_dev_ops(q->dev)->queue_window(q, w);
 }
 
 int
 vmap_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 	     bool locked)
 {
-	return d->ops->regions(d, r, max, locked);
+	return vmap_dev_ops(d)->regions(d, r, max, locked);
 }

@@ -137,6 +137,42 @@ unsigned int vmap_queue_live(struct rte_vmap_queue *q);
  */
 uint64_t vmap_debug_errors(const struct rte_vmap_dev *d);
 
+/** Entries of each process's table of kinds (slot 0: none). */
+#define VMAP_SLOTS 32
+
+/**
+ * This process's ops of each slot. The primary gives a kind its slot at
+ * its first attach (vmap_dev_bind()); a secondary process fills the same
+ * slot from the token's kind_name (vmap_dev_attach_secondary()).
+ */
+extern const struct rte_vmap_ops *vmap_slot_ops[VMAP_SLOTS];
+
+/** The ops of d's kind in this process (NULL: not attached here). */
+static inline const struct rte_vmap_ops *
+vmap_dev_ops(const struct rte_vmap_dev *d)
+{
+	return vmap_slot_ops[d->slot];
+}
+
+/**
+ * Make d a token of kind ops without attaching (the kind's attach is not
+ * called): its slot, kind and kind_name. vmap_dev_attach() starts with it.
+ *
+ * @return 0, or -ENOSPC (logged) when every slot holds another kind
+ */
+int vmap_dev_bind(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops);
+
+/**
+ * In a secondary process: find the kind of d, a token the primary
+ * attached, by its name in this process's registry, and fill its slot
+ * (and those of a kind it wraps). The kind must have been registered here
+ * and carry RTE_VMAP_F_MULTI_PROCESS.
+ *
+ * @return 0; -ENOENT (kind not registered here) or -ENOTSUP (the kind
+ *   does not work in secondaries), logged with the port name
+ */
+int vmap_dev_attach_secondary(struct rte_vmap_dev *d);
+
 /**
  * Map a burst through the queue's kind (see rte_vmap_ops.map): reads addr,
  * iova and len of each segment, writes dev_addr.
@@ -147,7 +183,7 @@ static inline uint16_t
 vmap_map(struct rte_vmap_queue *q, struct rte_vmap_seg *segs, uint16_t n,
 	 enum rte_vmap_dir dir)
 {
-	return q->dev->ops->map(q, segs, n, dir);
+	return vmap_dev_ops(q->dev)->map(q, segs, n, dir);
 }
 
 /**
@@ -159,8 +195,8 @@ static inline void
 vmap_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
 	   enum rte_vmap_dir dir)
 {
-	if (q->dev->ops->unmap != NULL)
-		q->dev->ops->unmap(q, segs, n, dir);
+	if (vmap_dev_ops(q->dev)->unmap != NULL)
+		vmap_dev_ops(q->dev)->unmap(q, segs, n, dir);
 }
 
 /**
@@ -171,8 +207,8 @@ static inline void
 vmap_sync_for_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
 		  uint16_t n, enum rte_vmap_dir dir)
 {
-	if (q->dev->ops->sync_for_cpu != NULL)
-		q->dev->ops->sync_for_cpu(q, segs, n, dir);
+	if (vmap_dev_ops(q->dev)->sync_for_cpu != NULL)
+		vmap_dev_ops(q->dev)->sync_for_cpu(q, segs, n, dir);
 }
 
 /**
@@ -183,32 +219,32 @@ static inline void
 vmap_sync_for_device(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
 		     uint16_t n, enum rte_vmap_dir dir)
 {
-	if (q->dev->ops->sync_for_device != NULL)
-		q->dev->ops->sync_for_device(q, segs, n, dir);
+	if (vmap_dev_ops(q->dev)->sync_for_device != NULL)
+		vmap_dev_ops(q->dev)->sync_for_device(q, segs, n, dir);
 }
 
 /** 0 if dev_addr is a live mapping of q, else a negative errno. */
 static inline int
 vmap_mapping_error(struct rte_vmap_queue *q, rte_iova_t dev_addr)
 {
-	if (q->dev->ops->mapping_error == NULL)
+	if (vmap_dev_ops(q->dev)->mapping_error == NULL)
 		return 0;
-	return q->dev->ops->mapping_error(q, dev_addr);
+	return vmap_dev_ops(q->dev)->mapping_error(q, dev_addr);
 }
 
 /** True if d's kind needs sync calls. */
 static inline bool
 vmap_need_sync(struct rte_vmap_dev *d)
 {
-	return d->ops->need_sync != NULL && d->ops->need_sync(d);
+	return vmap_dev_ops(d)->need_sync != NULL && vmap_dev_ops(d)->need_sync(d);
 }
 
 /** Largest single mapping, SIZE_MAX when the kind has no limit. */
 static inline size_t
 vmap_max_mapping_size(struct rte_vmap_dev *d)
 {
-	return d->ops->max_mapping_size != NULL ?
-		d->ops->max_mapping_size(d) : SIZE_MAX;
+	return vmap_dev_ops(d)->max_mapping_size != NULL ?
+		vmap_dev_ops(d)->max_mapping_size(d) : SIZE_MAX;
 }
 
 /**

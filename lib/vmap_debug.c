@@ -321,7 +321,7 @@ dbg_unmap(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs, uint16_t n,
 	  enum rte_vmap_dir dir)
 {
 	dbg_forward(q, segs, n, dir, true, dir != RTE_VMAP_TO_DEVICE, "unmap",
-		    dbg_dev(q->dev)->inner.ops->unmap);
+		    vmap_dev_ops(&dbg_dev(q->dev)->inner)->unmap);
 }
 
 static void
@@ -330,7 +330,7 @@ dbg_sync_for_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
 {
 	dbg_forward(q, segs, n, dir, false, dir != RTE_VMAP_TO_DEVICE,
 		    "sync for cpu",
-		    dbg_dev(q->dev)->inner.ops->sync_for_cpu);
+		    vmap_dev_ops(&dbg_dev(q->dev)->inner)->sync_for_cpu);
 }
 
 static void
@@ -338,7 +338,7 @@ dbg_sync_for_device(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
 		    uint16_t n, enum rte_vmap_dir dir)
 {
 	dbg_forward(q, segs, n, dir, false, false, "sync for device",
-		    dbg_dev(q->dev)->inner.ops->sync_for_device);
+		    vmap_dev_ops(&dbg_dev(q->dev)->inner)->sync_for_device);
 }
 
 static int
@@ -401,9 +401,11 @@ dbg_detach(struct rte_vmap_dev *d)
 	rte_free(dd);
 }
 
-static const struct rte_vmap_ops vmap_debug_ops = {
+const struct rte_vmap_ops vmap_debug_ops = {
 	.name = "debug",
 	.kind = RTE_VMAP_KIND_OPS,
+	/* as the kind it wraps: vmap_debug_attach_secondary() */
+	.flags = RTE_VMAP_F_MULTI_PROCESS,
 	.detach = dbg_detach,
 	.queue_setup = dbg_queue_setup,
 	.queue_release = dbg_queue_release,
@@ -432,24 +434,34 @@ vmap_debug_wrap(struct rte_vmap_dev *d)
 	if (dd == NULL)
 		return -ENOMEM;
 	inner_params.debug = false;
-	ret = vmap_dev_attach(&dd->inner, d->ops, d->name, d->socket_id,
+	ret = vmap_dev_attach(&dd->inner, vmap_dev_ops(d), d->name, d->socket_id,
 			      &inner_params);
 	if (ret < 0) {
 		rte_free(dd);
 		return ret;
 	}
-	d->ops = &vmap_debug_ops;
-	d->kind = RTE_VMAP_KIND_OPS;
+	ret = vmap_dev_bind(d, &vmap_debug_ops);
+	if (ret < 0) {
+		vmap_dev_detach(&dd->inner);
+		rte_free(dd);
+		return ret;
+	}
 	d->priv = dd;
 	VMAP_LOG(INFO, "%s: map=%s with the debug layer", d->name,
-		 dd->inner.ops->name);
+		 dd->inner.kind_name);
 	return 0;
 }
 
 uint64_t
 vmap_debug_errors(const struct rte_vmap_dev *d)
 {
-	if (d->ops != &vmap_debug_ops)
+	if (d->slot == 0 || vmap_dev_ops(d) != &vmap_debug_ops)
 		return 0;
 	return __atomic_load_n(&dbg_dev(d)->errors, __ATOMIC_RELAXED);
+}
+
+int
+vmap_debug_attach_secondary(struct rte_vmap_dev *d)
+{
+	return vmap_dev_attach_secondary(&dbg_dev(d)->inner);
 }

@@ -46,11 +46,17 @@ int vmap_memseg_regions(struct rte_vmap_region *r, unsigned int max, bool by_iov
 			bool locked);
 
 /**
- * Wrap d's kind (d->ops) in the debug layer: attach the kind to an inner
- * token, then make d->ops the checking table and d->kind RTE_VMAP_KIND_OPS.
+ * Wrap d's kind (vmap_dev_ops(d)) in the debug layer: attach the kind to
+ * an inner token, then bind d to the checking table (RTE_VMAP_KIND_OPS).
  *
  * @return 0, -ENOMEM, or the kind's attach error
  */
 int vmap_debug_wrap(struct rte_vmap_dev *d);
+
+/** The debug layer's table (kind name "debug"). */
+extern const struct rte_vmap_ops vmap_debug_ops;
+
+/** In a secondary process: find the wrapped kind of d (a debug token). */
+int vmap_debug_attach_secondary(struct rte_vmap_dev *d);
 
 #endif /* _VMAP_INTERNAL_H_ */

@@ -67,6 +67,7 @@ vmap_pa_regions(struct rte_vmap_dev *d __rte_unused, struct rte_vmap_region *r,
 
 const struct rte_vmap_ops vmap_pa_ops = {
 	.name = "pa",
+	.flags = RTE_VMAP_F_MULTI_PROCESS,	/* no state of its own */
 	.kind = RTE_VMAP_KIND_PA,
 	.attach = vmap_pa_attach,
 	.map = vmap_pa_map,

@@ -47,6 +47,7 @@ vmap_va_regions(struct rte_vmap_dev *d __rte_unused, struct rte_vmap_region *r,
 
 const struct rte_vmap_ops vmap_va_ops = {
 	.name = "va",
+	.flags = RTE_VMAP_F_MULTI_PROCESS,	/* no state of its own */
 	.kind = RTE_VMAP_KIND_VA,
 	.map = vmap_va_map,
 	.alloc_coherent = vmap_va_alloc_coherent,

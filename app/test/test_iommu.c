@@ -95,9 +95,8 @@ ask(struct virtio_map_dev *dev, uint64_t iova, uint8_t perm, int expect,
 static int
 check_plan(struct vt_pair *p, const struct case_args *c)
 {
-	struct virtio_map_dev *dev =
-		rte_eth_devices[p->drv_port].data->dev_private;
-	struct vmq *rxq = dev->rxq[0], *txq = dev->txq[0];
+	struct virtio_map_dev *dev = vm_dev(&rte_eth_devices[p->drv_port]);
+	struct vmq *rxq = dev->sh->rxq[0], *txq = dev->sh->txq[0];
 	struct rte_mbuf *rx_m = NULL, *tx_m = NULL;
 	uint64_t rx_iova, tx_iova, hole = 0;
 	struct rte_vmap_region w[2];

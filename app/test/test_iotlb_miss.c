@@ -302,7 +302,7 @@ flood(struct backend *b, struct vmt_dev *t)
 		.payload.iotlb = { .perm = VMT_IOTLB_RO,
 				   .type = VHU_IOTLB_MISS },
 	};
-	uint64_t answered0 = t->iotlb_misses, answered, dropped;
+	uint64_t answered0 = t->cnt->iotlb_misses, answered, dropped;
 	unsigned int i, got;
 	double t0;
 
@@ -333,15 +333,15 @@ flood(struct backend *b, struct vmt_dev *t)
 	VT_ASSERT(tick_late_max_us < LATE_MAX_US,
 		  "the interrupt thread stalled %.1f ms under the flood",
 		  tick_late_max_us / 1000.0);
-	dropped = __atomic_load_n(&t->iotlb_miss_dropped, __ATOMIC_RELAXED);
+	dropped = __atomic_load_n(&t->cnt->iotlb_miss_dropped, __ATOMIC_RELAXED);
 	VT_ASSERT(dropped > 0, "misses dropped while the backend read nothing");
 
 	vt_phase("the backend reads again: every miss answered or dropped");
 	got = be_drain_updates(b);
 	vmt_service(t);
 	got += be_drain_updates(b);
-	answered = t->iotlb_misses - answered0;
-	dropped = t->iotlb_miss_dropped;
+	answered = t->cnt->iotlb_misses - answered0;
+	dropped = t->cnt->iotlb_miss_dropped;
 	vt_info("%u misses: %lu answered (%u updates read), %lu dropped",
 		FLOOD_PAGES, (unsigned long)answered, got,
 		(unsigned long)dropped);
@@ -409,7 +409,7 @@ run(int argc, char **argv)
 	VT_CHECK(expect_update(&b, VHU_IOTLB_UPDATE, KNOWN_IOVA + RUN_SIZE,
 			       RUN_SIZE, RUN_UADDR + RUN_SIZE, VMT_IOTLB_RW));
 	VT_CHECK(expect_ack(&b));
-	VT_ASSERT_EQ(2, t->iotlb_misses, "misses answered");
+	VT_ASSERT_EQ(2, t->cnt->iotlb_misses, "misses answered");
 
 	vt_phase("a miss nothing resolves: acked, no update");
 	VT_CHECK(send_miss(&b, 0x1000));

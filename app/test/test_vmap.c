@@ -370,7 +370,7 @@ test_attach_and_wrappers(void)
 	VT_ASSERT_EQ(0, vmap_dev_attach(&d, &rec_ops, "vt_dev0", SOCKET_ID_ANY,
 					&params), "attach vt_rec");
 	VT_ASSERT_EQ(1, rec.attach, "attach member calls");
-	VT_ASSERT(d.ops == &rec_ops, "token ops");
+	VT_ASSERT(vmap_dev_ops(&d) == &rec_ops, "token ops");
 	VT_ASSERT_EQ(RTE_VMAP_KIND_OPS, d.kind, "token kind cached");
 	VT_ASSERT(d.priv == &rec, "attach set priv");
 	VT_ASSERT(strcmp(d.name, "vt_dev0") == 0, "token name \"%s\"", d.name);
@@ -445,7 +445,7 @@ test_attach_and_wrappers(void)
 
 	vmap_dev_detach(&d);
 	VT_ASSERT_EQ(1, rec.detach, "detach member calls");
-	VT_ASSERT(d.ops == NULL, "detached token has no ops");
+	VT_ASSERT(d.slot == 0, "detached token has no ops");
 	vmap_dev_detach(&d);
 	VT_ASSERT_EQ(1, rec.detach, "detach is idempotent");
 
@@ -453,7 +453,7 @@ test_attach_and_wrappers(void)
 	rec.attach_ret = -EPERM;
 	VT_ASSERT_EQ(-EPERM, vmap_dev_attach(&d, &rec_ops, "vt_dev1", 0, NULL),
 		     "attach failure passes through");
-	VT_ASSERT(d.ops == NULL, "failed attach leaves no ops");
+	VT_ASSERT(d.slot == 0, "failed attach leaves no ops");
 	vmap_dev_detach(&d);
 	VT_ASSERT_EQ(1, rec.detach, "no detach after a failed attach");
 	rec.attach_ret = 0;
@@ -551,7 +551,7 @@ test_pa_map(struct rte_mempool *mp)
 
 	/* attach refuses pa here (IOVA as VA); test the translation alone */
 	memset(&d, 0, sizeof(d));
-	d.ops = &vmap_pa_ops;
+	vmap_dev_bind(&d, &vmap_pa_ops);
 	d.kind = RTE_VMAP_KIND_PA;
 	d.socket_id = SOCKET_ID_ANY;
 	snprintf(d.name, sizeof(d.name), "vt_pa_by_hand");
@@ -602,7 +602,7 @@ test_pa_attach_va_mode(void)
 			      NULL);
 	log = vt_log_capture_stop();
 	VT_ASSERT_EQ(-ENOTSUP, ret, "attach pa with IOVA as VA");
-	VT_ASSERT(d.ops == NULL, "failed attach leaves no ops");
+	VT_ASSERT(d.slot == 0, "failed attach leaves no ops");
 	VT_ASSERT_CONTAINS(log, "vt_pa_dev", "pa refusal names the device");
 	VT_ASSERT_CONTAINS(log, "map=pa", "pa refusal names the setting");
 	free(log);
@@ -670,7 +670,7 @@ test_coherent(void)
 	VT_ASSERT_EQ(mz0, memzones(), "memzones after alloc/free pairs");
 
 	memset(&dpa, 0, sizeof(dpa));	/* pa by hand, as in test_pa_map */
-	dpa.ops = &vmap_pa_ops;
+	vmap_dev_bind(&dpa, &vmap_pa_ops);
 	dpa.kind = RTE_VMAP_KIND_PA;
 	dpa.socket_id = SOCKET_ID_ANY;
 	snprintf(dpa.name, sizeof(dpa.name), "vt_coh_pa");
@@ -815,7 +815,7 @@ test_regions(struct rte_mempool *mp)
 	vmap_dev_detach(&d);
 
 	memset(&d, 0, sizeof(d));	/* pa by hand: IOVA = VA here */
-	d.ops = &vmap_pa_ops;
+	vmap_dev_bind(&d, &vmap_pa_ops);
 	d.kind = RTE_VMAP_KIND_PA;
 	d.socket_id = SOCKET_ID_ANY;
 	snprintf(d.name, sizeof(d.name), "vt_regions_pa");

@@ -491,7 +491,7 @@ debug_off(void)
 	VT_ASSERT_OK(vmap_dev_attach(&d, &vmap_va_ops, "vt_nodbg", SOCKET_ID_ANY,
 				     &off), "attach va, debug off");
 	VT_ASSERT_EQ(RTE_VMAP_KIND_VA, d.kind, "va kind with debug off");
-	VT_ASSERT(d.ops == &vmap_va_ops, "va ops with debug off");
+	VT_ASSERT(vmap_dev_ops(&d) == &vmap_va_ops, "va ops with debug off");
 	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "queue");
 	VT_CHECK(get_burst(m, segs, BURST, 100, 1));
@@ -511,7 +511,7 @@ debug_off(void)
 	/* vduse without the layer: the kind counts, the layer does not */
 	VT_ASSERT_OK(vmap_dev_attach(&d, vmap_find("vduse"), "vt_nodbg",
 				     SOCKET_ID_ANY, &off), "attach vduse");
-	VT_ASSERT(d.ops == &vmap_vduse_ops, "vduse ops with debug off");
+	VT_ASSERT(vmap_dev_ops(&d) == &vmap_vduse_ops, "vduse ops with debug off");
 	VT_ASSERT_OK(vmap_queue_setup(&d, &q, 1, RTE_VMAP_TO_DEVICE, 64, 2048),
 		     "queue");
 	VT_ASSERT_EQ(BURST, vmap_map(&q, segs, BURST, RTE_VMAP_TO_DEVICE), "map");

@@ -85,7 +85,7 @@ dev_attach(struct dev *d, struct vmq *q)
 {
 	memset(d, 0, sizeof(*d));
 	d->q = q;
-	d->offset = map.ops == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
+	d->offset = vmap_dev_ops(&map) == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
 }
 
 /* Entries the driver made available and the device has not taken. */
@@ -929,9 +929,9 @@ run(int argc, char **argv)
 	SUB(test_rx_wrap(64));
 	SUB(test_rx_wrap(512));
 	SUB(test_bad_device());
-	if (map.ops == &vmap_vduse_ops)
+	if (vmap_dev_ops(&map) == &vmap_vduse_ops)
 		SUB(test_tx_few_slots());
-	if (map.ops == &vt_count_ops) {
+	if (vmap_dev_ops(&map) == &vt_count_ops) {
 		SUB(test_map_refusal());
 		vt_phase("map and unmap balance");
 		vt_info("ops: %" PRIu64 " buffers mapped, %" PRIu64 " unmapped",

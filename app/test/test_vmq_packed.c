@@ -105,7 +105,7 @@ dev_attach(struct dev *d, struct vmq *q)
 	d->q = q;
 	d->avail_wrap = true;
 	d->used_wrap = true;
-	d->offset = map.ops == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
+	d->offset = vmap_dev_ops(&map) == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
 }
 
 static void
@@ -1220,7 +1220,7 @@ run(int argc, char **argv)
 	SUB(test_kick(P | VMQ_OPT_EVENT_IDX), P | VMQ_OPT_EVENT_IDX);
 	SUB(test_bad_device(P), P);
 	SUB(test_bad_device(P | VMQ_OPT_IN_ORDER), P | VMQ_OPT_IN_ORDER);
-	if (map.ops == &vt_count_ops) {
+	if (vmap_dev_ops(&map) == &vt_count_ops) {
 		vt_phase("map and unmap balance");
 		vt_info("ops: %" PRIu64 " buffers mapped, %" PRIu64 " unmapped",
 			vt_count_rec.mapped, vt_count_rec.unmapped);

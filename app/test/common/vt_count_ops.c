@@ -94,7 +94,7 @@ vt_count_attach(struct rte_vmap_dev *map, const char *kind, const char *name,
 					     SOCKET_ID_ANY, NULL), "attach va");
 	} else if (strcmp(kind, "pa") == 0) {
 		memset(map, 0, sizeof(*map));
-		map->ops = &vmap_pa_ops;
+		vmap_dev_bind(map, &vmap_pa_ops);
 		map->kind = RTE_VMAP_KIND_PA;
 		map->socket_id = SOCKET_ID_ANY;
 		snprintf(map->name, sizeof(map->name), "%s", name);

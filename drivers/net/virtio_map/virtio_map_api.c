@@ -49,7 +49,7 @@ int
 rte_pmd_virtio_map_debug_errors(uint16_t port_id, uint64_t *count)
 {
 	struct rte_eth_dev *eth;
-	struct virtio_map_dev *dev;
+	struct virtio_map_shared *sh;
 
 	if (count == NULL)
 		return -EINVAL;
@@ -59,7 +59,7 @@ rte_pmd_virtio_map_debug_errors(uint16_t port_id, uint64_t *count)
 	if (eth->device == NULL || eth->device->driver == NULL ||
 	    strcmp(eth->device->driver->name, "net_virtio_map") != 0)
 		return -ENODEV;
-	dev = eth->data->dev_private;
-	*count = vmap_debug_errors(&dev->map);
+	sh = vm_shared(eth);
+	*count = vmap_debug_errors(&sh->map);
 	return 0;
 }

@@ -26,7 +26,7 @@
 static uint64_t
 virtio_map_offer(const struct virtio_map_dev *dev)
 {
-	const struct virtio_map_cfg *cfg = &dev->cfg;
+	const struct virtio_map_cfg *cfg = &dev->sh->cfg;
 	/* the port's MTU goes to the device (NET_SET_MTU) */
 	uint64_t f = (1ULL << VMT_F_VERSION_1) | (1ULL << VMT_F_NET_MTU);
 
@@ -46,15 +46,15 @@ virtio_map_offer(const struct virtio_map_dev *dev)
 	if (cfg->queues > 1)
 		f |= (1ULL << VMT_F_NET_MQ) | (1ULL << VMT_F_NET_CTRL_VQ);
 	/* offloads only when the application enabled them */
-	if (dev->tx_offloads & (VIRTIO_MAP_TX_L4_CSUM | VIRTIO_MAP_TX_TSO))
+	if (dev->sh->tx_offloads & (VIRTIO_MAP_TX_L4_CSUM | VIRTIO_MAP_TX_TSO))
 		f |= 1ULL << VMT_F_NET_CSUM;
-	if (dev->tx_offloads & VIRTIO_MAP_TX_TSO)
+	if (dev->sh->tx_offloads & VIRTIO_MAP_TX_TSO)
 		f |= (1ULL << VMT_F_NET_HOST_TSO4) |
 		     (1ULL << VMT_F_NET_HOST_TSO6);
-	if (dev->rx_offloads & (VIRTIO_MAP_RX_CSUM | VIRTIO_MAP_RX_LRO))
+	if (dev->sh->rx_offloads & (VIRTIO_MAP_RX_CSUM | VIRTIO_MAP_RX_LRO))
 		f |= 1ULL << VMT_F_NET_GUEST_CSUM;
 	/* LRO frames need mergeable buffers, or 64 KB ones (5.1.6.3.1) */
-	if ((dev->rx_offloads & VIRTIO_MAP_RX_LRO) && cfg->mrg_rxbuf)
+	if ((dev->sh->rx_offloads & VIRTIO_MAP_RX_LRO) && cfg->mrg_rxbuf)
 		f |= (1ULL << VMT_F_NET_GUEST_TSO4) |
 		     (1ULL << VMT_F_NET_GUEST_TSO6);
 	return f;
@@ -86,23 +86,23 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev)
 	struct rte_vmap_region r[64];
 	int n;
 
-	if (dev->run.iotlb)
+	if (dev->sh->run.iotlb)
 		return virtio_map_iommu_mem_table(dev);
-	n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)), false);
+	n = vmap_regions(&dev->sh->map, r, RTE_MIN(max, RTE_DIM(r)), false);
 	if (n < 0) {
 		VM_LOG(ERR, "%s: cannot describe memory for map=%s: %s",
-		       dev->name, dev->cfg.map, strerror(-n));
+		       dev->name, dev->sh->cfg.map, strerror(-n));
 		return n;
 	}
 	if (n == 0) {
 		VM_LOG(ERR, "%s: no shareable memory for map=%s (EAL memory without files cannot be shared over vhost-user)",
-		       dev->name, dev->cfg.map);
+		       dev->name, dev->sh->cfg.map);
 		return -ENOMEM;
 	}
 	if ((unsigned int)n > max) {
 		VM_LOG(ERR, "%s: map=%s needs %d memory regions but a vhost-user memory table (SET_MEM_TABLE) holds %u; %s",
-		       dev->name, dev->cfg.map, n, max,
-		       dev->map.kind == RTE_VMAP_KIND_PA ?
+		       dev->name, dev->sh->cfg.map, n, max,
+		       dev->sh->map.kind == RTE_VMAP_KIND_PA ?
 		       "with map=pa each IOVA-contiguous run is one region: use fewer hugepages (-m), 1 GB pages, --single-file-segments, or map=va" :
 		       "use --single-file-segments, fewer hugepages (-m), or --no-huge");
 		return -E2BIG;
@@ -114,7 +114,7 @@ static void
 virtio_map_vring(struct virtio_map_dev *dev, struct vmq *q,
 		 struct vmt_vring *v)
 {
-	v->use_iova = dev->run.iotlb;
+	v->use_iova = dev->sh->run.iotlb;
 	vmq_ring_iovas(q, &v->desc_iova, &v->avail_iova, &v->used_iova);
 	v->index = q->vq_index;
 	v->num = q->size;
@@ -139,7 +139,7 @@ virtio_map_pairs(const struct virtio_map_dev *dev)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++)
-		if (dev->rxq[i] != NULL || dev->txq[i] != NULL)
+		if (dev->sh->rxq[i] != NULL || dev->sh->txq[i] != NULL)
 			n = i + 1;
 	return n;
 }
@@ -155,7 +155,7 @@ virtio_map_pairs(const struct virtio_map_dev *dev)
 
 /*
  * Is what the backend offers enough for what the port was configured
- * with? Sets dev->run. Errors are permanent; *fail says for whom.
+ * with? Sets dev->sh->run. Errors are permanent; *fail says for whom.
  */
 static int
 virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
@@ -182,13 +182,13 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 		*fail = VIRTIO_MAP_UP_CONFIG;
 		return ret;
 	}
-	if ((dev->tx_offloads & VIRTIO_MAP_TX_L4_CSUM) &&
+	if ((dev->sh->tx_offloads & VIRTIO_MAP_TX_L4_CSUM) &&
 	    !(offered & (1ULL << VMT_F_NET_CSUM))) {
 		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_CSUM, which the port's Tx UDP/TCP checksum offloads need%s",
 			  "");
 		return -ENOTSUP;
 	}
-	if ((dev->tx_offloads & VIRTIO_MAP_TX_TSO) &&
+	if ((dev->sh->tx_offloads & VIRTIO_MAP_TX_TSO) &&
 	    (~offered & ((1ULL << VMT_F_NET_CSUM) |
 			 (1ULL << VMT_F_NET_HOST_TSO4) |
 			 (1ULL << VMT_F_NET_HOST_TSO6)))) {
@@ -196,28 +196,28 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 			  "");
 		return -ENOTSUP;
 	}
-	dev->run.features = offered & virtio_map_offer(dev);
+	dev->sh->run.features = offered & virtio_map_offer(dev);
 	/* a GSO frame without mergeable buffers would need 64 KB buffers,
 	 * and GUEST_TSO needs GUEST_CSUM: no LRO then (the device may not
 	 * send GSO frames at all; nothing else changes) */
-	if (!(dev->run.features & (1ULL << VMT_F_NET_MRG_RXBUF)) ||
-	    !(dev->run.features & (1ULL << VMT_F_NET_GUEST_CSUM)))
-		dev->run.features &= ~((1ULL << VMT_F_NET_GUEST_TSO4) |
+	if (!(dev->sh->run.features & (1ULL << VMT_F_NET_MRG_RXBUF)) ||
+	    !(dev->sh->run.features & (1ULL << VMT_F_NET_GUEST_CSUM)))
+		dev->sh->run.features &= ~((1ULL << VMT_F_NET_GUEST_TSO4) |
 				       (1ULL << VMT_F_NET_GUEST_TSO6));
-	dev->run.iotlb = iotlb;
+	dev->sh->run.iotlb = iotlb;
 	if (iotlb)
-		dev->run.features |= 1ULL << VMT_F_ACCESS_PLATFORM;
-	dev->run.opts = virtio_map_ring_opts(dev->run.features);
+		dev->sh->run.features |= 1ULL << VMT_F_ACCESS_PLATFORM;
+	dev->sh->run.opts = virtio_map_ring_opts(dev->sh->run.features);
 
 	/* without mergeable buffers every frame must fit one Rx buffer of
 	 * every queue; the port started only if that holds with them */
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS &&
-	     !(dev->run.opts & VMQ_OPT_MRG_RXBUF); i++) {
-		rxq = dev->rxq[i];
-		if (rxq == NULL || virtio_map_rx_fits(rxq->mp, dev->mtu))
+	     !(dev->sh->run.opts & VMQ_OPT_MRG_RXBUF); i++) {
+		rxq = dev->sh->rxq[i];
+		if (rxq == NULL || virtio_map_rx_fits(rxq->mp, dev->sh->mtu))
 			continue;
 		VM_REFUSE(dev, offered, "the backend does not offer VIRTIO_NET_F_MRG_RXBUF, which MTU %u needs with Rx mbufs of %u bytes (pool %s)",
-			  dev->mtu, virtio_map_rx_room(rxq->mp), rxq->mp->name);
+			  dev->sh->mtu, virtio_map_rx_room(rxq->mp), rxq->mp->name);
 		return -ENOTSUP;
 	}
 	/* more than one pair: the device must take as many */
@@ -229,7 +229,7 @@ virtio_map_check_offer(struct virtio_map_dev *dev, uint64_t offered,
 	}
 	if (pairs > vmt_max_queue_pairs(dev->t)) {
 		VM_REFUSE(dev, offered, "the backend takes %u queue pair(s), the port has %u (queues devarg %u)",
-			  vmt_max_queue_pairs(dev->t), pairs, dev->cfg.queues);
+			  vmt_max_queue_pairs(dev->t), pairs, dev->sh->cfg.queues);
 		return -ENOTSUP;
 	}
 	/* translations sent on demand need a channel for the misses */
@@ -247,9 +247,9 @@ virtio_map_send_mtu(struct virtio_map_dev *dev)
 {
 	int ret;
 
-	if (!(dev->run.features & (1ULL << VMT_F_NET_MTU)))
+	if (!(dev->sh->run.features & (1ULL << VMT_F_NET_MTU)))
 		return 0;
-	ret = vmt_set_mtu(dev->t, dev->mtu);
+	ret = vmt_set_mtu(dev->t, dev->sh->mtu);
 	return ret == -ENOTSUP ? 0 : ret;
 }
 
@@ -272,7 +272,7 @@ virtio_map_up_features(struct virtio_map_dev *dev,
 		return ret;
 	*fail = VIRTIO_MAP_UP_AGAIN;
 	dev->refused_offer = 0;
-	ret = vmt_set_features(dev->t, dev->run.features);
+	ret = vmt_set_features(dev->t, dev->sh->run.features);
 	if (ret == 0)
 		ret = virtio_map_status(dev, status | VMT_STATUS_FEATURES_OK);
 	if (ret == 0)
@@ -291,7 +291,7 @@ virtio_map_up_memory(struct virtio_map_dev *dev,
 	__atomic_store_n(&dev->mem_dirty, false, __ATOMIC_RELEASE);
 	/* the device may miss as soon as it has the table: answer from the
 	 * translations of this memory */
-	if (dev->run.iotlb) {
+	if (dev->sh->run.iotlb) {
 		ret = virtio_map_iommu_plan(dev);
 		if (ret < 0) {
 			*fail = VIRTIO_MAP_UP_CONFIG;
@@ -310,16 +310,16 @@ virtio_map_up_rings(struct virtio_map_dev *dev,
 		    enum virtio_map_up_fail *fail)
 {
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
-	unsigned int i, nq = virtio_map_queues(dev, qs);
+	unsigned int i, nq = virtio_map_queues(dev->sh, qs);
 	struct vmt_vring v;
 	uint64_t refused;
 	int ret;
 
 	for (i = 0; i < nq; i++) {
-		ret = vmq_set_opts(qs[i], dev->run.opts);
+		ret = vmq_set_opts(qs[i], dev->sh->run.opts);
 		if (ret < 0) {
 			VM_LOG(ERR, "%s: vq %u cannot run with the agreed ring options 0x%x",
-			       dev->name, qs[i]->vq_index, dev->run.opts);
+			       dev->name, qs[i]->vq_index, dev->sh->run.opts);
 			*fail = VIRTIO_MAP_UP_CONFIG;
 			return ret;
 		}
@@ -330,7 +330,7 @@ virtio_map_up_rings(struct virtio_map_dev *dev,
 			continue;
 		if (qs[i]->stats.map_refused != refused) {
 			VM_LOG(ERR, "%s: vq %u: map=%s mapped none of the Rx buffers (xstat rx_q%u_map_refused)",
-			       dev->name, qs[i]->vq_index, dev->cfg.map,
+			       dev->name, qs[i]->vq_index, dev->sh->cfg.map,
 			       qs[i]->vq_index / 2);
 			*fail = VIRTIO_MAP_UP_CONFIG;
 			return -ENOMEM;
@@ -358,7 +358,7 @@ static int
 virtio_map_up_iotlb(struct virtio_map_dev *dev,
 		    enum virtio_map_up_fail *fail __rte_unused)
 {
-	return dev->run.iotlb ? virtio_map_iommu_send(dev) : 0;
+	return dev->sh->run.iotlb ? virtio_map_iommu_send(dev) : 0;
 }
 
 /* Step: enable the rings, DRIVER_OK, let the bursts in. */
@@ -367,7 +367,7 @@ virtio_map_up_start(struct virtio_map_dev *dev,
 		    enum virtio_map_up_fail *fail __rte_unused)
 {
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
-	unsigned int i, nq = virtio_map_queues(dev, qs);
+	unsigned int i, nq = virtio_map_queues(dev->sh, qs);
 	int ret;
 
 	for (i = 0; i < nq; i++) {
@@ -428,18 +428,18 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 	}
 	vmt_set_deadline(dev->t, 0);
 	if (ret == 0) {
-		dev->ready = true;
+		dev->sh->ready = true;
 		dev->rx_short_logged = false;
 		virtio_map_set_link(dev, true);
 		VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s%s, queue_size=%u, features 0x%" PRIx64,
 		       dev->name,
-		       dev->run.opts & VMQ_OPT_PACKED ? "packed" : "split",
-		       dev->run.opts & VMQ_OPT_IN_ORDER ? ", in_order" : "",
-		       dev->run.opts & VMQ_OPT_MRG_RXBUF ? ", mrg_rxbuf" : "",
-		       dev->run.opts & VMQ_OPT_INDIRECT ? ", indirect" : "",
-		       dev->run.opts & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
-		       dev->cfg.map, dev->run.iotlb ? " via IOTLB" : "",
-		       dev->cfg.queue_size, dev->run.features);
+		       dev->sh->run.opts & VMQ_OPT_PACKED ? "packed" : "split",
+		       dev->sh->run.opts & VMQ_OPT_IN_ORDER ? ", in_order" : "",
+		       dev->sh->run.opts & VMQ_OPT_MRG_RXBUF ? ", mrg_rxbuf" : "",
+		       dev->sh->run.opts & VMQ_OPT_INDIRECT ? ", indirect" : "",
+		       dev->sh->run.opts & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
+		       dev->sh->cfg.map, dev->sh->run.iotlb ? " via IOTLB" : "",
+		       dev->sh->cfg.queue_size, dev->sh->run.features);
 		return 0;
 	}
 
@@ -462,7 +462,7 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 	 * connection) or the port stops.
 	 */
 	if (!dev->rings_handed) {
-		nq = virtio_map_queues(dev, qs);
+		nq = virtio_map_queues(dev->sh, qs);
 		for (i = 0; i < nq; i++)
 			vmq_drain(qs[i]);
 	}
@@ -477,7 +477,7 @@ int
 virtio_map_bring_down(struct virtio_map_dev *dev)
 {
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
-	unsigned int i, freed, nq = virtio_map_queues(dev, qs);
+	unsigned int i, freed, nq = virtio_map_queues(dev->sh, qs);
 	int tx_lost = 0;
 	uint16_t base;
 
@@ -489,7 +489,7 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 			       VMQ_QUIESCE_TIMEOUT_MS);
 			return -ETIMEDOUT;
 		}
-	if (dev->ready && vmt_connected(dev->t)) {
+	if (dev->sh->ready && vmt_connected(dev->t)) {
 		/* one deadline for every reply of the bring-down: a backend
 		 * that answers each just in time cannot hold the port (and
 		 * the interrupt thread) for one reply time per ring */
@@ -510,11 +510,11 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 				break;
 			}
 		vmt_set_deadline(dev->t, 0);
-	} else if (dev->ready) {
+	} else if (dev->sh->ready) {
 		/* gone: close what is left of the channel (request fd) */
 		vmt_disconnect(dev->t);
 	}
-	dev->ready = false;
+	dev->sh->ready = false;
 	virtio_map_set_link(dev, false);
 	for (i = 0; i < nq; i++) {
 		if (qs[i] == NULL)
@@ -525,7 +525,7 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 		/* every mapping was given back: anything live is a leak */
 		if (vmap_queue_live(&qs[i]->mq) > 0)
 			VM_LOG(ERR, "%s: vq %u: map=%s reports mappings still live after stop",
-			       dev->name, qs[i]->vq_index, dev->cfg.map);
+			       dev->name, qs[i]->vq_index, dev->sh->cfg.map);
 	}
 	return tx_lost;
 }

@@ -14,6 +14,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -34,12 +35,6 @@
 RTE_LOG_REGISTER_DEFAULT(virtio_map_logtype, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(virtio_map_logtype_init, init, NOTICE);
 
-static struct virtio_map_dev *
-vm_dev(struct rte_eth_dev *eth)
-{
-	return eth->data->dev_private;
-}
-
 /* ---- eth_dev_ops ---- */
 
 static int
@@ -57,12 +52,12 @@ virtio_map_dev_configure(struct rte_eth_dev *eth)
 		       dev->name, conf->rxmode.mq_mode, conf->txmode.mq_mode);
 		return -ENOTSUP;
 	}
-	dev->mtu = eth->data->mtu;
-	dev->tx_offloads = conf->txmode.offloads;
-	dev->rx_offloads = conf->rxmode.offloads;
-	dev->filter.vlan_on = (conf->rxmode.offloads &
+	dev->sh->mtu = eth->data->mtu;
+	dev->sh->tx_offloads = conf->txmode.offloads;
+	dev->sh->rx_offloads = conf->rxmode.offloads;
+	dev->sh->filter.vlan_on = (conf->rxmode.offloads &
 			       RTE_ETH_RX_OFFLOAD_VLAN_FILTER) != 0;
-	virtio_map_filter_update(dev);
+	virtio_map_filter_update(dev->sh);
 	/* the device cannot be told a limit: longer LRO frames are dropped */
 	if ((conf->rxmode.offloads & VIRTIO_MAP_RX_LRO) &&
 	    conf->rxmode.max_lro_pkt_size < VMQ_GSO_MAX_FRAME)
@@ -72,28 +67,28 @@ virtio_map_dev_configure(struct rte_eth_dev *eth)
 	return 0;
 }
 
-static int
+int
 virtio_map_dev_infos_get(struct rte_eth_dev *eth,
 			 struct rte_eth_dev_info *info)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
-	uint16_t qs = dev->cfg.queue_size;
+	const struct virtio_map_shared *sh = vm_shared(eth);
+	uint16_t qs = sh->cfg.queue_size;
 
 	info->max_mac_addrs = VMQ_FILTER_MAX_UC;
-	info->max_rx_queues = dev->cfg.queues;
-	info->max_tx_queues = dev->cfg.queues;
+	info->max_rx_queues = sh->cfg.queues;
+	info->max_tx_queues = sh->cfg.queues;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->max_rx_pktlen = VMQ_MAX_FRAME;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = VMQ_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
 	/* with mergeable buffers a frame may span mbufs, LRO frames too */
-	info->rx_offload_capa = (dev->cfg.mrg_rxbuf ?
+	info->rx_offload_capa = (sh->cfg.mrg_rxbuf ?
 				 RTE_ETH_RX_OFFLOAD_SCATTER |
 				 VIRTIO_MAP_RX_LRO : 0) |
 				RTE_ETH_RX_OFFLOAD_VLAN_FILTER |
 				RTE_ETH_RX_OFFLOAD_VLAN_STRIP |
 				VIRTIO_MAP_RX_CSUM;
-	info->max_lro_pkt_size = dev->cfg.mrg_rxbuf ? VMQ_GSO_MAX_FRAME : 0;
+	info->max_lro_pkt_size = sh->cfg.mrg_rxbuf ? VMQ_GSO_MAX_FRAME : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
 				RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
 				VIRTIO_MAP_TX_CSUM | VIRTIO_MAP_TX_TSO;
@@ -138,7 +133,7 @@ static uint32_t
 virtio_map_rx_max_frame(struct rte_eth_dev *eth, uint16_t mtu)
 {
 	return virtio_map_rx_frame_len(
-		(vm_dev(eth)->rx_offloads & VIRTIO_MAP_RX_LRO) != 0,
+		(vm_shared(eth)->rx_offloads & VIRTIO_MAP_RX_LRO) != 0,
 		eth->data->dev_conf.rxmode.max_lro_pkt_size, mtu);
 }
 
@@ -152,7 +147,7 @@ virtio_map_ring_size(struct virtio_map_dev *dev, const char *dir,
 		return nb_desc;
 	VM_LOG(ERR, "%s: %s queue %u: %u descriptors: the ring size must be a power of two from %u to %u (0 takes the queue_size devarg, %u)",
 	       dev->name, dir, qid, nb_desc, VMQ_SIZE_MIN, VMQ_SIZE_MAX,
-	       dev->cfg.queue_size);
+	       dev->sh->cfg.queue_size);
 	return 0;
 }
 
@@ -178,9 +173,9 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.vq_index = 2 * qid,
 		.port_id = dev->port_id,
 		.socket_id = socket,
-		.map = &dev->map,
+		.map = &dev->sh->map,
 		.mp = mp,
-		.map_one = !dev->cfg.map_batch,
+		.map_one = !dev->sh->cfg.map_batch,
 		.max_frame = virtio_map_rx_max_frame(eth, eth->data->mtu),
 		.call_fd = virtio_map_call_fd(dev, 2 * qid),
 		.use_call_fd = true,
@@ -196,7 +191,7 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		return -errno;
 	}
 	/* mergeable buffers chain mbufs: any room will do */
-	if (!dev->cfg.mrg_rxbuf) {
+	if (!dev->sh->cfg.mrg_rxbuf) {
 		ret = virtio_map_check_rx_room(dev, mp, eth->data->mtu);
 		if (ret < 0)
 			return ret;
@@ -207,10 +202,10 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		       qid, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	vmq_free(dev->rxq[qid]);
-	dev->rxq[qid] = q;
+	vmq_free(dev->sh->rxq[qid]);
+	dev->sh->rxq[qid] = q;
 	eth->data->rx_queues[qid] = q;
-	virtio_map_filter_update(dev);
+	virtio_map_filter_update(dev->sh);
 	return 0;
 }
 
@@ -226,12 +221,12 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		.vq_index = 2 * qid + 1,
 		.port_id = dev->port_id,
 		.socket_id = socket,
-		.map = &dev->map,
+		.map = &dev->sh->map,
 		.max_frame = virtio_map_frame_len(eth->data->mtu),
-		.opts_possible = dev->cfg.indirect ? VMQ_OPT_INDIRECT : 0,
-		.max_segs = (dev->tx_offloads & VIRTIO_MAP_TX_TSO) ?
+		.opts_possible = dev->sh->cfg.indirect ? VMQ_OPT_INDIRECT : 0,
+		.max_segs = (dev->sh->tx_offloads & VIRTIO_MAP_TX_TSO) ?
 			    VMQ_TSO_MAX_SEGS : VMQ_TX_MAX_SEGS,
-		.map_one = !dev->cfg.map_batch,
+		.map_one = !dev->sh->cfg.map_batch,
 	};
 	struct vmq *q;
 
@@ -243,8 +238,8 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		       qid, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	vmq_free(dev->txq[qid]);
-	dev->txq[qid] = q;
+	vmq_free(dev->sh->txq[qid]);
+	dev->sh->txq[qid] = q;
 	eth->data->tx_queues[qid] = q;
 	return 0;
 }
@@ -254,8 +249,8 @@ virtio_map_rx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 
-	vmq_free(dev->rxq[qid]);
-	dev->rxq[qid] = NULL;
+	vmq_free(dev->sh->rxq[qid]);
+	dev->sh->rxq[qid] = NULL;
 	if (eth->data->rx_queues != NULL && qid < eth->data->nb_rx_queues)
 		eth->data->rx_queues[qid] = NULL;
 }
@@ -265,8 +260,8 @@ virtio_map_tx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 
-	vmq_free(dev->txq[qid]);
-	dev->txq[qid] = NULL;
+	vmq_free(dev->sh->txq[qid]);
+	dev->sh->txq[qid] = NULL;
 	if (eth->data->tx_queues != NULL && qid < eth->data->nb_tx_queues)
 		eth->data->tx_queues[qid] = NULL;
 }
@@ -298,26 +293,26 @@ virtio_map_check_queues(struct rte_eth_dev *eth)
 		return -EINVAL;
 	}
 	for (i = 0; i < eth->data->nb_tx_queues; i++) {
-		if (dev->txq[i] == NULL) {
+		if (dev->sh->txq[i] == NULL) {
 			VM_LOG(ERR, "%s: set up Tx queue %u before starting",
 			       dev->name, i);
 			return -EINVAL;
 		}
-		if ((dev->tx_offloads & VIRTIO_MAP_TX_TSO) &&
-		    dev->txq[i]->max_segs < VMQ_TSO_MAX_SEGS) {
+		if ((dev->sh->tx_offloads & VIRTIO_MAP_TX_TSO) &&
+		    dev->sh->txq[i]->max_segs < VMQ_TSO_MAX_SEGS) {
 			VM_LOG(ERR, "%s: Tx queue %u was set up before TCP TSO was enabled; set it up again",
 			       dev->name, i);
 			return -EINVAL;
 		}
 	}
 	for (i = 0; i < eth->data->nb_rx_queues; i++) {
-		q = dev->rxq[i];
+		q = dev->sh->rxq[i];
 		if (q == NULL) {
 			VM_LOG(ERR, "%s: set up Rx queue %u before starting",
 			       dev->name, i);
 			return -EINVAL;
 		}
-		if (!dev->cfg.mrg_rxbuf) {
+		if (!dev->sh->cfg.mrg_rxbuf) {
 			ret = virtio_map_check_rx_room(dev, q->mp,
 						       eth->data->mtu);
 			if (ret < 0)
@@ -337,8 +332,8 @@ static void
 virtio_map_queue_offloads(struct rte_eth_dev *eth, struct vmq *q)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
-	uint64_t tx = q->is_tx ? dev->tx_offloads : 0;
-	uint64_t rx = q->is_tx ? 0 : dev->rx_offloads;
+	uint64_t tx = q->is_tx ? dev->sh->tx_offloads : 0;
+	uint64_t rx = q->is_tx ? 0 : dev->sh->rx_offloads;
 
 	q->tx_csum = (tx & (VIRTIO_MAP_TX_CSUM | VIRTIO_MAP_TX_TSO)) != 0;
 	q->tx_tso = (tx & VIRTIO_MAP_TX_TSO) != 0;
@@ -367,7 +362,7 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 
 	pthread_mutex_lock(&dev->lock);
 	/* bursts wait until the device has the rings (virtio_map_bring_up) */
-	nq = virtio_map_queues(dev, qs);
+	nq = virtio_map_queues(dev->sh, qs);
 	for (i = 0; i < nq; i++)
 		if (vmq_enable(qs[i], false) < 0) {
 			VM_LOG(ERR, "%s: start: a burst is still running in vq %u after %u ms; call start once the bursts have returned",
@@ -378,10 +373,10 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 		}
 	for (i = 0; i < nq; i++)
 		virtio_map_queue_offloads(eth, qs[i]);
-	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->map.kind);
-	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->map.kind);
+	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->sh->map.kind);
+	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->sh->map.kind);
 	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STARTED);
-	dev->started = true;
+	dev->sh->started = true;
 	dev->failed = false;
 	dev->backoff_ms = 0;
 	/* a new start gives every backend a new chance */
@@ -391,7 +386,7 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	if (ret < 0 && ret != -EAGAIN) {
 		/* this backend or this configuration cannot work: say so
 		 * now, leave the port as it was before the call */
-		dev->started = false;
+		dev->sh->started = false;
 		dev->failed = false;
 		virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STOPPED);
 		pthread_mutex_unlock(&dev->lock);
@@ -403,7 +398,7 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	ret = virtio_map_ctl_start(dev);
 	if (ret < 0) {
 		pthread_mutex_lock(&dev->lock);
-		dev->started = false;
+		dev->sh->started = false;
 		virtio_map_bring_down(dev);
 		__atomic_store_n(&dev->lsc_pending, false, __ATOMIC_RELEASE);
 		virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STOPPED);
@@ -421,7 +416,7 @@ virtio_map_dev_stop(struct rte_eth_dev *eth)
 	int ret;
 
 	pthread_mutex_lock(&dev->lock);
-	dev->started = false;
+	dev->sh->started = false;
 	pthread_mutex_unlock(&dev->lock);
 	/* waits for the thread's current round (one bring-up deadline) */
 	virtio_map_ctl_stop(dev);
@@ -455,10 +450,10 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	unsigned int i;
 	bool live = false;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY || dev->closed)
+	if (dev == NULL || dev->closed)
 		return 0;
 	/* stopped, or a failed stop to finish (its rings still posted) */
-	if (dev->started || dev->ready)
+	if (dev->sh->started || dev->sh->ready)
 		live = virtio_map_dev_stop(eth) < 0;
 	if (dev->mem_cb)
 		rte_mem_event_callback_unregister(dev->name, dev);
@@ -472,9 +467,9 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 		       dev->name);
 	/* every pair set up, not only the first */
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS && !live; i++) {
-		if (dev->rxq[i] != NULL)
+		if (dev->sh->rxq[i] != NULL)
 			virtio_map_rx_queue_release(eth, i);
-		if (dev->txq[i] != NULL)
+		if (dev->sh->txq[i] != NULL)
 			virtio_map_tx_queue_release(eth, i);
 	}
 	for (i = 0; i < RTE_DIM(dev->call_fds); i++)
@@ -487,10 +482,13 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	virtio_map_rxintr_release(eth);
 	virtio_map_iommu_release(dev);
 	if (!live)
-		vmap_dev_detach(&dev->map);
+		vmap_dev_detach(&dev->sh->map);
 	pthread_cond_destroy(&dev->ctl_cond);
 	pthread_mutex_destroy(&dev->lock);
 	dev->closed = true;
+	/* ethdev releases the port next; the shared part goes with it */
+	eth->process_private = NULL;
+	free(dev);
 	return 0;
 }
 
@@ -510,7 +508,7 @@ virtio_map_link_update(struct rte_eth_dev *eth, int wait_to_complete)
 		pthread_mutex_lock(&dev->lock);
 	}
 	virtio_map_backend_check(dev);
-	up = dev->ready;
+	up = dev->sh->ready;
 	virtio_map_set_link(dev, up);
 	pthread_mutex_unlock(&dev->lock);
 	virtio_map_lsc_raise(dev);
@@ -527,12 +525,12 @@ static int
 virtio_map_mtu_rx_room(struct virtio_map_dev *dev, struct rte_mempool *mp,
 		       uint16_t mtu)
 {
-	if (!dev->ready)
-		return dev->cfg.mrg_rxbuf ? 0 :
+	if (!dev->sh->ready)
+		return dev->sh->cfg.mrg_rxbuf ? 0 :
 		       virtio_map_check_rx_room(dev, mp, mtu);
-	if (dev->run.opts & VMQ_OPT_MRG_RXBUF)
+	if (dev->sh->run.opts & VMQ_OPT_MRG_RXBUF)
 		return 0;
-	if (!dev->cfg.mrg_rxbuf)
+	if (!dev->sh->cfg.mrg_rxbuf)
 		return virtio_map_check_rx_room(dev, mp, mtu);
 	if (virtio_map_rx_fits(mp, mtu))
 		return 0;
@@ -547,7 +545,7 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS], *q;
-	unsigned int i, nq = virtio_map_queues(dev, qs);
+	unsigned int i, nq = virtio_map_queues(dev->sh, qs);
 	int ret = -EINVAL;
 
 	/* under the lock: what the device agreed to holds until we are done,
@@ -562,7 +560,7 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 		    virtio_map_frame_len(mtu) + q->hdr_size > q->mq.max_seg) {
 			VM_LOG(ERR, "%s: MTU %u needs %u-byte Tx buffers but map=%s set Tx queue %u up for %u; set the MTU before setting up the queues",
 			       dev->name, mtu, virtio_map_frame_len(mtu),
-			       dev->cfg.map, q->vq_index / 2,
+			       dev->sh->cfg.map, q->vq_index / 2,
 			       q->mq.max_seg - q->hdr_size);
 			goto out;
 		}
@@ -571,9 +569,9 @@ virtio_map_mtu_set(struct rte_eth_dev *eth, uint16_t mtu)
 		vmq_set_max_frame(qs[i], qs[i]->is_tx ?
 				  virtio_map_frame_len(mtu) :
 				  virtio_map_rx_max_frame(eth, mtu));
-	dev->mtu = mtu;
+	dev->sh->mtu = mtu;
 	/* a running device learns it now, the next one at bring-up */
-	if (dev->ready && virtio_map_send_mtu(dev) < 0)
+	if (dev->sh->ready && virtio_map_send_mtu(dev) < 0)
 		VM_LOG(WARNING, "%s: could not tell the device MTU %u; it learns it when it reconnects",
 		       dev->name, mtu);
 	ret = 0;
@@ -643,10 +641,12 @@ virtio_map_cond_init(pthread_cond_t *c)
 	return ret;
 }
 
+/* The primary's probe: parse, attach the map kind, make the transport. */
 static int
-virtio_map_probe(struct rte_vdev_device *vdev)
+virtio_map_probe_primary(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
+	struct virtio_map_shared *sh;
 	struct virtio_map_dev *dev;
 	struct virtio_map_cfg cfg;
 	const struct rte_vmap_ops *ops;
@@ -654,12 +654,10 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	unsigned int i;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VM_INIT_LOG(ERR, "%s: secondary processes are not supported",
-			    name);
-		return -ENOTSUP;
-	}
 	ret = virtio_map_parse_devargs(name, rte_vdev_device_args(vdev), &cfg);
+	if (ret < 0)
+		return ret;
+	ret = virtio_map_mp_primary_init();
 	if (ret < 0)
 		return ret;
 	ops = vmap_find(cfg.map);
@@ -669,19 +667,29 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 		return -EINVAL;
 	}
 
-	eth = rte_eth_vdev_allocate(vdev, sizeof(*dev));
+	dev = calloc(1, sizeof(*dev));
+	if (dev == NULL)
+		return -ENOMEM;
+	eth = rte_eth_vdev_allocate(vdev, sizeof(*sh));
 	if (eth == NULL) {
 		VM_INIT_LOG(ERR, "%s: cannot allocate an ethdev port", name);
+		free(dev);
 		return -ENOMEM;
 	}
-	dev = eth->data->dev_private;
+	sh = vm_shared(eth);
+	snprintf(sh->name, sizeof(sh->name), "%s", name);
+	sh->port_id = eth->data->port_id;
+	sh->cfg = cfg;
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
-	dev->port_id = eth->data->port_id;
-	dev->cfg = cfg;
+	dev->port_id = sh->port_id;
+	dev->sh = sh;
+	eth->process_private = dev;
 	pthread_mutex_init(&dev->lock, NULL);
 	ret = virtio_map_cond_init(&dev->ctl_cond);
 	if (ret != 0) {
 		pthread_mutex_destroy(&dev->lock);
+		eth->process_private = NULL;
+		free(dev);
 		rte_eth_dev_release_port(eth);
 		return -ret;
 	}
@@ -689,7 +697,7 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 	for (i = 0; i < RTE_DIM(dev->call_fds); i++)
 		dev->call_fds[i] = -1;
 
-	ret = vmap_dev_attach(&dev->map, ops, name, rte_socket_id(),
+	ret = vmap_dev_attach(&sh->map, ops, name, rte_socket_id(),
 			      &(struct rte_vmap_params){
 				.bounce_size = cfg.bounce_size,
 				.debug = cfg.map_debug,
@@ -706,6 +714,8 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 			    name, cfg.path, rte_strerror(rte_errno));
 		goto err_detach_map;
 	}
+	/* counted where secondary processes read them */
+	vmt_set_counters(dev->t, &sh->tcnt);
 	/* the device may then report IOTLB misses; answered off the data
 	 * path */
 	if (cfg.iommu != VIRTIO_MAP_IOMMU_OFF)
@@ -719,14 +729,14 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 		goto err_destroy_transport;
 	}
 	if (cfg.mac_set)
-		dev->mac = cfg.mac;
+		sh->mac = cfg.mac;
 	else
-		rte_eth_random_addr(dev->mac.addr_bytes);
-	*eth->data->mac_addrs = dev->mac;
+		rte_eth_random_addr(sh->mac.addr_bytes);
+	*eth->data->mac_addrs = sh->mac;
 	/* until ethdev says otherwise at start: every frame */
-	dev->filter.promisc = true;
-	dev->filter.uc[0] = dev->mac;
-	dev->filter.n_uc = 1;
+	sh->filter.promisc = true;
+	sh->filter.uc[0] = sh->mac;
+	sh->filter.n_uc = 1;
 
 	ret = rte_mem_event_callback_register(name, virtio_map_mem_event, dev);
 	if (ret < 0 && rte_errno != ENOTSUP) {
@@ -745,19 +755,29 @@ virtio_map_probe(struct rte_vdev_device *vdev)
 				RTE_ETH_DEV_INTR_LSC;
 	rte_eth_dev_probing_finish(eth);
 	VM_INIT_LOG(INFO, "%s: port %u, path=%s%s, map=%s%s, queue_size=%u",
-		    name, dev->port_id, cfg.path, cfg.server ? " (server)" : "",
+		    name, sh->port_id, cfg.path, cfg.server ? " (server)" : "",
 		    cfg.map, cfg.map_debug ? " (debug)" : "", cfg.queue_size);
 	return 0;
 
 err_destroy_transport:
 	vmt_destroy(dev->t);
 err_detach_map:
-	vmap_dev_detach(&dev->map);
+	vmap_dev_detach(&sh->map);
 err_release_port:
 	pthread_cond_destroy(&dev->ctl_cond);
 	pthread_mutex_destroy(&dev->lock);
+	eth->process_private = NULL;
+	free(dev);
 	rte_eth_dev_release_port(eth);
 	return ret;
+}
+
+static int
+virtio_map_probe(struct rte_vdev_device *vdev)
+{
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return virtio_map_probe_secondary(vdev);
+	return virtio_map_probe_primary(vdev);
 }
 
 static int
@@ -768,6 +788,8 @@ virtio_map_remove(struct rte_vdev_device *vdev)
 	eth = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
 	if (eth == NULL)
 		return 0;	/* already closed and released */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return virtio_map_remove_secondary(eth);
 	virtio_map_dev_close(eth);
 	return rte_eth_dev_release_port(eth);
 }

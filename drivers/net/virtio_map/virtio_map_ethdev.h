@@ -21,14 +21,8 @@
 #include <rte_memory.h>
 #include <rte_spinlock.h>
 
-#include "virtio_map_compat.h"
-#include "vmap.h"
-#include "vmq.h"
-#include "vmq_filter.h"
-#include "vmt.h"
+#include "virtio_map_state.h"
 
-/** Queue pairs a port may have (DPDK's vhost: 128 as well). */
-#define VIRTIO_MAP_MAX_QUEUE_PAIRS	128
 /** Default ring size. */
 #define VIRTIO_MAP_DEFAULT_QUEUE_SIZE	256
 /** How often a port that is not up tries to bring the device up. */
@@ -45,142 +39,6 @@
  * wait, doubled after each such failure up to the cap. */
 #define VIRTIO_MAP_BACKOFF_MIN_MS	100
 #define VIRTIO_MAP_BACKOFF_MAX_MS	10000
-
-/** When to offer VIRTIO_F_ACCESS_PLATFORM (the iommu devarg). */
-enum virtio_map_iommu {
-	/** When the memory table cannot describe the map kind's layout. */
-	VIRTIO_MAP_IOMMU_AUTO = 0,
-	VIRTIO_MAP_IOMMU_ON,	/**< always; fail if the device lacks it */
-	VIRTIO_MAP_IOMMU_OFF,	/**< never */
-};
-
-/** What the user asked for (devargs), validated. */
-struct virtio_map_cfg {
-	char path[PATH_MAX];		/**< vhost-user socket */
-	bool server;			/**< listen instead of connect */
-	uint16_t queue_size;		/**< ring size */
-	uint16_t queues;		/**< queue pairs */
-	bool mac_set;			/**< mac given */
-	struct rte_ether_addr mac;	/**< mac */
-	char map[RTE_VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
-	size_t bounce_size;		/**< bounce region, 0: default */
-	bool map_debug;			/**< debug layer around the kind */
-	bool map_batch;			/**< map whole bursts per call (else
-					 * one buffer per call: a benchmark
-					 * comparison) */
-	bool packed_vq;			/**< offer VIRTIO_F_RING_PACKED */
-	bool in_order;			/**< offer VIRTIO_F_IN_ORDER */
-	bool mrg_rxbuf;			/**< offer VIRTIO_NET_F_MRG_RXBUF */
-	bool indirect;			/**< offer VIRTIO_RING_F_INDIRECT_DESC */
-	bool event_idx;			/**< offer VIRTIO_RING_F_EVENT_IDX */
-	enum virtio_map_iommu iommu;	/**< offer VIRTIO_F_ACCESS_PLATFORM */
-	/** Send the translations before the rings run: -1 auto (packed
-	 * rings only), 0 never (answer misses), 1 always. */
-	int iotlb_prefill;
-};
-
-/** What the device agreed to at the last bring-up (cfg: what was asked). */
-struct virtio_map_run {
-	uint64_t features;	/**< negotiated feature bits (VMT_F_*) */
-	uint32_t opts;		/**< ring options (VMQ_OPT_*) that follow */
-	bool iotlb;		/**< VIRTIO_F_ACCESS_PLATFORM negotiated */
-};
-
-/** How a failed bring-up leaves the port (virtio_map_bring_up()). */
-enum virtio_map_up_fail {
-	VIRTIO_MAP_UP_ABSENT,	/**< no backend to talk to yet (the
-				 * transport paces its own attempts) */
-	VIRTIO_MAP_UP_AGAIN,	/**< the channel failed: try again, after
-				 * the port's back-off */
-	VIRTIO_MAP_UP_BACKEND,	/**< this backend cannot serve the port:
-				 * wait for another */
-	VIRTIO_MAP_UP_CONFIG,	/**< the port's configuration cannot work:
-				 * stop trying until it restarts */
-};
-
-/** One translation the driver gives the device through its IOTLB. */
-struct virtio_map_xlat {
-	uint64_t iova;			/**< first device address */
-	uint64_t size;			/**< bytes */
-	uint64_t uaddr;			/**< process address of iova */
-	uint8_t perm;			/**< VMT_IOTLB_RO, _WO or _RW */
-};
-
-/** One port. */
-struct virtio_map_dev {
-	char name[64];			/**< vdev name */
-	uint16_t port_id;		/**< ethdev port */
-	struct virtio_map_cfg cfg;	/**< requested */
-	struct vmt_dev *t;		/**< transport */
-	struct rte_vmap_dev map;		/**< map-ops token */
-	struct virtio_map_run run;	/**< agreed with the device */
-	uint64_t tx_offloads;		/**< enabled at configure */
-	uint64_t rx_offloads;		/**< enabled at configure */
-	/** Features of the last backend turned down (theirs, as offered):
-	 * the same refusal again is not logged again. */
-	uint64_t refused_offer;
-	struct vmq *rxq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Rx queues */
-	struct vmq *txq[VIRTIO_MAP_MAX_QUEUE_PAIRS];	/**< Tx queues */
-	/** Call eventfd per virtqueue index, for the port's life: an Rx
-	 * queue set up again keeps its interrupt vector (-1: none yet) */
-	int call_fds[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
-	struct rte_ether_addr mac;	/**< port address */
-	/** Rx filter (virtio_map_filter.c); queues point at it while it
-	 * filters anything */
-	struct vmq_filter filter;
-	uint16_t mtu;			/**< configured MTU */
-	bool started;			/**< between dev_start and dev_stop */
-	bool ready;			/**< rings handed to the device */
-	bool rings_handed;		/**< this bring-up gave the device the
-					 * rings (keep Rx buffers if it fails) */
-	bool failed;			/**< bring-up failed for good: no more
-					 * attempts until the port restarts */
-	uint32_t backoff_ms;		/**< wait after the last failure on an
-					 * open channel (0: none) */
-	uint64_t retry_at_ms;		/**< no bring-up before (vmt_now_ms) */
-	bool lsc_pending;		/**< link changed: raise the LSC event
-					 * once the lock is released */
-	uint64_t backend_lost;		/**< backends that went away while up */
-	uint64_t lost_packets;		/**< Tx packets in flight they took */
-	/** The port's control thread (virtio_map_link.c), dev_start to
-	 * dev_stop: bring-up, reconnect, memory-table resends. */
-	vm_thread_t ctl_thread;
-	bool ctl_running;		/**< ctl_thread exists */
-	bool ctl_stop;			/**< ctl_thread: end (under lock) */
-	bool ctl_kick;			/**< ctl_thread: look now */
-	pthread_cond_t ctl_cond;	/**< wakes ctl_thread (with lock) */
-	bool mem_cb;			/**< memory event callback registered */
-	bool closed;			/**< dev_close ran */
-	uint64_t iotlb_sent;		/**< IOTLB updates sent, all bring-ups */
-	uint32_t iotlb_entries;		/**< updates of the last full send */
-	/** What the device may reach (virtio_map_iotlb_plan.c), sorted by
-	 * IOVA; misses are answered from it. Guarded by iotlb_plan_lock,
-	 * which the interrupt thread takes without the device lock. */
-	struct virtio_map_xlat *iotlb_plan;
-	unsigned int iotlb_plan_n;	/**< entries in iotlb_plan */
-	rte_spinlock_t iotlb_plan_lock;	/**< guards the two above */
-	uint64_t iotlb_refused;		/**< misses outside the plan */
-	/** A memory event changed EAL memory: the memory table goes to the
-	 * device again (virtio_map_mem_resend(), from the control thread or
-	 * whoever holds the port lock). */
-	bool mem_dirty;
-	bool mem_failed;	/**< the last resend failed (logged once) */
-	/** A bring-up found an Rx pool empty for its thread (logged once
-	 * until the link comes up). */
-	bool rx_short_logged;
-	/**
-	 * Serialises start/stop/close, link queries and the control thread.
-	 * The order the code takes locks in: this lock, then EAL's memory
-	 * read lock (a bring-up or a resend walks EAL memory), then the
-	 * transport's lock, then iotlb_plan_lock. The memory-event callback,
-	 * called with EAL's write lock held, takes no driver lock (it marks
-	 * mem_dirty and wakes the control thread); on EAL's interrupt thread
-	 * the socket watch only tries this lock. So no thread holding EAL's
-	 * write lock waits for this one, and the interrupt thread waits for
-	 * none of the driver's.
-	 */
-	pthread_mutex_t lock;
-};
 
 /**
  * Parse and validate a port's devargs.
@@ -249,26 +107,6 @@ virtio_map_rx_frame_len(bool lro, uint32_t max_lro, uint16_t mtu)
 }
 
 /** Longest frame for an MTU: Ethernet header and one VLAN tag. */
-/**
- * The queues set up, in the device's virtqueue order (rx0, tx0, rx1,
- * tx1...), into qs (room for 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS).
- *
- * @return how many
- */
-static inline unsigned int
-virtio_map_queues(const struct virtio_map_dev *dev, struct vmq **qs)
-{
-	unsigned int i, nq = 0;
-
-	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
-		if (dev->rxq[i] != NULL)
-			qs[nq++] = dev->rxq[i];
-		if (dev->txq[i] != NULL)
-			qs[nq++] = dev->txq[i];
-	}
-	return nq;
-}
-
 static inline uint32_t
 virtio_map_frame_len(uint16_t mtu)
 {
@@ -501,6 +339,39 @@ const struct virtio_map_xlat *
 virtio_map_iotlb_find(const struct virtio_map_xlat *x, unsigned int n,
 		      uint64_t iova);
 
+/* Secondary processes (virtio_map_ethdev_secondary.c, virtio_map_mp.c). */
+struct rte_vdev_device;
+
+/** eth_dev_ops.dev_infos_get, for both processes' tables. */
+int virtio_map_dev_infos_get(struct rte_eth_dev *eth,
+			     struct rte_eth_dev_info *info);
+/**
+ * Probe in a secondary process: attach the primary's port, with the
+ * secondary ops table (reads served, configuration refused with
+ * -E_RTE_SECONDARY) and bursts when the map kind works here.
+ *
+ * @return 0, or -ENODEV when the primary has no such port
+ */
+int virtio_map_probe_secondary(struct rte_vdev_device *vdev);
+/** Remove in a secondary process: forget its copies, detach the port. */
+int virtio_map_remove_secondary(struct rte_eth_dev *eth);
+/**
+ * In the primary: answer secondaries' requests for kick eventfds (once
+ * per process, at the first probe).
+ *
+ * @return 0 (also without a multi-process channel), or a negative errno
+ */
+int virtio_map_mp_primary_init(void);
+/** In a secondary: kick eventfds missing at burst time are asked for. */
+void virtio_map_mp_secondary_init(void);
+/**
+ * In a secondary: take the kick eventfds of every queue of the port from
+ * the primary, waiting at most 5 s per reply.
+ *
+ * @return 0, or a negative errno (logged as a warning)
+ */
+int virtio_map_mp_fetch_all(struct rte_eth_dev *eth);
+
 /* Queue information (virtio_map_qinfo.c). */
 struct rte_eth_dev;
 struct rte_eth_rxq_info;
@@ -524,7 +395,7 @@ int virtio_map_tx_burst_mode_get(struct rte_eth_dev *eth, uint16_t qid,
 
 /** Point every Rx queue at the port's filter, or at none when it lets
  * everything through. */
-void virtio_map_filter_update(struct virtio_map_dev *dev);
+void virtio_map_filter_update(struct virtio_map_shared *dev);
 /** eth_dev_ops.promiscuous_enable */
 int virtio_map_promisc_enable(struct rte_eth_dev *eth);
 /** eth_dev_ops.promiscuous_disable: the port MAC, added ones, broadcast,

@@ -17,14 +17,8 @@
 #include "virtio_map_ethdev.h"
 #include "virtio_map_log.h"
 
-static struct virtio_map_dev *
-vm_dev(struct rte_eth_dev *eth)
-{
-	return eth->data->dev_private;
-}
-
 void
-virtio_map_filter_update(struct virtio_map_dev *dev)
+virtio_map_filter_update(struct virtio_map_shared *dev)
 {
 	const struct vmq_filter *f =
 		vmq_filter_active(&dev->filter) ? &dev->filter : NULL;
@@ -39,7 +33,7 @@ virtio_map_filter_update(struct virtio_map_dev *dev)
 static int
 virtio_map_promisc(struct rte_eth_dev *eth, bool on)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 
 	dev->filter.promisc = on;
 	virtio_map_filter_update(dev);
@@ -61,14 +55,14 @@ virtio_map_promisc_disable(struct rte_eth_dev *eth)
 int
 virtio_map_allmulti_enable(struct rte_eth_dev *eth)
 {
-	vm_dev(eth)->filter.allmulti = true;
+	vm_shared(eth)->filter.allmulti = true;
 	return 0;
 }
 
 int
 virtio_map_allmulti_disable(struct rte_eth_dev *eth)
 {
-	vm_dev(eth)->filter.allmulti = false;
+	vm_shared(eth)->filter.allmulti = false;
 	return 0;
 }
 
@@ -85,7 +79,7 @@ virtio_map_uc_set(struct vmq_filter *f, uint32_t i,
 int
 virtio_map_mac_addr_set(struct rte_eth_dev *eth, struct rte_ether_addr *mac)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 
 	dev->mac = *mac;
 	virtio_map_uc_set(&dev->filter, 0, mac);
@@ -96,7 +90,7 @@ int
 virtio_map_mac_addr_add(struct rte_eth_dev *eth, struct rte_ether_addr *mac,
 			uint32_t index, uint32_t vmdq __rte_unused)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 
 	/* ethdev keeps index below max_mac_addrs */
 	if (index >= VMQ_FILTER_MAX_UC || rte_is_multicast_ether_addr(mac)) {
@@ -117,7 +111,7 @@ virtio_map_mac_addr_remove(struct rte_eth_dev *eth, uint32_t index)
 	/* broadcast: handled before the unicast list, so matches nothing */
 	static const struct rte_ether_addr none = {
 		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 
 	if (index > 0 && index < VMQ_FILTER_MAX_UC)
 		dev->filter.uc[index] = none;
@@ -127,7 +121,7 @@ int
 virtio_map_set_mc_addr_list(struct rte_eth_dev *eth,
 			    struct rte_ether_addr *list, uint32_t n)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 	struct vmq_filter *f = &dev->filter;
 
 	if (n > VMQ_FILTER_MAX_MC) {
@@ -146,7 +140,7 @@ virtio_map_set_mc_addr_list(struct rte_eth_dev *eth,
 int
 virtio_map_vlan_filter_set(struct rte_eth_dev *eth, uint16_t vid, int on)
 {
-	struct vmq_filter *f = &vm_dev(eth)->filter;
+	struct vmq_filter *f = &vm_shared(eth)->filter;
 	uint64_t bit = 1ULL << (vid % 64);
 
 	if (vid > RTE_ETHER_MAX_VLAN_ID)
@@ -162,7 +156,7 @@ virtio_map_vlan_filter_set(struct rte_eth_dev *eth, uint16_t vid, int on)
 int
 virtio_map_vlan_offload_set(struct rte_eth_dev *eth, int mask)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 
 	uint64_t rx = eth->data->dev_conf.rxmode.offloads;
 	uint16_t i;

@@ -42,7 +42,7 @@ perm_str(uint8_t perm)
 static bool
 virtio_map_iommu_inline(const struct virtio_map_dev *dev)
 {
-	return dev->map.kind == RTE_VMAP_KIND_VA || dev->map.kind == RTE_VMAP_KIND_PA;
+	return dev->sh->map.kind == RTE_VMAP_KIND_VA || dev->sh->map.kind == RTE_VMAP_KIND_PA;
 }
 
 int
@@ -54,12 +54,12 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 	int runs;
 
 	*use = false;
-	switch (dev->cfg.iommu) {
+	switch (dev->sh->cfg.iommu) {
 	case VIRTIO_MAP_IOMMU_OFF:
 		return 0;
 	case VIRTIO_MAP_IOMMU_AUTO:
 		/* only pa has a layout the memory table may fail to hold */
-		if (dev->map.kind != RTE_VMAP_KIND_PA || !offers)
+		if (dev->sh->map.kind != RTE_VMAP_KIND_PA || !offers)
 			return 0;
 		runs = vmap_eal_runs(NULL, 0, true, false);
 		if (runs <= (int)max)
@@ -74,13 +74,13 @@ virtio_map_iommu_decide(struct virtio_map_dev *dev, uint64_t offered,
 	}
 	if (!virtio_map_iommu_inline(dev)) {
 		struct rte_vmap_region w;
-		int ret = dev->rxq[0] != NULL ?
-			  vmap_queue_window(&dev->rxq[0]->mq, &w) : -ENOTSUP;
+		int ret = dev->sh->rxq[0] != NULL ?
+			  vmap_queue_window(&dev->sh->rxq[0]->mq, &w) : -ENOTSUP;
 
 		if (ret < 0) {
 			VM_LOG(ERR, "%s: iommu=on needs a map kind whose mappings the IOTLB can describe (va, pa, vduse); map=%s%s has no per-queue window; use iommu=off",
-			       dev->name, dev->cfg.map,
-			       dev->cfg.map_debug ? " with map_debug=1" : "");
+			       dev->name, dev->sh->cfg.map,
+			       dev->sh->cfg.map_debug ? " with map_debug=1" : "");
 			return -EINVAL;
 		}
 	}
@@ -97,7 +97,7 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev)
 
 	/* the device reaches memory by VA; IOVAs come through the IOTLB */
 	if (!virtio_map_iommu_inline(dev))
-		n = vmap_regions(&dev->map, r, RTE_MIN(max, RTE_DIM(r)),
+		n = vmap_regions(&dev->sh->map, r, RTE_MIN(max, RTE_DIM(r)),
 				 false);
 	else
 		n = vmap_eal_runs(r, RTE_MIN(max, RTE_DIM(r)), false, false);
@@ -130,7 +130,7 @@ virtio_map_iommu_plan(struct virtio_map_dev *dev)
 	rte_spinlock_lock(&dev->iotlb_plan_lock);
 	old = dev->iotlb_plan;
 	dev->iotlb_plan = plan;
-	dev->iotlb_plan_n = n;
+	dev->sh->iotlb_plan_n = n;
 	rte_spinlock_unlock(&dev->iotlb_plan_lock);
 	free(old);
 	return 0;
@@ -146,9 +146,9 @@ virtio_map_iommu_plan(struct virtio_map_dev *dev)
 bool
 virtio_map_iommu_prefills(const struct virtio_map_dev *dev)
 {
-	if (dev->cfg.iotlb_prefill >= 0)
-		return dev->cfg.iotlb_prefill == 1;
-	return (dev->run.opts & VMQ_OPT_PACKED) != 0 ||
+	if (dev->sh->cfg.iotlb_prefill >= 0)
+		return dev->sh->cfg.iotlb_prefill == 1;
+	return (dev->sh->run.opts & VMQ_OPT_PACKED) != 0 ||
 	       !vmt_reports_misses(dev->t);
 }
 
@@ -156,7 +156,7 @@ int
 virtio_map_iommu_send(struct virtio_map_dev *dev)
 {
 	const struct virtio_map_xlat *plan = dev->iotlb_plan;
-	unsigned int n = dev->iotlb_plan_n, i, ro = 0, rw = 0;
+	unsigned int n = dev->sh->iotlb_plan_n, i, ro = 0, rw = 0;
 	uint64_t bytes = 0;
 	int ret = 0;
 
@@ -169,11 +169,11 @@ virtio_map_iommu_send(struct virtio_map_dev *dev)
 			ro++;
 	}
 	if (!virtio_map_iommu_prefills(dev)) {
-		dev->iotlb_entries = 0;
+		dev->sh->iotlb_entries = 0;
 		VM_LOG(INFO, "%s: IOTLB: 0 update(s) sent (iotlb_prefill=%s); %u translation(s), %u read-write, %u read-only, %" PRIu64 " bytes, answered as the device misses",
-		       dev->name, dev->cfg.iotlb_prefill < 0 ? "auto, split ring" : "0",
+		       dev->name, dev->sh->cfg.iotlb_prefill < 0 ? "auto, split ring" : "0",
 		       n, rw, ro, bytes);
-		if (dev->run.opts & VMQ_OPT_PACKED)
+		if (dev->sh->run.opts & VMQ_OPT_PACKED)
 			VM_LOG(WARNING, "%s: iotlb_prefill=0 with a packed ring: DPDK 22.11's vhost drops each Tx packet whose buffer misses in its IOTLB; use iotlb_prefill=1 with it",
 			       dev->name);
 		return 0;
@@ -186,8 +186,8 @@ virtio_map_iommu_send(struct virtio_map_dev *dev)
 		       strerror(-ret));
 		return ret;
 	}
-	dev->iotlb_entries = n;
-	dev->iotlb_sent += n;
+	dev->sh->iotlb_entries = n;
+	dev->sh->iotlb_sent += n;
 	VM_LOG(INFO, "%s: IOTLB: %u update(s) sent, %u read-write, %u read-only, %" PRIu64 " bytes",
 	       dev->name, n, rw, ro, bytes);
 	return 0;
@@ -199,7 +199,7 @@ virtio_map_iommu_release(struct virtio_map_dev *dev)
 	rte_spinlock_lock(&dev->iotlb_plan_lock);
 	free(dev->iotlb_plan);
 	dev->iotlb_plan = NULL;
-	dev->iotlb_plan_n = 0;
+	dev->sh->iotlb_plan_n = 0;
 	rte_spinlock_unlock(&dev->iotlb_plan_lock);
 }
 
@@ -216,7 +216,7 @@ virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
 	int ret = 0;
 
 	rte_spinlock_lock(&dev->iotlb_plan_lock);
-	x = virtio_map_iotlb_find(dev->iotlb_plan, dev->iotlb_plan_n, iova);
+	x = virtio_map_iotlb_find(dev->iotlb_plan, dev->sh->iotlb_plan_n, iova);
 	if (x == NULL) {
 		ret = -ENOENT;
 	} else if ((x->perm & asked) != asked) {
@@ -232,7 +232,7 @@ virtio_map_iotlb_resolve(void *arg, uint64_t iova, uint64_t *start,
 	if (ret == 0)
 		return 0;
 	/* a device may ask again and again: log the first, count all */
-	level = __atomic_fetch_add(&dev->iotlb_refused, 1, __ATOMIC_RELAXED) ?
+	level = __atomic_fetch_add(&dev->sh->iotlb_refused, 1, __ATOMIC_RELAXED) ?
 		RTE_LOG_DEBUG : RTE_LOG_ERR;
 	if (ret == -EACCES)
 		rte_log(level, virtio_map_logtype, "virtio_map: %s: the device asked %s access at IOVA 0x%" PRIx64 ", which it may reach %s only; refused%s\n",

@@ -171,22 +171,22 @@ plan_areas_disjoint(struct xlat_vec *a)
 static int
 plan_inline(struct virtio_map_dev *dev, struct xlat_vec *out)
 {
-	bool by_iova = dev->map.kind == RTE_VMAP_KIND_PA;
+	bool by_iova = dev->sh->map.kind == RTE_VMAP_KIND_PA;
 	struct xlat_vec areas = { 0 };
 	struct rte_vmap_region *runs;
 	unsigned int i;
 	int n, m;
 
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
-		const struct vmq *q = dev->rxq[i];
+		const struct vmq *q = dev->sh->rxq[i];
 
 		if (q != NULL) {
 			/* only the VA matters here: the runs give the IOVA */
 			plan_queue_coherent(&areas, q);
 			rte_mempool_mem_iter(q->mp, plan_mp_chunk, &areas);
 		}
-		if (dev->txq[i] != NULL)
-			plan_queue_coherent(&areas, dev->txq[i]);
+		if (dev->sh->txq[i] != NULL)
+			plan_queue_coherent(&areas, dev->sh->txq[i]);
 	}
 	if (areas.err != 0) {
 		free(areas.x);
@@ -218,7 +218,7 @@ plan_windows(struct virtio_map_dev *dev, struct xlat_vec *out)
 {
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
 	struct rte_vmap_region w;
-	unsigned int i, nq = virtio_map_queues(dev, qs);
+	unsigned int i, nq = virtio_map_queues(dev->sh, qs);
 	int ret;
 
 	for (i = 0; i < nq; i++) {
@@ -266,7 +266,7 @@ virtio_map_iotlb_plan(struct virtio_map_dev *dev,
 
 	*out = NULL;
 	*n = 0;
-	if (dev->map.kind == RTE_VMAP_KIND_VA || dev->map.kind == RTE_VMAP_KIND_PA)
+	if (dev->sh->map.kind == RTE_VMAP_KIND_VA || dev->sh->map.kind == RTE_VMAP_KIND_PA)
 		ret = plan_inline(dev, &v);
 	else
 		ret = plan_windows(dev, &v);

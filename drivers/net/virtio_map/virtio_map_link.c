@@ -68,8 +68,8 @@ virtio_map_try_up(struct virtio_map_dev *dev)
 	enum virtio_map_up_fail fail;
 	int ret;
 
-	if (!dev->started || dev->ready || dev->failed)
-		return dev->ready ? 0 : -EAGAIN;
+	if (!dev->sh->started || dev->sh->ready || dev->failed)
+		return dev->sh->ready ? 0 : -EAGAIN;
 	/* a backend that takes the channel and then fails the bring-up
 	 * (stalls, hangs up) costs this thread each attempt: back off */
 	if (dev->backoff_ms != 0 && vmt_now_ms() < dev->retry_at_ms)
@@ -93,16 +93,16 @@ virtio_map_backend_check(struct virtio_map_dev *dev)
 {
 	int lost;
 
-	if (!dev->started || !dev->ready || vmt_connected(dev->t))
+	if (!dev->sh->started || !dev->sh->ready || vmt_connected(dev->t))
 		return;
 	lost = virtio_map_bring_down(dev);
 	if (lost < 0)
 		return;		/* a burst is still in a queue: next time */
-	dev->backend_lost++;
-	dev->lost_packets += lost;
+	dev->sh->backend_lost++;
+	dev->sh->lost_packets += lost;
 	VM_LOG(WARNING, "%s: vhost-user backend at %s went away (%d Tx packet(s) in flight lost); link down, %s",
-	       dev->name, dev->cfg.path, lost,
-	       dev->cfg.server ? "waiting for it to connect again" :
+	       dev->name, dev->sh->cfg.path, lost,
+	       dev->sh->cfg.server ? "waiting for it to connect again" :
 				 "reconnecting");
 }
 
@@ -134,7 +134,7 @@ virtio_map_ctl_round(struct virtio_map_dev *dev)
 		       dev->name);
 	virtio_map_mem_resend(dev);
 	/* IOTLB answers the interrupt thread could not send yet */
-	if (dev->ready)
+	if (dev->sh->ready)
 		vmt_service(dev->t);
 }
 
@@ -155,7 +155,7 @@ virtio_map_ctl_main(void *arg)
 		    __atomic_exchange_n(&dev->ctl_kick, false, __ATOMIC_ACQ_REL))
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (dev->ready || dev->failed ?
+		ts.tv_nsec += (dev->sh->ready || dev->failed ?
 			       VIRTIO_MAP_WATCH_US :
 			       VIRTIO_MAP_CONNECT_RETRY_US) * 1000;
 		ts.tv_sec += ts.tv_nsec / 1000000000;
@@ -209,7 +209,7 @@ virtio_map_mem_resend(struct virtio_map_dev *dev)
 {
 	int ret;
 
-	if (!dev->ready ||
+	if (!dev->sh->ready ||
 	    !__atomic_exchange_n(&dev->mem_dirty, false, __ATOMIC_ACQ_REL))
 		return;
 	/* misses are answered from the new translations before the new
@@ -217,10 +217,10 @@ virtio_map_mem_resend(struct virtio_map_dev *dev)
 	 * are dropped with it. EAL memory is walked as it is now: pages a
 	 * FREE event announced are gone from it, so the table no longer
 	 * holds them and the device unmaps them. */
-	ret = dev->run.iotlb ? virtio_map_iommu_plan(dev) : 0;
+	ret = dev->sh->run.iotlb ? virtio_map_iommu_plan(dev) : 0;
 	if (ret == 0)
 		ret = virtio_map_send_mem_table(dev);
-	if (ret == 0 && dev->run.iotlb)
+	if (ret == 0 && dev->sh->run.iotlb)
 		ret = virtio_map_iommu_send(dev);
 	if (ret == 0) {
 		dev->mem_failed = false;

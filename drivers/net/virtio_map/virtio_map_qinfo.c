@@ -18,7 +18,7 @@ void
 virtio_map_rxq_info_get(struct rte_eth_dev *eth, uint16_t qid,
 			struct rte_eth_rxq_info *qinfo)
 {
-	struct virtio_map_dev *dev = eth->data->dev_private;
+	struct virtio_map_shared *dev = vm_shared(eth);
 	struct vmq *q = dev->rxq[qid];
 
 	memset(qinfo, 0, sizeof(*qinfo));
@@ -34,7 +34,7 @@ void
 virtio_map_txq_info_get(struct rte_eth_dev *eth, uint16_t qid,
 			struct rte_eth_txq_info *qinfo)
 {
-	struct virtio_map_dev *dev = eth->data->dev_private;
+	struct virtio_map_shared *dev = vm_shared(eth);
 	struct vmq *q = dev->txq[qid];
 
 	memset(qinfo, 0, sizeof(*qinfo));
@@ -49,7 +49,7 @@ virtio_map_txq_info_get(struct rte_eth_dev *eth, uint16_t qid,
 static int
 virtio_map_burst_mode(struct rte_eth_dev *eth, struct rte_eth_burst_mode *m)
 {
-	struct virtio_map_dev *dev = eth->data->dev_private;
+	struct virtio_map_shared *dev = vm_shared(eth);
 	uint32_t o = dev->ready ? dev->run.opts : 0;
 
 	memset(m, 0, sizeof(*m));

@@ -21,7 +21,7 @@
 int
 virtio_map_rxintr_setup(struct rte_eth_dev *eth)
 {
-	struct virtio_map_dev *dev = eth->data->dev_private;
+	struct virtio_map_dev *dev = vm_dev(eth);
 	uint16_t i, n = eth->data->nb_rx_queues;
 	struct rte_intr_handle *h;
 
@@ -50,7 +50,7 @@ virtio_map_rxintr_setup(struct rte_eth_dev *eth)
 		return -rte_errno;
 	for (i = 0; i < n; i++) {
 		/* the eventfd stays the same across reconnects */
-		if (rte_intr_efds_index_set(h, i, dev->rxq[i]->call_fd) < 0 ||
+		if (rte_intr_efds_index_set(h, i, dev->sh->rxq[i]->call_fd) < 0 ||
 		    rte_intr_vec_list_index_set(h, i,
 					RTE_INTR_VEC_RXTX_OFFSET + i) < 0)
 			return -rte_errno;
@@ -79,14 +79,14 @@ virtio_map_rxintr_release(struct rte_eth_dev *eth)
 static int
 virtio_map_rxintr(struct rte_eth_dev *eth, uint16_t qid, bool on)
 {
-	struct virtio_map_dev *dev = eth->data->dev_private;
+	struct virtio_map_dev *dev = vm_dev(eth);
 
-	if (qid >= eth->data->nb_rx_queues || dev->rxq[qid] == NULL)
+	if (qid >= eth->data->nb_rx_queues || dev->sh->rxq[qid] == NULL)
 		return -EINVAL;
 	/* without the port lock, which a bring-up may hold for a reply
 	 * deadline: the queue's own interrupt lock orders this against a
 	 * bring-up laying the ring out again (vmq_intr()) */
-	vmq_intr(dev->rxq[qid], on);
+	vmq_intr(dev->sh->rxq[qid], on);
 	return 0;
 }
 

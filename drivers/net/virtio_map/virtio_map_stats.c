@@ -69,16 +69,10 @@ nb_xstats(const struct rte_eth_dev *eth)
 	       RTE_DIM(dev_xstats);
 }
 
-static struct virtio_map_dev *
-vm_dev(struct rte_eth_dev *eth)
-{
-	return eth->data->dev_private;
-}
-
 int
 virtio_map_stats_get(struct rte_eth_dev *eth, struct rte_eth_stats *st)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 	unsigned int i;
 
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
@@ -114,7 +108,7 @@ virtio_map_stats_get(struct rte_eth_dev *eth, struct rte_eth_stats *st)
 int
 virtio_map_stats_reset(struct rte_eth_dev *eth)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 	unsigned int i;
 
 	for (i = 0; i < VIRTIO_MAP_MAX_QUEUE_PAIRS; i++) {
@@ -130,11 +124,8 @@ virtio_map_stats_reset(struct rte_eth_dev *eth)
 		}
 	}
 	dev->iotlb_sent = 0;
-	if (dev->t != NULL) {
-		__atomic_store_n(&dev->t->iotlb_misses, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&dev->t->iotlb_miss_dropped, 0,
-				 __ATOMIC_RELAXED);
-	}
+	__atomic_store_n(&dev->tcnt.iotlb_misses, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&dev->tcnt.iotlb_miss_dropped, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&dev->iotlb_refused, 0, __ATOMIC_RELAXED);
 	dev->backend_lost = 0;
 	dev->lost_packets = 0;
@@ -175,7 +166,7 @@ int
 virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
 		      unsigned int n)
 {
-	struct virtio_map_dev *dev = vm_dev(eth);
+	struct virtio_map_shared *dev = vm_shared(eth);
 	unsigned int q, i, k = 0;
 
 	if (xs == NULL || n < nb_xstats(eth))
@@ -195,14 +186,14 @@ virtio_map_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs,
 	xs[k].id = k;
 	xs[k++].value = dev->iotlb_sent;
 	xs[k].id = k;
-	xs[k++].value = dev->t != NULL ? dev->t->iotlb_misses : 0;
+	xs[k++].value = __atomic_load_n(&dev->tcnt.iotlb_misses,
+					__ATOMIC_RELAXED);
 	xs[k].id = k;
 	xs[k++].value = __atomic_load_n(&dev->iotlb_refused,
 					__ATOMIC_RELAXED);
 	xs[k].id = k;
-	xs[k++].value = dev->t != NULL ?
-		__atomic_load_n(&dev->t->iotlb_miss_dropped,
-				__ATOMIC_RELAXED) : 0;
+	xs[k++].value = __atomic_load_n(&dev->tcnt.iotlb_miss_dropped,
+					__ATOMIC_RELAXED);
 	xs[k].id = k;
 	xs[k++].value = dev->backend_lost;
 	xs[k].id = k;

@@ -72,18 +72,34 @@ vmq_gate_fence(struct vmq *q)
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+/* Generations of queues (vmq.gen); only the primary creates queues. */
+static uint32_t vmq_gen_next;
+
 /*
- * Private per-id state. Under AddressSanitizer it comes from malloc, so
- * that an index out of bounds is reported (DPDK's heap is not
- * instrumented); else from DPDK's heap on the queue's socket.
+ * Private per-id state, from DPDK's heap on the queue's socket: memory
+ * every process maps, for bursts in secondary processes. DPDK's heap is
+ * not instrumented, so under AddressSanitizer each array gets poisoned
+ * red zones on both sides, and an index out of bounds is reported.
  */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#define VMQ_REDZONE	RTE_CACHE_LINE_SIZE
+#endif
+
 static void *
 vmq_priv_alloc(const char *name, size_t len, int socket)
 {
 #ifdef __SANITIZE_ADDRESS__
-	RTE_SET_USED(name);
-	RTE_SET_USED(socket);
-	return calloc(1, len);
+	size_t body = RTE_ALIGN_CEIL(len, 8);
+	uint8_t *p = rte_zmalloc_socket(name, body + 2 * VMQ_REDZONE,
+					RTE_CACHE_LINE_SIZE, socket);
+
+	if (p == NULL)
+		return NULL;
+	*(size_t *)p = body;	/* for vmq_priv_free() */
+	ASAN_POISON_MEMORY_REGION(p, VMQ_REDZONE);
+	ASAN_POISON_MEMORY_REGION(p + VMQ_REDZONE + body, VMQ_REDZONE);
+	return p + VMQ_REDZONE;
 #else
 	return rte_zmalloc_socket(name, len, RTE_CACHE_LINE_SIZE, socket);
 #endif
@@ -93,7 +109,15 @@ static void
 vmq_priv_free(void *p)
 {
 #ifdef __SANITIZE_ADDRESS__
-	free(p);
+	uint8_t *base;
+
+	if (p == NULL)
+		return;
+	base = (uint8_t *)p - VMQ_REDZONE;
+	ASAN_UNPOISON_MEMORY_REGION(base, VMQ_REDZONE);
+	ASAN_UNPOISON_MEMORY_REGION(base + VMQ_REDZONE + *(size_t *)base,
+				    VMQ_REDZONE);
+	rte_free(base);
 #else
 	rte_free(p);
 #endif
@@ -155,6 +179,7 @@ vmq_create(const struct vmq_conf *conf)
 	q->kick_fd = -1;
 	q->call_fd = -1;
 	q->gate_asym = vmq_gate_asym();
+	q->gen = __atomic_add_fetch(&vmq_gen_next, 1, __ATOMIC_RELAXED);
 
 	/* longest buffer: a Tx frame (a TSO queue maps mbuf segments, one
 	 * at a time), or what an Rx buffer offers */

@@ -224,7 +224,10 @@ struct vmq {
 	struct rte_vmap_dev *map;		/**< map ops device token */
 	struct rte_vmap_queue mq;		/**< map ops queue token */
 	struct rte_mempool *mp;		/**< Rx buffers */
-	int kick_fd;			/**< eventfd the device waits on */
+	int kick_fd;			/**< eventfd the device waits on (the
+					 * primary's; see vmq_proc.h) */
+	uint32_t gen;			/**< which queue this is: a new number
+					 * at every vmq_create() */
 	int call_fd;			/**< eventfd the device signals */
 	bool own_call_fd;		/**< call_fd is the queue's to close */
 	uint16_t port_id;		/**< for received mbufs */

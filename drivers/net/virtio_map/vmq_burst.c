@@ -158,7 +158,9 @@ static __vmq_always_inline bool
 vmq_enter(struct vmq *q)
 {
 	__atomic_store_n(&q->busy, true, __ATOMIC_RELAXED);
-	if (likely(__atomic_load_n(&q->gate_asym, __ATOMIC_RELAXED)))
+	/* the primary's membarrier reaches its own threads only */
+	if (likely(__atomic_load_n(&q->gate_asym, __ATOMIC_RELAXED) &&
+		   !vmq_proc_secondary))
 		rte_compiler_barrier();
 	else
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);

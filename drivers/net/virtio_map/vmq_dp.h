@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "virtio_map_log.h"
+#include "vmq_proc.h"
 #include "vmq.h"
 #include "vmq_inline.h"
 #include "vmq_map.h"
@@ -50,7 +51,11 @@ vmq_kick(struct vmq *q)
 {
 	uint64_t one = 1;
 
-	if (write(q->kick_fd, &one, sizeof(one)) == sizeof(one))
+	/* a secondary process kicks through its own copy (vmq_proc.h) */
+	int fd = likely(!vmq_proc_secondary) ? q->kick_fd :
+		 vmq_proc_kick_fd_slow(q);
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one))
 		q->stats.kicks++;
 }
 

@@ -168,6 +168,12 @@ vmt_reports_misses(struct vmt_dev *t)
 }
 
 void
+vmt_set_counters(struct vmt_dev *t, struct vmt_counters *c)
+{
+	t->cnt = c != NULL ? c : &t->own_cnt;
+}
+
+void
 vmt_set_event_cb(struct vmt_dev *t, vmt_event_t fn, void *arg)
 {
 	pthread_mutex_lock(&t->lock);

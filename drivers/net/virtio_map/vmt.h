@@ -176,6 +176,14 @@ struct vmt_ops {
 	void (*destroy)(struct vmt_dev *t);
 };
 
+/** What a transport counts; read by the stats code (relaxed atomics). */
+struct vmt_counters {
+	uint64_t iotlb_misses;		/**< misses answered with an update */
+	/** Misses that could not be answered: too many owed to a backend
+	 * that did not read, or the channel closed first. */
+	uint64_t iotlb_miss_dropped;
+};
+
 /** One port's transport. */
 struct vmt_dev {
 	const struct vmt_ops *ops;	/**< the transport */
@@ -193,10 +201,10 @@ struct vmt_dev {
 	 */
 	vmt_iotlb_resolve_t iotlb_resolve;
 	void *iotlb_arg;		/**< argument of iotlb_resolve */
-	uint64_t iotlb_misses;		/**< misses answered with an update */
-	/** Misses that could not be answered: too many owed to a backend
-	 * that did not read, or the channel closed first. */
-	uint64_t iotlb_miss_dropped;
+	/** Where the transport counts (vmt_set_counters(); own_cnt until
+	 * then). */
+	struct vmt_counters *cnt;
+	struct vmt_counters own_cnt;	/**< counters nobody else keeps */
 	/** The device can report IOTLB misses on this connection (set by
 	 * connect when the transport opened a channel for them). */
 	bool misses;
@@ -206,6 +214,13 @@ struct vmt_dev {
 	vmt_event_t event_cb;		/**< see vmt_set_event_cb() */
 	void *event_arg;		/**< argument of event_cb */
 };
+
+/**
+ * Count what the transport counts here from now on: the port keeps them
+ * in memory every process sees, so that a secondary process reads them.
+ * NULL: the transport's own counters again.
+ */
+void vmt_set_counters(struct vmt_dev *t, struct vmt_counters *c);
 
 /**
  * Create a vhost-user transport (frontend side).

@@ -662,6 +662,7 @@ vmt_vhost_user_create(const char *name, const char *path, bool server)
 	rte_spinlock_init(&v->owed_lock);
 	t->ops = &vhu_ops;
 	t->priv = v;
+	t->cnt = &t->own_cnt;
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	pthread_mutex_init(&t->lock, NULL);
 	/* listen now so the backend can connect before start */

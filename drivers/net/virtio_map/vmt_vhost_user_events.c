@@ -125,7 +125,7 @@ vhu_owed_drop(struct vmt_dev *t)
 	struct vhu_dev *v = vhu(t);
 
 	rte_spinlock_lock(&v->owed_lock);
-	__atomic_fetch_add(&t->iotlb_miss_dropped, v->owed_n,
+	__atomic_fetch_add(&t->cnt->iotlb_miss_dropped, v->owed_n,
 			   __ATOMIC_RELAXED);
 	v->owed_n = 0;
 	rte_spinlock_unlock(&v->owed_lock);
@@ -169,7 +169,7 @@ vhu_owed_flush(struct vmt_dev *t)
 		memmove(&v->owed[0], &v->owed[1],
 			v->owed_n * sizeof(v->owed[0]));
 		rte_spinlock_unlock(&v->owed_lock);
-		__atomic_fetch_add(&t->iotlb_misses, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&t->cnt->iotlb_misses, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -228,7 +228,7 @@ vhu_owe(struct vmt_dev *t, const struct vhu_iotlb *u, uint32_t gen)
 	rte_spinlock_lock(&v->owed_lock);
 	if (gen != __atomic_load_n(&v->table_gen, __ATOMIC_ACQUIRE)) {
 		/* a new table came meanwhile: the device misses again */
-		__atomic_fetch_add(&t->iotlb_miss_dropped, 1,
+		__atomic_fetch_add(&t->cnt->iotlb_miss_dropped, 1,
 				   __ATOMIC_RELAXED);
 		rte_spinlock_unlock(&v->owed_lock);
 		return;
@@ -240,7 +240,7 @@ vhu_owe(struct vmt_dev *t, const struct vhu_iotlb *u, uint32_t gen)
 		if (v->owed_n < VHU_OWED_MAX)
 			v->owed[v->owed_n++] = *u;
 		else
-			__atomic_fetch_add(&t->iotlb_miss_dropped, 1,
+			__atomic_fetch_add(&t->cnt->iotlb_miss_dropped, 1,
 					   __ATOMIC_RELAXED);
 	}
 	rte_spinlock_unlock(&v->owed_lock);
