@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * Hugepages test "secondary MAP": DPDK's multi-process model on a
+ * net_virtio_map port. The primary (this program) runs net_vhost0 and
+ * net_virtio_map0 with two queue pairs on 2 MB hugepages and starts a
+ * secondary process (this program again, --proc-type=secondary) that
+ * polls queue pair 1 of the driver's port itself: 20000 packets out of
+ * Tx queue 1, which the primary echoes from net_vhost's queue 1 back into
+ * the driver's Rx queue 1, where the secondary checks every byte and the
+ * order. Meanwhile the primary sends its own packets through queue pair
+ * 0. The secondary's packets must show in the primary's per-queue xstats
+ * (the counters are shared). While the secondary is attached, the primary
+ * hot-plugs a second net_virtio_map port and removes it (rte_dev_probe()
+ * and rte_dev_remove() reach every process), and a configuration call
+ * from the secondary is refused with -E_RTE_SECONDARY.
+ *
+ * MAP is va, or vduse: a kind whose state is in the primary only, so the
+ * secondary attaches (stats work) but its bursts move nothing, as the
+ * guide says.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "vt.h"
+
+#define HP_PAGES	128		/* -m 256 */
+#define PACKETS		20000		/* the secondary's, each way */
+#define SEC_TIMEOUT_S	60
+
+extern char **environ;
+
+static char hp_dir[PATH_MAX];
+
+static int
+setup(int argc, char **argv)
+{
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	return vt_hugepages_setup(HP_PAGES, hp_dir, sizeof(hp_dir));
+}
+
+static void
+teardown(void)
+{
+	vt_hugepages_teardown();
+}
+
+/* ---- the secondary process ---- */
+
+static int
+secondary(const char *map, const char *prefix)
+{
+	char *eal[] = { (char *)"vt_secondary", (char *)"--proc-type=secondary",
+		(char *)"--file-prefix", (char *)prefix, (char *)"--lcores",
+		(char *)"1@(0,1)", (char *)"--no-pci",
+		(char *)"--log-level=pmd.net.virtio_map,info", NULL };
+	struct rte_mempool *mp;
+	struct vt_stream s;
+	struct rte_mbuf *m;
+	uint16_t port;
+	char buf[8];
+	int ret, rc = VT_FAIL;
+
+	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
+		printf("secondary: rte_eal_init failed: %s\n",
+		       rte_strerror(rte_errno));
+		return VT_FAIL;
+	}
+	if (rte_eth_dev_get_port_by_name("net_virtio_map0", &port) != 0) {
+		printf("secondary: no port net_virtio_map0\n");
+		goto out;
+	}
+	ret = rte_eth_dev_set_mtu(port, 1400);
+	if (ret != -E_RTE_SECONDARY) {
+		printf("secondary: set_mtu: expected -E_RTE_SECONDARY, actual %d\n",
+		       ret);
+		goto out;
+	}
+	printf("secondary: set_mtu refused with -E_RTE_SECONDARY\n");
+	mp = rte_pktmbuf_pool_create("vt_sec_pool", 4096, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (mp == NULL) {
+		printf("secondary: no mbuf pool: %s\n", rte_strerror(rte_errno));
+		goto out;
+	}
+	if (strcmp(map, "vduse") == 0) {
+		/* refused: bursts move nothing, say so once at attach */
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL || vt_pkt_fill(&(struct vt_stream){ .min_len = 60,
+					     .max_len = 60 }, m, 0) != VT_PASS)
+			goto out;
+		ret = rte_eth_tx_burst(port, 1, &m, 1);
+		if (ret != 0) {
+			printf("secondary: map=vduse Tx burst took %d packets, expected 0\n",
+			       ret);
+			goto out;
+		}
+		rte_pktmbuf_free(m);
+		printf("secondary: map=vduse bursts refused\n");
+	} else {
+		vt_stream_init(&s, "secondary virtio_map q1", 7, port, port,
+			       mp, PACKETS, 60, 1514, 256);
+		s.tx_queue = 1;
+		s.rx_queue = 1;
+		if (vt_traffic((struct vt_stream *[]){ &s }, 1, 10000) !=
+		    VT_PASS)
+			goto out;
+		printf("secondary: %" PRIu64 " packets out of Tx queue 1 came back on Rx queue 1, every byte checked\n",
+		       s.received);
+	}
+	/* attached until the primary is done with hot-plug */
+	printf("secondary: ready\n");
+	fflush(stdout);
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	rc = VT_PASS;
+out:
+	fflush(stdout);
+	rte_eal_cleanup();
+	return rc;
+}
+
+/* ---- the primary ---- */
+
+/* Echo what net_vhost's queue q receives back into it. */
+static uint64_t
+echo(uint16_t port, uint16_t q)
+{
+	struct rte_mbuf *pkts[32];
+	uint16_t n, sent;
+
+	n = rte_eth_rx_burst(port, q, pkts, RTE_DIM(pkts));
+	sent = n == 0 ? 0 : rte_eth_tx_burst(port, q, pkts, n);
+	if (sent < n)
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	return n;
+}
+
+static int
+run(int argc, char **argv)
+{
+	struct vt_eal_opts eo = {
+		.hugepages = true,
+		.mem_mb = 2 * HP_PAGES,
+		.single_file_segments = true,
+		.huge_dir = hp_dir,
+	};
+	struct vt_pair_opts po = { .queue_size = 256, .queues = 2 };
+	char devargs[PATH_MAX + 64], sock2[PATH_MAX], line[256];
+	char *sargv[5];
+	struct vt_pair p;
+	struct rte_mempool *own_pool;
+	posix_spawn_file_actions_t fa;
+	int to_sec[2], from_sec[2], status;
+	uint64_t echoed = 0, own = 0, v;
+	pid_t pid;
+	double t0;
+	FILE *f;
+	bool ready = false;
+
+	if (argc != 1 || (strcmp(argv[0], "va") && strcmp(argv[0], "vduse"))) {
+		vt_fail(__FILE__, __LINE__, "expected va|vduse");
+		return VT_FAIL;
+	}
+	po.map = argv[0];
+	VT_CHECK(vt_eal_init(&eo));
+	VT_CHECK(vt_pair_up(&p, &po));
+
+	own_pool = rte_pktmbuf_pool_create("vt_own_pool", 1024, 0, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE,
+					   rte_socket_id());
+	VT_ASSERT(own_pool != NULL, "the primary's packet pool");
+
+	vt_phase("start the secondary process (map=%s)", po.map);
+	VT_ASSERT(pipe(to_sec) == 0 && pipe(from_sec) == 0, "pipes");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, to_sec[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, from_sec[1], 1);
+	posix_spawn_file_actions_addclose(&fa, to_sec[1]);
+	posix_spawn_file_actions_addclose(&fa, from_sec[0]);
+	sargv[0] = (char *)"/proc/self/exe";
+	sargv[1] = (char *)"--secondary";
+	sargv[2] = (char *)po.map;
+	sargv[3] = vt_ctx.prefix;
+	sargv[4] = NULL;
+	VT_ASSERT(posix_spawn(&pid, "/proc/self/exe", &fa, NULL, sargv,
+			      environ) == 0, "spawn the secondary");
+	posix_spawn_file_actions_destroy(&fa);
+	close(to_sec[0]);
+	close(from_sec[1]);
+	f = fdopen(from_sec[0], "r");
+	VT_ASSERT(f != NULL, "fdopen");
+	/* its output line by line, without blocking the echo */
+	VT_ASSERT(fcntl(from_sec[0], F_SETFL, O_NONBLOCK) == 0, "nonblock");
+
+	t0 = vt_now();
+	while (!ready) {
+		struct rte_mbuf *m = NULL, *r[32];
+		uint16_t k;
+
+		echoed += echo(p.vhost_port, 1);
+		echo(p.vhost_port, 0);
+		/* the primary's own packets around pair 0, meanwhile */
+		if (rte_pktmbuf_alloc_bulk(own_pool, &m, 1) == 0) {
+			char *d = rte_pktmbuf_append(m, 60);
+
+			/* to the driver's port address: its filter lets it in */
+			memset(d, 0xab, 60);
+			rte_eth_macaddr_get(p.drv_port, (struct rte_ether_addr *)d);
+			if (rte_eth_tx_burst(p.drv_port, 0, &m, 1) == 0)
+				rte_pktmbuf_free(m);
+		}
+		k = rte_eth_rx_burst(p.drv_port, 0, r, RTE_DIM(r));
+		own += k;
+		if (k != 0)
+			rte_pktmbuf_free_bulk(r, k);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			printf("   | %s", line);
+			if (strncmp(line, "secondary: ready", 16) == 0)
+				ready = true;
+		}
+		clearerr(f);
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			vt_fail(__FILE__, __LINE__, "secondary exited before it was ready (status 0x%x)",
+				status);
+			return VT_FAIL;
+		}
+		VT_ASSERT(vt_now() - t0 < SEC_TIMEOUT_S,
+			  "secondary not ready after %d s", SEC_TIMEOUT_S);
+	}
+	vt_info("primary: echoed %" PRIu64 " packets of the secondary, %" PRIu64 " of its own through pair 0",
+		echoed, own);
+
+	vt_phase("hot-plug a port with the secondary attached");
+	snprintf(sock2, sizeof(sock2), "%s/hotplug.sock", vt_ctx.dir);
+	snprintf(devargs, sizeof(devargs), "path=%s", sock2);
+	VT_ASSERT_OK(rte_eal_hotplug_add("vdev", "net_virtio_map9", devargs),
+		     "rte_eal_hotplug_add net_virtio_map9 with a secondary attached");
+	VT_ASSERT_OK(rte_eal_hotplug_remove("vdev", "net_virtio_map9"),
+		     "rte_eal_hotplug_remove net_virtio_map9 with a secondary attached");
+	vt_info("net_virtio_map9 added and removed in both processes");
+
+	vt_phase("let the secondary go");
+	close(to_sec[1]);
+	VT_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	while (fgets(line, sizeof(line), f) != NULL)
+		printf("   | %s", line);
+	fclose(f);
+	VT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "secondary exit status 0x%x", status);
+
+	if (strcmp(po.map, "va") == 0) {
+		VT_CHECK(vt_xstat_get(p.drv_port, "tx_q1_good_packets", &v));
+		VT_ASSERT_EQ(PACKETS, v, "tx_q1_good_packets in the primary");
+		VT_CHECK(vt_xstat_get(p.drv_port, "rx_q1_good_packets", &v));
+		VT_ASSERT_EQ(PACKETS, v, "rx_q1_good_packets in the primary");
+		VT_ASSERT_EQ(PACKETS, echoed, "packets the primary echoed");
+	} else {
+		VT_ASSERT_EQ(0, echoed, "packets of the refused secondary");
+	}
+	VT_ASSERT(own > 0, "the primary's own packets through pair 0");
+	/* what pair 0 still carries, out of the way of the check below */
+	for (t0 = vt_now(); vt_now() - t0 < 0.2;) {
+		struct rte_mbuf *r[32];
+		uint16_t k = rte_eth_rx_burst(p.vhost_port, 0, r, RTE_DIM(r));
+
+		k += rte_eth_rx_burst(p.drv_port, 0, r + k,
+				      RTE_DIM(r) - k);
+		if (k != 0) {
+			rte_pktmbuf_free_bulk(r, k);
+			t0 = vt_now();
+		}
+	}
+	/* the pair still carries traffic both ways */
+	VT_CHECK(vt_pair_traffic(&p, 10000, 60, 1514));
+	VT_CHECK(vt_pair_down(&p, true));
+	return VT_PASS;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct vt_test t = {
+		.name = "secondary",
+		.usage = "va|vduse",
+		.timeout_s = 120,
+		.setup = setup,
+		.teardown = teardown,
+		.run = run,
+	};
+
+	if (argc == 4 && strcmp(argv[1], "--secondary") == 0)
+		return secondary(argv[2], argv[3]);
+	return vt_main(&t, argc, argv);
+}
