@@ -5,7 +5,7 @@
 /*
  * The driver's multi-process messages (EAL's rte_mp): a secondary process
  * asks the primary for the kick eventfds of a port's queues, which the
- * primary sends as file descriptors (SCM_RIGHTS, RTE_MP_MAX_FD_NUM per
+ * primary sends as file descriptors (SCM_RIGHTS, VM_MP_FDS per
  * reply). At attach the secondary takes them all, waiting; a queue set up
  * again later (new generation) is asked for from the burst that finds it,
  * without waiting (vmq_proc.h), at most every VM_MP_RETRY_MS per port.
@@ -29,6 +29,8 @@
 #define VM_MP_TIMEOUT_S	5
 /** A missing kick eventfd is asked for again after this. */
 #define VM_MP_RETRY_MS	100
+/** Eventfds per reply: DPDK 22.11 passes 8 per message (24.11: 253). */
+#define VM_MP_FDS	8
 
 struct vm_mp_req {
 	char name[RTE_ETH_NAME_MAX_LEN];	/**< the port's vdev name */
@@ -40,10 +42,11 @@ struct vm_mp_rep {
 	int32_t ret;				/**< 0 or a negative errno */
 	uint16_t n;				/**< queues in this reply */
 	uint16_t next_vq;			/**< ask from here (256: done) */
-	uint16_t vq[RTE_MP_MAX_FD_NUM];		/**< virtqueue of fds[i] */
-	uint32_t gen[RTE_MP_MAX_FD_NUM];	/**< its vmq.gen */
+	uint16_t vq[VM_MP_FDS];			/**< virtqueue of fds[i] */
+	uint32_t gen[VM_MP_FDS];		/**< its vmq.gen */
 };
 
+static_assert(VM_MP_FDS <= RTE_MP_MAX_FD_NUM, "more fds than rte_mp takes");
 static_assert(sizeof(struct vm_mp_req) <= RTE_MP_MAX_PARAM_LEN,
 	      "request too long for rte_mp");
 static_assert(sizeof(struct vm_mp_rep) <= RTE_MP_MAX_PARAM_LEN,
@@ -88,7 +91,7 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 	}
 	/* queues change only while the port is stopped (setup, release) */
 	for (vq = req->first_vq; vq < 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS; vq++) {
-		if (rep->n == RTE_MP_MAX_FD_NUM) {
+		if (rep->n == VM_MP_FDS) {
 			rep->next_vq = vq;
 			break;
 		}
@@ -131,7 +134,7 @@ vm_mp_keep(uint16_t port_id, const struct rte_mp_msg *m)
 	unsigned int i;
 	int ret = 0;
 
-	if (m->len_param != sizeof(*rep) || rep->n > RTE_MP_MAX_FD_NUM ||
+	if (m->len_param != sizeof(*rep) || rep->n > VM_MP_FDS ||
 	    m->num_fds != rep->n) {
 		for (i = 0; i < (unsigned int)m->num_fds; i++)
 			close(m->fds[i]);
