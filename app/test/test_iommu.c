@@ -36,7 +36,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_iommu.h"
 #include "vt.h"
 
 #define PACKETS 100000u

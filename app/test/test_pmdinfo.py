@@ -4,7 +4,7 @@
 """
 What DPDK's dpdk-pmdinfo.py says about the built plugin: the driver's name
 and one parameter per devarg of the driver's table (VIRTIO_MAP_DEVARGS in
-virtio_map_ethdev.h), in the table's order, each with its syntax.
+virtio_map_devargs.h), in the table's order, each with its syntax.
 
     test_pmdinfo.py PLUGIN.so HEADER
 """

@@ -14,7 +14,7 @@
 #include <ethdev_driver.h>
 
 #include "rte_pmd_virtio_map.h"
-#include "virtio_map_ethdev.h"
+#include "virtio_map_state.h"
 
 int
 rte_pmd_virtio_map_ops_register(const struct rte_vmap_ops *ops)

@@ -18,7 +18,9 @@
 #include <ethdev_driver.h>
 #include <rte_memory.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_bringup.h"
+#include "virtio_map_frame.h"
+#include "virtio_map_iommu.h"
 #include "virtio_map_log.h"
 
 /* Feature bits the devargs and the enabled offloads make the driver
@@ -430,7 +432,6 @@ virtio_map_bring_up(struct virtio_map_dev *dev, enum virtio_map_up_fail *fail)
 	if (ret == 0) {
 		dev->sh->ready = true;
 		dev->rx_short_logged = false;
-		virtio_map_set_link(dev, true);
 		VM_LOG(INFO, "%s: link up: %s ring%s%s%s%s, map=%s%s, queue_size=%u, features 0x%" PRIx64,
 		       dev->name,
 		       dev->sh->run.opts & VMQ_OPT_PACKED ? "packed" : "split",
@@ -515,7 +516,6 @@ virtio_map_bring_down(struct virtio_map_dev *dev)
 		vmt_disconnect(dev->t);
 	}
 	dev->sh->ready = false;
-	virtio_map_set_link(dev, false);
 	for (i = 0; i < nq; i++) {
 		if (qs[i] == NULL)
 			continue;

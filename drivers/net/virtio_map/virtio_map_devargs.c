@@ -16,7 +16,7 @@
 #include <rte_common.h>
 #include <rte_kvargs.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_devargs.h"
 #include "virtio_map_log.h"
 
 

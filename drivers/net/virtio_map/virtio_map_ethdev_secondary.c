@@ -17,7 +17,12 @@
 #include <ethdev_driver.h>
 #include <rte_errno.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_ethdev_secondary.h"
+#include "virtio_map_mp.h"
+#include "virtio_map_qinfo.h"
+#include "virtio_map_state.h"
+#include "virtio_map_stats.h"
+#include "virtio_map_tx_prepare.h"
 #include "virtio_map_log.h"
 #include "vmq_proc.h"
 

@@ -14,7 +14,7 @@
 
 #include <ethdev_driver.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_filter.h"
 #include "virtio_map_log.h"
 
 void

@@ -20,7 +20,8 @@
 #include <rte_common.h>
 #include <rte_memory.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_iommu.h"
+#include "virtio_map_iotlb_plan.h"
 #include "virtio_map_log.h"
 
 static const char *

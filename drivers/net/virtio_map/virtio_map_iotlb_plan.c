@@ -29,7 +29,7 @@
 #include <rte_common.h>
 #include <rte_mempool.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_iotlb_plan.h"
 #include "virtio_map_log.h"
 
 /* A growing array of translations (malloc: memory events call us with

@@ -22,7 +22,9 @@
 #include <rte_lcore.h>
 #include <rte_memory.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_link.h"
+#include "virtio_map_bringup.h"
+#include "virtio_map_iommu.h"
 #include "virtio_map_log.h"
 
 void
@@ -82,6 +84,7 @@ virtio_map_try_up(struct virtio_map_dev *dev)
 		dev->retry_at_ms = vmt_now_ms() + dev->backoff_ms;
 	} else if (ret == 0) {
 		dev->backoff_ms = 0;
+		virtio_map_set_link(dev, true);
 	}
 	if (ret < 0 && fail == VIRTIO_MAP_UP_CONFIG)
 		dev->failed = true;
@@ -98,6 +101,7 @@ virtio_map_backend_check(struct virtio_map_dev *dev)
 	lost = virtio_map_bring_down(dev);
 	if (lost < 0)
 		return;		/* a burst is still in a queue: next time */
+	virtio_map_set_link(dev, false);
 	dev->sh->backend_lost++;
 	dev->sh->lost_packets += lost;
 	VM_LOG(WARNING, "%s: vhost-user backend at %s went away (%d Tx packet(s) in flight lost); link down, %s",

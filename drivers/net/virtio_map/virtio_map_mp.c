@@ -20,7 +20,8 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_mp.h"
+#include "virtio_map_state.h"
 #include "virtio_map_log.h"
 #include "vmq_proc.h"
 

@@ -12,7 +12,57 @@
 
 #include <ethdev_driver.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_qinfo.h"
+#include "virtio_map_frame.h"
+#include "virtio_map_state.h"
+
+int
+virtio_map_dev_infos_get(struct rte_eth_dev *eth,
+			 struct rte_eth_dev_info *info)
+{
+	const struct virtio_map_shared *sh = vm_shared(eth);
+	uint16_t qs = sh->cfg.queue_size;
+
+	info->max_mac_addrs = VMQ_FILTER_MAX_UC;
+	info->max_rx_queues = sh->cfg.queues;
+	info->max_tx_queues = sh->cfg.queues;
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
+	info->max_rx_pktlen = VMQ_MAX_FRAME;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = VMQ_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
+	/* with mergeable buffers a frame may span mbufs, LRO frames too */
+	info->rx_offload_capa = (sh->cfg.mrg_rxbuf ?
+				 RTE_ETH_RX_OFFLOAD_SCATTER |
+				 VIRTIO_MAP_RX_LRO : 0) |
+				RTE_ETH_RX_OFFLOAD_VLAN_FILTER |
+				RTE_ETH_RX_OFFLOAD_VLAN_STRIP |
+				VIRTIO_MAP_RX_CSUM;
+	info->max_lro_pkt_size = sh->cfg.mrg_rxbuf ? VMQ_GSO_MAX_FRAME : 0;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+				RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
+				VIRTIO_MAP_TX_CSUM | VIRTIO_MAP_TX_TSO;
+	/* any power of two in range (checked at queue setup); 0 takes the
+	 * queue_size devarg */
+	info->rx_desc_lim.nb_max = VMQ_SIZE_MAX;
+	info->rx_desc_lim.nb_min = VMQ_SIZE_MIN;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_max = VMQ_SIZE_MAX;
+	info->tx_desc_lim.nb_min = VMQ_SIZE_MIN;
+	info->tx_desc_lim.nb_align = 1;
+	/* TSO packets: Tx queues set up with TSO enabled take more */
+	info->tx_desc_lim.nb_seg_max = VMQ_TSO_MAX_SEGS;
+	info->tx_desc_lim.nb_mtu_seg_max = VMQ_TX_MAX_SEGS;
+	info->default_rxportconf.ring_size = qs;
+	info->default_txportconf.ring_size = qs;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	info->default_rxportconf.nb_queues = 1;
+	/* the device, not the driver, spreads packets over the Rx queues */
+	info->flow_type_rss_offloads = 0;
+	info->default_txportconf.nb_queues = 1;
+	info->speed_capa = RTE_ETH_LINK_SPEED_10G;
+	return 0;
+}
 
 void
 virtio_map_rxq_info_get(struct rte_eth_dev *eth, uint16_t qid,

@@ -15,7 +15,8 @@
 #include <ethdev_driver.h>
 #include <rte_interrupts.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_rxintr.h"
+#include "virtio_map_state.h"
 #include "virtio_map_log.h"
 
 int

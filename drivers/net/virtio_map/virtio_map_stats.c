@@ -12,7 +12,8 @@
 
 #include <ethdev_driver.h>
 
-#include "virtio_map_ethdev.h"
+#include "virtio_map_stats.h"
+#include "virtio_map_state.h"
 
 /* One xstat: its name suffix and where it lives in struct vmq. */
 struct virtio_map_xstat {

@@ -23,7 +23,8 @@
 #include <rte_tcp.h>
 
 #include "virtio_map_compat.h"
-#include "virtio_map_ethdev.h"
+#include "virtio_map_tx_prepare.h"
+#include "virtio_map_state.h"
 
 /* IPv4 pseudo-header (RFC 793). */
 struct virtio_map_phdr4 {

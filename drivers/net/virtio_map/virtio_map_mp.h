@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/*
+ * The driver's multi-process messages (virtio_map_mp.c), floor 1: kick
+ * eventfds from the primary to secondaries.
+ */
+
+#ifndef _VIRTIO_MAP_MP_H_
+#define _VIRTIO_MAP_MP_H_
+
+#include <ethdev_driver.h>
+
+/**
+ * In the primary: answer secondaries' requests for kick eventfds (once
+ * per process, at the first probe).
+ *
+ * @return 0 (also without a multi-process channel), or a negative errno
+ */
+int virtio_map_mp_primary_init(void);
+/** In a secondary: kick eventfds missing at burst time are asked for. */
+void virtio_map_mp_secondary_init(void);
+/**
+ * In a secondary: take the kick eventfds of every queue of the port from
+ * the primary, waiting at most 5 s per reply.
+ *
+ * @return 0, or a negative errno (logged as a warning)
+ */
+int virtio_map_mp_fetch_all(struct rte_eth_dev *eth);
+
+#endif /* _VIRTIO_MAP_MP_H_ */
