@@ -19,34 +19,12 @@ name="proc_info"
 here=$(dirname "$0")
 . "$here/testpmd_common.sh"
 
-hp=/sys/kernel/mm/hugepages/hugepages-2048kB
-pages=200
-hp_orig=""
-huge=""
-# put the hugepages and the mount back, then testpmd_common's cleanup
-cleanup_huge() {
-	[ -n "$huge" ] && umount "$huge" 2>/dev/null
-	[ -n "$hp_orig" ] && echo "$hp_orig" >"$hp/nr_hugepages" 2>/dev/null
-}
-trap 'cleanup_huge' EXIT
-
 tp_init "${1:-}"
 command -v dpdk-proc-info >/dev/null ||
 	skip "dpdk-proc-info not found (Debian package dpdk)"
-[ "$(id -u)" -eq 0 ] || skip "needs root for 2 MB hugepages: run as root"
-[ -r "$hp/nr_hugepages" ] || skip "no 2 MB hugepage support ($hp)"
-free_pages=$(cat "$hp/free_hugepages")
-if [ "$free_pages" -lt $pages ]; then
-	hp_orig=$(cat "$hp/nr_hugepages")
-	echo $((hp_orig + pages - free_pages)) >"$hp/nr_hugepages"
-	[ "$(cat "$hp/free_hugepages")" -ge $pages ] ||
-		skip "cannot reserve $pages free 2 MB hugepages"
-fi
-huge=$tmp/huge
-mkdir "$huge" && mount -t hugetlbfs -o pagesize=2M nodev "$huge" ||
-	skip "cannot mount hugetlbfs on $huge"
+tp_hugepages 200
 
-tp_launch -l 0,1 --no-pci --huge-dir "$huge" --single-file-segments -m 256 \
+tp_launch -l 0,1 --no-pci --huge-dir "$hp_mount" --single-file-segments -m 256 \
 	--vdev "net_vhost0,iface=$sock" \
 	--vdev "net_virtio_map0,path=$sock" \
 	-- -i --forward-mode=io --nb-cores=1 --total-num-mbufs=8192

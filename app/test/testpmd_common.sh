@@ -33,6 +33,15 @@ finish() {
 		say "testpmd output (last 60 lines):"
 		tail -n 60 "$tmp/log" | sed 's/^/    | /'
 	fi
+	# the primary may take a moment to let go of its pages
+	if [ -n "$hp_mount" ]; then
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			umount "$hp_mount" 2>/dev/null && break
+			sleep 0.5
+		done
+		mountpoint -q "$hp_mount" && umount -l "$hp_mount"
+	fi
+	[ -n "$hp_orig" ] && echo "$hp_orig" >"$hp_sysfs/nr_hugepages" 2>/dev/null
 	[ -n "$tmp" ] && rm -rf "$tmp"
 	[ -n "$private" ] && rm -rf "$private"
 	rm -rf "/var/run/dpdk/$prefix" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix"
@@ -96,6 +105,41 @@ tp_launch() {
 	pid=$!
 	exec 3>"$tmp/cmd"
 	wait_output 'testpmd> ' 60 || fail "no testpmd prompt within 60 s"
+}
+
+# tp_hugepages PAGES: at least PAGES free 2 MB hugepages (raised as root
+# and put back at the end) and a private hugetlbfs mount, in $hp_mount;
+# skips without root or hugepage support
+hp_sysfs=/sys/kernel/mm/hugepages/hugepages-2048kB
+hp_orig=""
+hp_mount=""
+tp_hugepages() {
+	local pages=$1 free
+	[ "$(id -u)" -eq 0 ] || skip "needs root for 2 MB hugepages: run as root"
+	[ -r "$hp_sysfs/nr_hugepages" ] || skip "no 2 MB hugepage support ($hp_sysfs)"
+	free=$(cat "$hp_sysfs/free_hugepages")
+	if [ "$free" -lt "$pages" ]; then
+		hp_orig=$(cat "$hp_sysfs/nr_hugepages")
+		echo $((hp_orig + pages - free)) >"$hp_sysfs/nr_hugepages"
+		[ "$(cat "$hp_sysfs/free_hugepages")" -ge "$pages" ] ||
+			skip "cannot reserve $pages free 2 MB hugepages"
+	fi
+	mkdir "$tmp/huge" && mount -t hugetlbfs -o pagesize=2M nodev "$tmp/huge" ||
+		skip "cannot mount hugetlbfs on $tmp/huge"
+	hp_mount=$tmp/huge
+}
+
+# tp_mempool_preload: the mempool drivers dpdk-testpmd links directly, for
+# LD_PRELOAD into a secondary process. A mempool names its ops by an index
+# into a per-process table filled as libraries register; Debian's testpmd
+# links librte_mempool_dpaa (and so registers it first) while the capture
+# tools load every mempool driver from EAL's plugin folder. Without the
+# same order, the pool dpdk-pdump or dpdk-dumpcap creates is, in testpmd,
+# a dpaa pool: every copy fails ("fslmc: No software portal resource
+# left") and nothing is captured, whatever the port's driver.
+tp_mempool_preload() {
+	ldd "$testpmd" | awk '$3 ~ /\/pmds-[^/]*\/librte_mempool_/ { print $3 }' |
+		tr '\n' ' '
 }
 
 # wait_output PATTERN SECONDS [FROM_BYTE]: wait until the log has PATTERN
