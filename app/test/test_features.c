@@ -314,6 +314,9 @@ static const struct {
 /* Entries the API cannot show, and where they are checked instead. */
 static const char *const unprobed[] = {
 	"Stats per queue",	/* test multiqueue: q_ipackets, q_opackets */
+	/* hugepages tests secondary, proc_info and capture (P: map=vduse
+	 * bursts run in the primary only) */
+	"Multiprocess aware",
 	"Linux",
 	"x86-64",
 	"Usage doc",
