@@ -63,6 +63,11 @@ vmap_register(const struct rte_vmap_ops *ops)
 		VMAP_LOG(ERR, "map ops name 'auto' is taken by the devarg map=auto");
 		return -EINVAL;
 	}
+	if (strcmp(ops->name, vmap_debug_ops.name) == 0) {
+		VMAP_LOG(ERR, "map ops name '%s' is taken by the debug layer (map_debug=1)",
+			 vmap_debug_ops.name);
+		return -EINVAL;
+	}
 
 	rte_spinlock_lock(&vmap_registry_lock);
 	if (vmap_lookup_locked(ops->name) >= 0) {

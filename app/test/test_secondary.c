@@ -447,6 +447,9 @@ run(int argc, char **argv)
 		VT_CHECK(vt_xstat_get(p.drv_port, "rx_q1_good_packets", &v));
 		VT_ASSERT_EQ(PACKETS, v, "rx_q1_good_packets in the primary");
 		VT_ASSERT_EQ(PACKETS, echoed, "packets the primary echoed");
+		VT_CHECK(vt_xstat_get(p.drv_port, "tx_q1_notifications", &v));
+		vt_info("the secondary kicked Tx queue 1 %" PRIu64 " times through its copy of the eventfd",
+			v);
 	} else {
 		VT_ASSERT_EQ(0, echoed, "packets of the refused secondary");
 	}

@@ -171,8 +171,10 @@ virtio_map_rx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		       qid, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
+	rte_spinlock_lock(&dev->queues_lock);
 	vmq_free(dev->sh->rxq[qid]);
 	dev->sh->rxq[qid] = q;
+	rte_spinlock_unlock(&dev->queues_lock);
 	eth->data->rx_queues[qid] = q;
 	virtio_map_filter_update(dev->sh);
 	return 0;
@@ -207,8 +209,10 @@ virtio_map_tx_queue_setup(struct rte_eth_dev *eth, uint16_t qid,
 		       qid, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
+	rte_spinlock_lock(&dev->queues_lock);
 	vmq_free(dev->sh->txq[qid]);
 	dev->sh->txq[qid] = q;
+	rte_spinlock_unlock(&dev->queues_lock);
 	eth->data->tx_queues[qid] = q;
 	return 0;
 }
@@ -218,8 +222,10 @@ virtio_map_rx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 
+	rte_spinlock_lock(&dev->queues_lock);
 	vmq_free(dev->sh->rxq[qid]);
 	dev->sh->rxq[qid] = NULL;
+	rte_spinlock_unlock(&dev->queues_lock);
 	if (eth->data->rx_queues != NULL && qid < eth->data->nb_rx_queues)
 		eth->data->rx_queues[qid] = NULL;
 }
@@ -229,8 +235,10 @@ virtio_map_tx_queue_release(struct rte_eth_dev *eth, uint16_t qid)
 {
 	struct virtio_map_dev *dev = vm_dev(eth);
 
+	rte_spinlock_lock(&dev->queues_lock);
 	vmq_free(dev->sh->txq[qid]);
 	dev->sh->txq[qid] = NULL;
+	rte_spinlock_unlock(&dev->queues_lock);
 	if (eth->data->tx_queues != NULL && qid < eth->data->nb_tx_queues)
 		eth->data->tx_queues[qid] = NULL;
 }
@@ -455,12 +463,19 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	virtio_map_iommu_release(dev);
 	if (!live)
 		vmap_dev_detach(&dev->sh->map);
-	pthread_cond_destroy(&dev->ctl_cond);
-	pthread_mutex_destroy(&dev->lock);
+	if (!vm_thread_is_self(dev->ctl_thread)) {
+		pthread_cond_destroy(&dev->ctl_cond);
+		pthread_mutex_destroy(&dev->lock);
+	}
 	dev->closed = true;
 	/* ethdev releases the port next; the shared part goes with it */
 	eth->process_private = NULL;
-	free(dev);
+	if (vm_thread_is_self(dev->ctl_thread))
+		/* an LSC callback on the control thread: it frees the port
+		 * once the callback returns (virtio_map_link.c) */
+		dev->free_on_exit = true;
+	else
+		free(dev);
 	return 0;
 }
 
@@ -666,6 +681,7 @@ virtio_map_probe_primary(struct rte_vdev_device *vdev)
 		return -ret;
 	}
 	rte_spinlock_init(&dev->iotlb_plan_lock);
+	rte_spinlock_init(&dev->queues_lock);
 	for (i = 0; i < RTE_DIM(dev->call_fds); i++)
 		dev->call_fds[i] = -1;
 

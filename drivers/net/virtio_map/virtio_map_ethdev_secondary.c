@@ -53,10 +53,12 @@ vm_sec_stop(struct rte_eth_dev *eth)
 	return vm_sec_refuse(eth, "stop");
 }
 
-/* Nothing of the port is the secondary's to free: ethdev detaches it. */
+/* Only this process's copies of the kick eventfds are the secondary's to
+ * free; ethdev detaches the port. */
 static int
-vm_sec_close(struct rte_eth_dev *eth __rte_unused)
+vm_sec_close(struct rte_eth_dev *eth)
 {
+	vmq_proc_forget_port(eth->data->port_id);
 	return 0;
 }
 

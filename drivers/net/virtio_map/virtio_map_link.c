@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <stdlib.h>
+
 #include <ethdev_driver.h>
 #include <rte_lcore.h>
 #include <rte_memory.h>
@@ -121,9 +123,10 @@ virtio_map_backend_event(void *arg)
 	}
 	virtio_map_backend_check(dev);
 	pthread_mutex_unlock(&dev->lock);
-	virtio_map_lsc_raise(dev);
 	/* the control thread brings the next backend up */
 	virtio_map_kick(dev);
+	/* last: the application's callback may close the port */
+	virtio_map_lsc_raise(dev);
 }
 
 /* One round of the control thread, with the port lock held. */
@@ -154,6 +157,11 @@ virtio_map_ctl_main(void *arg)
 		virtio_map_ctl_round(dev);
 		pthread_mutex_unlock(&dev->lock);
 		virtio_map_lsc_raise(dev);
+		/* the callback closed the port: the thread frees it */
+		if (dev->free_on_exit) {
+			free(dev);
+			return 0;
+		}
 		pthread_mutex_lock(&dev->lock);
 		if (dev->ctl_stop ||
 		    __atomic_exchange_n(&dev->ctl_kick, false, __ATOMIC_ACQ_REL))

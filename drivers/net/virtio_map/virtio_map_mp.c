@@ -73,6 +73,7 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 	struct vmq *q;
 	unsigned int vq;
 	char name[RTE_ETH_NAME_MAX_LEN];
+	int ret;
 
 	memset(&r, 0, sizeof(r));
 	snprintf(r.name, sizeof(r.name), "%s", msg->name);
@@ -90,7 +91,8 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 		rep->ret = -ENODEV;
 		return rte_mp_reply(&r, peer);
 	}
-	/* queues change only while the port is stopped (setup, release) */
+	/* queue setup and release swap queues under this lock */
+	rte_spinlock_lock(&vm_dev(eth)->queues_lock);
 	for (vq = req->first_vq; vq < 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS; vq++) {
 		if (rep->n == VM_MP_FDS) {
 			rep->next_vq = vq;
@@ -106,7 +108,10 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 			break;
 	}
 	r.num_fds = rep->n;
-	return rte_mp_reply(&r, peer);
+	/* sent (the fds duplicated) before a queue can close them */
+	ret = rte_mp_reply(&r, peer);
+	rte_spinlock_unlock(&vm_dev(eth)->queues_lock);
+	return ret;
 }
 
 int
@@ -234,8 +239,9 @@ vm_mp_fetch_one(uint16_t port_id, uint16_t vq_index)
 					 false, __ATOMIC_RELAXED,
 					 __ATOMIC_RELAXED))
 		return;	/* another lcore asks */
+	/* this queue and the next ones: queues set up anew come together */
 	vm_mp_request(&msg, rte_eth_devices[port_id].data->name, vq_index,
-		      true);
+		      false);
 	rte_mp_request_async(&msg, &ts, vm_mp_fetched);
 }
 

@@ -176,6 +176,14 @@ struct virtio_map_dev {
 	/** A bring-up found an Rx pool empty for its thread (logged once
 	 * until the link comes up). */
 	bool rx_short_logged;
+	/** Guards sh->rxq[] and sh->txq[] (and the queues' kick eventfds)
+	 * against EAL's multi-process thread, which sends secondaries the
+	 * kick eventfds (virtio_map_mp.c): queue setup and release swap and
+	 * free queues under it. A leaf: nothing is taken while holding it. */
+	rte_spinlock_t queues_lock;
+	/** dev_close ran on the control thread itself (an LSC callback):
+	 * the thread frees the port when the callback returns. */
+	bool free_on_exit;
 	/**
 	 * Serialises start/stop/close, link queries and the control thread.
 	 * The order the code takes locks in: this lock, then EAL's memory
@@ -185,7 +193,7 @@ struct virtio_map_dev {
 	 * mem_dirty and wakes the control thread); on EAL's interrupt thread
 	 * the socket watch only tries this lock. So no thread holding EAL's
 	 * write lock waits for this one, and the interrupt thread waits for
-	 * none of the driver's.
+	 * none of the driver's. queues_lock is a leaf beside all of them.
 	 */
 	pthread_mutex_t lock;
 };

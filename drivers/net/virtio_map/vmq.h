@@ -228,6 +228,9 @@ struct vmq {
 					 * primary's; see vmq_proc.h) */
 	uint32_t gen;			/**< which queue this is: a new number
 					 * at every vmq_create() */
+	bool kick_owed;			/**< a secondary skipped a kick (no
+					 * eventfd yet): the next burst makes
+					 * it (see vmq_proc.h) */
 	int call_fd;			/**< eventfd the device signals */
 	bool own_call_fd;		/**< call_fd is the queue's to close */
 	uint16_t port_id;		/**< for received mbufs */

@@ -167,8 +167,12 @@ vmq_enter(struct vmq *q)
 	/* acquire: pairs with vmq_enable()'s release, so that a queue seen
 	 * enabled is seen with the ring state the control path left (on
 	 * weakly ordered CPUs too) */
-	if (likely(__atomic_load_n(&q->enabled, __ATOMIC_ACQUIRE)))
+	if (likely(__atomic_load_n(&q->enabled, __ATOMIC_ACQUIRE))) {
+		/* a kick a secondary could not make yet (vmq_proc.h) */
+		if (unlikely(q->kick_owed))
+			vmq_kick(q);
 		return true;
+	}
 	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
 	return false;
 }

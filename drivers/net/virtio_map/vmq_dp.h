@@ -55,7 +55,14 @@ vmq_kick(struct vmq *q)
 	int fd = likely(!vmq_proc_secondary) ? q->kick_fd :
 		 vmq_proc_kick_fd_slow(q);
 
-	if (fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one))
+	if (unlikely(fd < 0)) {
+		/* the device may be waiting for this kick: owed until the
+		 * eventfd is here (vmq_enter() pays it) */
+		q->kick_owed = true;
+		return;
+	}
+	q->kick_owed = false;
+	if (write(fd, &one, sizeof(one)) == sizeof(one))
 		q->stats.kicks++;
 }
 

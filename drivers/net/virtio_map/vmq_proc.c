@@ -58,11 +58,17 @@ vmq_proc_set_kick_fd(uint16_t port_id, uint16_t vq_index, uint32_t gen,
 		else
 			tab = mine;
 	}
+	old = __atomic_load_n(&tab[vq_index], __ATOMIC_ACQUIRE);
+	if (old != 0 && v != 0 && old >> 32 == v >> 32) {
+		/* a second copy of the same queue's eventfd: keep the one
+		 * bursts may be using */
+		close(fd);
+		return 0;
+	}
 	old = __atomic_exchange_n(&tab[vq_index], v, __ATOMIC_ACQ_REL);
-	/* a burst that read the old fd may still write it: a stale kick on
-	 * an eventfd nobody reads harms nothing, a reused number would; so
-	 * the old copy is closed only when the queue changed */
-	if (old != 0 && (uint32_t)old != (uint32_t)v)
+	/* the queue changed (set up anew while the port was stopped, when
+	 * no burst uses it): its old copy goes */
+	if (old != 0)
 		close((int)(uint32_t)old - 1);
 	return 0;
 }

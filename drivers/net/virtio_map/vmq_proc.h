@@ -51,8 +51,8 @@ void vmq_proc_forget_port(uint16_t port_id);
 
 /**
  * The kick eventfd of q in this secondary, or -1 while its copy is
- * missing or stale (then asked for; the kick is skipped and counted in
- * stats.kicks_missed).
+ * missing or stale (then asked for without waiting; the caller marks the
+ * kick as owed, vmq.kick_owed, and the queue's next burst makes it).
  */
 int vmq_proc_kick_fd_slow(const struct vmq *q);
 
