@@ -73,6 +73,19 @@ print(n)
 PY
 }
 
+# wait_tool NAME PATTERN: dpdk-NAME ($tool_pid, output in $tmp/NAME.log)
+# says PATTERN within 30 s, else its output and fail
+wait_tool() {
+	local deadline=$((SECONDS + 30))
+	until grep -q "$2" "$tmp/$1.log"; do
+		kill -0 "$tool_pid" 2>/dev/null ||
+			{ sed 's/^/    | /' "$tmp/$1.log" | tail -n 20
+			  fail "dpdk-$1 exited before capturing"; }
+		[ $SECONDS -le $deadline ] || fail "dpdk-$1 not capturing after 30 s"
+		sleep 0.1
+	done
+}
+
 # count_of FILE: lines
 count_of() { grep -c . "$1"; }
 
@@ -87,14 +100,7 @@ LD_PRELOAD="$preload" timeout -k 5 120 stdbuf -oL dpdk-pdump --file-prefix "$pre
 	--pdump "port=0,queue=*,rx-dev=$cap/p0rx.pcap,tx-dev=$cap/p0tx.pcap" \
 	>"$tmp/pdump.log" 2>&1 &
 tool_pid=$!
-deadline=$((SECONDS + 30))
-until grep -q 'capture for' "$tmp/pdump.log"; do
-	kill -0 "$tool_pid" 2>/dev/null ||
-		{ sed 's/^/    | /' "$tmp/pdump.log" | tail -n 20
-		  fail "dpdk-pdump exited before capturing"; }
-	[ $SECONDS -le $deadline ] || fail "dpdk-pdump not capturing after 30 s"
-	sleep 0.1
-done
+wait_tool pdump 'capture for'
 say "dpdk-pdump capturing ports 1 and 0"
 sleep 0.3
 kill -INT "$tool_pid"
@@ -124,14 +130,7 @@ LD_PRELOAD="$preload $so" timeout -k 5 120 stdbuf -oL dpdk-dumpcap \
 	--file-prefix="$prefix" -i net_virtio_map0 -P -c $min_frames \
 	-w "$cap/dumpcap.pcap" >"$tmp/dumpcap.log" 2>&1 &
 tool_pid=$!
-deadline=$((SECONDS + 30))
-until grep -q 'Capturing on' "$tmp/dumpcap.log"; do
-	kill -0 "$tool_pid" 2>/dev/null ||
-		{ sed 's/^/    | /' "$tmp/dumpcap.log" | tail -n 20
-		  fail "dpdk-dumpcap exited before capturing"; }
-	[ $SECONDS -le $deadline ] || fail "dpdk-dumpcap not capturing after 30 s"
-	sleep 0.1
-done
+wait_tool dumpcap 'Capturing on'
 say "dpdk-dumpcap capturing net_virtio_map0"
 deadline=$((SECONDS + 30))
 while kill -0 "$tool_pid" 2>/dev/null; do
