@@ -130,6 +130,7 @@ fi
 python3 - "${logs[@]}" <<'PY'
 import json, sys
 counts = {"passed": 0, "failed": 0, "skipped": 0}
+failed = []
 for log in sys.argv[1:]:
     try:
         with open(log) as f:
@@ -141,8 +142,17 @@ for log in sys.argv[1:]:
                     counts["skipped"] += 1
                 else:
                     counts["failed"] += 1
+                    failed.append(json.loads(line))
     except OSError:
         counts["failed"] += 1
+        print("test: FAILED: no log %s (the run stopped early)" % log)
+# Name each failure with the end of its output last, where a CI summary
+# that keeps only the tail of the run still shows it.
+for t in failed:
+    print("test: FAILED %s: %s" % (t.get("result", "?"), t.get("name", "?")))
+    out = (t.get("stdout") or "").splitlines()
+    for l in out[-25:]:
+        print("test: | " + l[:300])
 print("%d passed, %d failed, %d skipped" % (counts["passed"], counts["failed"], counts["skipped"]))
 PY
 exit "$rc"
