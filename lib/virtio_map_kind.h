@@ -175,9 +175,10 @@ struct rte_vmap_params {
 /**
  * rte_vmap_ops.flags: the kind works in secondary processes. Its state
  * (d->priv, q->priv and what they point to) lies in memory every process
- * maps at the same address (rte_malloc(), memzones) and holds no file
- * descriptor, function pointer or address of one process; its streaming
- * ops may then run in a secondary process on queues the primary set up.
+ * maps at the same address (rte_malloc(), memzones, or files of its own
+ * that attach_secondary maps at the primary's addresses) and holds no
+ * file descriptor or function pointer of one process; its streaming ops
+ * may then run in a secondary process on queues the primary set up.
  * Each process registers the kind under the same name before it probes
  * the port. Without the flag the port refuses bursts in secondaries.
  */
@@ -309,6 +310,24 @@ struct rte_vmap_ops {
 	 * 0 or a negative errno.
 	 */
 	int (*queue_window)(struct rte_vmap_queue *q, struct rte_vmap_region *w);
+	/**
+	 * Optional; only for kinds with RTE_VMAP_F_MULTI_PROCESS whose
+	 * memory is not EAL's (a private domain in files of its own). Called
+	 * in a secondary process when it attaches the port, with the regions
+	 * the primary's regions op gives (fd: this process's copy of each
+	 * file, sent by the primary): map them at the same addresses
+	 * (r[i].addr) so that what the primary's state points to is valid
+	 * here. The driver closes the fds after the call: keep mappings, not
+	 * fds. 0, or a negative errno (logged): the port's bursts are then
+	 * refused in this process.
+	 */
+	int (*attach_secondary)(struct rte_vmap_dev *d,
+				const struct rte_vmap_region *r, unsigned int n);
+	/**
+	 * Optional. Undo attach_secondary in this secondary process (the
+	 * port is removed here); the primary's state stays as it is.
+	 */
+	void (*detach_secondary)(struct rte_vmap_dev *d);
 };
 
 /**

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -201,8 +202,36 @@ vmap_dev_attach(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops,
 	return ret;
 }
 
+/* The primary's regions for a kind that maps them here; fds closed after. */
+static int
+vmap_attach_regions(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops,
+		    vmap_fetch_regions_t fetch, void *arg)
+{
+	struct rte_vmap_region r[VMAP_SECONDARY_REGIONS_MAX];
+	int i, n, ret;
+
+	if (fetch == NULL)
+		return -ENOTSUP;
+	n = fetch(d, r, RTE_DIM(r), arg);
+	if (n < 0) {
+		VMAP_LOG(ERR, "%s: map kind '%s': the primary did not send its memory regions: %s",
+			 d->name, d->kind_name, strerror(-n));
+		return n;
+	}
+	n = RTE_MIN(n, (int)RTE_DIM(r));
+	ret = ops->attach_secondary(d, r, n);
+	for (i = 0; i < n; i++)
+		if (r[i].fd >= 0)
+			close(r[i].fd);
+	if (ret < 0)
+		VMAP_LOG(ERR, "%s: map kind '%s' cannot map the primary's memory in this secondary process: %s",
+			 d->name, d->kind_name, strerror(-ret));
+	return ret;
+}
+
 int
-vmap_dev_attach_secondary(struct rte_vmap_dev *d)
+vmap_dev_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch,
+			  void *arg)
 {
 	const struct rte_vmap_ops *ops;
 	int ret = 0;
@@ -234,8 +263,23 @@ vmap_dev_attach_secondary(struct rte_vmap_dev *d)
 		return ret;
 	}
 	if (ops == &vmap_debug_ops)
-		ret = vmap_debug_attach_secondary(d);
+		ret = vmap_debug_attach_secondary(d, fetch, arg);
+	else if (ops->attach_secondary != NULL)
+		ret = vmap_attach_regions(d, ops, fetch, arg);
 	return ret;
+}
+
+void
+vmap_dev_detach_secondary(struct rte_vmap_dev *d)
+{
+	const struct rte_vmap_ops *ops = vmap_dev_ops(d);
+
+	if (d->slot == 0 || ops == NULL)
+		return;
+	if (ops == &vmap_debug_ops)
+		vmap_debug_detach_secondary(d);
+	else if (ops->detach_secondary != NULL)
+		ops->detach_secondary(d);
 }
 
 void

@@ -162,16 +162,40 @@ vmap_dev_ops(const struct rte_vmap_dev *d)
  */
 int vmap_dev_bind(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops);
 
+/** Most regions a secondary process takes from the primary. */
+#define VMAP_SECONDARY_REGIONS_MAX 4
+
+/**
+ * Ask the primary for the regions of d's kind (its regions op there),
+ * with this process's copies of their fds.
+ *
+ * @return the count written to r (at most max), or a negative errno
+ */
+typedef int (*vmap_fetch_regions_t)(struct rte_vmap_dev *d,
+				    struct rte_vmap_region *r,
+				    unsigned int max, void *arg);
+
 /**
  * In a secondary process: find the kind of d, a token the primary
  * attached, by its name in this process's registry, and fill its slot
  * (and those of a kind it wraps). The kind must have been registered here
- * and carry RTE_VMAP_F_MULTI_PROCESS.
+ * and carry RTE_VMAP_F_MULTI_PROCESS. A kind with an attach_secondary op
+ * gets the primary's regions through fetch (called only then), and the
+ * fds that fetch returned are closed after it.
  *
- * @return 0; -ENOENT (kind not registered here) or -ENOTSUP (the kind
- *   does not work in secondaries), logged with the port name
+ * @return 0; -ENOENT (kind not registered here), -ENOTSUP (the kind
+ *   does not work in secondaries), or the error of fetch or of the kind's
+ *   attach_secondary, logged with the port name
  */
-int vmap_dev_attach_secondary(struct rte_vmap_dev *d);
+int vmap_dev_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch,
+			      void *arg);
+
+/**
+ * In a secondary process: undo vmap_dev_attach_secondary() (the kind's
+ * detach_secondary, if any) when the port is removed here. Only after a
+ * successful vmap_dev_attach_secondary().
+ */
+void vmap_dev_detach_secondary(struct rte_vmap_dev *d);
 
 /**
  * Map a burst through the queue's kind (see rte_vmap_ops.map): reads addr,

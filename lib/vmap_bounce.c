@@ -27,6 +27,17 @@
 /* Slots are whole cache lines, so no two slots share one. */
 #define VMAP_BOUNCE_SLOT_ALIGN	64u
 
+/* This process's wide copy (pools are shared: no function pointer there). */
+static vmap_copy_fn vmap_bounce_wide;
+
+void
+vmap_bounce_process_init(void)
+{
+	if (__atomic_load_n(&vmap_bounce_wide, __ATOMIC_ACQUIRE) == NULL)
+		__atomic_store_n(&vmap_bounce_wide, vmap_copy_select(NULL),
+				 __ATOMIC_RELEASE);
+}
+
 int
 vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
 			uint32_t nb_slots, uint32_t min_slots,
@@ -87,7 +98,7 @@ vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
 	p->nb_slots = n;
 	p->slot_size = slot_size;
 	p->slot_inv = UINT64_MAX / slot_size + 1;
-	p->copy = vmap_copy_select(NULL);
+	vmap_bounce_process_init();
 	return 0;
 }
 
@@ -107,11 +118,10 @@ vmap_bounce_pool_destroy(struct vmap_domain *dom, struct vmap_bounce_pool *p)
 
 /* A bounce copy: short ones inline, long ones with the widest vectors. */
 static __rte_always_inline void
-vmap_bounce_copy(const struct vmap_bounce_pool *p, void *dst, const void *src,
-		 size_t n)
+vmap_bounce_copy(void *dst, const void *src, size_t n)
 {
 	if (n >= VMAP_COPY_WIDE_MIN)
-		p->copy(dst, src, n);
+		vmap_bounce_wide(dst, src, n);
 	else
 		rte_memcpy(dst, src, n);
 }
@@ -149,7 +159,7 @@ bounce_map_dir(struct vmap_bounce_pool *p, struct rte_vmap_seg *segs,
 		 * this queue's buffers, which the device has seen already.
 		 */
 		if (dir != RTE_VMAP_FROM_DEVICE) {
-			vmap_bounce_copy(p, va + off, segs[i].addr,
+			vmap_bounce_copy(va + off, segs[i].addr,
 					 segs[i].len);
 			bytes += segs[i].len;
 		}
@@ -202,7 +212,7 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
 			      segs[i].sync_len > segs[i].len))) {
 			errors++;
 		} else if (dir != RTE_VMAP_TO_DEVICE) {
-			vmap_bounce_copy(p, segs[i].addr, va + off,
+			vmap_bounce_copy(segs[i].addr, va + off,
 					 segs[i].sync_len);
 			bytes += segs[i].sync_len;
 		}

@@ -461,7 +461,15 @@ vmap_debug_errors(const struct rte_vmap_dev *d)
 }
 
 int
-vmap_debug_attach_secondary(struct rte_vmap_dev *d)
+vmap_debug_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch,
+			    void *arg)
 {
-	return vmap_dev_attach_secondary(&dbg_dev(d)->inner);
+	/* the primary's regions of d are its inner kind's */
+	return vmap_dev_attach_secondary(&dbg_dev(d)->inner, fetch, arg);
+}
+
+void
+vmap_debug_detach_secondary(struct rte_vmap_dev *d)
+{
+	vmap_dev_detach_secondary(&dbg_dev(d)->inner);
 }

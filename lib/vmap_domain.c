@@ -25,6 +25,7 @@
 #include <rte_atomic.h>
 #include <rte_common.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_memcpy.h>
 
 #include "vmap_domain.h"
@@ -61,6 +62,10 @@ struct vmap_extents {
 	size_t unit;		/* sizes and alignments are multiples */
 };
 
+/*
+ * In DPDK's shared heap. The lock, the fds, the window and the extent
+ * lists are the primary's; a secondary reads only name, base and sizes.
+ */
 struct vmap_domain {
 	char name[64];
 	pthread_mutex_t lock;		/* control path: both allocators */
@@ -79,7 +84,7 @@ static int
 ext_init(struct vmap_extents *x, size_t start, size_t size, size_t unit)
 {
 	x->cap = 16;
-	x->e = calloc(x->cap, sizeof(*x->e));
+	x->e = rte_zmalloc("vmap_extents", x->cap * sizeof(*x->e), 0);
 	if (x->e == NULL)
 		return -ENOMEM;
 	x->n = 1;
@@ -93,7 +98,7 @@ ext_init(struct vmap_extents *x, size_t start, size_t size, size_t unit)
 static void
 ext_fini(struct vmap_extents *x)
 {
-	free(x->e);
+	rte_free(x->e);
 	x->e = NULL;
 	x->n = 0;
 	x->cap = 0;
@@ -110,7 +115,7 @@ ext_reserve(struct vmap_extents *x, unsigned int more)
 	cap = x->cap * 2;
 	while (cap < x->n + more)
 		cap *= 2;
-	e = realloc(x->e, cap * sizeof(*e));
+	e = rte_realloc(x->e, cap * sizeof(*e), 0);
 	if (e == NULL)
 		return -ENOMEM;
 	x->e = e;
@@ -287,7 +292,9 @@ vmap_domain_create(const char *name, size_t bounce_size, size_t coherent_size)
 		return NULL;
 	}
 
-	dom = calloc(1, sizeof(*dom));
+	/* in memory every process maps: a secondary reads the sizes and
+	 * maps the regions at base (vmap_domain_attach_secondary()) */
+	dom = rte_zmalloc("vmap_domain", sizeof(*dom), 0);
 	if (dom == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
@@ -348,7 +355,7 @@ err_ext:
 	ext_fini(&dom->coherent);
 	ext_fini(&dom->bounce);
 	pthread_mutex_destroy(&dom->lock);
-	free(dom);
+	rte_free(dom);
 	return NULL;
 }
 
@@ -364,7 +371,93 @@ vmap_domain_destroy(struct vmap_domain *dom)
 	ext_fini(&dom->coherent);
 	ext_fini(&dom->bounce);
 	pthread_mutex_destroy(&dom->lock);
-	free(dom);
+	rte_free(dom);
+}
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000	/* Linux 4.17; older ones take a hint */
+#endif
+
+/* Is r the domain's region at dev_addr of size bytes, with a file? */
+static int
+domain_region_check(const struct vmap_domain *dom,
+		    const struct rte_vmap_region *r, uint64_t dev_addr,
+		    size_t size, const char *what)
+{
+	uint8_t *want = dom->base + dev_addr;
+
+	if (r->fd < 0 || r->size != size || r->addr != want) {
+		VMAP_LOG(ERR, "%s: the primary's %s region is not the domain's (fd %d, %" PRIu64 " bytes at %p; expected %zu bytes at %p)",
+			 dom->name, what, r->fd, r->size, r->addr, size, want);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Map one of the primary's regions (checked) at its address here. */
+static int
+domain_map_at(const struct vmap_domain *dom, const struct rte_vmap_region *r,
+	      uint64_t dev_addr, size_t size, const char *what)
+{
+	uint8_t *want = dom->base + dev_addr;
+	void *va;
+
+	va = mmap(want, size, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_FIXED_NOREPLACE, r->fd, (off_t)r->fd_offset);
+	if (va == MAP_FAILED || va != want) {
+		int err = va == MAP_FAILED ? errno : EEXIST;
+
+		if (va != MAP_FAILED)
+			munmap(va, size);
+		VMAP_LOG(ERR, "%s: cannot map the %s region at %p-%p as in the primary: %s%s",
+			 dom->name, what, want, want + size, strerror(err),
+			 err == EEXIST ? " (that address range is in use in this process)" : "");
+		return -err;
+	}
+	return 0;
+}
+
+int
+vmap_domain_attach_secondary(const struct vmap_domain *dom,
+			     const struct rte_vmap_region *r, unsigned int n)
+{
+	const struct rte_vmap_region *b = NULL, *c = NULL;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].dev_addr == 0)
+			b = &r[i];
+		else if (r[i].dev_addr == dom->bounce_size)
+			c = &r[i];
+	}
+	if (b == NULL || c == NULL) {
+		VMAP_LOG(ERR, "%s: the primary sent %u regions without the domain's bounce and coherent ones",
+			 dom->name, n);
+		return -EPROTO;
+	}
+	ret = domain_region_check(dom, b, 0, dom->bounce_size, "bounce");
+	if (ret == 0)
+		ret = domain_region_check(dom, c, dom->bounce_size,
+					  dom->coherent_size, "coherent");
+	if (ret == 0)
+		ret = domain_map_at(dom, b, 0, dom->bounce_size, "bounce");
+	if (ret < 0)
+		return ret;
+	ret = domain_map_at(dom, c, dom->bounce_size, dom->coherent_size,
+			    "coherent");
+	if (ret < 0) {
+		munmap(dom->base, dom->bounce_size);
+		return ret;
+	}
+	vmap_bounce_process_init();
+	return 0;
+}
+
+void
+vmap_domain_detach_secondary(const struct vmap_domain *dom)
+{
+	munmap(dom->base, dom->bounce_size + dom->coherent_size);
 }
 
 size_t

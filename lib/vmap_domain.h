@@ -58,6 +58,23 @@ struct vmap_domain *vmap_domain_create(const char *name, size_t bounce_size,
 /** Unmap and close everything. NULL is ignored. */
 void vmap_domain_destroy(struct vmap_domain *dom);
 
+/**
+ * In a secondary process: map the primary's domain dom (in shared memory)
+ * at the same addresses, from the regions the primary's
+ * vmap_domain_regions() gave with this process's copies of the fds (the
+ * caller closes them after). The pools and rings in it are then usable
+ * here.
+ *
+ * @return 0; -EPROTO (regions that are not this domain's), -EEXIST (the
+ *   address range is taken in this process) or mmap's errno, logged
+ */
+int vmap_domain_attach_secondary(const struct vmap_domain *dom,
+				 const struct rte_vmap_region *r,
+				 unsigned int n);
+
+/** In a secondary process: unmap what vmap_domain_attach_secondary() mapped. */
+void vmap_domain_detach_secondary(const struct vmap_domain *dom);
+
 /** Bounce region bytes. */
 size_t vmap_domain_bounce_size(const struct vmap_domain *dom);
 
@@ -161,8 +178,6 @@ vmap_copy_fn vmap_copy_select(const char **name);
 /** Per-queue pool of equal bounce slots on one reserved range. */
 struct vmap_bounce_pool {
 	struct vmap_iova_state range;	/**< the slots' IOVA range */
-	vmap_copy_fn copy;		/**< copies of VMAP_COPY_WIDE_MIN
-					 * bytes or more */
 	uint64_t slot_inv;		/**< 2^64 / slot_size, rounded up */
 	uint32_t slot_size;		/**< bytes per slot (64-aligned) */
 	uint32_t nb_slots;		/**< slots in the range */
@@ -206,6 +221,14 @@ vmap_bounce_slot_at(uint64_t off, uint64_t span, uint32_t slot_size,
 int vmap_bounce_pool_create(struct vmap_domain *dom,
 			    struct vmap_bounce_pool *p, uint32_t nb_slots,
 			    uint32_t min_slots, uint32_t slot_size);
+
+/**
+ * Choose this process's copy for bounces of VMAP_COPY_WIDE_MIN bytes or
+ * more (vmap_copy_select()). Pools live in memory every process shares
+ * and hold no function pointer: each process chooses its own, at its
+ * first pool create, or when a secondary maps the domain. Idempotent.
+ */
+void vmap_bounce_process_init(void);
 
 /** Free a pool (its range and arrays). Idempotent. */
 void vmap_bounce_pool_destroy(struct vmap_domain *dom,

@@ -57,6 +57,10 @@ int vmap_debug_wrap(struct rte_vmap_dev *d);
 extern const struct rte_vmap_ops vmap_debug_ops;
 
 /** In a secondary process: find the wrapped kind of d (a debug token). */
-int vmap_debug_attach_secondary(struct rte_vmap_dev *d);
+int vmap_debug_attach_secondary(struct rte_vmap_dev *d,
+				vmap_fetch_regions_t fetch, void *arg);
+
+/** In a secondary process: detach the wrapped kind of d (a debug token). */
+void vmap_debug_detach_secondary(struct rte_vmap_dev *d);
 
 #endif /* _VMAP_INTERNAL_H_ */

@@ -109,6 +109,23 @@ vmap_vduse_queue_release(struct rte_vmap_queue *q)
 	q->priv = NULL;
 }
 
+/* A secondary process maps the primary's domain at the same address. */
+static int
+vmap_vduse_attach_secondary(struct rte_vmap_dev *d,
+			    const struct rte_vmap_region *r, unsigned int n)
+{
+	if (d->priv == NULL)
+		return -EINVAL;
+	return vmap_domain_attach_secondary(d->priv, r, n);
+}
+
+static void
+vmap_vduse_detach_secondary(struct rte_vmap_dev *d)
+{
+	if (d->priv != NULL)
+		vmap_domain_detach_secondary(d->priv);
+}
+
 static unsigned int
 vmap_vduse_queue_live(struct rte_vmap_queue *q)
 {
@@ -248,6 +265,9 @@ vmap_vduse_queue_window(struct rte_vmap_queue *q, struct rte_vmap_region *w)
 const struct rte_vmap_ops vmap_vduse_ops = {
 	.name = "vduse",
 	.kind = RTE_VMAP_KIND_OPS,
+	/* domain, pools and rings in the shared heap or the domain's files,
+	 * which a secondary maps at the primary's addresses */
+	.flags = RTE_VMAP_F_MULTI_PROCESS,
 	.attach = vmap_vduse_attach,
 	.detach = vmap_vduse_detach,
 	.queue_setup = vmap_vduse_queue_setup,
@@ -264,4 +284,6 @@ const struct rte_vmap_ops vmap_vduse_ops = {
 	.regions = vmap_vduse_regions,
 	.max_mapping_size = vmap_vduse_max_mapping_size,
 	.queue_window = vmap_vduse_queue_window,
+	.attach_secondary = vmap_vduse_attach_secondary,
+	.detach_secondary = vmap_vduse_detach_secondary,
 };

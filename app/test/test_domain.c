@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -1068,6 +1069,71 @@ test_pool_slot_index(void)
 	return VT_PASS;
 }
 
+/*
+ * A secondary process's view: vmap_domain_attach_secondary() maps the
+ * regions at the primary's addresses. In the process that made the
+ * domain they are taken (-EEXIST, nothing changed); regions that are not
+ * the domain's are refused (-EPROTO); in a child that unmapped them (as a
+ * secondary that never had them), they map at the same addresses and
+ * share the bytes both ways.
+ */
+static int
+test_secondary_map(void)
+{
+	struct rte_vmap_region r[2], bad[2];
+	struct vmap_domain *dom;
+	uint8_t *b, *c;
+	int status;
+	pid_t pid;
+
+	dom = domain("vt_sec", MB, MB);
+	VT_ASSERT(dom != NULL, "domain");
+	VT_ASSERT_EQ(2, vmap_domain_regions(dom, r, RTE_DIM(r)), "regions");
+	b = r[0].addr;
+	c = r[1].addr;
+	memset(b, 0x11, 64);
+	memset(c, 0x22, 64);
+
+	VT_ASSERT_EQ(-EEXIST, vmap_domain_attach_secondary(dom, r, 2),
+		     "attach where the regions are mapped already");
+	VT_ASSERT(b[0] == 0x11 && c[63] == 0x22,
+		  "the domain's bytes after a refused attach");
+	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, r, 1),
+		     "attach without the coherent region");
+	memcpy(bad, r, sizeof(bad));
+	bad[1].size -= page_sz;
+	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, bad, 2),
+		     "attach with a coherent region of the wrong size");
+	memcpy(bad, r, sizeof(bad));
+	bad[0].addr = (uint8_t *)bad[0].addr + page_sz;
+	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, bad, 2),
+		     "attach with a bounce region at another address");
+
+	pid = fork();
+	VT_ASSERT(pid >= 0, "fork");
+	if (pid == 0) {
+		/* a secondary: the addresses free, the files by fd */
+		munmap(b, r[0].size);
+		munmap(c, r[1].size);
+		if (vmap_domain_attach_secondary(dom, r, 2) != 0)
+			_exit(2);
+		if (b[0] != 0x11 || c[63] != 0x22)
+			_exit(3);
+		memset(b + 64, 0x33, 64);
+		memset(c + 64, 0x44, 64);
+		vmap_domain_detach_secondary(dom);
+		_exit(0);
+	}
+	VT_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	VT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "the child's attach: exit status 0x%x (2: attach failed, 3: other bytes)",
+		  status);
+	VT_ASSERT(b[64] == 0x33 && c[127] == 0x44,
+		  "the child's writes through its mapping");
+	vmap_domain_destroy(dom);
+	return VT_PASS;
+}
+
 static int
 test_pool_create(void)
 {
@@ -1367,6 +1433,7 @@ run(int argc, char **argv)
 		{ "pool_errors", test_pool_errors },
 		{ "pool_slot_index", test_pool_slot_index },
 		{ "pool_create", test_pool_create },
+		{ "secondary_map", test_secondary_map },
 	};
 	struct rte_mempool *mp;
 	unsigned int i, failed = 0, total = 0;

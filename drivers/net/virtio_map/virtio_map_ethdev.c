@@ -601,14 +601,6 @@ static const struct eth_dev_ops virtio_map_ops = {
 	.xstats_get_names = virtio_map_xstats_get_names,
 };
 
-static uint16_t
-virtio_map_burst_stopped(void *q __rte_unused,
-			 struct rte_mbuf **pkts __rte_unused,
-			 uint16_t n __rte_unused)
-{
-	return 0;
-}
-
 /* ---- vdev driver ---- */
 
 /* The control thread's condition, timed by the monotonic clock. */
@@ -736,8 +728,8 @@ virtio_map_probe_primary(struct rte_vdev_device *vdev)
 	dev->mem_cb = ret == 0;
 
 	eth->dev_ops = &virtio_map_ops;
-	eth->rx_pkt_burst = virtio_map_burst_stopped;
-	eth->tx_pkt_burst = virtio_map_burst_stopped;
+	eth->rx_pkt_burst = vmq_burst_none;
+	eth->tx_pkt_burst = vmq_burst_none;
 	eth->tx_pkt_prepare = virtio_map_tx_prepare;
 	eth->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS |
 				RTE_ETH_DEV_INTR_LSC;

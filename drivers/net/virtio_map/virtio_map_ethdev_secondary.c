@@ -199,13 +199,8 @@ static const struct eth_dev_ops virtio_map_secondary_ops = {
 	.xstats_get_names = virtio_map_xstats_get_names,
 };
 
-/* Bursts of a port whose map kind cannot run here (logged at attach). */
-static uint16_t
-vm_sec_burst_refused(void *q __rte_unused, struct rte_mbuf **pkts __rte_unused,
-		     uint16_t n __rte_unused)
-{
-	return 0;
-}
+/* Ports whose map kind this process attached (detached at remove). */
+static bool vm_sec_attached[RTE_MAX_ETHPORTS];
 
 /*
  * Bursts in this process: the map kind found again by name (its ops are
@@ -218,13 +213,15 @@ virtio_map_secondary_bursts(struct rte_eth_dev *eth)
 {
 	struct virtio_map_shared *sh = vm_shared(eth);
 
-	if (vmap_dev_attach_secondary(&sh->map) < 0) {
+	if (vmap_dev_attach_secondary(&sh->map, virtio_map_mp_fetch_regions,
+				      eth) < 0) {
 		VM_INIT_LOG(ERR, "%s: map=%s: Rx and Tx bursts in this secondary process return 0; stats, xstats and queue information work",
 			    sh->name, sh->cfg.map);
-		eth->rx_pkt_burst = vm_sec_burst_refused;
-		eth->tx_pkt_burst = vm_sec_burst_refused;
+		eth->rx_pkt_burst = vmq_burst_none;
+		eth->tx_pkt_burst = vmq_burst_none;
 		return 0;
 	}
+	vm_sec_attached[eth->data->port_id] = true;
 	virtio_map_mp_secondary_init();
 	/* a failure is logged; the bursts ask again */
 	virtio_map_mp_fetch_all(eth);
@@ -265,5 +262,9 @@ virtio_map_remove_secondary(struct rte_eth_dev *eth)
 {
 	/* this process's copies of the kick eventfds */
 	vmq_proc_forget_port(eth->data->port_id);
+	if (vm_sec_attached[eth->data->port_id]) {
+		vmap_dev_detach_secondary(&vm_shared(eth)->map);
+		vm_sec_attached[eth->data->port_id] = false;
+	}
 	return rte_eth_dev_release_port(eth);
 }

@@ -9,9 +9,13 @@
  * reply). At attach the secondary takes them all, waiting; a queue set up
  * again later (new generation) is asked for from the burst that finds it,
  * without waiting (vmq_proc.h), at most every VM_MP_RETRY_MS per port.
+ * A map kind whose memory is in files of its own (vduse's domain) gets
+ * them at attach too: the regions and their fds, which it maps at the
+ * primary's addresses.
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +30,7 @@
 #include "vmq_proc.h"
 
 #define VM_MP_KICK_FDS	"vm_kick_fds"
+#define VM_MP_REGIONS	"vm_map_regions"
 /** Wait for the primary's answer at attach. */
 #define VM_MP_TIMEOUT_S	5
 /** A missing kick eventfd is asked for again after this. */
@@ -47,7 +52,28 @@ struct vm_mp_rep {
 	uint32_t gen[VM_MP_FDS];		/**< its vmq.gen */
 };
 
+/** A map kind's memory regions, for a kind that maps them in secondaries. */
+struct vm_mp_region {
+	uint64_t dev_addr;
+	uint64_t addr;				/**< in the primary */
+	uint64_t size;
+	uint64_t fd_offset;
+};
+
+struct vm_mp_regions_rep {
+	int32_t ret;				/**< 0 or a negative errno */
+	uint16_t n;				/**< regions, each with its fd */
+	struct vm_mp_region r[VMAP_SECONDARY_REGIONS_MAX];
+};
+
 static_assert(VM_MP_FDS <= RTE_MP_MAX_FD_NUM, "more fds than rte_mp takes");
+static_assert(VMAP_SECONDARY_REGIONS_MAX <= RTE_MP_MAX_FD_NUM,
+	      "more region fds than rte_mp takes");
+static_assert(sizeof(struct vm_mp_regions_rep) <= RTE_MP_MAX_PARAM_LEN,
+	      "regions reply too long for rte_mp");
+static_assert(offsetof(struct vm_mp_rep, ret) == 0 &&
+	      offsetof(struct vm_mp_regions_rep, ret) == 0,
+	      "a reply starts with its status");
 static_assert(sizeof(struct vm_mp_req) <= RTE_MP_MAX_PARAM_LEN,
 	      "request too long for rte_mp");
 static_assert(sizeof(struct vm_mp_rep) <= RTE_MP_MAX_PARAM_LEN,
@@ -62,6 +88,43 @@ vm_mp_queue(const struct virtio_map_shared *sh, unsigned int vq)
 	return vq % 2 == 0 ? sh->rxq[vq / 2] : sh->txq[vq / 2];
 }
 
+static void vm_mp_request(struct rte_mp_msg *msg, const char *name,
+			  uint16_t first_vq, bool one);
+
+/*
+ * Primary: start the answer r to msg (a struct vm_mp_req) with a reply of
+ * rep_len bytes, whose first member is its int32_t status, and find the
+ * port asked for: NULL with the status set when there is none (then
+ * send r as it is).
+ */
+static struct rte_eth_dev *
+vm_mp_answer_port(const struct rte_mp_msg *msg, struct rte_mp_msg *r,
+		  size_t rep_len)
+{
+	const struct vm_mp_req *req = (const void *)msg->param;
+	struct rte_eth_dev *eth;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int32_t ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", msg->name);
+	r->len_param = rep_len;
+	if (msg->len_param != sizeof(*req)) {
+		ret = -EINVAL;
+		eth = NULL;
+	} else {
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)sizeof(req->name) - 1, req->name);
+		eth = rte_eth_dev_allocated(name);
+		if (eth == NULL || vm_dev(eth) == NULL) {
+			ret = -ENODEV;
+			eth = NULL;
+		}
+	}
+	memcpy(r->param, &ret, sizeof(ret));
+	return eth;
+}
+
 /* Primary, on EAL's multi-process thread: send the kick eventfds. */
 static int
 vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
@@ -72,25 +135,13 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 	struct rte_eth_dev *eth;
 	struct vmq *q;
 	unsigned int vq;
-	char name[RTE_ETH_NAME_MAX_LEN];
 	int ret;
 
-	memset(&r, 0, sizeof(r));
-	snprintf(r.name, sizeof(r.name), "%s", msg->name);
-	r.len_param = sizeof(*rep);
+	eth = vm_mp_answer_port(msg, &r, sizeof(*rep));
 	rep = (struct vm_mp_rep *)r.param;
 	rep->next_vq = 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS;
-	if (msg->len_param != sizeof(*req)) {
-		rep->ret = -EINVAL;
+	if (eth == NULL)
 		return rte_mp_reply(&r, peer);
-	}
-	snprintf(name, sizeof(name), "%.*s", (int)sizeof(req->name) - 1,
-		 req->name);
-	eth = rte_eth_dev_allocated(name);
-	if (eth == NULL || vm_dev(eth) == NULL) {
-		rep->ret = -ENODEV;
-		return rte_mp_reply(&r, peer);
-	}
 	/* queue setup and release swap queues under this lock */
 	rte_spinlock_lock(&vm_dev(eth)->queues_lock);
 	for (vq = req->first_vq; vq < 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS; vq++) {
@@ -114,22 +165,116 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 	return ret;
 }
 
-int
-virtio_map_mp_primary_init(void)
+/*
+ * Primary, on EAL's multi-process thread: send the map kind's regions
+ * and their fds (a kind whose memory a secondary maps itself: vduse).
+ */
+static int
+vm_mp_answer_regions(const struct rte_mp_msg *msg, const void *peer)
 {
-	int ret = rte_mp_action_register(VM_MP_KICK_FDS, vm_mp_answer);
+	struct rte_vmap_region reg[VMAP_SECONDARY_REGIONS_MAX];
+	struct vm_mp_regions_rep *rep;
+	struct rte_mp_msg r;
+	struct rte_eth_dev *eth;
+	int i, n;
 
-	/* one action for every port of the process */
+	eth = vm_mp_answer_port(msg, &r, sizeof(*rep));
+	rep = (struct vm_mp_regions_rep *)r.param;
+	if (eth == NULL)
+		return rte_mp_reply(&r, peer);
+	/* the port's regions are fixed from probe to close */
+	n = vmap_regions(&vm_shared(eth)->map, reg, RTE_DIM(reg), false);
+	if (n < 0 || n > (int)RTE_DIM(reg)) {
+		rep->ret = n < 0 ? n : -E2BIG;
+		return rte_mp_reply(&r, peer);
+	}
+	for (i = 0; i < n; i++) {
+		if (reg[i].fd < 0) {
+			rep->ret = -EBADF;
+			return rte_mp_reply(&r, peer);
+		}
+		rep->r[i].dev_addr = reg[i].dev_addr;
+		rep->r[i].addr = (uintptr_t)reg[i].addr;
+		rep->r[i].size = reg[i].size;
+		rep->r[i].fd_offset = reg[i].fd_offset;
+		r.fds[i] = reg[i].fd;
+	}
+	rep->n = n;
+	r.num_fds = n;
+	return rte_mp_reply(&r, peer);
+}
+
+/* Register one action; EEXIST is another port's doing. */
+static int
+vm_mp_register(const char *name, rte_mp_t action)
+{
+	int ret = rte_mp_action_register(name, action);
+
 	if (ret < 0 && rte_errno != EEXIST) {
 		/* no multi-process channel (--in-memory, --no-shconf): no
 		 * secondary can attach either */
 		if (rte_errno == ENOTSUP)
 			return 0;
 		VM_INIT_LOG(ERR, "cannot register the multi-process action %s: %s",
-			    VM_MP_KICK_FDS, rte_strerror(rte_errno));
+			    name, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	return 0;
+}
+
+int
+virtio_map_mp_primary_init(void)
+{
+	int ret = vm_mp_register(VM_MP_KICK_FDS, vm_mp_answer);
+
+	/* one action each for every port of the process */
+	if (ret == 0)
+		ret = vm_mp_register(VM_MP_REGIONS, vm_mp_answer_regions);
+	return ret;
+}
+
+int
+virtio_map_mp_fetch_regions(struct rte_vmap_dev *d __rte_unused,
+			    struct rte_vmap_region *r, unsigned int max,
+			    void *arg)
+{
+	const struct rte_eth_dev *eth = arg;
+	struct timespec ts = { .tv_sec = VM_MP_TIMEOUT_S };
+	const struct vm_mp_regions_rep *rep;
+	struct rte_mp_reply reply;
+	struct rte_mp_msg msg;
+	const struct rte_mp_msg *m;
+	unsigned int i;
+	int ret;
+
+	vm_mp_request(&msg, eth->data->name, 0, false);
+	snprintf(msg.name, sizeof(msg.name), VM_MP_REGIONS);
+	if (rte_mp_request_sync(&msg, &reply, &ts) < 0 ||
+	    reply.nb_received != 1) {
+		ret = rte_errno != 0 ? -rte_errno : -ETIMEDOUT;
+		if (reply.nb_received > 0)
+			free(reply.msgs);
+		return ret;
+	}
+	m = &reply.msgs[0];
+	rep = (const void *)m->param;
+	if (m->len_param != sizeof(*rep) || rep->n > max ||
+	    m->num_fds != rep->n)
+		ret = -EPROTO;
+	else
+		ret = rep->ret < 0 ? rep->ret : rep->n;
+	for (i = 0; ret > 0 && i < rep->n; i++) {
+		r[i].dev_addr = rep->r[i].dev_addr;
+		r[i].addr = (void *)(uintptr_t)rep->r[i].addr;
+		r[i].size = rep->r[i].size;
+		r[i].fd_offset = rep->r[i].fd_offset;
+		r[i].fd = m->fds[i];
+	}
+	if (ret <= 0)
+		for (i = 0; i < (unsigned int)m->num_fds; i++)
+			close(m->fds[i]);
+	free(reply.msgs);
+	return ret;
 }
 
 /* Keep the eventfds of one reply (this process now owns them). */

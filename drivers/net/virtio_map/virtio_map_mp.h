@@ -4,7 +4,8 @@
 
 /*
  * The driver's multi-process messages (virtio_map_mp.c), floor 1: kick
- * eventfds from the primary to secondaries.
+ * eventfds and a map kind's memory regions from the primary to
+ * secondaries.
  */
 
 #ifndef _VIRTIO_MAP_MP_H_
@@ -12,9 +13,11 @@
 
 #include <ethdev_driver.h>
 
+#include "vmap.h"
+
 /**
- * In the primary: answer secondaries' requests for kick eventfds (once
- * per process, at the first probe).
+ * In the primary: answer secondaries' requests for kick eventfds and for
+ * a map kind's regions (once per process, at the first probe).
  *
  * @return 0 (also without a multi-process channel), or a negative errno
  */
@@ -28,5 +31,14 @@ void virtio_map_mp_secondary_init(void);
  * @return 0, or a negative errno (logged as a warning)
  */
 int virtio_map_mp_fetch_all(struct rte_eth_dev *eth);
+/**
+ * In a secondary, a vmap_fetch_regions_t (arg: the struct rte_eth_dev):
+ * the regions of the port's map kind in the primary, with this process's
+ * copies of their fds (the caller closes them), waiting at most 5 s.
+ *
+ * @return the count written to r, or a negative errno
+ */
+int virtio_map_mp_fetch_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r,
+				unsigned int max, void *arg);
 
 #endif /* _VIRTIO_MAP_MP_H_ */

@@ -426,6 +426,12 @@ typedef uint16_t (*vmq_burst_t)(void *q, struct rte_mbuf **pkts, uint16_t n);
 vmq_burst_t vmq_rx_burst_fn(enum rte_vmap_kind kind);
 /** The Tx burst function for a map kind (see vmq_rx_burst_fn()). */
 vmq_burst_t vmq_tx_burst_fn(enum rte_vmap_kind kind);
+/**
+ * A burst that moves nothing and returns 0: the port's Rx and Tx while it
+ * is not started, and in a secondary process where its map kind cannot
+ * run. Touches neither q nor pkts.
+ */
+uint16_t vmq_burst_none(void *q, struct rte_mbuf **pkts, uint16_t n);
 
 /**
  * Check a Tx packet against what the queue can send: length (max_frame,

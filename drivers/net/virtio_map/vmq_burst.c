@@ -251,6 +251,13 @@ vmq_tx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
 				       vmq_split_tx_ops(q, pkts, n));
 }
 
+uint16_t
+vmq_burst_none(void *q __rte_unused, struct rte_mbuf **pkts __rte_unused,
+	       uint16_t n __rte_unused)
+{
+	return 0;
+}
+
 vmq_burst_t
 vmq_rx_burst_fn(enum rte_vmap_kind kind)
 {
