@@ -43,7 +43,9 @@
 #include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_eal.h>
+#include <rte_epoll.h>
 #include <rte_ethdev.h>
+#include <rte_interrupts.h>
 #include <rte_mbuf.h>
 
 #include "rte_pmd_virtio_map.h"
@@ -354,6 +356,8 @@ run(int argc, char **argv)
 	double t0;
 	FILE *f;
 	bool ready = false;
+	struct rte_epoll_event ev;
+	uint64_t kicks = 0;
 
 	if (argc < 1 || argc > 2 ||
 	    (strcmp(argv[0], "va") && strcmp(argv[0], "vduse") &&
@@ -364,11 +368,26 @@ run(int argc, char **argv)
 	}
 	recon = argc == 2;
 	po.map = argv[0];
+	po.vhost_rxq_intr = !recon;
 	if (strcmp(po.map, "local") == 0)
 		VT_ASSERT_OK(register_local(), "register the kind local");
 	VT_CHECK(vt_eal_init(&eo));
 	VT_CHECK(vt_pair_up(&p, &po));
 
+	if (!recon) {
+		/*
+		 * net_vhost asks the driver to kick its Rx queue 1 (the
+		 * driver's Tx queue 1, the secondary's) and its kick eventfd
+		 * wakes this thread's epoll: the secondary's kicks, through
+		 * its copies of the eventfds, must reach the device.
+		 */
+		VT_ASSERT_OK(rte_eth_dev_rx_intr_ctl_q(p.vhost_port, 1,
+						       RTE_EPOLL_PER_THREAD,
+						       RTE_INTR_EVENT_ADD, NULL),
+			     "net_vhost Rx queue 1 interrupt into the epoll");
+		VT_ASSERT_OK(rte_eth_dev_rx_intr_enable(p.vhost_port, 1),
+			     "net_vhost Rx queue 1 interrupt enable");
+	}
 	own_pool = rte_pktmbuf_pool_create("vt_own_pool", 1024, 0, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE,
 					   rte_socket_id());
@@ -424,6 +443,8 @@ run(int argc, char **argv)
 
 		echoed += echo(p.vhost_port, 1);
 		echo(p.vhost_port, 0);
+		if (rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 0) > 0)
+			kicks++;
 		/* the primary's own packets around pair 0, meanwhile */
 		if (rte_pktmbuf_alloc_bulk(own_pool, &m, 1) == 0) {
 			char *d = rte_pktmbuf_append(m, 60);
@@ -480,8 +501,10 @@ run(int argc, char **argv)
 		VT_ASSERT_EQ(PACKETS, v, "rx_q1_good_packets in the primary");
 		VT_ASSERT_EQ(PACKETS, echoed, "packets the primary echoed");
 		VT_CHECK(vt_xstat_get(p.drv_port, "tx_q1_notifications", &v));
-		vt_info("the secondary kicked Tx queue 1 %" PRIu64 " times through its copy of the eventfd",
-			v);
+		vt_info("the secondary kicked Tx queue 1 %" PRIu64 " times through its copy of the eventfd; the device's epoll woke %" PRIu64 " times",
+			v, kicks);
+		VT_ASSERT(v > 0, "the secondary's kicks of Tx queue 1 (tx_q1_notifications)");
+		VT_ASSERT(kicks > 0, "wake-ups of net_vhost's Rx queue 1 interrupt");
 	} else {
 		VT_ASSERT_EQ(0, echoed, "packets of the refused secondary");
 	}

@@ -333,6 +333,11 @@ struct vt_pair_opts {
 	/** Configure the driver's port with LSC interrupts (intr_conf.lsc):
 	 * it then raises RTE_ETH_EVENT_INTR_LSC on every link change. */
 	bool drv_lsc;
+	/** Configure net_vhost with Rx interrupts (intr_conf.rxq; frames up
+	 * to 1514 bytes, vt_pair_up() only): once a test enables one
+	 * (rte_eth_dev_rx_intr_enable()), the device asks the driver to
+	 * kick that queue, and its eventfd wakes an epoll. */
+	bool vhost_rxq_intr;
 	/** Packets in flight per stream; 0 means twice the ring (the ring
 	 * plus 1024 above 4096 descriptors). Pools are
 	 * sized from it, so small memory wants it small; rings only fill up

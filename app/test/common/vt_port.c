@@ -299,8 +299,18 @@ vt_pair_up(struct vt_pair *p, const struct vt_pair_opts *opts)
 	VT_CHECK(vt_pair_drv_create(p));
 	nq = p->opts.queues > 1 ? p->opts.queues : 1;
 
-	VT_CHECK(vt_port_setup_q(p->vhost_port, nq, p->queue_size,
-				 p->vhost_pool, p->max_frame, false));
+	if (p->opts.vhost_rxq_intr) {
+		struct rte_eth_conf vconf = { .intr_conf.rxq = 1 };
+
+		VT_ASSERT(p->max_frame <= RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN,
+			  "vhost_rxq_intr with frames of %u bytes", p->max_frame);
+		vt_phase("configure port %u with Rx interrupts", p->vhost_port);
+		VT_CHECK(vt_port_setup_conf(p->vhost_port, &vconf, nq,
+					    p->queue_size, p->vhost_pool));
+	} else {
+		VT_CHECK(vt_port_setup_q(p->vhost_port, nq, p->queue_size,
+					 p->vhost_pool, p->max_frame, false));
+	}
 	VT_CHECK(vt_port_setup_q(p->drv_port, nq, p->queue_size, p->drv_pool,
 				 p->max_frame, p->opts.drv_lsc));
 	return vt_pair_start(p);
