@@ -34,20 +34,6 @@
 #define MEM_MB		10	/* EAL starts with 5 pages: 5 regions */
 #define WAIT_S		2.0
 
-static char hp_dir[PATH_MAX];
-
-static int
-setup(int argc __rte_unused, char **argv __rte_unused)
-{
-	return vt_hugepages_setup(PAGES, hp_dir, sizeof(hp_dir));
-}
-
-static void
-teardown(void)
-{
-	vt_hugepages_teardown();
-}
-
 /* Whether net_vhost's memory table covers [va, va + len): 1, 0, -1. */
 static int
 table_covers(uint16_t vhost_port, const void *va, size_t len)
@@ -99,7 +85,7 @@ run(int argc, char **argv __rte_unused)
 	struct vt_eal_opts eo = {
 		.hugepages = true,
 		.mem_mb = MEM_MB,
-		.huge_dir = hp_dir,
+		.huge_dir = vt_ctx.huge_dir,
 	};
 	struct vt_pair_opts po = { .queue_size = 256, .window = 64 };
 	struct rte_malloc_socket_stats st;
@@ -154,8 +140,7 @@ static const struct vt_test test = {
 	.name = "mem_free",
 	.usage = "(no arguments)",
 	.timeout_s = 120,
-	.setup = setup,
-	.teardown = teardown,
+	.hugepages = PAGES,
 	.run = run,
 };
 

@@ -35,22 +35,6 @@
 #define SEG_SIZE 1024		/* driver Tx chains */
 #define RX_ROOM (1024 + RTE_PKTMBUF_HEADROOM)	/* mrg_rxbuf: driver Rx */
 
-static char hp_dir[PATH_MAX];
-
-static int
-setup(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return vt_hugepages_setup(HP_PAGES, hp_dir, sizeof(hp_dir));
-}
-
-static void
-teardown(void)
-{
-	vt_hugepages_teardown();
-}
-
 static int
 pa_regions(void)
 {
@@ -88,7 +72,7 @@ run(int argc, char **argv)
 		.mem_mb = 2 * HP_PAGES,
 		.iova_pa = true,
 		.single_file_segments = true,
-		.huge_dir = hp_dir,
+		.huge_dir = vt_ctx.huge_dir,
 		.extra = extra,
 	};
 	struct vt_pair_opts po = {
@@ -137,8 +121,7 @@ static const struct vt_test test = {
 	.name = "pa_hugepages",
 	.usage = "split|packed [off|in_order+mrg_rxbuf+indirect+event_idx] (as root)",
 	.timeout_s = 280,
-	.setup = setup,
-	.teardown = teardown,
+	.hugepages = HP_PAGES,
 	.run = run,
 };
 

@@ -58,22 +58,6 @@
 
 extern char **environ;
 
-static char hp_dir[PATH_MAX];
-
-static int
-setup(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return vt_hugepages_setup(HP_PAGES, hp_dir, sizeof(hp_dir));
-}
-
-static void
-teardown(void)
-{
-	vt_hugepages_teardown();
-}
-
 /*
  * "local": the va kind under another name, without
  * RTE_VMAP_F_MULTI_PROCESS (a kind whose state would be in one process).
@@ -342,7 +326,7 @@ run(int argc, char **argv)
 		.hugepages = true,
 		.mem_mb = 2 * HP_PAGES,
 		.single_file_segments = true,
-		.huge_dir = hp_dir,
+		.huge_dir = vt_ctx.huge_dir,
 	};
 	struct vt_pair_opts po = { .queue_size = 256, .queues = 2 };
 	char devargs[PATH_MAX + 64], sock2[PATH_MAX], line[256];
@@ -478,7 +462,9 @@ run(int argc, char **argv)
 
 	vt_phase("hot-plug a port with the secondary attached");
 	snprintf(sock2, sizeof(sock2), "%s/hotplug.sock", vt_ctx.dir);
-	snprintf(devargs, sizeof(devargs), "path=%s", sock2);
+	/* of the same kind: a vduse port's domain is mapped in the
+	 * secondary at probe and unmapped at remove */
+	snprintf(devargs, sizeof(devargs), "path=%s,map=%s", sock2, po.map);
 	VT_ASSERT_OK(rte_eal_hotplug_add("vdev", "net_virtio_map9", devargs),
 		     "rte_eal_hotplug_add net_virtio_map9 with a secondary attached");
 	VT_ASSERT_OK(rte_eal_hotplug_remove("vdev", "net_virtio_map9"),
@@ -534,8 +520,7 @@ main(int argc, char **argv)
 		.name = "secondary",
 		.usage = "va|vduse|local [reconnect]",
 		.timeout_s = 120,
-		.setup = setup,
-		.teardown = teardown,
+		.hugepages = HP_PAGES,
 		.run = run,
 	};
 

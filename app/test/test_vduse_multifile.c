@@ -31,22 +31,6 @@
 #define EAL_MB 64
 #define PACKETS 1000000
 
-static char hp_dir[PATH_MAX];
-
-static int
-setup(int argc, char **argv)
-{
-	RTE_SET_USED(argc);
-	RTE_SET_USED(argv);
-	return vt_hugepages_setup(HP_PAGES, hp_dir, sizeof(hp_dir));
-}
-
-static void
-teardown(void)
-{
-	vt_hugepages_teardown();
-}
-
 static int
 count_seg_fd(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	     void *arg)
@@ -119,7 +103,7 @@ run(int argc, char **argv)
 	struct vt_eal_opts eo = {
 		.hugepages = true,
 		.mem_mb = EAL_MB,
-		.huge_dir = hp_dir,
+		.huge_dir = vt_ctx.huge_dir,
 	};
 	struct vt_pair_opts o = { .map = "vduse", .index = 1 };
 	unsigned int files = 0;
@@ -150,8 +134,7 @@ static const struct vt_test test = {
 	.name = "vduse_multifile",
 	.usage = "split (as root)",
 	.timeout_s = 280,
-	.setup = setup,
-	.teardown = teardown,
+	.hugepages = HP_PAGES,
 	.run = run,
 };
 

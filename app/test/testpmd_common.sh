@@ -21,8 +21,11 @@ finish() {
 
 	exec 3>&-
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null
+		# interrupted (meson's timeout sends SIGKILL 0.5 s after
+		# SIGTERM): no time to let testpmd close its ports
+		[ -n "$interrupted" ] || kill -TERM "$pid" 2>/dev/null
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			[ -z "$interrupted" ] || break
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.5
 		done
@@ -37,6 +40,7 @@ finish() {
 	if [ -n "$hp_mount" ]; then
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			umount "$hp_mount" 2>/dev/null && break
+			[ -z "$interrupted" ] || break
 			sleep 0.5
 		done
 		mountpoint -q "$hp_mount" && umount -l "$hp_mount"
@@ -48,7 +52,8 @@ finish() {
 	say "$([ "$rc" -eq 0 ] && echo PASS || { [ "$rc" -eq 77 ] && echo SKIP || echo FAIL; })"
 	exit "$rc"
 }
-trap 'fail "interrupted"' INT TERM HUP
+interrupted=""
+trap 'interrupted=1; fail "interrupted (a timeout?)"' INT TERM HUP
 
 # EAL refuses -d for a library below a world-writable directory; it checks
 # the real path of the file, every directory from its parent up to /.

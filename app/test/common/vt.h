@@ -136,6 +136,13 @@ struct vt_test {
 	int (*setup)(int argc, char **argv);
 	/** Optional. Runs in the runner after the body, even if it failed. */
 	void (*teardown)(void);
+	/**
+	 * Optional. 2 MB hugepages the runner reserves before setup (the
+	 * test skips without them) and gives back after teardown, with
+	 * vt_hugepages_setup(); the body finds their hugetlbfs in
+	 * vt_ctx.huge_dir.
+	 */
+	unsigned int hugepages;
 	/** The body, in its own process; argv[0] is the first test argument. */
 	int (*run)(int argc, char **argv);
 };
@@ -150,6 +157,8 @@ struct vt_ctx {
 	 * Short, so that socket paths in it fit in sun_path.
 	 */
 	char dir[96];
+	/** The hugetlbfs of vt_test.hugepages ("" without). */
+	char huge_dir[PATH_MAX];
 };
 
 /** The current test's context, set by vt_main(). */

@@ -339,7 +339,10 @@ vt_main(const struct vt_test *t, int argc, char **argv)
 	printf("[%s] start (file prefix %s, directory %s)\n", vt_ctx.name,
 	       vt_ctx.prefix, vt_ctx.dir);
 	rc = VT_PASS;
-	if (t->setup != NULL)
+	if (t->hugepages > 0)
+		rc = vt_hugepages_setup(t->hugepages, vt_ctx.huge_dir,
+					sizeof(vt_ctx.huge_dir));
+	if (rc == VT_PASS && t->setup != NULL)
 		rc = t->setup(argc - 1, argv + 1);
 	if (rc != VT_PASS)
 		goto out;
@@ -384,6 +387,8 @@ out:
 	vt_cleanup_eal_files();
 	if (t->teardown != NULL)
 		t->teardown();
+	if (t->hugepages > 0)
+		vt_hugepages_teardown();
 	vt_rm_tree(vt_ctx.dir);
 	printf("[%s] %s after %.1f s\n", vt_ctx.name,
 	       rc == VT_PASS ? "PASS" : rc == VT_SKIP ? "SKIP" : "FAIL",
