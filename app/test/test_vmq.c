@@ -5,8 +5,9 @@
 /*
  * Unit test "vmq": the driver's split virtqueues (drivers/net/virtio_map/
  * vmq.h) with this test playing the device, no ethdev port and no
- * transport. The device side reads the driver area and descriptors and
- * writes the device area directly, as a vhost backend would. Covered:
+ * transport. The device side (the model of common/vt_dev.h) reads the
+ * driver area and descriptors and writes the device area directly, as a
+ * vhost backend would. Covered:
  * Tx and Rx with every byte checked, chains, ring full, partial bursts,
  * 16-bit index wrap-around with random burst sizes and out-of-order
  * completion, notification suppression, a device that breaks the rules
@@ -32,179 +33,37 @@
 #include "vmq.h"
 #include "vt.h"
 #include "vt_count_ops.h"
+#include "vt_dev.h"
 
-#define HDR 12			/* virtio-net header, VERSION_1 */
+#define HDR VT_DEV_HDR		/* virtio-net header, VERSION_1 */
 #define WRAP_PACKETS 70000	/* more than 65536: both 16-bit indexes wrap */
 
+static struct rte_vmap_dev map;
+static struct rte_mempool *pool;	/* driver Rx buffers, sent packets */
+static struct vt_dev dev;
 
 /* ---- the device ---- */
 
-struct dev {
-	struct vmq *q;
-	uint16_t last_avail;	/* next driver area entry to take */
-	uint16_t used_idx;	/* next device area entry to write */
-	uint64_t offset;	/* device address - VA */
-};
-
-static struct rte_vmap_dev map;
-static enum rte_vmap_kind kind;
-/* vduse: the device reaches memory only through the domain's regions */
-static struct rte_vmap_region dev_regions[2];
-static int dev_nregions;
-static struct rte_mempool *pool;	/* driver Rx buffers, sent packets */
-static struct rte_mempool *dev_pool;	/* what the device hands back */
-static uint32_t rnd_state = 2463534242u;
-
-static uint32_t
-rnd(uint32_t lo, uint32_t hi)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return lo + rnd_state % (hi - lo + 1);
-}
-
-/* Where the device finds [addr, addr + len); NULL if it cannot reach it. */
-static void *
-dev_ptr(const struct dev *d, uint64_t addr, uint32_t len)
-{
-	int i;
-
-	if (dev_nregions == 0)
-		return (void *)(uintptr_t)(addr - d->offset);
-	for (i = 0; i < dev_nregions; i++)
-		if (addr >= dev_regions[i].dev_addr &&
-		    addr + len <= dev_regions[i].dev_addr + dev_regions[i].size)
-			return (uint8_t *)dev_regions[i].addr +
-			       (addr - dev_regions[i].dev_addr);
-	return NULL;
-}
-
-static void
-dev_attach(struct dev *d, struct vmq *q)
-{
-	memset(d, 0, sizeof(*d));
-	d->q = q;
-	d->offset = vmap_dev_ops(&map) == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
-}
-
-/* Entries the driver made available and the device has not taken. */
-static uint16_t
-dev_avail_count(const struct dev *d)
-{
-	return __atomic_load_n(&d->q->split.avail->idx, __ATOMIC_ACQUIRE) -
-	       d->last_avail;
-}
-
-static uint16_t
-dev_take(struct dev *d)
-{
-	return d->q->split.avail->ring[d->last_avail++ & d->q->mask];
-}
-
-static void
-dev_put(struct dev *d, uint32_t id, uint32_t len)
-{
-	struct vmq_used_elem *e = &d->q->split.used->ring[d->used_idx++ & d->q->mask];
-
-	e->id = id;
-	e->len = len;
-}
-
-static void
-dev_publish(struct dev *d)
-{
-	__atomic_store_n(&d->q->split.used->idx, d->used_idx, __ATOMIC_RELEASE);
-}
-
-/* Read the Tx chain at head into a new mbuf (the frame, header checked). */
-static int
-dev_tx_read(struct dev *d, uint16_t head, struct rte_mbuf **out)
-{
-	static uint8_t buf[VMQ_MAX_FRAME + HDR + 64];
-	const struct vmq_desc *desc;
-	struct rte_mbuf *m;
-	uint32_t total = 0, n = 0, i;
-	uint16_t id = head;
-	const void *src;
-	char *p;
-
-	for (;;) {
-		VT_ASSERT(id < d->q->size, "descriptor id %u out of range", id);
-		desc = &d->q->split.desc[id];
-		VT_ASSERT(!(desc->flags & VMQ_DESC_F_WRITE),
-			  "Tx descriptor %u is device-writable", id);
-		VT_ASSERT(total + desc->len <= sizeof(buf), "chain too long");
-		src = dev_ptr(d, desc->addr, desc->len);
-		VT_ASSERT(src != NULL, "Tx descriptor %u: 0x%" PRIx64 " + %u out of the device's reach",
-			  id, desc->addr, desc->len);
-		memcpy(buf + total, src, desc->len);
-		total += desc->len;
-		VT_ASSERT(++n <= d->q->size, "descriptor chain loops");
-		if (!(desc->flags & VMQ_DESC_F_NEXT))
-			break;
-		id = desc->next;
-	}
-	VT_ASSERT(total > HDR, "Tx chain of %u bytes", total);
-	for (i = 0; i < HDR; i++)
-		VT_ASSERT_EQ(0, buf[i], "virtio-net header byte (no offloads)");
-	m = rte_pktmbuf_alloc(dev_pool);
-	VT_ASSERT(m != NULL, "device pool");
-	p = rte_pktmbuf_append(m, total - HDR);
-	VT_ASSERT(p != NULL, "device mbuf room for %u", total - HDR);
-	memcpy(p, buf + HDR, total - HDR);
-	*out = m;
-	return VT_PASS;
-}
-
 /* Write packet seq of s into the next Rx buffer; len_override != 0 lies. */
 static int
-dev_rx_write(struct dev *d, const struct vt_stream *s, uint64_t seq,
+dev_rx_write(struct vt_dev *d, const struct vt_stream *s, uint64_t seq,
 	     uint32_t len_override)
 {
-	static struct rte_mbuf *scratch;
-	const struct vmq_desc *desc;
-	uint16_t id, one = 1;
+	struct vt_dbuf b;
 	uint32_t len;
-	uint8_t *dst;
 
-	VT_ASSERT(dev_avail_count(d) > 0, "no Rx buffer available");
-	id = dev_take(d);
-	VT_ASSERT(id < d->q->size, "Rx descriptor id %u out of range", id);
-	desc = &d->q->split.desc[id];
-	VT_ASSERT(desc->flags == VMQ_DESC_F_WRITE,
-		  "Rx descriptor flags 0x%x: expected WRITE only", desc->flags);
-	len = vt_stream_len(s, seq);
-	VT_ASSERT(desc->len >= HDR + len, "Rx buffer of %u bytes for a %u-byte frame",
-		  desc->len, len);
-	if (scratch == NULL)
-		scratch = rte_pktmbuf_alloc(dev_pool);
-	VT_ASSERT(scratch != NULL, "scratch mbuf");
-	rte_pktmbuf_reset(scratch);
-	VT_CHECK(vt_pkt_fill(s, scratch, seq));
-	dst = dev_ptr(d, desc->addr, desc->len);
-	VT_ASSERT(dst != NULL, "Rx descriptor %u: 0x%" PRIx64 " + %u out of the device's reach",
-		  id, desc->addr, desc->len);
-	memset(dst, 0, HDR);
-	memcpy(dst + HDR - 2, &one, 2);	/* num_buffers */
-	memcpy(dst + HDR, rte_pktmbuf_mtod(scratch, void *), len);
-	dev_put(d, id, len_override != 0 ? len_override : HDR + len);
+	VT_ASSERT(vt_dev_avail_count(d) > 0, "no Rx buffer available");
+	VT_CHECK(vt_dev_take(d, &b));
+	VT_ASSERT(b.count == 1 && b.table == NULL &&
+		  b.seg[0].flags == VMQ_DESC_F_WRITE,
+		  "Rx descriptor %u flags 0x%x: expected WRITE only", b.id,
+		  b.seg[0].flags);
+	VT_CHECK(vt_dev_rx_write(&b, s, seq, &len));
+	vt_dev_put(d, b.id, len_override != 0 ? len_override : len, 1);
 	return VT_PASS;
 }
 
 /* ---- helpers on the driver side ---- */
-
-static uint16_t
-drv_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_burst_fn(kind)(q, pkts, n);
-}
-
-static uint16_t
-drv_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_burst_fn(kind)(q, pkts, n);
-}
 
 static struct vmq *
 new_queue(bool tx, uint16_t size)
@@ -242,7 +101,7 @@ rx_expect(struct vmq *q, const struct vt_stream *s, uint64_t first_seq,
 	struct rte_mbuf *pkts[64];
 	uint16_t n, i;
 
-	n = drv_rx(q, pkts, burst);
+	n = vt_drv_rx(q, pkts, burst);
 	VT_ASSERT_EQ(want, n, "packets from an Rx burst");
 	for (i = 0; i < n; i++) {
 		int rc = vt_pkt_verify(s, pkts[i], first_seq + i);
@@ -316,14 +175,15 @@ test_tx_check(void)
 static int
 test_tx_drop(void)
 {
-	struct rte_mbuf *m[4], *t, *got;
+	struct rte_mbuf *m[4], *t;
 	struct vt_stream s;
 	struct vmq *q = new_queue(true, 64);
-	struct dev d;
-	uint16_t n, i, id;
+	struct vt_dev *d = &dev;
+	struct vt_dbuf b;
+	uint16_t n, i;
 
 	VT_ASSERT(q != NULL, "Tx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "tx_drop", 17, 0, 0, pool, 4, 200, 200, 0);
 	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 4), "alloc");
 	VT_CHECK(vt_pkt_fill(&s, m[0], 0));
@@ -338,27 +198,23 @@ test_tx_drop(void)
 	}
 	/* m[2] stays empty */
 
-	n = drv_tx(q, m, 4);
+	n = vt_drv_tx(q, m, 4);
 	if (n == 4) {
 		VT_ASSERT_EQ(2, q->stats.dropped, "dropped counter");
 	} else {
 		VT_ASSERT_EQ(1, n, "burst stops before the first bad packet");
 		rte_pktmbuf_free(m[1]);
 		rte_pktmbuf_free(m[2]);
-		VT_ASSERT_EQ(1, drv_tx(q, &m[3], 1), "the good last packet");
+		VT_ASSERT_EQ(1, vt_drv_tx(q, &m[3], 1), "the good last packet");
 	}
 	VT_ASSERT_EQ(2, q->stats.packets, "packets sent");
-	VT_ASSERT_EQ(2, dev_avail_count(&d), "entries for the device");
+	VT_ASSERT_EQ(2, vt_dev_avail_count(d), "entries for the device");
 	for (i = 0; i < 2; i++) {
-		id = dev_take(&d);
-		VT_CHECK(dev_tx_read(&d, id, &got));
-		n = vt_pkt_verify(&s, got, i == 0 ? 0 : 3);
-		rte_pktmbuf_free(got);
-		if (n != VT_PASS)
-			return VT_FAIL;
-		dev_put(&d, id, 0);
+		VT_CHECK(vt_dev_take(d, &b));
+		VT_CHECK(vt_dev_tx_verify(&b, &s, i == 0 ? 0 : 3));
+		vt_dev_put(d, b.id, 0, b.count);
 	}
-	dev_publish(&d);
+	vt_dev_publish(d);
 	VT_CHECK(drain_all(q));
 	vmq_free(q);
 	return VT_PASS;
@@ -368,15 +224,16 @@ test_tx_drop(void)
 static int
 test_tx_basic(void)
 {
-	struct rte_mbuf *m[80], *got, *t;
+	struct rte_mbuf *m[80], *t;
 	struct vt_stream s;
 	struct vmq *q = new_queue(true, 64);
-	struct dev d;
+	struct vt_dev *d = &dev;
+	struct vt_dbuf b;
 	uint64_t kicks, ev;
-	uint16_t n, i, id;
+	uint16_t n, i;
 
 	VT_ASSERT(q != NULL, "Tx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "tx_basic", 11, 0, 0, pool, 80, 60, 1514, 80);
 
 	/* one frame, one descriptor, header in the headroom */
@@ -405,28 +262,26 @@ test_tx_basic(void)
 		;
 	q->split.used->flags = VMQ_USED_F_NO_NOTIFY;
 	kicks = q->stats.kicks;
-	n = drv_tx(q, m, 2);
+	n = vt_drv_tx(q, m, 2);
 	VT_ASSERT_EQ(2, n, "Tx of two");
 	VT_ASSERT_EQ(kicks, q->stats.kicks, "kicks while the device said no");
 	VT_ASSERT(read(q->kick_fd, &ev, sizeof(ev)) < 0, "kick while suppressed");
-	VT_ASSERT_EQ(2, dev_avail_count(&d), "entries made available");
+	VT_ASSERT_EQ(2, vt_dev_avail_count(d), "entries made available");
 
 	/* the device reads both: single descriptor, then a 4-descriptor chain */
 	for (i = 0; i < 2; i++) {
-		id = dev_take(&d);
+		VT_CHECK(vt_dev_take(d, &b));
 		if (i == 0)
-			VT_ASSERT(!(q->split.desc[id].flags & VMQ_DESC_F_NEXT),
+			VT_ASSERT(!(q->split.desc[b.id].flags & VMQ_DESC_F_NEXT),
 				  "a one-segment frame takes one descriptor");
-		VT_CHECK(dev_tx_read(&d, id, &got));
-		VT_CHECK(vt_pkt_verify(&s, got, i));
-		rte_pktmbuf_free(got);
-		dev_put(&d, id, 0);
+		VT_CHECK(vt_dev_tx_verify(&b, &s, i));
+		vt_dev_put(d, b.id, 0, b.count);
 	}
-	dev_publish(&d);
+	vt_dev_publish(d);
 
 	/* kicks wanted again: the next burst must notify */
 	q->split.used->flags = 0;
-	n = drv_tx(q, &m[2], 1);
+	n = vt_drv_tx(q, &m[2], 1);
 	VT_ASSERT_EQ(1, n, "Tx of one");
 	VT_ASSERT_EQ(kicks + 1, q->stats.kicks, "kick counter");
 	VT_ASSERT(read(q->kick_fd, &ev, sizeof(ev)) == sizeof(ev) && ev >= 1,
@@ -438,28 +293,26 @@ test_tx_basic(void)
 	 * A full ring must reclaim what the device completed before it
 	 * refuses: 63 more fit.
 	 */
-	n = drv_tx(q, &m[3], 77);
+	n = vt_drv_tx(q, &m[3], 77);
 	VT_ASSERT_EQ(63, n, "Tx into the rest of the ring");
-	VT_ASSERT_EQ(0, drv_tx(q, &m[66], 1), "Tx into a full ring");
+	VT_ASSERT_EQ(0, vt_drv_tx(q, &m[66], 1), "Tx into a full ring");
 	VT_ASSERT(q->stats.full > 0, "full counter");
 
 	/* the device completes two in reverse order; the driver reclaims */
-	VT_ASSERT(dev_avail_count(&d) == 64, "avail entries: %u",
-		  dev_avail_count(&d));
+	VT_ASSERT(vt_dev_avail_count(d) == 64, "avail entries: %u",
+		  vt_dev_avail_count(d));
 	{
-		uint16_t a = dev_take(&d), b = dev_take(&d);
+		struct vt_dbuf a;
 
-		VT_CHECK(dev_tx_read(&d, a, &got));
-		VT_CHECK(vt_pkt_verify(&s, got, 2));
-		rte_pktmbuf_free(got);
-		VT_CHECK(dev_tx_read(&d, b, &got));
-		VT_CHECK(vt_pkt_verify(&s, got, 3));
-		rte_pktmbuf_free(got);
-		dev_put(&d, b, 0);
-		dev_put(&d, a, 0);
-		dev_publish(&d);
+		VT_CHECK(vt_dev_take(d, &a));
+		VT_CHECK(vt_dev_take(d, &b));
+		VT_CHECK(vt_dev_tx_verify(&a, &s, 2));
+		VT_CHECK(vt_dev_tx_verify(&b, &s, 3));
+		vt_dev_put(d, b.id, 0, b.count);
+		vt_dev_put(d, a.id, 0, a.count);
+		vt_dev_publish(d);
 	}
-	n = drv_tx(q, &m[66], 14);
+	n = vt_drv_tx(q, &m[66], 14);
 	VT_ASSERT_EQ(2, n, "Tx after the device completed two");
 	rte_pktmbuf_free_bulk(&m[68], 12);
 
@@ -475,17 +328,17 @@ test_rx_basic(void)
 {
 	struct vt_stream s;
 	struct vmq *q = new_queue(false, 128);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint16_t i, posted;
 	unsigned int base = rte_mempool_in_use_count(pool);
 
 	VT_ASSERT(q != NULL, "Rx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "rx_basic", 12, 0, 0, pool, 1000, 60, 1514, 1000);
 
 	posted = vmq_rx_refill(q);
 	VT_ASSERT_EQ(128, posted, "buffers posted");
-	VT_ASSERT_EQ(128, dev_avail_count(&d), "available to the device");
+	VT_ASSERT_EQ(128, vt_dev_avail_count(d), "available to the device");
 	VT_ASSERT_EQ(base + 128, rte_mempool_in_use_count(pool), "mbufs posted");
 
 	/* nothing used yet */
@@ -493,20 +346,20 @@ test_rx_basic(void)
 
 	/* 20 packets, taken 5 + 15 */
 	for (i = 0; i < 20; i++)
-		VT_CHECK(dev_rx_write(&d, &s, i, 0));
-	dev_publish(&d);
+		VT_CHECK(dev_rx_write(d, &s, i, 0));
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect(q, &s, 0, 5, 5));
 	VT_CHECK(rx_expect(q, &s, 5, 15, 32));
 
 	/* the device uses every buffer it has: 108 left, then none */
-	for (i = 20; dev_avail_count(&d) > 0; i++)
-		VT_CHECK(dev_rx_write(&d, &s, i, 0));
-	dev_publish(&d);
+	for (i = 20; vt_dev_avail_count(d) > 0; i++)
+		VT_CHECK(dev_rx_write(d, &s, i, 0));
+	vt_dev_publish(d);
 	VT_ASSERT_EQ(128, i, "packets the ring held");
 	/* taking 32 frees 32 descriptors: refilled at once */
 	VT_CHECK(rx_expect(q, &s, 20, 32, 32));
-	VT_ASSERT(dev_avail_count(&d) >= 32, "refill after 32 were taken: %u",
-		  dev_avail_count(&d));
+	VT_ASSERT(vt_dev_avail_count(d) >= 32, "refill after 32 were taken: %u",
+		  vt_dev_avail_count(d));
 	VT_CHECK(rx_expect(q, &s, 52, 64, 64));
 	VT_CHECK(rx_expect(q, &s, 116, 12, 64));
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
@@ -522,30 +375,31 @@ test_rx_basic(void)
 static int
 test_tx_wrap(uint16_t size)
 {
-	struct rte_mbuf *pend[64], *got;
+	struct rte_mbuf *pend[64];
 	uint16_t ids[64];
+	struct vt_dbuf b;
 	struct vt_stream s;
 	struct vmq *q = new_queue(true, size);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint64_t sent = 0, seen = 0;
 	unsigned int base = rte_mempool_in_use_count(pool);
 	uint16_t npend = 0, pos = 0, n, i, k;
 	double deadline = vt_now() + 60;
 
 	VT_ASSERT(q != NULL, "Tx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "tx_wrap", 13, 0, 0, pool, WRAP_PACKETS, 60, 300, 0);
 
 	while (seen < WRAP_PACKETS) {
 		VT_ASSERT(vt_now() < deadline, "Tx wrap stuck: sent %" PRIu64 " seen %" PRIu64,
 			  sent, seen);
 		if (npend == 0 && sent < WRAP_PACKETS) {
-			k = RTE_MIN((uint64_t)rnd(1, 48), WRAP_PACKETS - sent);
+			k = RTE_MIN((uint64_t)vt_rnd(1, 48), WRAP_PACKETS - sent);
 			VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, pend, k), "alloc");
 			for (i = 0; i < k; i++) {
 				VT_CHECK(vt_pkt_fill(&s, pend[i], sent + i));
 				/* now and then a chain of two */
-				if (rnd(0, 7) == 0) {
+				if (vt_rnd(0, 7) == 0) {
 					struct rte_mbuf *t = rte_pktmbuf_alloc(pool);
 
 					VT_ASSERT(t != NULL, "alloc");
@@ -561,31 +415,27 @@ test_tx_wrap(uint16_t size)
 			pos = 0;
 		}
 		if (npend > 0) {
-			n = drv_tx(q, &pend[pos], npend);
+			n = vt_drv_tx(q, &pend[pos], npend);
 			sent += n;
 			pos += n;
 			npend -= n;
 		}
 		/* the device takes some, completes them in reverse order */
-		k = RTE_MIN(dev_avail_count(&d), (uint16_t)rnd(0, 64));
+		k = RTE_MIN(vt_dev_avail_count(d), (uint16_t)vt_rnd(0, 64));
 		for (i = 0; i < k; i++) {
-			ids[i] = dev_take(&d);
-			VT_CHECK(dev_tx_read(&d, ids[i], &got));
-			if (vt_pkt_verify(&s, got, seen) != VT_PASS) {
-				rte_pktmbuf_free(got);
-				return VT_FAIL;
-			}
-			rte_pktmbuf_free(got);
+			VT_CHECK(vt_dev_take(d, &b));
+			ids[i] = b.id;
+			VT_CHECK(vt_dev_tx_verify(&b, &s, seen));
 			seen++;
 		}
 		for (i = 0; i < k; i++)
-			dev_put(&d, ids[k - 1 - i], 0);
+			vt_dev_put(d, ids[k - 1 - i], 0, 1);
 		if (k > 0)
-			dev_publish(&d);
+			vt_dev_publish(d);
 	}
 	VT_ASSERT_EQ(WRAP_PACKETS, sent, "sent");
-	VT_ASSERT(d.last_avail == q->avail_idx, "avail index %u, device took %u",
-		  q->avail_idx, d.last_avail);
+	VT_ASSERT(d->avail_pos == q->avail_idx, "avail index %u, device took %u",
+		  q->avail_idx, d->avail_pos);
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	VT_ASSERT(!q->broken, "queue broken");
 	VT_CHECK(drain_all(q));
@@ -600,7 +450,7 @@ test_rx_wrap(uint16_t size)
 {
 	struct vt_stream s;
 	struct vmq *q = new_queue(false, size);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	struct rte_mbuf *pkts[64];
 	uint64_t written = 0, got = 0;
 	unsigned int base = rte_mempool_in_use_count(pool);
@@ -608,21 +458,21 @@ test_rx_wrap(uint16_t size)
 	double deadline = vt_now() + 60;
 
 	VT_ASSERT(q != NULL, "Rx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "rx_wrap", 14, 0, 0, pool, WRAP_PACKETS, 60, 1514, 0);
 	VT_ASSERT_EQ(size, vmq_rx_refill(q), "posted");
 
 	while (got < WRAP_PACKETS) {
 		VT_ASSERT(vt_now() < deadline, "Rx wrap stuck: written %" PRIu64 " got %" PRIu64,
 			  written, got);
-		k = RTE_MIN(dev_avail_count(&d), (uint16_t)rnd(0, 80));
+		k = RTE_MIN(vt_dev_avail_count(d), (uint16_t)vt_rnd(0, 80));
 		k = RTE_MIN((uint64_t)k, WRAP_PACKETS - written);
 		for (i = 0; i < k; i++)
-			VT_CHECK(dev_rx_write(&d, &s, written + i, 0));
+			VT_CHECK(dev_rx_write(d, &s, written + i, 0));
 		written += k;
 		if (k > 0)
-			dev_publish(&d);
-		n = drv_rx(q, pkts, rnd(1, 64));
+			vt_dev_publish(d);
+		n = vt_drv_rx(q, pkts, vt_rnd(1, 64));
 		for (i = 0; i < n; i++) {
 			if (vt_pkt_verify(&s, pkts[i], got + i) != VT_PASS) {
 				rte_pktmbuf_free_bulk(pkts, n);
@@ -649,7 +499,8 @@ test_bad_device(void)
 	struct vt_stream s;
 	struct rte_mbuf *m[4];
 	struct vmq *q;
-	struct dev d;
+	struct vt_dev *d = &dev;
+	struct vt_dbuf b;
 	uint16_t id, i;
 	unsigned int base = rte_mempool_in_use_count(pool);
 
@@ -659,13 +510,13 @@ test_bad_device(void)
 	 * goes on */
 	q = new_queue(false, 64);
 	VT_ASSERT(q != NULL, "Rx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vmq_rx_refill(q);
-	VT_CHECK(dev_rx_write(&d, &s, 0, 0));
-	VT_CHECK(dev_rx_write(&d, &s, 1, HDR));		/* header, no frame */
-	VT_CHECK(dev_rx_write(&d, &s, 2, 0));
-	dev_publish(&d);
-	VT_ASSERT_EQ(2, drv_rx(q, m, 4), "good packets around a bad one");
+	VT_CHECK(dev_rx_write(d, &s, 0, 0));
+	VT_CHECK(dev_rx_write(d, &s, 1, HDR));		/* header, no frame */
+	VT_CHECK(dev_rx_write(d, &s, 2, 0));
+	vt_dev_publish(d);
+	VT_ASSERT_EQ(2, vt_drv_rx(q, m, 4), "good packets around a bad one");
 	VT_CHECK(vt_pkt_verify(&s, m[0], 0));
 	VT_CHECK(vt_pkt_verify(&s, m[1], 2));
 	rte_pktmbuf_free_bulk(m, 2);
@@ -675,52 +526,51 @@ test_bad_device(void)
 
 	/* Rx: a length beyond the buffer stops the queue (both layouts);
 	 * what came before it is delivered */
-	VT_CHECK(dev_rx_write(&d, &s, 3, 0));
-	VT_CHECK(dev_rx_write(&d, &s, 4, 100000));	/* beyond the buffer */
-	VT_CHECK(dev_rx_write(&d, &s, 5, 0));
-	dev_publish(&d);
-	VT_ASSERT_EQ(1, drv_rx(q, m, 4), "the packet before the bad one");
+	VT_CHECK(dev_rx_write(d, &s, 3, 0));
+	VT_CHECK(dev_rx_write(d, &s, 4, 100000));	/* beyond the buffer */
+	VT_CHECK(dev_rx_write(d, &s, 5, 0));
+	vt_dev_publish(d);
+	VT_ASSERT_EQ(1, vt_drv_rx(q, m, 4), "the packet before the bad one");
 	VT_CHECK(vt_pkt_verify(&s, m[0], 3));
 	rte_pktmbuf_free(m[0]);
 	VT_ASSERT(q->broken, "queue stopped on a length beyond the buffer");
 	VT_ASSERT_EQ(1, q->stats.errors, "device errors");
 	VT_CHECK(drain_all(q));
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vmq_rx_refill(q);
 
 	/* Rx: an id out of range stops the queue */
-	id = dev_take(&d);
-	dev_put(&d, q->size + 5, 100);
-	dev_publish(&d);
-	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "Rx after an id out of range");
+	VT_CHECK(vt_dev_take(d, &b));
+	vt_dev_put(d, q->size + 5, 100, 1);
+	vt_dev_publish(d);
+	VT_ASSERT_EQ(0, vt_drv_rx(q, m, 4), "Rx after an id out of range");
 	VT_ASSERT(q->broken, "queue stopped");
-	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "a stopped queue stays stopped");
-	RTE_SET_USED(id);
+	VT_ASSERT_EQ(0, vt_drv_rx(q, m, 4), "a stopped queue stays stopped");
 	VT_CHECK(drain_all(q));
 	VT_ASSERT(!q->broken, "drain and reset restart the queue");
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
 
 	/* Rx: the same id used twice */
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vmq_rx_refill(q);
 	id = q->split.avail->ring[0];
-	VT_CHECK(dev_rx_write(&d, &s, 0, 0));
-	dev_publish(&d);
-	VT_ASSERT_EQ(1, drv_rx(q, m, 4), "first use");
+	VT_CHECK(dev_rx_write(d, &s, 0, 0));
+	vt_dev_publish(d);
+	VT_ASSERT_EQ(1, vt_drv_rx(q, m, 4), "first use");
 	rte_pktmbuf_free(m[0]);
 	/* the driver refills only from 32 free: id stays free */
-	dev_put(&d, id, HDR + 100);
-	dev_publish(&d);
-	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "an id used twice");
+	vt_dev_put(d, id, HDR + 100, 1);
+	vt_dev_publish(d);
+	VT_ASSERT_EQ(0, vt_drv_rx(q, m, 4), "an id used twice");
 	VT_ASSERT(q->broken, "queue stopped on a reused id");
 	VT_CHECK(drain_all(q));
 
 	/* Rx: the used index runs ahead of what is in flight */
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vmq_rx_refill(q);
 	__atomic_store_n(&q->split.used->idx, (uint16_t)(q->size + 1), __ATOMIC_RELEASE);
-	VT_ASSERT_EQ(0, drv_rx(q, m, 4), "used index ahead");
+	VT_ASSERT_EQ(0, vt_drv_rx(q, m, 4), "used index ahead");
 	VT_ASSERT(q->broken, "queue stopped on a runaway index");
 	VT_CHECK(drain_all(q));
 	vmq_free(q);
@@ -730,30 +580,30 @@ test_bad_device(void)
 	for (i = 0; i < 2; i++) {
 		q = new_queue(true, 64);
 		VT_ASSERT(q != NULL, "Tx queue");
-		dev_attach(&d, q);
+		vt_dev_attach(d, q);
 		VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 1), "alloc");
 		VT_CHECK(vt_pkt_fill(&s, m[0], 0));
-		VT_ASSERT_EQ(1, drv_tx(q, m, 1), "Tx");
-		id = dev_take(&d);
+		VT_ASSERT_EQ(1, vt_drv_tx(q, m, 1), "Tx");
+		VT_CHECK(vt_dev_take(d, &b));
 		if (i == 0) {
-			dev_put(&d, id, 0);
-			dev_put(&d, id, 0);
+			vt_dev_put(d, b.id, 0, 1);
+			vt_dev_put(d, b.id, 0, 1);
 		} else {
-			dev_put(&d, q->size + 3, 0);
+			vt_dev_put(d, q->size + 3, 0, 1);
 		}
-		dev_publish(&d);
+		vt_dev_publish(d);
 		/* reclaim runs by 64 in flight at the latest: fill the ring */
 		VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 4), "alloc");
 		while (q->nb_free > 0 && !q->broken) {
 			VT_CHECK(vt_pkt_fill(&s, m[0], 0));
-			if (drv_tx(q, m, 1) != 1)
+			if (vt_drv_tx(q, m, 1) != 1)
 				break;
 			VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 1),
 				     "alloc");
 		}
 		rte_pktmbuf_reset(m[0]);
 		VT_CHECK(vt_pkt_fill(&s, m[0], 0));
-		VT_ASSERT_EQ(0, drv_tx(q, m, 1), i == 0 ?
+		VT_ASSERT_EQ(0, vt_drv_tx(q, m, 1), i == 0 ?
 			     "Tx after an id completed twice" :
 			     "Tx after an id out of range");
 		VT_ASSERT(q->broken, "Tx queue stopped on a bad completion");
@@ -772,25 +622,25 @@ test_map_refusal(void)
 	struct rte_mbuf *m[8];
 	struct vt_stream s;
 	struct vmq *q;
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint16_t n;
 	unsigned int base = rte_mempool_in_use_count(pool);
 
 	vt_stream_init(&s, "refusal", 16, 0, 0, pool, 8, 100, 100, 0);
 	q = new_queue(true, 64);
 	VT_ASSERT(q != NULL, "Tx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 8), "alloc");
 	for (n = 0; n < 8; n++)
 		VT_CHECK(vt_pkt_fill(&s, m[n], n));
 	vt_count_rec.limited = true;
 	vt_count_rec.refuse_after = 3;
-	n = drv_tx(q, m, 8);
+	n = vt_drv_tx(q, m, 8);
 	vt_count_rec.limited = false;
 	VT_ASSERT_EQ(3, n, "Tx stops where the map ops refused");
 	VT_ASSERT_EQ(5, q->stats.map_refused, "refused buffers counted");
-	VT_ASSERT_EQ(3, dev_avail_count(&d), "only mapped packets available");
-	n += drv_tx(q, &m[3], 5);
+	VT_ASSERT_EQ(3, vt_dev_avail_count(d), "only mapped packets available");
+	n += vt_drv_tx(q, &m[3], 5);
 	VT_ASSERT_EQ(8, n, "the rest goes once mapping works");
 	VT_CHECK(drain_all(q));
 	vmq_free(q);
@@ -821,19 +671,20 @@ static int
 test_tx_few_slots(void)
 {
 	struct rte_vmap_params params = { .bounce_size = VMAP_BOUNCE_SIZE_MIN };
-	struct rte_vmap_region saved[2];
+	struct vt_dev_reach saved = vt_dev_reach;
+	struct rte_vmap_region regions[2];
 	struct rte_vmap_dev small;
 	struct vmq_conf c = {
 		.size = 4096, .port_id = 7, .socket_id = SOCKET_ID_ANY,
 		.map = &small,
 	};
-	struct rte_mbuf *m, *got;
+	struct rte_mbuf *m;
 	struct vt_stream s;
 	struct vmq *rq, *tq;
-	struct dev d;
+	struct vt_dev *d = &dev;
+	struct vt_dbuf b;
 	unsigned int i;
 	int rc = VT_PASS, n;
-	uint16_t id;
 
 	VT_ASSERT_OK(vmap_dev_attach(&small, vmap_find("vduse"), "vt_vmq_1m",
 				     SOCKET_ID_ANY, &params), "attach vduse, 1M");
@@ -847,12 +698,12 @@ test_tx_few_slots(void)
 	c.mp = NULL;
 	tq = vmq_create(&c);
 	VT_ASSERT(tq != NULL, "Tx queue: %s", rte_strerror(rte_errno));
-	memcpy(saved, dev_regions, sizeof(saved));
-	n = vmap_regions(&small, dev_regions, 2, false);
+	n = vmap_regions(&small, regions, 2, false);
 	VT_ASSERT_EQ(2, n, "regions");
+	vt_dev_reach_set(0, regions, n);
 
 	/* how many slots the Tx queue got: map until it refuses */
-	dev_attach(&d, tq);
+	vt_dev_attach(d, tq);
 	vt_stream_init(&s, "few_slots", 18, 0, 0, pool, 1000, 60, 60, 0);
 	for (i = 0; i < 1000 && rc == VT_PASS; i++) {
 		m = rte_pktmbuf_alloc(pool);
@@ -861,7 +712,7 @@ test_tx_few_slots(void)
 			rc = VT_FAIL;
 			break;
 		}
-		if (drv_tx(tq, &m, 1) != 1) {
+		if (vt_drv_tx(tq, &m, 1) != 1) {
 			rte_pktmbuf_free(m);
 			vt_fail(__FILE__, __LINE__, "Tx of packet %u (one at a time, each completed before the next): expected 1, actual 0; bounce slots exhausted %" PRIu64 ", in flight %u",
 				i, tq->mq.stats.exhausted,
@@ -869,15 +720,13 @@ test_tx_few_slots(void)
 			rc = VT_FAIL;
 			break;
 		}
-		id = dev_take(&d);
-		if (dev_tx_read(&d, id, &got) != VT_PASS) {
+		if (vt_dev_take(d, &b) != VT_PASS) {
 			rc = VT_FAIL;
 			break;
 		}
-		rc = vt_pkt_verify(&s, got, i);
-		rte_pktmbuf_free(got);
-		dev_put(&d, id, 0);
-		dev_publish(&d);
+		rc = vt_dev_tx_verify(&b, &s, i);
+		vt_dev_put(d, b.id, 0, b.count);
+		vt_dev_publish(d);
 	}
 	vt_info("Tx with a 1 MB bounce region: %u packets sent one by one, %" PRIu64 " bursts cut short by slot exhaustion",
 		i, tq->mq.stats.exhausted);
@@ -886,15 +735,17 @@ test_tx_few_slots(void)
 	vmq_free(tq);
 	vmq_free(rq);
 	vmap_dev_detach(&small);
-	memcpy(dev_regions, saved, sizeof(saved));
+	vt_dev_reach = saved;
 	return rc;
 }
 
 static int
 run(int argc, char **argv)
 {
+	struct rte_mempool *dev_pool;	/* what the device hands back */
+	struct rte_vmap_region regions[2];
 	unsigned int failed = 0, total = 0;
-	int rc;
+	int rc, nregions;
 
 	if (argc != 2 || strcmp(argv[0], "split") != 0) {
 		vt_fail(__FILE__, __LINE__, "expected arguments: split va|pa|ops|vduse");
@@ -904,10 +755,11 @@ run(int argc, char **argv)
 	pool = vt_pool_create("vt_vmq", 4096, 1514);
 	dev_pool = vt_pool_create("vt_vmq_dev", 64, VMQ_MAX_FRAME);
 	VT_ASSERT(pool != NULL && dev_pool != NULL, "pools");
+	VT_CHECK(vt_dev_setup(dev_pool));
 
-	VT_CHECK(vt_count_attach(&map, argv[1], "vt_vmq", dev_regions,
-				 &dev_nregions));
-	kind = map.kind;
+	VT_CHECK(vt_count_attach(&map, argv[1], "vt_vmq", regions, &nregions));
+	vt_dev_reach_set(vmap_dev_ops(&map) == &vt_count_ops ?
+			 VT_COUNT_OPS_OFFSET : 0, regions, nregions);
 
 #define SUB(call) do {							\
 	vt_phase("%s", #call);						\
@@ -945,6 +797,7 @@ run(int argc, char **argv)
 	}
 #undef SUB
 
+	vt_dev_teardown();
 	vt_phase("leak check");
 	if (rte_mempool_in_use_count(pool) != 0) {
 		vt_fail(__FILE__, __LINE__, "mbufs in use: expected 0, actual %u",

@@ -5,19 +5,20 @@
 /*
  * Unit test "vmq_hostile": a hostile device against the driver's split and
  * packed virtqueues (drivers/net/virtio_map/vmq.h), no ethdev port and no
- * transport. The test finds the rings with vmq_ring_addrs(), as a device
- * would, and breaks the rules: it rewrites the descriptors and indirect
- * tables of posted buffers before completing them, points an Rx descriptor
- * at another posted buffer, completes ids out of range, twice or never
- * posted, claims lengths beyond a buffer, below a header or beyond the
- * queue's largest frame, overstates num_buffers and runs the used index
- * ahead. Each case then checks that the queue stopped (or went on) as the
- * driver promises, that a drain gives back every mbuf and every mapping,
- * and that after a reset traffic passes again with every byte checked.
- * Arguments: the layout (split or packed), the map kind (va, pa, ops: the
- * counting kind under the debug layer, which reports double and unknown
- * unmaps, or vduse: the device reaches only the private domain), and
- * optionally the name of one case to run alone.
+ * transport. The test plays the device of common/vt_dev.h, which finds
+ * the rings with vmq_ring_addrs() as a device would, and breaks the
+ * rules: it rewrites the descriptors and indirect tables of posted
+ * buffers before completing them, points an Rx descriptor at another
+ * posted buffer, completes ids out of range, twice or never posted,
+ * claims lengths beyond a buffer, below a header or beyond the queue's
+ * largest frame, overstates num_buffers and runs the used index ahead.
+ * Each case then checks that the queue stopped (or went on) as the driver
+ * promises, that a drain gives back every mbuf and every mapping, and that
+ * after a reset traffic passes again with every byte checked. Arguments:
+ * the layout (split or packed), the map kind (va, pa, ops: the counting
+ * kind under the debug layer, which reports double and unknown unmaps, or
+ * vduse: the device reaches only the private domain), and optionally the
+ * name of one case to run alone.
  */
 
 #include <errno.h>
@@ -31,289 +32,24 @@
 #include "vmq.h"
 #include "vt.h"
 #include "vt_count_ops.h"
+#include "vt_dev.h"
 
-#define HDR 12			/* virtio-net header, VERSION_1 */
+#define HDR VT_DEV_HDR		/* virtio-net header, VERSION_1 */
 #define PORT 7			/* port id the Rx queues stamp */
-#define DEV_MAX 256		/* buffers the device holds at once */
 #define JUNK_ADDR 0xdead0000beef0000ull
 #define JUNK_LEN 0xfff0u
 #define MAX_FRAME 1500		/* Rx queues of the frame-length cases */
 #define F_AU (VMQ_DESC_F_AVAIL | VMQ_DESC_F_USED)
 #define F_JUNK (VMQ_DESC_F_NEXT | VMQ_DESC_F_INDIRECT | VMQ_DESC_F_WRITE)
 
-/* ---- the device ---- */
-
-struct dseg {
-	uint64_t addr;
-	uint32_t len;
-};
-
-/* One buffer the device took: where it lies and what it describes. */
-struct dbuf {
-	uint16_t id;
-	uint16_t count;				/* ring descriptors */
-	uint16_t slot[VMQ_INDIRECT_MAX];	/* split: descriptor ids,
-						 * packed: ring positions */
-	void *table;				/* indirect table or NULL */
-	uint16_t tlen;				/* its entries */
-	uint16_t nseg;
-	struct dseg seg[VMQ_INDIRECT_MAX];	/* as read when taken */
-};
-
-struct dev {
-	bool tx;
-	uint16_t size;
-	struct vmq_desc *desc;		/* split */
-	struct vmq_avail *avail;
-	struct vmq_used *used;
-	struct vmq_pdesc *pdesc;	/* packed */
-	uint16_t avail_pos;		/* next avail entry / descriptor */
-	bool avail_wrap;
-	uint16_t used_pos;		/* next used entry / descriptor */
-	bool used_wrap;
-	unsigned int nheld;
-	struct dbuf held[DEV_MAX];	/* taken, not completed, in order */
-};
-
 static struct rte_vmap_dev map;
-static enum rte_vmap_kind kind;
-static bool packed;
-static uint64_t dev_offset;		/* device address - VA (ops) */
-static struct rte_vmap_region dev_regions[2];	/* vduse */
-static int dev_nregions;
+static bool packed;			/* the layout of this run */
 static struct rte_mempool *pool;	/* Rx buffers and sent packets */
 static struct rte_mempool *few_pool;	/* fewer mbufs than a ring */
-static struct rte_mempool *dev_pool;	/* frames the device builds */
-static struct rte_mbuf *scratch;
 static uint64_t dbg_errors0;		/* debug layer count at case start */
-static struct dev dev;
+static struct vt_dev dev;
 
-/* Where the device finds [addr, addr + len); NULL if out of its reach. */
-static void *
-dev_ptr(uint64_t addr, uint32_t len)
-{
-	int i;
-
-	if (dev_nregions == 0)
-		return (void *)(uintptr_t)(addr - dev_offset);
-	for (i = 0; i < dev_nregions; i++)
-		if (addr >= dev_regions[i].dev_addr &&
-		    addr + len <= dev_regions[i].dev_addr + dev_regions[i].size)
-			return (uint8_t *)dev_regions[i].addr +
-			       (addr - dev_regions[i].dev_addr);
-	return NULL;
-}
-
-static void
-dev_attach(struct dev *d, struct vmq *q, bool tx)
-{
-	void *desc, *driver, *device;
-	uint16_t base;
-
-	vmq_ring_addrs(q, &desc, &driver, &device, &base);
-	memset(d, 0, offsetof(struct dev, held));
-	d->tx = tx;
-	d->size = q->size;
-	d->desc = desc;
-	d->pdesc = desc;
-	d->avail = driver;
-	d->used = device;
-	if (packed) {
-		base &= 0x7fff;
-		d->avail_wrap = true;
-		d->used_wrap = true;
-	}
-	d->avail_pos = base;
-	d->used_pos = base;
-}
-
-static void
-adv(uint16_t *pos, bool *wrap, uint16_t n, uint16_t size)
-{
-	*pos += n;
-	if (*pos >= size) {
-		*pos -= size;
-		*wrap = !*wrap;
-	}
-}
-
-static bool
-dev_avail(const struct dev *d)
-{
-	uint16_t f;
-
-	if (!packed)
-		return __atomic_load_n(&d->avail->idx, __ATOMIC_ACQUIRE) !=
-		       d->avail_pos;
-	f = __atomic_load_n(&d->pdesc[d->avail_pos].flags, __ATOMIC_ACQUIRE);
-	return !!(f & VMQ_DESC_F_AVAIL) == d->avail_wrap &&
-	       !!(f & VMQ_DESC_F_USED) != d->avail_wrap;
-}
-
-static int
-dev_seg(const struct dev *d, struct dbuf *b, uint64_t addr, uint32_t len,
-	uint16_t flags)
-{
-	VT_ASSERT(b->nseg < VMQ_INDIRECT_MAX, "buffer %u: more than %u segments",
-		  b->id, VMQ_INDIRECT_MAX);
-	VT_ASSERT(!(flags & VMQ_DESC_F_WRITE) == d->tx,
-		  "buffer %u: descriptor flags 0x%x in a %s queue", b->id, flags,
-		  d->tx ? "Tx" : "Rx");
-	VT_ASSERT(dev_ptr(addr, len) != NULL,
-		  "buffer %u: 0x%" PRIx64 " + %u out of the device's reach",
-		  b->id, addr, len);
-	b->seg[b->nseg].addr = addr;
-	b->seg[b->nseg++].len = len;
-	return VT_PASS;
-}
-
-static int
-dev_table(const struct dev *d, struct dbuf *b, uint64_t addr, uint32_t len)
-{
-	const struct vmq_pdesc *pt;
-	const struct vmq_desc *t;
-	uint16_t n = len / sizeof(*t), i = 0, k;
-
-	VT_ASSERT(len % sizeof(*t) == 0 && n >= 2 && n <= VMQ_INDIRECT_MAX,
-		  "buffer %u: indirect table of %u bytes", b->id, len);
-	b->table = dev_ptr(addr, len);
-	VT_ASSERT(b->table != NULL, "buffer %u: indirect table 0x%" PRIx64 " out of the device's reach",
-		  b->id, addr);
-	b->tlen = n;
-	if (packed) {
-		pt = b->table;
-		for (i = 0; i < n; i++)
-			VT_CHECK(dev_seg(d, b, pt[i].addr, pt[i].len, pt[i].flags));
-		return VT_PASS;
-	}
-	t = b->table;
-	for (k = 0;; k++) {
-		VT_ASSERT(i < n && k < n, "buffer %u: indirect entry %u of %u (loop or outside)",
-			  b->id, i, n);
-		VT_CHECK(dev_seg(d, b, t[i].addr, t[i].len, t[i].flags));
-		if (!(t[i].flags & VMQ_DESC_F_NEXT))
-			break;
-		i = t[i].next;
-	}
-	VT_ASSERT_EQ(n, b->nseg, "indirect table entries in the chain");
-	return VT_PASS;
-}
-
-/* Take the next available buffer: check it is sane and remember it. */
-static int
-dev_take(struct dev *d, struct dbuf *b)
-{
-	const struct vmq_pdesc *p;
-	const struct vmq_desc *x;
-	uint16_t id, f;
-
-	memset(b, 0, sizeof(*b));
-	if (!packed) {
-		id = d->avail->ring[d->avail_pos++ & (d->size - 1)];
-		b->id = id;
-		for (;;) {
-			VT_ASSERT(id < d->size, "descriptor id %u posted (ring of %u)",
-				  id, d->size);
-			VT_ASSERT(b->count < VMQ_INDIRECT_MAX,
-				  "chain at %u: more than %u descriptors (loop?)",
-				  b->id, VMQ_INDIRECT_MAX);
-			x = &d->desc[id];
-			b->slot[b->count++] = id;
-			if (x->flags & VMQ_DESC_F_INDIRECT) {
-				VT_ASSERT(b->count == 1 && !(x->flags & VMQ_DESC_F_NEXT),
-					  "indirect descriptor %u not alone in its chain", id);
-				VT_CHECK(dev_table(d, b, x->addr, x->len));
-			} else {
-				VT_CHECK(dev_seg(d, b, x->addr, x->len, x->flags));
-			}
-			if (!(x->flags & VMQ_DESC_F_NEXT))
-				return VT_PASS;
-			id = x->next;
-		}
-	}
-	b->id = d->pdesc[d->avail_pos].id;
-	VT_ASSERT(b->id < d->size, "buffer id %u posted (ring of %u)", b->id,
-		  d->size);
-	for (;;) {
-		p = &d->pdesc[d->avail_pos];
-		f = p->flags;
-		VT_ASSERT(!!(f & VMQ_DESC_F_AVAIL) == d->avail_wrap &&
-			  !!(f & VMQ_DESC_F_USED) != d->avail_wrap,
-			  "chain descriptor %u not available (flags 0x%x)",
-			  d->avail_pos, f);
-		VT_ASSERT_EQ(b->id, p->id, "buffer id on every descriptor of a chain");
-		VT_ASSERT(b->count < VMQ_INDIRECT_MAX, "chain of id %u: more than %u descriptors",
-			  b->id, VMQ_INDIRECT_MAX);
-		b->slot[b->count++] = d->avail_pos;
-		if (f & VMQ_DESC_F_INDIRECT) {
-			VT_ASSERT(b->count == 1 && !(f & VMQ_DESC_F_NEXT),
-				  "indirect descriptor of id %u not alone", b->id);
-			VT_CHECK(dev_table(d, b, p->addr, p->len));
-		} else {
-			VT_CHECK(dev_seg(d, b, p->addr, p->len, f & ~F_AU));
-		}
-		adv(&d->avail_pos, &d->avail_wrap, 1, d->size);
-		if (!(f & VMQ_DESC_F_NEXT))
-			return VT_PASS;
-	}
-}
-
-/* Take every available buffer into held[]. */
-static int
-dev_take_all(struct dev *d)
-{
-	unsigned int n = 0;
-
-	while (dev_avail(d)) {
-		VT_ASSERT(d->nheld < DEV_MAX && n++ < d->size,
-			  "more buffers available than the ring holds");
-		VT_CHECK(dev_take(d, &d->held[d->nheld++]));
-	}
-	return VT_PASS;
-}
-
-/* Complete id: a used entry (split) or used descriptor (packed) of count. */
-static void
-dev_put(struct dev *d, uint32_t id, uint32_t len, uint16_t count)
-{
-	struct vmq_used_elem *e;
-	struct vmq_pdesc *u;
-	uint16_t f;
-
-	if (!packed) {
-		e = &d->used->ring[d->used_pos++ & (d->size - 1)];
-		e->id = id;
-		e->len = len;
-		return;
-	}
-	u = &d->pdesc[d->used_pos];
-	f = d->used_wrap ? F_AU : 0;
-	u->id = (uint16_t)id;
-	u->len = len;
-	if (!d->tx)
-		f |= VMQ_DESC_F_WRITE;
-	__atomic_store_n(&u->flags, f, __ATOMIC_RELEASE);
-	adv(&d->used_pos, &d->used_wrap, count, d->size);
-}
-
-/* Split: make the used entries written so far visible. */
-static void
-dev_publish(struct dev *d)
-{
-	if (!packed)
-		__atomic_store_n(&d->used->idx, d->used_pos, __ATOMIC_RELEASE);
-}
-
-static struct dbuf
-dev_unhold(struct dev *d, unsigned int i)
-{
-	struct dbuf b = d->held[i];
-
-	memmove(&d->held[i], &d->held[i + 1],
-		(d->nheld - i - 1) * sizeof(d->held[0]));
-	d->nheld--;
-	return b;
-}
+/* ---- the hostile device, on the model of vt_dev.h ---- */
 
 /*
  * Overwrite the ring descriptors and the indirect table of a taken
@@ -321,7 +57,7 @@ dev_unhold(struct dev *d, unsigned int i)
  * (packed: ids too; the availability bits stay).
  */
 static void
-dev_trash(struct dev *d, const struct dbuf *b, unsigned int k)
+dev_trash(struct vt_dev *d, const struct vt_dbuf *b, unsigned int k)
 {
 	const uint16_t next[] = { 32767, 0xffff, b->slot[0], d->size };
 	struct vmq_pdesc *p;
@@ -329,7 +65,7 @@ dev_trash(struct dev *d, const struct dbuf *b, unsigned int k)
 	uint16_t i;
 
 	for (i = 0; i < b->count; i++) {
-		if (packed) {
+		if (d->packed) {
 			p = &d->pdesc[b->slot[i]];
 			p->addr = JUNK_ADDR + i;
 			p->len = JUNK_LEN;
@@ -344,7 +80,7 @@ dev_trash(struct dev *d, const struct dbuf *b, unsigned int k)
 		}
 	}
 	for (i = 0; i < b->tlen; i++) {
-		if (packed) {
+		if (d->packed) {
 			p = (struct vmq_pdesc *)b->table + i;
 			p->addr = JUNK_ADDR;
 			p->len = JUNK_LEN;
@@ -362,122 +98,24 @@ dev_trash(struct dev *d, const struct dbuf *b, unsigned int k)
 
 /* Point the ring descriptor of a taken Rx buffer at addr. */
 static void
-dev_redirect(struct dev *d, const struct dbuf *b, uint64_t addr)
+dev_redirect(struct vt_dev *d, const struct vt_dbuf *b, uint64_t addr)
 {
-	if (packed)
+	if (d->packed)
 		d->pdesc[b->slot[0]].addr = addr;
 	else
 		d->desc[b->slot[0]].addr = addr;
 }
 
-/* Check a Tx buffer (as it was when taken) is packet seq of s. */
+/* Become the device of Rx queue q: the driver posts, the device takes. */
 static int
-dev_tx_verify(const struct dbuf *b, const struct vt_stream *s, uint64_t seq)
+rx_start(struct vmq *q, struct vt_dev *d)
 {
-	static uint8_t buf[VMQ_MAX_FRAME + HDR + 64];
-	uint32_t total = 0, i;
-	const uint8_t *src;
-	struct rte_mbuf *m;
-	int rc;
-
-	for (i = 0; i < b->nseg; i++) {
-		VT_ASSERT(total + b->seg[i].len <= sizeof(buf),
-			  "Tx buffer %u longer than %zu bytes", b->id, sizeof(buf));
-		src = dev_ptr(b->seg[i].addr, b->seg[i].len);
-		memcpy(buf + total, src, b->seg[i].len);
-		total += b->seg[i].len;
-	}
-	VT_ASSERT(total > HDR, "Tx buffer %u of %u bytes", b->id, total);
-	for (i = 0; i < HDR; i++)
-		VT_ASSERT_EQ(0, buf[i], "virtio-net header byte (no offloads)");
-	m = rte_pktmbuf_alloc(dev_pool);
-	VT_ASSERT(m != NULL, "device pool");
-	VT_ASSERT(rte_pktmbuf_append(m, total - HDR) != NULL, "device mbuf room");
-	memcpy(rte_pktmbuf_mtod(m, void *), buf + HDR, total - HDR);
-	rc = vt_pkt_verify(s, m, seq);
-	rte_pktmbuf_free(m);
-	return rc;
-}
-
-/*
- * Complete held[0..n) and forget them, in the order taken and with in
- * order all but the last as one batch (2.7.8 / 2.8.8), else newest first.
- */
-static void
-dev_tx_complete(struct dev *d, unsigned int n, bool in_order)
-{
-	uint16_t c = 0;
-	unsigned int i;
-
-	if (in_order && n >= 3) {
-		for (i = 0; i + 1 < n; i++)
-			c += d->held[i].count;
-		dev_put(d, d->held[n - 2].id, 0, c);
-		dev_put(d, d->held[n - 1].id, 0, d->held[n - 1].count);
-	} else {
-		for (i = 0; i < n; i++) {
-			const struct dbuf *b = &d->held[in_order ? i : n - 1 - i];
-
-			dev_put(d, b->id, 0, b->count);
-		}
-	}
-	dev_publish(d);
-	memmove(&d->held[0], &d->held[n], (d->nheld - n) * sizeof(d->held[0]));
-	d->nheld -= n;
-}
-
-/* Write len bytes of src at off into a taken Rx buffer. */
-static int
-dev_write(const struct dbuf *b, uint32_t off, const void *src, uint32_t len)
-{
-	uint8_t *dst = dev_ptr(b->seg[0].addr, b->seg[0].len);
-
-	VT_ASSERT(b->nseg == 1 && off + len <= b->seg[0].len,
-		  "Rx buffer %u: %u segments, %u bytes for %u at %u", b->id,
-		  b->nseg, b->seg[0].len, len, off);
-	memcpy(dst + off, src, len);
-	return VT_PASS;
-}
-
-/* Header (num_buffers nb) and packet seq of s into buf; its length. */
-static int
-frame_build(const struct vt_stream *s, uint64_t seq, uint16_t nb,
-	    uint8_t *buf, uint32_t *len)
-{
-	struct vmq_net_hdr h = { .num_buffers = nb };
-
-	rte_pktmbuf_reset(scratch);
-	VT_CHECK(vt_pkt_fill(s, scratch, seq));
-	memcpy(buf, &h, HDR);
-	memcpy(buf + HDR, rte_pktmbuf_mtod(scratch, void *), scratch->pkt_len);
-	*len = HDR + scratch->pkt_len;
-	return VT_PASS;
-}
-
-/* Packet seq in one Rx buffer (num_buffers 1); *len for its used entry. */
-static int
-dev_rx_write(const struct dbuf *b, const struct vt_stream *s, uint64_t seq,
-	     uint32_t *len)
-{
-	static uint8_t buf[VMQ_MAX_FRAME + HDR];
-
-	VT_CHECK(frame_build(s, seq, 1, buf, len));
-	return dev_write(b, 0, buf, *len);
+	vt_dev_attach(d, q);
+	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
+	return vt_dev_take_all(d);
 }
 
 /* ---- the driver side ---- */
-
-static uint16_t
-drv_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_burst_fn(kind)(q, pkts, n);
-}
-
-static uint16_t
-drv_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_burst_fn(kind)(q, pkts, n);
-}
 
 static const char *
 opts_name(uint32_t o)
@@ -514,25 +152,12 @@ static int
 tx_pkt(const struct vt_stream *s, uint64_t seq, unsigned int nseg,
        struct rte_mbuf **out)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *t, *last;
-	uint16_t cut;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 
 	VT_ASSERT(m != NULL, "alloc");
 	*out = m;
 	VT_CHECK(vt_pkt_fill(s, m, seq));
-	while (m->nb_segs < nseg) {
-		last = rte_pktmbuf_lastseg(m);
-		cut = last->data_len / 2;
-		t = rte_pktmbuf_alloc(pool);
-		VT_ASSERT(cut > 0 && t != NULL, "segment of %u bytes", cut);
-		memcpy(rte_pktmbuf_append(t, cut),
-		       rte_pktmbuf_mtod_offset(last, char *, last->data_len - cut),
-		       cut);
-		last->data_len -= cut;
-		m->pkt_len -= cut;
-		VT_ASSERT_OK(rte_pktmbuf_chain(m, t), "chain");
-	}
-	return VT_PASS;
+	return vt_drv_pkt_split(m, nseg);
 }
 
 /* Segments of Tx packet seq: single ones and chains of 2 to 4. */
@@ -555,7 +180,7 @@ tx_send(struct vmq *q, const struct vt_stream *s, uint64_t first,
 
 	for (i = 0; i < k; i++)
 		VT_CHECK(tx_pkt(s, first + i, tx_nseg(first + i), &m[i]));
-	n = drv_tx(q, m, k);
+	n = vt_drv_tx(q, m, k);
 	if (n < k)
 		rte_pktmbuf_free_bulk(&m[n], k - n);
 	VT_ASSERT_EQ(k, n, "packets a Tx burst took");
@@ -567,18 +192,18 @@ tx_send(struct vmq *q, const struct vt_stream *s, uint64_t first,
  * still held from held_seq on, checks every byte again and completes all.
  */
 static int
-tx_round(struct vmq *q, struct dev *d, const struct vt_stream *s,
+tx_round(struct vmq *q, struct vt_dev *d, const struct vt_stream *s,
 	 uint64_t *seq, uint64_t held_seq, unsigned int k, bool in_order)
 {
 	unsigned int i;
 
 	VT_CHECK(tx_send(q, s, *seq, k));
 	*seq += k;
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(vt_dev_take_all(d));
 	VT_ASSERT_EQ(*seq - held_seq, d->nheld, "buffers the device holds");
 	for (i = 0; i < d->nheld; i++)
-		VT_CHECK(dev_tx_verify(&d->held[i], s, held_seq + i));
-	dev_tx_complete(d, d->nheld, in_order);
+		VT_CHECK(vt_dev_tx_verify(&d->held[i], s, held_seq + i));
+	vt_dev_tx_complete(d, d->nheld, in_order);
 	VT_ASSERT(!q->broken, "Tx queue stopped by good traffic");
 	return VT_PASS;
 }
@@ -589,7 +214,7 @@ tx_round(struct vmq *q, struct dev *d, const struct vt_stream *s,
  * wrote into them, so the ring holds exactly size descriptors then.
  */
 static int
-tx_fill_check(struct vmq *q, struct dev *d, uint64_t *seq, bool in_order)
+tx_fill_check(struct vmq *q, struct vt_dev *d, uint64_t *seq, bool in_order)
 {
 	struct rte_mbuf *m[8];
 	struct vt_stream s;
@@ -601,20 +226,20 @@ tx_fill_check(struct vmq *q, struct dev *d, uint64_t *seq, bool in_order)
 		VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 8), "alloc");
 		for (i = 0; i < 8; i++)
 			VT_CHECK(vt_pkt_fill(&s, m[i], *seq + total + i));
-		n = drv_tx(q, m, 8);
+		n = vt_drv_tx(q, m, 8);
 		if (n < 8)
 			rte_pktmbuf_free_bulk(&m[n], 8 - n);
 		total += n;
 	}
 	VT_ASSERT(n < 8, "Tx ring never filled: %u packets taken", total);
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(vt_dev_take_all(d));
 	VT_ASSERT_EQ(total, d->nheld, "buffers the device took");
 	for (i = 0; i < d->nheld; i++) {
-		VT_CHECK(dev_tx_verify(&d->held[i], &s, *seq + i));
+		VT_CHECK(vt_dev_tx_verify(&d->held[i], &s, *seq + i));
 		descs += d->held[i].count;
 	}
 	VT_ASSERT_EQ(q->size, descs, "descriptors in a full ring (every completed one reclaimed)");
-	dev_tx_complete(d, d->nheld, in_order);
+	vt_dev_tx_complete(d, d->nheld, in_order);
 	*seq += total;
 	return VT_PASS;
 }
@@ -629,9 +254,9 @@ rx_expect(struct vmq *q, const struct vt_stream *s, const uint64_t *seqs,
 	int rc = VT_PASS;
 
 	for (tries = 0; tries < 8 && got < n; tries++)
-		got += drv_rx(q, &m[got], RTE_DIM(m) - got);
+		got += vt_drv_rx(q, &m[got], RTE_DIM(m) - got);
 	if (got == n)
-		got += drv_rx(q, &m[got], RTE_DIM(m) - got);
+		got += vt_drv_rx(q, &m[got], RTE_DIM(m) - got);
 	for (i = 0; i < RTE_MIN(got, n) && rc == VT_PASS; i++) {
 		rc = vt_pkt_verify(s, m[i], seqs[i]);
 		if (rc == VT_PASS && m[i]->port != PORT) {
@@ -669,8 +294,8 @@ rx_expect_broken(struct vmq *q, const struct vt_stream *s, uint64_t good,
 	uint16_t n;
 	int rc = VT_PASS;
 
-	n = drv_rx(q, m, RTE_DIM(m));
-	n += drv_rx(q, &m[n], RTE_DIM(m) - n);
+	n = vt_drv_rx(q, m, RTE_DIM(m));
+	n += vt_drv_rx(q, &m[n], RTE_DIM(m) - n);
 	if (n == 1)
 		rc = vt_pkt_verify(s, m[0], good);
 	rte_pktmbuf_free_bulk(m, n);
@@ -680,7 +305,7 @@ rx_expect_broken(struct vmq *q, const struct vt_stream *s, uint64_t good,
 	VT_ASSERT(q->broken, "queue stopped by the bad completion");
 	VT_ASSERT(q->stats.errors > errors0, "errors counted: %" PRIu64 " before, %" PRIu64 " after",
 		  errors0, q->stats.errors);
-	n = drv_rx(q, m, RTE_DIM(m));
+	n = vt_drv_rx(q, m, RTE_DIM(m));
 	rte_pktmbuf_free_bulk(m, n);
 	VT_ASSERT_EQ(0, n, "Rx burst on a stopped queue");
 	return VT_PASS;
@@ -688,27 +313,25 @@ rx_expect_broken(struct vmq *q, const struct vt_stream *s, uint64_t good,
 
 /* Good Rx traffic for rounds bursts; buffers used in order or newest first. */
 static int
-rx_traffic(struct vmq *q, struct dev *d, const struct vt_stream *s,
+rx_traffic(struct vmq *q, struct vt_dev *d, const struct vt_stream *s,
 	   uint64_t *seq, unsigned int rounds, bool in_order)
 {
-	struct dbuf b;
+	struct vt_dbuf b;
 	unsigned int r, i, k;
-	uint32_t len;
 
 	for (r = 0; r < rounds; r++) {
 		/* an empty ring: a burst lets the driver refill it */
-		if (d->nheld == 0 && !dev_avail(d))
+		if (d->nheld == 0 && !vt_dev_avail(d))
 			VT_CHECK(rx_expect(q, s, NULL, 0));
-		VT_CHECK(dev_take_all(d));
+		VT_CHECK(vt_dev_take_all(d));
 		VT_ASSERT(d->nheld > 0, "round %u: no Rx buffer posted (nombuf %" PRIu64 ", map refused %" PRIu64 ")",
 			  r, q->stats.nombuf, q->stats.map_refused);
 		k = RTE_MIN(d->nheld, 1 + r % 24);
 		for (i = 0; i < k; i++) {
-			b = dev_unhold(d, in_order ? 0 : d->nheld - 1);
-			VT_CHECK(dev_rx_write(&b, s, *seq + i, &len));
-			dev_put(d, b.id, len, 1);
+			b = vt_dev_unhold(d, in_order ? 0 : d->nheld - 1);
+			VT_CHECK(vt_dev_rx_put(d, &b, s, *seq + i));
 		}
-		dev_publish(d);
+		vt_dev_publish(d);
 		VT_CHECK(rx_expect_range(q, s, *seq, k));
 		*seq += k;
 	}
@@ -741,7 +364,7 @@ rx_recover(struct vmq *q, struct rte_mempool *mp, unsigned int base,
 	uint64_t seq = 0, errors = q->stats.errors;
 
 	stream_init(&s, "rx_recover", 33, 1514);
-	dev_attach(&dev, q, false);
+	vt_dev_attach(&dev, q);
 	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted after a restart");
 	VT_CHECK(rx_traffic(q, &dev, &s, &seq, 30, in_order));
 	VT_ASSERT(!q->broken, "queue stopped by good traffic after a restart");
@@ -757,7 +380,7 @@ tx_recover(struct vmq *q, unsigned int base, bool in_order)
 	unsigned int r;
 
 	stream_init(&s, "tx_recover", 34, 1514);
-	dev_attach(&dev, q, true);
+	vt_dev_attach(&dev, q);
 	for (r = 0; r < 30; r++)
 		VT_CHECK(tx_round(q, &dev, &s, &seq, seq, 1 + r % 10, in_order));
 	VT_CHECK(tx_fill_check(q, &dev, &seq, in_order));
@@ -778,22 +401,22 @@ case_tx_rewrite(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 {
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(pool), i;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
 	uint64_t seq = 8;
 
 	RTE_SET_USED(mp);
 	RTE_SET_USED(v);
 	stream_init(&s, "tx_rewrite", 31, 1514);
-	dev_attach(d, q, true);
+	vt_dev_attach(d, q);
 	VT_CHECK(tx_send(q, &s, 0, 8));
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(vt_dev_take_all(d));
 	VT_ASSERT_EQ(8, d->nheld, "buffers the device took");
 	for (i = 0; i < 8; i++) {
-		VT_CHECK(dev_tx_verify(&d->held[i], &s, i));
+		VT_CHECK(vt_dev_tx_verify(&d->held[i], &s, i));
 		dev_trash(d, &d->held[i], i);
 	}
-	dev_tx_complete(d, 6, in_order);
+	vt_dev_tx_complete(d, 6, in_order);
 	/* 6 and 7 still in flight, their descriptors garbage */
 	VT_CHECK(tx_round(q, d, &s, &seq, 6, 6, in_order));
 	for (i = 0; i < 20; i++)
@@ -817,23 +440,23 @@ case_tx_rewrite_drain(struct vmq *q, struct rte_mempool *mp, uint32_t opts,
 {
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(pool), i, pass;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
 
 	RTE_SET_USED(mp);
 	RTE_SET_USED(v);
 	stream_init(&s, "tx_rewrite_drain", 35, 1514);
 	for (pass = 0; pass < 2; pass++) {
-		dev_attach(d, q, true);
+		vt_dev_attach(d, q);
 		VT_CHECK(tx_send(q, &s, 0, 8));
-		VT_CHECK(dev_take_all(d));
+		VT_CHECK(vt_dev_take_all(d));
 		VT_ASSERT_EQ(8, d->nheld, "buffers the device took");
 		for (i = 0; i < 8; i++) {
-			VT_CHECK(dev_tx_verify(&d->held[i], &s, i));
+			VT_CHECK(vt_dev_tx_verify(&d->held[i], &s, i));
 			dev_trash(d, &d->held[i], i + pass);
 		}
 		if (pass == 1)
-			dev_tx_complete(d, 4, in_order);
+			vt_dev_tx_complete(d, 4, in_order);
 		VT_CHECK(drain_check(q, pool, base));
 	}
 	return tx_recover(q, base, in_order);
@@ -851,38 +474,37 @@ case_rx_redirect(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 {
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(mp), r, i;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
-	struct dbuf a, b;
+	struct vt_dbuf a, b;
 	uint64_t seq = 0;
 	uint32_t len;
 
 	RTE_SET_USED(v);
 	stream_init(&s, "rx_redirect", 36, 1514);
-	dev_attach(d, q, false);
+	vt_dev_attach(d, q);
 	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
 	for (r = 0; r < 300; r++) {
-		VT_CHECK(dev_take_all(d));
+		VT_CHECK(vt_dev_take_all(d));
 		VT_ASSERT(d->nheld >= 2, "round %u: %u Rx buffers posted (nombuf %" PRIu64 ", map refused %" PRIu64 ")",
 			  r, d->nheld, q->stats.nombuf, q->stats.map_refused);
-		a = dev_unhold(d, 0);
+		a = vt_dev_unhold(d, 0);
 		b = d->held[0];
-		VT_CHECK(dev_rx_write(&a, &s, seq, &len));
+		VT_CHECK(vt_dev_rx_write(&a, &s, seq, &len));
 		dev_redirect(d, &a, b.seg[0].addr);
-		dev_put(d, a.id, len, 1);
-		dev_publish(d);
+		vt_dev_put(d, a.id, len, 1);
+		vt_dev_publish(d);
 		VT_CHECK(rx_expect_range(q, &s, seq++, 1));
-		b = dev_unhold(d, 0);
-		VT_CHECK(dev_rx_write(&b, &s, seq, &len));
-		dev_put(d, b.id, len, 1);
-		dev_publish(d);
+		b = vt_dev_unhold(d, 0);
+		VT_CHECK(vt_dev_rx_put(d, &b, &s, seq));
+		vt_dev_publish(d);
 		VT_CHECK(rx_expect_range(q, &s, seq++, 1));
 	}
 	VT_ASSERT(!q->broken, "queue stopped by a redirected descriptor");
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 
 	/* every posted buffer's descriptor points at the next one's */
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(vt_dev_take_all(d));
 	for (i = 0; i < d->nheld; i++)
 		dev_redirect(d, &d->held[i],
 			     d->held[(i + 1) % d->nheld].seg[0].addr);
@@ -898,44 +520,35 @@ static int
 case_rx_bad_id(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 {
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
-	unsigned int base = rte_mempool_in_use_count(mp), j;
+	unsigned int base = rte_mempool_in_use_count(mp);
 	uint64_t errors0 = q->stats.errors;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
 	uint32_t len, id;
 
 	stream_init(&s, "rx_bad_id", 37, 1514);
-	dev_attach(d, q, false);
-	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(rx_start(q, d));
 	VT_ASSERT(d->nheld >= 3, "Rx buffers posted: %u", d->nheld);
-	VT_CHECK(dev_rx_write(&d->held[0], &s, 0, &len));
-	dev_put(d, d->held[0].id, len, 1);
-	VT_CHECK(dev_rx_write(&d->held[1], &s, 1, &len));
+	VT_CHECK(vt_dev_rx_put(d, &d->held[0], &s, 0));
+	VT_CHECK(vt_dev_rx_write(&d->held[1], &s, 1, &len));
 	switch (v) {
 	case 0:
-		dev_put(d, q->size + 5, len, 1);
+		vt_dev_put(d, q->size + 5, len, 1);
 		break;
 	case 1:
-		dev_put(d, (packed ? 0x8000 : 0x10000) | d->held[1].id, len, 1);
+		vt_dev_put(d, (packed ? 0x8000 : 0x10000) | d->held[1].id, len, 1);
 		break;
 	case 2:
-		dev_put(d, d->held[0].id, len, 1);
+		vt_dev_put(d, d->held[0].id, len, 1);
 		break;
 	default:
-		for (id = 0; id < q->size; id++) {
-			for (j = 0; j < d->nheld && d->held[j].id != id; j++)
-				;
-			if (j == d->nheld)
-				break;
-		}
+		id = vt_dev_free_id(d);
 		VT_ASSERT(id < q->size, "an id never posted: all %u are", q->size);
-		dev_put(d, id, len, 1);
+		vt_dev_put(d, id, len, 1);
 		break;
 	}
-	VT_CHECK(dev_rx_write(&d->held[2], &s, 2, &len));
-	dev_put(d, d->held[2].id, len, 1);
-	dev_publish(d);
+	VT_CHECK(vt_dev_rx_put(d, &d->held[2], &s, 2));
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect_broken(q, &s, 0, errors0));
 	VT_CHECK(drain_check(q, mp, base));
 	return rx_recover(q, mp, base, in_order);
@@ -948,7 +561,7 @@ case_rx_bad_id(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
  * the device writes next, so an id that is free now is still free then.
  */
 static int
-tx_fill_chains(struct vmq *q, struct dev *d, const struct vt_stream *s)
+tx_fill_chains(struct vmq *q, struct vt_dev *d, const struct vt_stream *s)
 {
 	struct rte_mbuf *m;
 	unsigned int n = 0, i;
@@ -956,17 +569,17 @@ tx_fill_chains(struct vmq *q, struct dev *d, const struct vt_stream *s)
 	for (;;) {
 		VT_ASSERT(n <= q->size, "Tx ring of %u took %u packets", q->size, n);
 		VT_CHECK(tx_pkt(s, n, 2, &m));
-		if (drv_tx(q, &m, 1) == 0) {
+		if (vt_drv_tx(q, &m, 1) == 0) {
 			rte_pktmbuf_free(m);
 			break;
 		}
 		n++;
 	}
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(vt_dev_take_all(d));
 	VT_ASSERT_EQ(n, d->nheld, "buffers the device took");
 	VT_ASSERT(n >= 2, "packets in a full ring: %u", n);
 	for (i = 0; i < n; i++)
-		VT_CHECK(dev_tx_verify(&d->held[i], s, i));
+		VT_CHECK(vt_dev_tx_verify(&d->held[i], s, i));
 	return VT_PASS;
 }
 
@@ -984,7 +597,7 @@ tx_expect_broken(struct vmq *q, const struct vt_stream *s, uint64_t errors0)
 
 	for (i = 0; i < 3 && !q->broken; i++) {
 		VT_CHECK(tx_pkt(s, 1000 + i, 2, &m));
-		n = drv_tx(q, &m, 1);
+		n = vt_drv_tx(q, &m, 1);
 		if (n == 0)
 			rte_pktmbuf_free(m);
 	}
@@ -993,7 +606,7 @@ tx_expect_broken(struct vmq *q, const struct vt_stream *s, uint64_t errors0)
 	VT_ASSERT(q->stats.errors > errors0, "errors counted: %" PRIu64 " before, %" PRIu64 " after",
 		  errors0, q->stats.errors);
 	VT_CHECK(tx_pkt(s, 0, 1, &m));
-	n = drv_tx(q, &m, 1);
+	n = vt_drv_tx(q, &m, 1);
 	rte_pktmbuf_free(m);
 	VT_ASSERT_EQ(0, n, "Tx burst on a stopped queue");
 	return VT_PASS;
@@ -1008,29 +621,29 @@ static int
 case_tx_bad_id(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 {
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
-	unsigned int base = rte_mempool_in_use_count(pool), j;
+	unsigned int base = rte_mempool_in_use_count(pool);
 	uint64_t errors0 = q->stats.errors;
-	struct dev *d = &dev;
-	const struct dbuf *b;
+	struct vt_dev *d = &dev;
+	const struct vt_dbuf *b;
 	struct vt_stream s;
 	uint32_t id;
 
 	RTE_SET_USED(mp);
 	stream_init(&s, "tx_bad_id", 38, 1514);
-	dev_attach(d, q, true);
+	vt_dev_attach(d, q);
 	VT_CHECK(tx_fill_chains(q, d, &s));
 	b = &d->held[0];
 	switch (v) {
 	case 0:
-		dev_put(d, b->id, 0, b->count);
-		dev_put(d, q->size + 3, 0, 1);
+		vt_dev_put(d, b->id, 0, b->count);
+		vt_dev_put(d, q->size + 3, 0, 1);
 		break;
 	case 1:
-		dev_put(d, (packed ? 0x8000 : 0x10000) | b->id, 0, b->count);
+		vt_dev_put(d, (packed ? 0x8000 : 0x10000) | b->id, 0, b->count);
 		break;
 	case 2:
-		dev_put(d, b->id, 0, b->count);
-		dev_put(d, b->id, 0, b->count);
+		vt_dev_put(d, b->id, 0, b->count);
+		vt_dev_put(d, b->id, 0, b->count);
 		break;
 	default:
 		VT_ASSERT(b->count == 3, "a 2-segment packet in %u descriptors",
@@ -1040,17 +653,12 @@ case_tx_bad_id(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 		} else if (in_order) {
 			id = b->id + 1;
 		} else {
-			for (id = 0; id < q->size; id++) {
-				for (j = 0; j < d->nheld && d->held[j].id != id; j++)
-					;
-				if (j == d->nheld)
-					break;
-			}
+			id = vt_dev_free_id(d);
 		}
-		dev_put(d, id, 0, 1);
+		vt_dev_put(d, id, 0, 1);
 		break;
 	}
-	dev_publish(d);
+	vt_dev_publish(d);
 	VT_CHECK(tx_expect_broken(q, &s, errors0));
 	VT_CHECK(drain_check(q, pool, base));
 	return tx_recover(q, base, in_order);
@@ -1063,23 +671,19 @@ case_rx_len_over(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(mp);
 	uint64_t errors0 = q->stats.errors;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
 	uint32_t len;
 
 	RTE_SET_USED(v);
 	stream_init(&s, "rx_len_over", 39, 1514);
-	dev_attach(d, q, false);
-	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(rx_start(q, d));
 	VT_ASSERT(d->nheld >= 3, "Rx buffers posted: %u", d->nheld);
-	VT_CHECK(dev_rx_write(&d->held[0], &s, 0, &len));
-	dev_put(d, d->held[0].id, len, 1);
-	VT_CHECK(dev_rx_write(&d->held[1], &s, 1, &len));
-	dev_put(d, d->held[1].id, d->held[1].seg[0].len + 1, 1);
-	VT_CHECK(dev_rx_write(&d->held[2], &s, 2, &len));
-	dev_put(d, d->held[2].id, len, 1);
-	dev_publish(d);
+	VT_CHECK(vt_dev_rx_put(d, &d->held[0], &s, 0));
+	VT_CHECK(vt_dev_rx_write(&d->held[1], &s, 1, &len));
+	vt_dev_put(d, d->held[1].id, d->held[1].seg[0].len + 1, 1);
+	VT_CHECK(vt_dev_rx_put(d, &d->held[2], &s, 2));
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect_broken(q, &s, 0, errors0));
 	VT_CHECK(drain_check(q, mp, base));
 	return rx_recover(q, mp, base, in_order);
@@ -1094,23 +698,21 @@ case_rx_len_short(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	const uint64_t seqs[] = { 0, 1, 2, 3 };
 	unsigned int base = rte_mempool_in_use_count(mp), i, k = 0;
 	uint64_t le0 = q->stats.length_errors, seq = 4;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
-	struct dbuf b;
+	struct vt_dbuf b;
 	uint32_t len;
 
 	RTE_SET_USED(v);
 	stream_init(&s, "rx_len_short", 40, 1514);
-	dev_attach(d, q, false);
-	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(rx_start(q, d));
 	/* good 0, header only, good 1, 5 bytes, good 2, nothing, good 3 */
 	for (i = 0; i < 7; i++) {
-		b = dev_unhold(d, 0);
-		VT_CHECK(dev_rx_write(&b, &s, i % 2 == 0 ? seqs[i / 2] : 99, &len));
-		dev_put(d, b.id, i % 2 == 0 ? len : bad[k++], 1);
+		b = vt_dev_unhold(d, 0);
+		VT_CHECK(vt_dev_rx_write(&b, &s, i % 2 == 0 ? seqs[i / 2] : 99, &len));
+		vt_dev_put(d, b.id, i % 2 == 0 ? len : bad[k++], 1);
 	}
-	dev_publish(d);
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect(q, &s, seqs, 4));
 	VT_ASSERT(!q->broken, "queue stopped by a short frame");
 	VT_ASSERT_EQ(3, q->stats.length_errors - le0, "length errors for 3 short frames");
@@ -1134,23 +736,19 @@ case_rx_max_frame(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(mp), i;
 	uint64_t le0 = q->stats.length_errors, seq = 2000;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
-	struct dbuf b;
-	uint32_t len;
+	struct vt_dbuf b;
 
 	RTE_SET_USED(v);
 	stream_init(&s, "rx_max_frame", 41, 1600);
 	VT_ASSERT_EQ(1500, vt_stream_len(&s, 1440), "stream length");
-	dev_attach(d, q, false);
-	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(rx_start(q, d));
 	for (i = 0; i < RTE_DIM(seqs); i++) {
-		b = dev_unhold(d, 0);
-		VT_CHECK(dev_rx_write(&b, &s, seqs[i], &len));
-		dev_put(d, b.id, len, 1);
+		b = vt_dev_unhold(d, 0);
+		VT_CHECK(vt_dev_rx_put(d, &b, &s, seqs[i]));
 	}
-	dev_publish(d);
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect(q, &s, want, RTE_DIM(want)));
 	VT_ASSERT(!q->broken, "queue stopped by a frame over the largest");
 	VT_ASSERT_EQ(2, q->stats.length_errors - le0, "length errors for 1501 and 1600 bytes");
@@ -1175,46 +773,42 @@ case_rx_mrg_max_frame(struct vmq *q, struct rte_mempool *mp, uint32_t opts,
 	unsigned int base = rte_mempool_in_use_count(mp), i;
 	uint64_t le0 = q->stats.length_errors, seq = 2000;
 	struct vmq_net_hdr h = { .num_buffers = 60 };
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
-	struct dbuf b, c;
+	struct vt_dbuf b, c;
 	uint32_t len;
 
 	RTE_SET_USED(v);
 	stream_init(&s, "rx_mrg_max_frame", 42, 1600);
-	dev_attach(d, q, false);
-	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(rx_start(q, d));
 	VT_ASSERT(d->nheld >= 64, "Rx buffers posted: %u", d->nheld);
 	/* 60 buffers, every byte used */
 	memset(buf, 0x5a, sizeof(buf));
 	memcpy(buf, &h, HDR);
 	for (i = 0; i < 60; i++) {
-		b = dev_unhold(d, 0);
-		VT_CHECK(dev_write(&b, 0, buf, b.seg[0].len));
-		dev_put(d, b.id, b.seg[0].len, 1);
+		b = vt_dev_unhold(d, 0);
+		VT_CHECK(vt_dev_write(&b, 0, buf, b.seg[0].len));
+		vt_dev_put(d, b.id, b.seg[0].len, 1);
 		memset(buf, 0x5a, HDR);
 	}
-	b = dev_unhold(d, 0);
-	VT_CHECK(dev_rx_write(&b, &s, 1540, &len));
-	dev_put(d, b.id, len, 1);
+	b = vt_dev_unhold(d, 0);
+	VT_CHECK(vt_dev_rx_put(d, &b, &s, 1540));
 	/* 1500 bytes over two buffers: header and 800, then 700 */
-	VT_CHECK(frame_build(&s, 1440, 2, buf, &len));
-	b = dev_unhold(d, 0);
-	c = dev_unhold(d, 0);
-	VT_CHECK(dev_write(&b, 0, buf, HDR + 800));
-	VT_CHECK(dev_write(&c, 0, buf + HDR + 800, len - HDR - 800));
-	dev_put(d, b.id, HDR + 800, 1);
-	dev_put(d, c.id, len - HDR - 800, 1);
-	b = dev_unhold(d, 0);
-	VT_CHECK(dev_rx_write(&b, &s, 0, &len));
-	dev_put(d, b.id, len, 1);
-	dev_publish(d);
+	VT_CHECK(vt_dev_frame_build(&s, 1440, 2, buf, &len));
+	b = vt_dev_unhold(d, 0);
+	c = vt_dev_unhold(d, 0);
+	VT_CHECK(vt_dev_write(&b, 0, buf, HDR + 800));
+	VT_CHECK(vt_dev_write(&c, 0, buf + HDR + 800, len - HDR - 800));
+	vt_dev_put(d, b.id, HDR + 800, 1);
+	vt_dev_put(d, c.id, len - HDR - 800, 1);
+	b = vt_dev_unhold(d, 0);
+	VT_CHECK(vt_dev_rx_put(d, &b, &s, 0));
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect(q, &s, want, RTE_DIM(want)));
 	VT_ASSERT(!q->broken, "queue stopped by frames over the largest");
 	VT_ASSERT_EQ(2, q->stats.length_errors - le0, "length errors for two long frames");
 	/* every mbuf out is a posted buffer */
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(vt_dev_take_all(d));
 	VT_ASSERT_EQ(base + d->nheld, rte_mempool_in_use_count(mp),
 		     "mbufs in use: the posted buffers only");
 	s.max_len = 1500;
@@ -1233,22 +827,18 @@ case_rx_mrg_bad_num(struct vmq *q, struct rte_mempool *mp, uint32_t opts,
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(mp);
 	uint64_t errors0 = q->stats.errors;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
 	uint32_t len;
 
 	stream_init(&s, "rx_mrg_bad_num", 43, 1514);
-	dev_attach(d, q, false);
-	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
-	VT_CHECK(dev_take_all(d));
-	VT_CHECK(dev_rx_write(&d->held[0], &s, 0, &len));
-	dev_put(d, d->held[0].id, len, 1);
-	VT_CHECK(frame_build(&s, 1, nb, buf, &len));
-	VT_CHECK(dev_write(&d->held[1], 0, buf, len));
-	dev_put(d, d->held[1].id, len, 1);
-	VT_CHECK(dev_rx_write(&d->held[2], &s, 2, &len));
-	dev_put(d, d->held[2].id, len, 1);
-	dev_publish(d);
+	VT_CHECK(rx_start(q, d));
+	VT_CHECK(vt_dev_rx_put(d, &d->held[0], &s, 0));
+	VT_CHECK(vt_dev_frame_build(&s, 1, nb, buf, &len));
+	VT_CHECK(vt_dev_write(&d->held[1], 0, buf, len));
+	vt_dev_put(d, d->held[1].id, len, 1);
+	VT_CHECK(vt_dev_rx_put(d, &d->held[2], &s, 2));
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect_broken(q, &s, 0, errors0));
 	VT_CHECK(drain_check(q, mp, base));
 	return rx_recover(q, mp, base, in_order);
@@ -1267,27 +857,23 @@ case_rx_ahead(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(mp), i;
 	uint64_t errors0 = q->stats.errors;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
 	uint16_t start;
-	uint32_t len;
 
 	RTE_SET_USED(v);
 	if (packed)
 		return case_rx_bad_id(q, mp, opts, 3);
 	stream_init(&s, "rx_ahead", 44, 1514);
-	dev_attach(d, q, false);
-	VT_ASSERT(vmq_rx_refill(q) > 0, "Rx buffers posted");
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(rx_start(q, d));
 	VT_ASSERT(d->nheld < q->size, "Rx buffers posted: %u of %u", d->nheld,
 		  q->size);
 	start = d->used_pos;
 	for (i = 0; i < d->nheld; i++) {
-		VT_CHECK(dev_rx_write(&d->held[i], &s, i, &len));
-		dev_put(d, d->held[i].id, len, 1);
+		VT_CHECK(vt_dev_rx_put(d, &d->held[i], &s, i));
 	}
 	d->used_pos = start + q->size + 1;
-	dev_publish(d);
+	vt_dev_publish(d);
 	VT_CHECK(rx_expect_broken(q, &s, 0, errors0));
 	VT_CHECK(drain_check(q, mp, base));
 	return rx_recover(q, mp, base, in_order);
@@ -1299,7 +885,7 @@ case_tx_ahead(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	unsigned int base = rte_mempool_in_use_count(pool), out;
 	uint64_t errors0 = q->stats.errors;
-	struct dev *d = &dev;
+	struct vt_dev *d = &dev;
 	struct vt_stream s;
 	uint16_t start;
 
@@ -1307,12 +893,12 @@ case_tx_ahead(struct vmq *q, struct rte_mempool *mp, uint32_t opts, int v)
 	if (packed)
 		return case_tx_bad_id(q, mp, opts, 3);
 	stream_init(&s, "tx_ahead", 45, 1514);
-	dev_attach(d, q, true);
+	vt_dev_attach(d, q);
 	VT_CHECK(tx_fill_chains(q, d, &s));
 	start = d->used_pos;
-	dev_tx_complete(d, d->nheld, in_order);
+	vt_dev_tx_complete(d, d->nheld, in_order);
 	d->used_pos = start + q->size + 1;
-	dev_publish(d);
+	vt_dev_publish(d);
 	out = rte_mempool_in_use_count(pool);
 	VT_CHECK(tx_expect_broken(q, &s, errors0));
 	VT_ASSERT_EQ(out, rte_mempool_in_use_count(pool),
@@ -1392,15 +978,21 @@ run_case(const struct hcase *c, uint32_t opts, int v)
 static int
 attach_kind(const char *name)
 {
-	if (strcmp(name, "ops") != 0)
-		return vt_count_attach(&map, name, "vt_hostile", dev_regions,
-				       &dev_nregions);
+	struct rte_vmap_region regions[2];
+	int nregions;
+
+	if (strcmp(name, "ops") != 0) {
+		VT_CHECK(vt_count_attach(&map, name, "vt_hostile", regions,
+					 &nregions));
+		vt_dev_reach_set(0, regions, nregions);
+		return VT_PASS;
+	}
 	/* under the debug layer: double and unknown unmaps are counted */
 	VT_ASSERT_OK(vmap_dev_attach(&map, &vt_count_ops, "vt_hostile",
 				     SOCKET_ID_ANY,
 				     &(struct rte_vmap_params){ .debug = true }),
 		     "attach ops with the debug layer");
-	dev_offset = VT_COUNT_OPS_OFFSET;
+	vt_dev_reach_set(VT_COUNT_OPS_OFFSET, NULL, 0);
 	return VT_PASS;
 }
 
@@ -1418,6 +1010,7 @@ run(int argc, char **argv)
 	static const unsigned int lens[] = { [TX_OPTS] = 4, [RX_OPTS] = 2,
 					     [MRG_OPTS] = 2, [TXN_OPTS] = 2 };
 	unsigned int failed = 0, total = 0, c, l, i;
+	struct rte_mempool *dev_pool;	/* frames the device builds */
 	uint32_t opts;
 	int v, v0, rc;
 
@@ -1432,10 +1025,8 @@ run(int argc, char **argv)
 	few_pool = vt_pool_create("vt_hostile_few", 64, 1514);
 	dev_pool = vt_pool_create("vt_hostile_dev", 64, VMQ_MAX_FRAME);
 	VT_ASSERT(pool != NULL && few_pool != NULL && dev_pool != NULL, "pools");
-	scratch = rte_pktmbuf_alloc(dev_pool);
-	VT_ASSERT(scratch != NULL, "scratch mbuf");
+	VT_CHECK(vt_dev_setup(dev_pool));
 	VT_CHECK(attach_kind(argv[1]));
-	kind = map.kind;
 
 	for (c = 0; c < RTE_DIM(cases); c++) {
 		if (argc == 3 && strcmp(argv[2], cases[c].name) != 0)
@@ -1462,7 +1053,7 @@ run(int argc, char **argv)
 		}
 	}
 	VT_ASSERT(total > 0, "no case named %s", argv[2]);
-	rte_pktmbuf_free(scratch);
+	vt_dev_teardown();
 	vt_phase("leak check");
 	if (rte_mempool_in_use_count(few_pool) != 0) {
 		vt_fail(__FILE__, __LINE__, "mbufs of the small pool in use: expected 0, actual %u",

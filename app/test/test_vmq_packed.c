@@ -5,19 +5,20 @@
 /*
  * Unit test "vmq packed": the driver's packed virtqueues (drivers/net/
  * virtio_map/vmq.h with VMQ_OPT_PACKED) with this test playing the device,
- * no ethdev port and no transport. The device reads descriptors and writes
- * used descriptors and its event suppression structure directly in ring
- * memory, as a vhost backend would. Covered: Tx and Rx with every byte
- * checked; chains and indirect tables; completion out of order (without
- * IN_ORDER) and in order with one used descriptor for a batch (with it);
- * the wrap counters flipping many times (70000 packets through 64- and
- * 256-descriptor rings); ring full and partial bursts; mergeable Rx with a
- * packet over 3 buffers and one whose buffers are not all used yet; kick
- * suppression (DISABLE, ENABLE, DESC with event index); a device that
- * breaks the rules, contained without leaks. The argument picks the map
- * kind: va, pa (run with IOVA as VA), ops (a registered kind that offsets
- * addresses and counts maps and unmaps), or vduse (the device reaches only
- * the private domain, through the kind's regions).
+ * no ethdev port and no transport. The device (the model of
+ * common/vt_dev.h) reads descriptors and writes used descriptors, and the
+ * test its event suppression structure, directly in ring memory, as a
+ * vhost backend would. Covered: Tx and Rx with every byte checked; chains
+ * and indirect tables; completion out of order (without IN_ORDER) and in
+ * order with one used descriptor for a batch (with it); the wrap counters
+ * flipping many times (70000 packets through 64- and 256-descriptor
+ * rings); ring full and partial bursts; mergeable Rx with a packet over 3
+ * buffers and one whose buffers are not all used yet; kick suppression
+ * (DISABLE, ENABLE, DESC with event index); a device that breaks the
+ * rules, contained without leaks. The argument picks the map kind: va, pa
+ * (run with IOVA as VA), ops (a registered kind that offsets addresses and
+ * counts maps and unmaps), or vduse (the device reaches only the private
+ * domain, through the kind's regions).
  */
 
 #include <errno.h>
@@ -33,300 +34,67 @@
 #include "vmq.h"
 #include "vt.h"
 #include "vt_count_ops.h"
+#include "vt_dev.h"
 
-#define HDR 12			/* virtio-net header, VERSION_1 */
+#define HDR VT_DEV_HDR		/* virtio-net header, VERSION_1 */
 #define WRAP_PACKETS 70000	/* > 65536: 16-bit counts wrap too */
-#define DEV_MAX 1024		/* buffers the device holds at once */
 #define P VMQ_OPT_PACKED
 
-
-/* ---- the device ---- */
-
-/* One buffer the device took: id, ring descriptors, what they describe. */
-struct pbuf {
-	uint16_t id;
-	uint16_t count;			/* ring descriptors */
-	uint16_t n;			/* entries in d[] */
-	bool indirect;
-	struct vmq_pdesc d[VMQ_INDIRECT_MAX];
-};
-
-struct dev {
-	struct vmq *q;
-	uint16_t avail;			/* next descriptor to read */
-	bool avail_wrap;
-	uint16_t used;			/* next used descriptor to write */
-	bool used_wrap;
-	uint64_t offset;		/* device address - VA */
-	uint64_t taken_descs;		/* ring descriptors read, all laps */
-	uint64_t used_written;		/* used descriptors written */
-	struct pbuf held[DEV_MAX];	/* taken, not completed */
-	unsigned int nheld;
-};
-
 static struct rte_vmap_dev map;
-static enum rte_vmap_kind kind;
-static struct rte_vmap_region dev_regions[2];
-static int dev_nregions;
 static struct rte_mempool *pool;	/* driver Rx buffers, sent packets */
-static struct rte_mempool *dev_pool;	/* frames the device read */
-static uint32_t rnd_state = 2463534242u;
+static struct vt_dev dev;
 
-static uint32_t
-rnd(uint32_t lo, uint32_t hi)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 17;
-	rnd_state ^= rnd_state << 5;
-	return lo + rnd_state % (hi - lo + 1);
-}
+/* ---- the device (the model of vt_dev.h) ---- */
 
-/* Where the device finds [addr, addr + len); NULL if it cannot reach it. */
-static void *
-dev_ptr(const struct dev *d, uint64_t addr, uint32_t len)
-{
-	int i;
-
-	if (dev_nregions == 0)
-		return (void *)(uintptr_t)(addr - d->offset);
-	for (i = 0; i < dev_nregions; i++)
-		if (addr >= dev_regions[i].dev_addr &&
-		    addr + len <= dev_regions[i].dev_addr + dev_regions[i].size)
-			return (uint8_t *)dev_regions[i].addr +
-			       (addr - dev_regions[i].dev_addr);
-	return NULL;
-}
-
-static void
-dev_attach(struct dev *d, struct vmq *q)
-{
-	memset(d, 0, offsetof(struct dev, held));
-	d->nheld = 0;
-	d->q = q;
-	d->avail_wrap = true;
-	d->used_wrap = true;
-	d->offset = vmap_dev_ops(&map) == &vt_count_ops ? VT_COUNT_OPS_OFFSET : 0;
-}
-
-static void
-adv(uint16_t *idx, bool *wrap, uint16_t n, uint16_t size)
-{
-	*idx += n;
-	if (*idx >= size) {
-		*idx -= size;
-		*wrap = !*wrap;
-	}
-}
-
-/* Is the descriptor at the device's avail position available (2.8.1)? */
-static bool
-dev_avail(const struct dev *d)
-{
-	uint16_t f = __atomic_load_n(&d->q->packed.desc[d->avail].flags,
-				     __ATOMIC_ACQUIRE);
-
-	return !!(f & VMQ_DESC_F_AVAIL) == d->avail_wrap &&
-	       !!(f & VMQ_DESC_F_USED) != d->avail_wrap;
-}
-
-/* Buffers available, counted by walking (does not take them). */
-static unsigned int
-dev_avail_count(const struct dev *d)
-{
-	struct dev t = *d;
-	unsigned int n = 0;
-	uint16_t f;
-
-	while (dev_avail(&t) && n < d->q->size) {
-		do {
-			f = t.q->packed.desc[t.avail].flags;
-			adv(&t.avail, &t.avail_wrap, 1, t.q->size);
-		} while (f & VMQ_DESC_F_NEXT);
-		n++;
-	}
-	return n;
-}
-
-/* Take the next available buffer into held[]. */
+/* Take a Tx buffer into held[] and check it is packet seq of s. */
 static int
-dev_take(struct dev *d, struct pbuf **out)
+dev_tx_check(struct vt_dev *d, const struct vt_stream *s, uint64_t seq,
+	     struct vt_dbuf **out)
 {
-	const struct vmq_pdesc *desc, *t;
-	struct pbuf *b;
-	uint16_t i, n;
-
-	VT_ASSERT(dev_avail(d), "no buffer available at %u", d->avail);
-	VT_ASSERT(d->nheld < DEV_MAX, "device holds too many buffers");
-	b = &d->held[d->nheld++];
-	memset(b, 0, sizeof(*b));
-	b->id = d->q->packed.desc[d->avail].id;
-	for (;;) {
-		desc = &d->q->packed.desc[d->avail];
-		VT_ASSERT(!!(desc->flags & VMQ_DESC_F_AVAIL) == d->avail_wrap &&
-			  !!(desc->flags & VMQ_DESC_F_USED) != d->avail_wrap,
-			  "chain descriptor %u not available (flags 0x%x)",
-			  d->avail, desc->flags);
-		VT_ASSERT_EQ(b->id, desc->id, "buffer id on every descriptor of a chain");
-		VT_ASSERT(b->count < d->q->size, "chain loops");
-		if (desc->flags & VMQ_DESC_F_INDIRECT) {
-			VT_ASSERT(b->count == 0 && !(desc->flags & VMQ_DESC_F_NEXT),
-				  "an indirect descriptor alone in its buffer");
-			n = desc->len / sizeof(*t);
-			VT_ASSERT(desc->len % sizeof(*t) == 0 && n >= 2 &&
-				  n <= VMQ_INDIRECT_MAX, "indirect table of %u bytes",
-				  desc->len);
-			t = dev_ptr(d, desc->addr, desc->len);
-			VT_ASSERT(t != NULL, "indirect table 0x%" PRIx64 " out of the device's reach",
-				  desc->addr);
-			for (i = 0; i < n; i++)
-				b->d[b->n++] = t[i];
-			b->indirect = true;
-		} else {
-			VT_ASSERT(b->n < VMQ_INDIRECT_MAX, "chain too long");
-			b->d[b->n++] = *desc;
-		}
-		b->count++;
-		adv(&d->avail, &d->avail_wrap, 1, d->q->size);
-		if (!(desc->flags & VMQ_DESC_F_NEXT))
-			break;
-	}
-	d->taken_descs += b->count;
-	if (out != NULL)
-		*out = b;
-	return VT_PASS;
-}
-
-/* Write a used descriptor for id, covering count ring descriptors. */
-static void
-dev_put(struct dev *d, uint16_t id, uint32_t len, uint16_t count)
-{
-	struct vmq_pdesc *u = &d->q->packed.desc[d->used];
-	uint16_t f = d->used_wrap ? VMQ_DESC_F_AVAIL | VMQ_DESC_F_USED : 0;
-
-	u->id = id;
-	u->len = len;
-	if (len > 0)
-		f |= VMQ_DESC_F_WRITE;
-	__atomic_store_n(&u->flags, f, __ATOMIC_RELEASE);
-	adv(&d->used, &d->used_wrap, count, d->q->size);
-	d->used_written++;
-}
-
-/* Remove held[i], keeping the order of the rest. */
-static struct pbuf
-dev_unhold(struct dev *d, unsigned int i)
-{
-	struct pbuf b = d->held[i];
-
-	memmove(&d->held[i], &d->held[i + 1],
-		(d->nheld - i - 1) * sizeof(d->held[0]));
-	d->nheld--;
-	return b;
-}
-
-/* Read a Tx buffer into a new mbuf: the frame, its header checked. */
-static int
-dev_tx_read(struct dev *d, const struct pbuf *b, struct rte_mbuf **out)
-{
-	static uint8_t buf[VMQ_MAX_FRAME + HDR + 64];
-	uint32_t total = 0, i;
-	struct rte_mbuf *m;
-	const void *src;
-	char *p;
-
-	for (i = 0; i < b->n; i++) {
-		VT_ASSERT(!(b->d[i].flags & VMQ_DESC_F_WRITE),
-			  "Tx descriptor %u of id %u is device-writable", i, b->id);
-		VT_ASSERT(total + b->d[i].len <= sizeof(buf), "chain too long");
-		src = dev_ptr(d, b->d[i].addr, b->d[i].len);
-		VT_ASSERT(src != NULL, "Tx segment 0x%" PRIx64 " + %u out of the device's reach",
-			  b->d[i].addr, b->d[i].len);
-		memcpy(buf + total, src, b->d[i].len);
-		total += b->d[i].len;
-	}
-	VT_ASSERT(total > HDR, "Tx buffer of %u bytes", total);
-	for (i = 0; i < HDR; i++)
-		VT_ASSERT_EQ(0, buf[i], "virtio-net header byte (no offloads)");
-	m = rte_pktmbuf_alloc(dev_pool);
-	VT_ASSERT(m != NULL, "device pool");
-	p = rte_pktmbuf_append(m, total - HDR);
-	VT_ASSERT(p != NULL, "device mbuf room for %u", total - HDR);
-	memcpy(p, buf + HDR, total - HDR);
-	*out = m;
-	return VT_PASS;
-}
-
-/* Take a Tx buffer, read it and check it is packet seq of s. */
-static int
-dev_tx_check(struct dev *d, const struct vt_stream *s, uint64_t seq,
-	     struct pbuf **out)
-{
-	struct rte_mbuf *got;
-	int rc;
-
-	VT_CHECK(dev_take(d, out));
-	VT_CHECK(dev_tx_read(d, *out, &got));
-	rc = vt_pkt_verify(s, got, seq);
-	rte_pktmbuf_free(got);
-	return rc;
+	VT_CHECK(vt_dev_hold(d, out));
+	return vt_dev_tx_verify(*out, s, seq);
 }
 
 /*
  * Rx: write packet seq of s into held buffers (the first ones, or random
- * ones when shuffle), num_buffers set; the used descriptors (id, bytes in
- * that buffer) go to ids[] and lens[] for the caller to publish. Returns
- * the buffers used, 0 if held ones are too few (nothing written then).
+ * ones when shuffle), num_buffers set (nb_override >= 0: that value); the
+ * used descriptors (id, bytes in that buffer) go to ids[] and lens[] for
+ * the caller to publish. *nbufs: the buffers used, 0 if held ones are too
+ * few (nothing written then).
  */
 static int
-dev_rx_fill(struct dev *d, const struct vt_stream *s, uint64_t seq, bool mrg,
+dev_rx_fill(struct vt_dev *d, const struct vt_stream *s, uint64_t seq, bool mrg,
 	    bool shuffle, int nb_override, uint16_t *ids, uint32_t *lens,
 	    unsigned int *nbufs)
 {
-	static struct rte_mbuf *scratch;
 	static uint8_t frame[VMQ_MAX_FRAME + HDR];
 	uint32_t len = vt_stream_len(s, seq), total = len + HDR, off = 0;
-	uint32_t room = 0, chunk;
-	unsigned int i, n = 0, k;
-	struct vmq_net_hdr h;
-	struct pbuf b;
-	uint8_t *dst;
+	uint32_t room = 0, chunk, flen;
+	unsigned int i, n;
+	struct vt_dbuf b;
 
 	*nbufs = 0;
 	/* buffers needed: every posted buffer has the same length */
-	if (d->nheld == 0)
-		return VT_PASS;
 	for (i = 0; i < d->nheld && room < total; i++)
-		room += d->held[i].d[0].len;
-	if (room < total)
+		room += d->held[i].seg[0].len;
+	if (d->nheld == 0 || room < total)
 		return VT_PASS;
 	n = i;
 	VT_ASSERT(mrg || n == 1, "a %u-byte frame needs %u buffers without mergeable Rx",
 		  len, n);
-
-	if (scratch == NULL)
-		scratch = rte_pktmbuf_alloc(dev_pool);
-	VT_ASSERT(scratch != NULL, "scratch mbuf");
-	rte_pktmbuf_reset(scratch);
-	VT_CHECK(vt_pkt_fill(s, scratch, seq));
-	memset(&h, 0, sizeof(h));
-	h.num_buffers = nb_override >= 0 ? (uint16_t)nb_override : n;
-	memcpy(frame, &h, HDR);
-	memcpy(frame + HDR, rte_pktmbuf_mtod(scratch, void *), len);
-
+	VT_CHECK(vt_dev_frame_build(s, seq, nb_override >= 0 ?
+				    (uint16_t)nb_override : n, frame, &flen));
+	VT_ASSERT_EQ(total, flen, "frame bytes");
 	for (i = 0; i < n; i++) {
-		k = shuffle ? rnd(0, d->nheld - 1) : 0;
-		b = dev_unhold(d, k);
-		VT_ASSERT(b.n == 1 && b.count == 1, "Rx buffer of %u descriptors",
+		b = vt_dev_unhold(d, shuffle ? vt_rnd(0, d->nheld - 1) : 0);
+		VT_ASSERT(b.nseg == 1 && b.count == 1, "Rx buffer of %u descriptors",
 			  b.count);
 		VT_ASSERT_EQ(VMQ_DESC_F_WRITE,
-			     b.d[0].flags & (VMQ_DESC_F_WRITE | VMQ_DESC_F_NEXT |
-					     VMQ_DESC_F_INDIRECT),
+			     b.seg[0].flags & (VMQ_DESC_F_WRITE | VMQ_DESC_F_NEXT |
+					       VMQ_DESC_F_INDIRECT),
 			     "Rx descriptor flags: WRITE only");
-		chunk = RTE_MIN(b.d[0].len, total - off);
-		dst = dev_ptr(d, b.d[0].addr, b.d[0].len);
-		VT_ASSERT(dst != NULL, "Rx buffer 0x%" PRIx64 " + %u out of the device's reach",
-			  b.d[0].addr, b.d[0].len);
-		memcpy(dst, frame + off, chunk);
+		chunk = RTE_MIN(b.seg[0].len, total - off);
+		VT_CHECK(vt_dev_write(&b, 0, frame + off, chunk));
 		off += chunk;
 		ids[i] = b.id;
 		lens[i] = chunk;
@@ -335,44 +103,23 @@ dev_rx_fill(struct dev *d, const struct vt_stream *s, uint64_t seq, bool mrg,
 	return VT_PASS;
 }
 
-/* Take every available buffer into held[]. */
-static int
-dev_take_all(struct dev *d)
-{
-	while (dev_avail(d))
-		VT_CHECK(dev_take(d, NULL));
-	return VT_PASS;
-}
-
 /* Write packet seq into held buffers and publish it at once. */
 static int
-dev_rx_write(struct dev *d, const struct vt_stream *s, uint64_t seq, bool mrg)
+dev_rx_write(struct vt_dev *d, const struct vt_stream *s, uint64_t seq, bool mrg)
 {
 	uint16_t ids[64];
 	uint32_t lens[64];
 	unsigned int n, i;
 
-	VT_CHECK(dev_take_all(d));
+	VT_CHECK(vt_dev_take_all(d));
 	VT_CHECK(dev_rx_fill(d, s, seq, mrg, false, -1, ids, lens, &n));
 	VT_ASSERT(n > 0, "no Rx buffer for packet %" PRIu64, seq);
 	for (i = 0; i < n; i++)
-		dev_put(d, ids[i], lens[i], 1);
+		vt_dev_put(d, ids[i], lens[i], 1);
 	return VT_PASS;
 }
 
 /* ---- the driver side ---- */
-
-static uint16_t
-drv_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_burst_fn(kind)(q, pkts, n);
-}
-
-static uint16_t
-drv_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_burst_fn(kind)(q, pkts, n);
-}
 
 static struct vmq *
 new_queue_mp(bool tx, uint16_t size, uint32_t opts, struct rte_mempool *mp)
@@ -435,7 +182,7 @@ rx_expect(struct vmq *q, const struct vt_stream *s, uint64_t first_seq,
 	uint16_t n, i;
 	int rc = VT_PASS;
 
-	n = drv_rx(q, pkts, burst);
+	n = vt_drv_rx(q, pkts, burst);
 	VT_ASSERT_EQ(want, n, "packets from an Rx burst");
 	for (i = 0; i < n && rc == VT_PASS; i++) {
 		rc = vt_pkt_verify(s, pkts[i], first_seq + i);
@@ -446,29 +193,6 @@ rx_expect(struct vmq *q, const struct vt_stream *s, uint64_t first_seq,
 	}
 	rte_pktmbuf_free_bulk(pkts, n);
 	return rc;
-}
-
-/* Make m a chain of nseg segments, the frame's bytes unchanged. */
-static int
-split_mbuf(struct rte_mbuf *m, unsigned int nseg)
-{
-	struct rte_mbuf *t, *last;
-	uint16_t cut;
-
-	while (m->nb_segs < nseg) {
-		last = rte_pktmbuf_lastseg(m);
-		cut = last->data_len / 2;
-		VT_ASSERT(cut > 0, "segment too short to split");
-		t = rte_pktmbuf_alloc(pool);
-		VT_ASSERT(t != NULL, "alloc");
-		memcpy(rte_pktmbuf_append(t, cut),
-		       rte_pktmbuf_mtod_offset(last, char *, last->data_len - cut),
-		       cut);
-		last->data_len -= cut;
-		m->pkt_len -= cut;
-		VT_ASSERT_OK(rte_pktmbuf_chain(m, t), "chain");
-	}
-	return VT_PASS;
 }
 
 static const char *
@@ -496,84 +220,84 @@ test_tx_basic(uint32_t opts)
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	const bool indirect = opts & VMQ_OPT_INDIRECT;
 	struct rte_mbuf *m[80];
-	struct pbuf *b, a0, a1;
+	struct vt_dbuf *b, a0, a1;
 	struct vt_stream s;
 	struct vmq *q = new_queue(true, 64, opts);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint16_t n, i;
 
 	VT_ASSERT(q != NULL, "Tx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	VT_ASSERT_EQ(VMQ_EVENT_F_DISABLE, q->packed.driver_event->flags,
 		     "driver event flags: we poll");
 	vt_stream_init(&s, "tx_basic", 11, 0, 0, pool, 80, 60, 1514, 80);
 	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 80), "alloc");
 	for (i = 0; i < 80; i++)
 		VT_CHECK(vt_pkt_fill(&s, m[i], i));
-	VT_CHECK(split_mbuf(m[1], 3));
+	VT_CHECK(vt_drv_pkt_split(m[1], 3));
 	VT_CHECK(vt_pkt_verify(&s, m[1], 1));
 
-	n = drv_tx(q, m, 2);
+	n = vt_drv_tx(q, m, 2);
 	VT_ASSERT_EQ(2, n, "Tx of two");
-	VT_ASSERT_EQ(2, dev_avail_count(&d), "buffers made available");
-	VT_CHECK(dev_tx_check(&d, &s, 0, &b));
-	VT_ASSERT(b->count == 1 && b->n == 1 && !b->indirect,
+	VT_ASSERT_EQ(2, vt_dev_avail_count(d), "buffers made available");
+	VT_CHECK(dev_tx_check(d, &s, 0, &b));
+	VT_ASSERT(b->count == 1 && b->nseg == 1 && b->table == NULL,
 		  "a one-segment frame takes one descriptor, header pushed");
-	VT_CHECK(dev_tx_check(&d, &s, 1, &b));
+	VT_CHECK(dev_tx_check(d, &s, 1, &b));
 	if (indirect) {
-		VT_ASSERT(b->indirect && b->count == 1 && b->n == 4,
+		VT_ASSERT(b->table != NULL && b->count == 1 && b->nseg == 4,
 			  "three segments: one descriptor, a table of 4 (count %u, n %u)",
-			  b->count, b->n);
+			  b->count, b->nseg);
 	} else {
-		VT_ASSERT(!b->indirect && b->count == 4 && b->n == 4,
+		VT_ASSERT(b->table == NULL && b->count == 4 && b->nseg == 4,
 			  "three segments: a chain of 4 (count %u)", b->count);
-		VT_ASSERT_EQ(HDR, b->d[0].len, "header descriptor");
+		VT_ASSERT_EQ(HDR, b->seg[0].len, "header descriptor");
 	}
 	VT_ASSERT_EQ(indirect ? 2 : 5, q->size - q->nb_free,
 		     "descriptors in flight");
-	a0 = dev_unhold(&d, 0);
-	a1 = dev_unhold(&d, 0);
+	a0 = vt_dev_unhold(d, 0);
+	a1 = vt_dev_unhold(d, 0);
 	if (in_order) {
 		/* one used descriptor for both */
-		dev_put(&d, a1.id, 0, a0.count + a1.count);
+		vt_dev_put(d, a1.id, 0, a0.count + a1.count);
 	} else {
 		/* the chain first, then the single one */
-		dev_put(&d, a1.id, 0, a1.count);
-		dev_put(&d, a0.id, 0, a0.count);
+		vt_dev_put(d, a1.id, 0, a1.count);
+		vt_dev_put(d, a0.id, 0, a0.count);
 	}
 
 	/*
 	 * Fill the ring: packet 2, then 63 more fit once the driver reclaims
 	 * what the device completed; then the ring is full.
 	 */
-	n = drv_tx(q, &m[2], 1);
+	n = vt_drv_tx(q, &m[2], 1);
 	VT_ASSERT_EQ(1, n, "Tx of one");
-	n = drv_tx(q, &m[3], 77);
+	n = vt_drv_tx(q, &m[3], 77);
 	VT_ASSERT_EQ(63, n, "Tx into the rest of the ring");
 	VT_ASSERT_EQ(0, q->nb_free, "free descriptors");
-	VT_ASSERT_EQ(0, drv_tx(q, &m[66], 1), "Tx into a full ring");
+	VT_ASSERT_EQ(0, vt_drv_tx(q, &m[66], 1), "Tx into a full ring");
 	VT_ASSERT(q->stats.full > 0, "full counter");
-	VT_ASSERT_EQ(64, dev_avail_count(&d), "buffers for the device");
+	VT_ASSERT_EQ(64, vt_dev_avail_count(d), "buffers for the device");
 
 	/* the device reads four, completes them out of order or batched */
 	for (i = 0; i < 4; i++)
-		VT_CHECK(dev_tx_check(&d, &s, 2 + i, &b));
+		VT_CHECK(dev_tx_check(d, &s, 2 + i, &b));
 	if (in_order) {
-		dev_put(&d, d.held[1].id, 0, 2);
-		dev_put(&d, d.held[3].id, 0, 2);
+		vt_dev_put(d, d->held[1].id, 0, 2);
+		vt_dev_put(d, d->held[3].id, 0, 2);
 	} else {
-		dev_put(&d, d.held[2].id, 0, 1);
-		dev_put(&d, d.held[0].id, 0, 1);
-		dev_put(&d, d.held[3].id, 0, 1);
-		dev_put(&d, d.held[1].id, 0, 1);
+		vt_dev_put(d, d->held[2].id, 0, 1);
+		vt_dev_put(d, d->held[0].id, 0, 1);
+		vt_dev_put(d, d->held[3].id, 0, 1);
+		vt_dev_put(d, d->held[1].id, 0, 1);
 	}
-	d.nheld = 0;
+	d->nheld = 0;
 	/* a partial burst: 4 of 14 fit */
-	n = drv_tx(q, &m[66], 14);
+	n = vt_drv_tx(q, &m[66], 14);
 	VT_ASSERT_EQ(4, n, "Tx after the device completed four");
 	rte_pktmbuf_free_bulk(&m[70], 10);
 	for (i = 0; i < 64; i++)
-		VT_CHECK(dev_tx_check(&d, &s, 6 + i, &b));
+		VT_CHECK(dev_tx_check(d, &s, 6 + i, &b));
 
 	VT_ASSERT_EQ(64, vmq_drain(q), "mbufs drained (64 in flight)");
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
@@ -589,32 +313,32 @@ test_rx_basic(uint32_t opts)
 {
 	struct vt_stream s;
 	struct vmq *q = new_queue(false, 128, opts);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint16_t i, posted;
 	unsigned int base = rte_mempool_in_use_count(pool);
 
 	VT_ASSERT(q != NULL, "Rx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "rx_basic", 12, 0, 0, pool, 1000, 60, 1514, 1000);
 
 	posted = vmq_rx_refill(q);
 	VT_ASSERT_EQ(128, posted, "buffers posted");
-	VT_ASSERT_EQ(128, dev_avail_count(&d), "available to the device");
+	VT_ASSERT_EQ(128, vt_dev_avail_count(d), "available to the device");
 	VT_ASSERT_EQ(base + 128, rte_mempool_in_use_count(pool), "mbufs posted");
 	VT_CHECK(rx_expect(q, &s, 0, 0, 32));
 
 	for (i = 0; i < 20; i++)
-		VT_CHECK(dev_rx_write(&d, &s, i, false));
+		VT_CHECK(dev_rx_write(d, &s, i, false));
 	VT_CHECK(rx_expect(q, &s, 0, 5, 5));
 	VT_CHECK(rx_expect(q, &s, 5, 15, 32));
 
 	/* the device uses every buffer it has */
-	for (i = 20; d.nheld > 0 || dev_avail(&d); i++)
-		VT_CHECK(dev_rx_write(&d, &s, i, false));
+	for (i = 20; d->nheld > 0 || vt_dev_avail(d); i++)
+		VT_CHECK(dev_rx_write(d, &s, i, false));
 	VT_ASSERT_EQ(128, i, "packets the ring held");
 	VT_CHECK(rx_expect(q, &s, 20, 32, 32));
-	VT_ASSERT(dev_avail_count(&d) >= 32, "refill after 32 were taken: %u",
-		  dev_avail_count(&d));
+	VT_ASSERT(vt_dev_avail_count(d) >= 32, "refill after 32 were taken: %u",
+		  vt_dev_avail_count(d));
 	VT_CHECK(rx_expect(q, &s, 52, 64, 64));
 	VT_CHECK(rx_expect(q, &s, 116, 12, 64));
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
@@ -639,7 +363,7 @@ test_rx_dry(uint32_t opts)
 	unsigned int nspare;
 	struct vt_stream s;
 	struct vmq *q;
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint16_t i, n = 0;
 
 	/* kept between calls: a failed case leaves it behind */
@@ -651,7 +375,7 @@ test_rx_dry(uint32_t opts)
 	VT_ASSERT(small != NULL, "small pool: %s", rte_strerror(rte_errno));
 	q = new_queue_mp(false, 64, opts, small);
 	VT_ASSERT(q != NULL, "Rx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "rx_dry", 21, 0, 0, pool, 200, 60, 1514, 0);
 
 	VT_ASSERT_EQ(64, vmq_rx_refill(q), "posted");
@@ -661,10 +385,10 @@ test_rx_dry(uint32_t opts)
 	VT_ASSERT_OK(rte_pktmbuf_alloc_bulk(small, spare, nspare),
 		     "take the pool's last mbufs");
 	for (i = 0; i < 64; i++)
-		VT_CHECK(dev_rx_write(&d, &s, i, false));
+		VT_CHECK(dev_rx_write(d, &s, i, false));
 	/* the application keeps every packet: refills find no mbuf */
 	while (n < 64) {
-		i = drv_rx(q, &held[n], 32);
+		i = vt_drv_rx(q, &held[n], 32);
 		VT_ASSERT(i > 0, "Rx of what the device wrote (%u of 64)", n);
 		n += i;
 	}
@@ -674,17 +398,17 @@ test_rx_dry(uint32_t opts)
 	VT_ASSERT(q->stats.nombuf > 0, "refills that found the pool empty");
 	VT_ASSERT(!q->packed.used_wrap, "used wrap counter after a lap");
 	for (i = 0; i < 3; i++)
-		VT_ASSERT_EQ(0, drv_rx(q, held, 32), "Rx on a dry ring");
+		VT_ASSERT_EQ(0, vt_drv_rx(q, held, 32), "Rx on a dry ring");
 	VT_ASSERT(!q->broken, "a dry ring is no device error");
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 
 	/* mbufs back: the next burst refills, traffic resumes */
 	rte_pktmbuf_free_bulk(held, 64);
 	rte_pktmbuf_free_bulk(spare, nspare);
-	VT_ASSERT_EQ(0, drv_rx(q, held, 32), "Rx that refills");
-	VT_ASSERT_EQ(64, dev_avail_count(&d), "buffers posted again");
+	VT_ASSERT_EQ(0, vt_drv_rx(q, held, 32), "Rx that refills");
+	VT_ASSERT_EQ(64, vt_dev_avail_count(d), "buffers posted again");
 	for (i = 64; i < 96; i++)
-		VT_CHECK(dev_rx_write(&d, &s, i, false));
+		VT_CHECK(dev_rx_write(d, &s, i, false));
 	VT_CHECK(rx_expect(q, &s, 64, 32, 32));
 	VT_CHECK(drain_all(q));
 	vmq_free(q);
@@ -705,15 +429,15 @@ test_tx_wrap(uint16_t size, uint32_t opts)
 	struct rte_mbuf *pend[64], *tail[8];
 	struct vt_stream s;
 	struct vmq *q = new_queue(true, size, opts);
-	struct dev d;
-	struct pbuf *b;
+	struct vt_dev *d = &dev;
+	struct vt_dbuf *b;
 	uint64_t sent = 0, seen = 0, done = 0;
 	unsigned int base = rte_mempool_in_use_count(pool);
 	uint16_t npend = 0, pos = 0, n, i, k, c, j;
 	double deadline = vt_now() + 90;
 
 	VT_ASSERT(q != NULL, "Tx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "tx_wrap", 13, 0, 0, pool, WRAP_PACKETS + 8, 60, 300,
 		       0);
 
@@ -721,60 +445,60 @@ test_tx_wrap(uint16_t size, uint32_t opts)
 		VT_ASSERT(vt_now() < deadline, "Tx wrap stuck: sent %" PRIu64 " seen %" PRIu64 " done %" PRIu64,
 			  sent, seen, done);
 		if (npend == 0 && sent < WRAP_PACKETS) {
-			k = RTE_MIN((uint64_t)rnd(1, 48), WRAP_PACKETS - sent);
+			k = RTE_MIN((uint64_t)vt_rnd(1, 48), WRAP_PACKETS - sent);
 			VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, pend, k), "alloc");
 			for (i = 0; i < k; i++) {
 				VT_CHECK(vt_pkt_fill(&s, pend[i], sent + i));
-				if (rnd(0, 7) == 0)
-					VT_CHECK(split_mbuf(pend[i], rnd(2, 3)));
+				if (vt_rnd(0, 7) == 0)
+					VT_CHECK(vt_drv_pkt_split(pend[i], vt_rnd(2, 3)));
 			}
 			npend = k;
 			pos = 0;
 		}
 		if (npend > 0) {
-			n = drv_tx(q, &pend[pos], npend);
+			n = vt_drv_tx(q, &pend[pos], npend);
 			sent += n;
 			pos += n;
 			npend -= n;
 		}
 		/* the device reads some */
-		k = rnd(0, 64);
-		for (i = 0; i < k && dev_avail(&d) && d.nheld < DEV_MAX; i++) {
-			VT_CHECK(dev_tx_check(&d, &s, seen, &b));
+		k = vt_rnd(0, 64);
+		for (i = 0; i < k && vt_dev_avail(d) && d->nheld < VT_DEV_MAX; i++) {
+			VT_CHECK(dev_tx_check(d, &s, seen, &b));
 			seen++;
 		}
 		/* and completes some */
-		k = RTE_MIN(d.nheld, rnd(0, 64));
+		k = RTE_MIN(d->nheld, vt_rnd(0, 64));
 		if (in_order) {
 			while (k > 0) {
-				c = rnd(1, k);	/* one used descriptor for c */
+				c = vt_rnd(1, k);	/* one used descriptor for c */
 				n = 0;
 				for (j = 0; j < c; j++)
-					n += d.held[j].count;
-				dev_put(&d, d.held[c - 1].id, 0, n);
+					n += d->held[j].count;
+				vt_dev_put(d, d->held[c - 1].id, 0, n);
 				for (j = 0; j < c; j++)
-					dev_unhold(&d, 0);
+					vt_dev_unhold(d, 0);
 				k -= c;
 				done += c;
 			}
 		} else {
 			for (i = 0; i < k; i++) {
-				struct pbuf x = dev_unhold(&d, rnd(0, d.nheld - 1));
+				struct vt_dbuf x = vt_dev_unhold(d, vt_rnd(0, d->nheld - 1));
 
-				dev_put(&d, x.id, 0, x.count);
+				vt_dev_put(d, x.id, 0, x.count);
 				done++;
 			}
 		}
 	}
 	VT_ASSERT_EQ(WRAP_PACKETS, sent, "sent");
-	VT_ASSERT(d.taken_descs >= WRAP_PACKETS, "laps of the ring: %" PRIu64,
-		  d.taken_descs / size);
+	VT_ASSERT(d->taken_descs >= WRAP_PACKETS, "laps of the ring: %" PRIu64,
+		  d->taken_descs / size);
 	vt_info("Tx %s, %u descriptors: %" PRIu64 " laps, %" PRIu64 " used descriptors for %u packets",
-		opts_name(opts), size, d.taken_descs / size, d.used_written,
+		opts_name(opts), size, d->taken_descs / size, d->used_written,
 		WRAP_PACKETS);
 	if (in_order)
-		VT_ASSERT(d.used_written < WRAP_PACKETS,
-			  "batched used descriptors: %" PRIu64, d.used_written);
+		VT_ASSERT(d->used_written < WRAP_PACKETS,
+			  "batched used descriptors: %" PRIu64, d->used_written);
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	VT_ASSERT(!q->broken, "queue broken");
 	VT_ASSERT_EQ(WRAP_PACKETS, q->stats.packets, "packets counted");
@@ -783,9 +507,9 @@ test_tx_wrap(uint16_t size, uint32_t opts)
 	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, tail, 8), "alloc");
 	for (i = 0; i < 8; i++) {
 		VT_CHECK(vt_pkt_fill(&s, tail[i], WRAP_PACKETS + i));
-		VT_CHECK(split_mbuf(tail[i], 1 + i % 3));
+		VT_CHECK(vt_drv_pkt_split(tail[i], 1 + i % 3));
 	}
-	n = drv_tx(q, tail, 8);
+	n = vt_drv_tx(q, tail, 8);
 	VT_ASSERT_EQ(8, n, "Tx of 8 before the drain");
 	VT_CHECK(drain_all(q));
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
@@ -806,7 +530,7 @@ test_rx_wrap(uint16_t size, uint32_t opts)
 	const bool mrg = opts & VMQ_OPT_MRG_RXBUF;
 	struct vt_stream s;
 	struct vmq *q = new_queue(false, size, opts);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	struct rte_mbuf *pkts[64];
 	uint16_t ids[64], late_ids[64];
 	uint32_t lens[64], late_lens[64];
@@ -816,7 +540,7 @@ test_rx_wrap(uint16_t size, uint32_t opts)
 	double deadline = vt_now() + 90;
 
 	VT_ASSERT(q != NULL, "Rx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "rx_wrap", 14, 0, 0, pool, WRAP_PACKETS, 60,
 		       mrg ? 9000 : 1514, 0);
 	VT_ASSERT_EQ(size, vmq_rx_refill(q), "posted");
@@ -824,14 +548,14 @@ test_rx_wrap(uint16_t size, uint32_t opts)
 	while (got < WRAP_PACKETS) {
 		VT_ASSERT(vt_now() < deadline, "Rx wrap stuck: written %" PRIu64 " got %" PRIu64,
 			  written, got);
-		VT_CHECK(dev_take_all(&d));
+		VT_CHECK(vt_dev_take_all(d));
 		/* last round's late buffers first */
 		for (j = 0; j < nlate; j++)
-			dev_put(&d, late_ids[j], late_lens[j], 1);
+			vt_dev_put(d, late_ids[j], late_lens[j], 1);
 		nlate = 0;
-		k = rnd(0, 80);
+		k = vt_rnd(0, 80);
 		for (i = 0; i < k && written < WRAP_PACKETS; i++) {
-			VT_CHECK(dev_rx_fill(&d, &s, written, mrg, !in_order, -1,
+			VT_CHECK(dev_rx_fill(d, &s, written, mrg, !in_order, -1,
 					     ids, lens, &nb));
 			if (nb == 0)
 				break;
@@ -839,9 +563,9 @@ test_rx_wrap(uint16_t size, uint32_t opts)
 			written++;
 			/* a split publication, if this is the round's last */
 			j = nb > 1 && (i + 1 == k || written == WRAP_PACKETS) &&
-			    rnd(0, 1) ? rnd(1, nb - 1) : nb;
+			    vt_rnd(0, 1) ? vt_rnd(1, nb - 1) : nb;
 			for (n = 0; n < j; n++)
-				dev_put(&d, ids[n], lens[n], 1);
+				vt_dev_put(d, ids[n], lens[n], 1);
 			for (; n < nb; n++) {
 				late_ids[nlate] = ids[n];
 				late_lens[nlate++] = lens[n];
@@ -850,7 +574,7 @@ test_rx_wrap(uint16_t size, uint32_t opts)
 			if (nlate > 0)
 				break;
 		}
-		n = drv_rx(q, pkts, rnd(1, 64));
+		n = vt_drv_rx(q, pkts, vt_rnd(1, 64));
 		for (i = 0; i < n; i++) {
 			if (vt_pkt_verify(&s, pkts[i], got + i) != VT_PASS) {
 				rte_pktmbuf_free_bulk(pkts, n);
@@ -864,14 +588,14 @@ test_rx_wrap(uint16_t size, uint32_t opts)
 	}
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	VT_ASSERT(!q->broken, "queue broken");
-	VT_ASSERT(d.taken_descs >= WRAP_PACKETS, "laps of the ring: %" PRIu64,
-		  d.taken_descs / size);
+	VT_ASSERT(d->taken_descs >= WRAP_PACKETS, "laps of the ring: %" PRIu64,
+		  d->taken_descs / size);
 	if (mrg)
 		VT_ASSERT(multi > 1000 && late > 10,
 			  "packets over several buffers %" PRIu64 ", published in two steps %" PRIu64,
 			  multi, late);
 	vt_info("Rx %s, %u descriptors: %" PRIu64 " laps, %" PRIu64 " packets over several buffers, %" PRIu64 " published in two steps",
-		opts_name(opts), size, d.taken_descs / size, multi, late);
+		opts_name(opts), size, d->taken_descs / size, multi, late);
 	VT_CHECK(drain_all(q));
 	VT_ASSERT_EQ(base, rte_mempool_in_use_count(pool), "mbufs after drain");
 	vmq_free(q);
@@ -889,24 +613,24 @@ test_rx_mrg(uint32_t opts)
 	struct rte_mbuf *pkts[8], *seg;
 	struct vt_stream s;
 	struct vmq *q = new_queue(false, 64, opts);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint16_t ids[8], n, i;
 	uint32_t lens[8], dlen;
 	unsigned int nb, base = rte_mempool_in_use_count(pool) ;
 
 	VT_ASSERT(q != NULL, "Rx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	/* packet 0: 5000 bytes, 3 buffers of 2060; 1: 100 bytes; 2: 5000 */
 	vt_stream_init(&s, "rx_mrg", 19, 0, 0, pool, 3, 100, 100, 0);
 	s.min_len = 5000;
 	s.max_len = 5000;
 	vmq_rx_refill(q);
-	VT_CHECK(dev_take_all(&d));
-	VT_CHECK(dev_rx_fill(&d, &s, 0, true, false, -1, ids, lens, &nb));
+	VT_CHECK(vt_dev_take_all(d));
+	VT_CHECK(dev_rx_fill(d, &s, 0, true, false, -1, ids, lens, &nb));
 	VT_ASSERT_EQ(3, nb, "buffers for a 5000-byte frame");
 	for (i = 0; i < nb; i++)
-		dev_put(&d, ids[i], lens[i], 1);
-	n = drv_rx(q, pkts, 8);
+		vt_dev_put(d, ids[i], lens[i], 1);
+	n = vt_drv_rx(q, pkts, 8);
 	VT_ASSERT_EQ(1, n, "one packet");
 	VT_ASSERT_EQ(3, pkts[0]->nb_segs, "segments");
 	VT_ASSERT_EQ(5000, pkts[0]->pkt_len, "packet length");
@@ -922,19 +646,19 @@ test_rx_mrg(uint32_t opts)
 
 	/* packet 1 (one buffer) complete, packet 2: 2 of its 3 buffers */
 	s.min_len = s.max_len = 100;
-	VT_CHECK(dev_rx_fill(&d, &s, 1, true, false, -1, ids, lens, &nb));
+	VT_CHECK(dev_rx_fill(d, &s, 1, true, false, -1, ids, lens, &nb));
 	VT_ASSERT_EQ(1, nb, "buffers for 100 bytes");
-	dev_put(&d, ids[0], lens[0], 1);
+	vt_dev_put(d, ids[0], lens[0], 1);
 	s.min_len = s.max_len = 5000;
-	VT_CHECK(dev_rx_fill(&d, &s, 2, true, false, -1, ids, lens, &nb));
+	VT_CHECK(dev_rx_fill(d, &s, 2, true, false, -1, ids, lens, &nb));
 	VT_ASSERT_EQ(3, nb, "buffers for 5000 bytes");
-	dev_put(&d, ids[0], lens[0], 1);
-	dev_put(&d, ids[1], lens[1], 1);
+	vt_dev_put(d, ids[0], lens[0], 1);
+	vt_dev_put(d, ids[1], lens[1], 1);
 	s.min_len = s.max_len = 100;
 	VT_CHECK(rx_expect(q, &s, 1, 1, 8));
 	s.min_len = s.max_len = 5000;
 	VT_CHECK(rx_expect(q, &s, 2, 0, 8));
-	dev_put(&d, ids[2], lens[2], 1);
+	vt_dev_put(d, ids[2], lens[2], 1);
 	VT_CHECK(rx_expect(q, &s, 2, 1, 8));
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	VT_ASSERT(!q->broken, "queue broken");
@@ -942,14 +666,14 @@ test_rx_mrg(uint32_t opts)
 
 	/* num_buffers 0, then more than the ring holds: the queue stops */
 	for (i = 0; i < 2; i++) {
-		dev_attach(&d, q);
+		vt_dev_attach(d, q);
 		vmq_rx_refill(q);
-		VT_CHECK(dev_take_all(&d));
+		VT_CHECK(vt_dev_take_all(d));
 		s.min_len = s.max_len = 100;
-		VT_CHECK(dev_rx_fill(&d, &s, 0, true, false,
+		VT_CHECK(dev_rx_fill(d, &s, 0, true, false,
 				     i == 0 ? 0 : q->size + 1, ids, lens, &nb));
-		dev_put(&d, ids[0], lens[0], 1);
-		VT_ASSERT_EQ(0, drv_rx(q, pkts, 8), "Rx of a bad num_buffers");
+		vt_dev_put(d, ids[0], lens[0], 1);
+		VT_ASSERT_EQ(0, vt_drv_rx(q, pkts, 8), "Rx of a bad num_buffers");
 		VT_ASSERT(q->broken, "queue stopped on num_buffers %u",
 			  i == 0 ? 0 : q->size + 1);
 		VT_CHECK(drain_all(q));
@@ -967,25 +691,25 @@ test_kick(uint32_t opts)
 	struct rte_mbuf *m[64];
 	struct vt_stream s;
 	struct vmq *q = new_queue(true, 64, opts);
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint64_t kicks, ev;
 	unsigned int sent = 0, i;
 	struct vmq *rq;
 
 	VT_ASSERT(q != NULL, "Tx queue");
-	dev_attach(&d, q);
+	vt_dev_attach(d, q);
 	vt_stream_init(&s, "kick", 20, 0, 0, pool, 1000, 60, 60, 0);
 #define SEND(cnt) do {							\
 	VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, (cnt)), "alloc"); \
 	for (i = 0; i < (cnt); i++)					\
 		VT_CHECK(vt_pkt_fill(&s, m[i], sent + i));		\
-	VT_ASSERT_EQ((cnt), drv_tx(q, m, (cnt)), "Tx");			\
+	VT_ASSERT_EQ((cnt), vt_drv_tx(q, m, (cnt)), "Tx");			\
 	for (i = 0; i < (cnt); i++) {					\
-		struct pbuf *b_;					\
-		VT_CHECK(dev_tx_check(&d, &s, sent + i, &b_));		\
-		dev_put(&d, b_->id, 0, b_->count);			\
+		struct vt_dbuf *b_;					\
+		VT_CHECK(dev_tx_check(d, &s, sent + i, &b_));		\
+		vt_dev_put(d, b_->id, 0, b_->count);			\
 	}								\
-	d.nheld = 0;							\
+	d->nheld = 0;							\
 	sent += (cnt);							\
 } while (0)
 #define EVENT(pos, wrap) (q->packed.device_event->off_wrap = \
@@ -1067,9 +791,9 @@ test_bad_device(uint32_t opts)
 	const bool in_order = opts & VMQ_OPT_IN_ORDER;
 	struct rte_mbuf *m[8];
 	struct vt_stream s;
-	struct pbuf *b;
+	struct vt_dbuf *b;
 	struct vmq *q;
-	struct dev d;
+	struct vt_dev *d = &dev;
 	uint16_t i, id;
 	unsigned int base = rte_mempool_in_use_count(pool);
 
@@ -1081,29 +805,29 @@ test_bad_device(uint32_t opts)
 	for (i = 0; i < (in_order ? 4 : 3); i++) {
 		q = new_queue(false, 64, opts);
 		VT_ASSERT(q != NULL, "Rx queue");
-		dev_attach(&d, q);
+		vt_dev_attach(d, q);
 		vmq_rx_refill(q);
-		VT_CHECK(dev_rx_write(&d, &s, 0, false));	/* a good one */
-		VT_CHECK(dev_take_all(&d));
+		VT_CHECK(dev_rx_write(d, &s, 0, false));	/* a good one */
+		VT_CHECK(vt_dev_take_all(d));
 		switch (i) {
 		case 0:
-			dev_put(&d, q->size + 5, 100, 1);
+			vt_dev_put(d, q->size + 5, 100, 1);
 			break;
 		case 1:
-			dev_put(&d, d.held[0].id, 100000, 1);
+			vt_dev_put(d, d->held[0].id, 100000, 1);
 			break;
 		case 2:
-			dev_put(&d, q->packed.desc[0].id, HDR + 100, 1);
+			vt_dev_put(d, q->packed.desc[0].id, HDR + 100, 1);
 			break;
 		case 3:
-			dev_put(&d, d.held[1].id, HDR + 100, 1);
+			vt_dev_put(d, d->held[1].id, HDR + 100, 1);
 			break;
 		}
-		VT_ASSERT_EQ(1, drv_rx(q, m, 8), "the good packet before a bad one");
+		VT_ASSERT_EQ(1, vt_drv_rx(q, m, 8), "the good packet before a bad one");
 		VT_CHECK(vt_pkt_verify(&s, m[0], 0));
 		rte_pktmbuf_free(m[0]);
 		VT_ASSERT(q->broken, "Rx queue stopped (case %u)", i);
-		VT_ASSERT_EQ(0, drv_rx(q, m, 8), "a stopped queue stays stopped");
+		VT_ASSERT_EQ(0, vt_drv_rx(q, m, 8), "a stopped queue stays stopped");
 		VT_ASSERT_EQ(1, q->stats.errors, "error counted once");
 		VT_CHECK(drain_all(q));
 		VT_ASSERT(!q->broken, "drain and reset restart the queue");
@@ -1117,26 +841,26 @@ test_bad_device(uint32_t opts)
 	for (i = 0; i < (in_order ? 3 : 2); i++) {
 		q = new_queue(true, 64, opts);
 		VT_ASSERT(q != NULL, "Tx queue");
-		dev_attach(&d, q);
+		vt_dev_attach(d, q);
 		VT_ASSERT_EQ(0, rte_pktmbuf_alloc_bulk(pool, m, 4), "alloc");
 		VT_CHECK(vt_pkt_fill(&s, m[0], 0));
 		VT_CHECK(vt_pkt_fill(&s, m[1], 1));
-		VT_CHECK(split_mbuf(m[1], 2));
-		VT_ASSERT_EQ(2, drv_tx(q, m, 2), "Tx");
-		VT_CHECK(dev_tx_check(&d, &s, 0, &b));
+		VT_CHECK(vt_drv_pkt_split(m[1], 2));
+		VT_ASSERT_EQ(2, vt_drv_tx(q, m, 2), "Tx");
+		VT_CHECK(dev_tx_check(d, &s, 0, &b));
 		id = b->id;
-		VT_CHECK(dev_tx_check(&d, &s, 1, &b));
+		VT_CHECK(dev_tx_check(d, &s, 1, &b));
 		switch (i) {
 		case 0:
-			dev_put(&d, q->size + 3, 0, 1);
+			vt_dev_put(d, q->size + 3, 0, 1);
 			break;
 		case 1:
-			dev_put(&d, id, 0, 1);
-			dev_put(&d, id, 0, 1);
+			vt_dev_put(d, id, 0, 1);
+			vt_dev_put(d, id, 0, 1);
 			break;
 		case 2:
 			/* inside the chain that follows: no buffer's id */
-			dev_put(&d, (id + 2) & q->mask, 0, 1);
+			vt_dev_put(d, (id + 2) & q->mask, 0, 1);
 			break;
 		}
 		/* send until the driver reclaims (at once for the ops kinds,
@@ -1147,14 +871,14 @@ test_bad_device(uint32_t opts)
 
 			VT_ASSERT(x != NULL, "alloc");
 			VT_CHECK(vt_pkt_fill(&s, x, 9));
-			if (drv_tx(q, &x, 1) != 1) {
+			if (vt_drv_tx(q, &x, 1) != 1) {
 				rte_pktmbuf_free(x);
 				break;
 			}
 		}
 		VT_ASSERT(q->broken, "Tx queue stopped (case %u)", i);
 		VT_CHECK(vt_pkt_fill(&s, m[2], 0));
-		VT_ASSERT_EQ(0, drv_tx(q, &m[2], 1), "Tx on a stopped queue");
+		VT_ASSERT_EQ(0, vt_drv_tx(q, &m[2], 1), "Tx on a stopped queue");
 		rte_pktmbuf_free_bulk(&m[2], 2);
 		VT_CHECK(drain_all(q));
 		vmq_free(q);
@@ -1175,8 +899,10 @@ run(int argc, char **argv)
 		P | VMQ_OPT_MRG_RXBUF | VMQ_OPT_IN_ORDER,
 	};
 	static const uint16_t sizes[] = { 64, 256 };
+	struct rte_mempool *dev_pool;	/* frames the device read */
+	struct rte_vmap_region regions[2];
 	unsigned int failed = 0, total = 0, i, j;
-	int rc;
+	int rc, nregions;
 
 	if (argc != 2 || strcmp(argv[0], "packed") != 0) {
 		vt_fail(__FILE__, __LINE__, "expected arguments: packed va|pa|ops|vduse");
@@ -1186,10 +912,11 @@ run(int argc, char **argv)
 	pool = vt_pool_create("vt_vmqp", 4096, 1514);
 	dev_pool = vt_pool_create("vt_vmqp_dev", 64, VMQ_MAX_FRAME);
 	VT_ASSERT(pool != NULL && dev_pool != NULL, "pools");
+	VT_CHECK(vt_dev_setup(dev_pool));
 
-	VT_CHECK(vt_count_attach(&map, argv[1], "vt_vmqp", dev_regions,
-				 &dev_nregions));
-	kind = map.kind;
+	VT_CHECK(vt_count_attach(&map, argv[1], "vt_vmqp", regions, &nregions));
+	vt_dev_reach_set(vmap_dev_ops(&map) == &vt_count_ops ?
+			 VT_COUNT_OPS_OFFSET : 0, regions, nregions);
 
 #define SUB(call, o) do {						\
 	vt_phase("%s %s", #call, opts_name(o));				\
@@ -1233,6 +960,7 @@ run(int argc, char **argv)
 	}
 #undef SUB
 
+	vt_dev_teardown();
 	vt_phase("leak check");
 	if (rte_mempool_in_use_count(pool) != 0) {
 		vt_fail(__FILE__, __LINE__, "mbufs in use: expected 0, actual %u",
