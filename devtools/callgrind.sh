@@ -12,6 +12,10 @@
 # the count is divided by the packets those calls moved (the loopback's
 # "# moved" line, warm-ups included). Instruction counts do not depend on
 # the load of a shared machine, so two builds can be compared by them.
+# Beside the driver's count, the device's: instructions inside DPDK's
+# vhost library for the same packets (rte_vhost_enqueue_burst and
+# rte_vhost_dequeue_burst, which net_vhost calls), from the same run:
+# how cheap the driver's rings are for the device to serve.
 #
 #   devtools/callgrind.sh [-t SECONDS] [-s SIZE] [-c FUNCS] [-n] [MAP...] [-- OPTS]
 #
@@ -20,7 +24,7 @@
 #   -s SIZE     frame size (default 64)
 #   -c FUNCS    count inside these functions instead (comma-separated),
 #               e.g. vmap_vduse_map,vmap_vduse_unmap for what mapping
-#               costs per packet; implies -n
+#               costs per packet; implies -n, no device count
 #   -n          net_virtio_map only, no net_virtio_user
 #   MAP...      map kinds for net_virtio_map (default va)
 #   OPTS        more virtio_map_loopback options, e.g. --vm-args packed_vq=1
@@ -39,12 +43,14 @@ usage() { sed -n 's/^#   \{0,1\}//p' "$0" | sed -n '/^devtools/,/^OPTS/p'; }
 seconds=1
 size=64
 funcs=lb_drv_rx,lb_drv_tx
+# the device's side: net_vhost's calls into the vhost library
+dev_funcs=rte_vhost_enqueue_burst,rte_vhost_dequeue_burst
 user=1
 while getopts 't:s:c:nh' opt; do
 	case $opt in
 	t) seconds=$OPTARG ;;
 	s) size=$OPTARG ;;
-	c) funcs=$OPTARG; user=0 ;;
+	c) funcs=$OPTARG; dev_funcs=""; user=0 ;;
 	n) user=0 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -66,11 +72,29 @@ command -v valgrind >/dev/null ||
 work=$(mktemp -d /tmp/vmap_callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# count LABEL -- loopback options: prints "LABEL instructions/packet"
+# inclusive FILE FUNCS: instructions inside the comma-separated FUNCS
+# (and what they call) in callgrind output FILE
+inclusive() {
+	callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+		awk -v fl="$2" '
+		BEGIN { n = split(fl, f, ","); for (i = 1; i <= n; i++) want[f[i]] = 1 }
+		$1 ~ /^[0-9,]+$/ {
+			ir = $1; gsub(",", "", ir)
+			for (i = 2; i <= NF; i++) {
+				k = split($i, p, ":"); fn = p[k]
+				if (fn in want && !(fn in seen)) { seen[fn] = 1; s += ir }
+			}
+		}
+		END { print s + 0 }'
+}
+
+# count LABEL -- loopback options: prints "LABEL instructions/packet",
+# then the device's instructions/packet when dev_funcs is set
 count() {
 	local label=$1 out=$work/$1.out log=$work/$1.log ir moved f toggles=()
+	local dev_ir
 	shift
-	IFS=, read -r -a f <<<"$funcs"
+	IFS=, read -r -a f <<<"$funcs${dev_funcs:+,$dev_funcs}"
 	for x in "${f[@]}"; do
 		toggles+=("--toggle-collect=$x")
 	done
@@ -83,16 +107,26 @@ count() {
 	fi
 	ir=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$log")
 	moved=$(awk '/^# moved / { s += $4 } END { print s + 0 }' "$log")
+	dev_ir=0
+	if [ -n "$dev_funcs" ]; then
+		dev_ir=$(inclusive "$out" "$dev_funcs")
+		[ "$dev_ir" -gt 0 ] ||
+			die "$label: nothing counted in $dev_funcs (callgrind_annotate)"
+		ir=$((ir - dev_ir))
+	fi
 	[ -n "$ir" ] && [ "$ir" -gt 0 ] && [ "$moved" -gt 0 ] ||
 		die "$label: nothing counted in $funcs, or no packets"
 	[ -z "${KEEP:-}" ] || cp "$out" "$KEEP/callgrind.$label.out"
-	awk -v l="$label" -v ir="$ir" -v n="$moved" 'BEGIN {
-		printf "%-22s %8.1f instructions/packet  (%d packets)\n",
-			l, ir / n, n }'
+	awk -v l="$label" -v ir="$ir" -v n="$moved" -v d="$dev_ir" \
+		-v dev="$dev_funcs" 'BEGIN {
+		printf "%-22s %8.1f instructions/packet", l, ir / n
+		if (dev != "")
+			printf "  device %8.1f", d / n
+		printf "  (%d packets)\n", n }'
 }
 
-printf '# callgrind: instructions per packet in %s, size=%s, %s s each\n' \
-	"$funcs" "$size" "$seconds"
+printf '# callgrind: instructions per packet in %s (device: %s), size=%s, %s s each\n' \
+	"$funcs" "${dev_funcs:-not counted}" "$size" "$seconds"
 results=()
 for m in "${maps[@]}"; do
 	line=$(count "virtio_map($m)" --target virtio_map --map "$m" "$@")
@@ -103,7 +137,11 @@ done
 user=$(count virtio_user --target virtio_user "$@")
 printf '%s\n' "$user"
 u=$(printf '%s\n' "$user" | awk '{ print $2 }')
+ud=$(printf '%s\n' "$user" | awk '$4 == "device" { print $5 }')
 for r in "${results[@]}"; do
-	printf '%s\n' "$r" | awk -v u="$u" '{
-		printf "ratio %s/virtio_user: instructions %.2f\n", $1, $2 / u }'
+	printf '%s\n' "$r" | awk -v u="$u" -v ud="${ud:-0}" '{
+		printf "ratio %s/virtio_user: instructions %.2f", $1, $2 / u
+		if ($4 == "device" && ud > 0)
+			printf ", device %.2f", $5 / ud
+		printf "\n" }'
 done
