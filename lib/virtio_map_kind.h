@@ -38,7 +38,13 @@
  *   locked = true (the thread that allocates memory, which holds EAL's
  *   memory lock: use the _thread_unsafe memseg walks then). queue_window
  *   has no locked argument: it must never call EAL memory functions.
- *   Neither may block.
+ *   Neither may block. For a kind with attach_secondary, regions is also
+ *   called on EAL's multi-process thread (locked = false) when a
+ *   secondary process attaches the port, concurrently with the calls
+ *   above.
+ * - attach_secondary, detach_secondary: in a secondary process, when it
+ *   attaches the port (rte_eal_init(), or a hot-plug in the primary) and
+ *   when the port is closed or removed there.
  * - map, unmap: in rte_eth_rx_burst()/rte_eth_tx_burst() of the queue, on
  *   the lcore that polls it; and, while the queue's data path is held
  *   off, on whichever thread brings the link up or down: the Rx refill

@@ -60,6 +60,14 @@ vmap_register(const struct rte_vmap_ops *ops)
 			 ops->name);
 		return -EINVAL;
 	}
+	if ((ops->attach_secondary != NULL) !=
+	    (ops->detach_secondary != NULL) ||
+	    (ops->attach_secondary != NULL &&
+	     !(ops->flags & RTE_VMAP_F_MULTI_PROCESS))) {
+		VMAP_LOG(ERR, "map ops '%s': attach_secondary and detach_secondary come together, and with RTE_VMAP_F_MULTI_PROCESS",
+			 ops->name);
+		return -EINVAL;
+	}
 	if (strcmp(ops->name, "auto") == 0) {
 		VMAP_LOG(ERR, "map ops name 'auto' is taken by the devarg map=auto");
 		return -EINVAL;
@@ -202,21 +210,51 @@ vmap_dev_attach(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops,
 	return ret;
 }
 
+/*
+ * This secondary process's kinds that mapped memory of their own, by the
+ * token of the port (owner) and the token they were given (the same, or
+ * the one a debug token wraps). Process-local: detach reads nothing from
+ * the shared tokens, which the primary may have changed or freed.
+ */
+#define VMAP_SEC_MAPS 64
+static struct vmap_sec_map {
+	const struct rte_vmap_dev *owner;
+	struct rte_vmap_dev *d;
+	const struct rte_vmap_ops *ops;
+} vmap_sec_maps[VMAP_SEC_MAPS];
+static rte_spinlock_t vmap_sec_maps_lock = RTE_SPINLOCK_INITIALIZER;
+
 /* The primary's regions for a kind that maps them here; fds closed after. */
 static int
-vmap_attach_regions(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops,
-		    vmap_fetch_regions_t fetch, void *arg)
+vmap_attach_regions(struct rte_vmap_dev *d, const struct rte_vmap_dev *owner,
+		    const struct rte_vmap_ops *ops, vmap_fetch_regions_t fetch,
+		    void *arg)
 {
 	struct rte_vmap_region r[VMAP_SECONDARY_REGIONS_MAX];
+	struct vmap_sec_map *m = NULL;
+	unsigned int k;
 	int i, n, ret;
 
 	if (fetch == NULL)
 		return -ENOTSUP;
+	rte_spinlock_lock(&vmap_sec_maps_lock);
+	for (k = 0; k < VMAP_SEC_MAPS && m == NULL; k++)
+		if (vmap_sec_maps[k].owner == NULL) {
+			m = &vmap_sec_maps[k];
+			m->owner = owner;	/* taken */
+		}
+	rte_spinlock_unlock(&vmap_sec_maps_lock);
+	if (m == NULL) {
+		VMAP_LOG(ERR, "%s: map kind '%s': %u ports already map memory of their own in this process",
+			 d->name, d->kind_name, VMAP_SEC_MAPS);
+		return -ENOSPC;
+	}
 	n = fetch(d, r, RTE_DIM(r), arg);
 	if (n < 0) {
 		VMAP_LOG(ERR, "%s: map kind '%s': the primary did not send its memory regions: %s",
 			 d->name, d->kind_name, strerror(-n));
-		return n;
+		ret = n;
+		goto out;
 	}
 	n = RTE_MIN(n, (int)RTE_DIM(r));
 	ret = ops->attach_secondary(d, r, n);
@@ -226,12 +264,22 @@ vmap_attach_regions(struct rte_vmap_dev *d, const struct rte_vmap_ops *ops,
 	if (ret < 0)
 		VMAP_LOG(ERR, "%s: map kind '%s' cannot map the primary's memory in this secondary process: %s",
 			 d->name, d->kind_name, strerror(-ret));
+out:
+	rte_spinlock_lock(&vmap_sec_maps_lock);
+	if (ret < 0) {
+		m->owner = NULL;
+	} else {
+		m->d = d;
+		m->ops = ops;
+	}
+	rte_spinlock_unlock(&vmap_sec_maps_lock);
 	return ret;
 }
 
-int
-vmap_dev_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch,
-			  void *arg)
+/* Find d's kind in this process, fill its slot, map what it needs here. */
+static int
+vmap_attach_secondary_as(struct rte_vmap_dev *d, const struct rte_vmap_dev *owner,
+			 vmap_fetch_regions_t fetch, void *arg)
 {
 	const struct rte_vmap_ops *ops;
 	int ret = 0;
@@ -263,23 +311,48 @@ vmap_dev_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch,
 		return ret;
 	}
 	if (ops == &vmap_debug_ops)
-		ret = vmap_debug_attach_secondary(d, fetch, arg);
+		ret = vmap_attach_secondary_as(vmap_debug_inner(d), owner,
+					       fetch, arg);
 	else if (ops->attach_secondary != NULL)
-		ret = vmap_attach_regions(d, ops, fetch, arg);
+		ret = vmap_attach_regions(d, owner, ops, fetch, arg);
 	return ret;
 }
 
-void
-vmap_dev_detach_secondary(struct rte_vmap_dev *d)
+int
+vmap_dev_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch,
+			  void *arg)
+{
+	return vmap_attach_secondary_as(d, d, fetch, arg);
+}
+
+bool
+vmap_dev_secondary_maps(const struct rte_vmap_dev *d)
 {
 	const struct rte_vmap_ops *ops = vmap_dev_ops(d);
 
 	if (d->slot == 0 || ops == NULL)
-		return;
+		return false;
 	if (ops == &vmap_debug_ops)
-		vmap_debug_detach_secondary(d);
-	else if (ops->detach_secondary != NULL)
-		ops->detach_secondary(d);
+		return vmap_dev_secondary_maps(vmap_debug_inner(d));
+	return ops->attach_secondary != NULL;
+}
+
+void
+vmap_dev_detach_secondary(const struct rte_vmap_dev *d)
+{
+	struct vmap_sec_map m;
+	unsigned int k;
+
+	for (k = 0; k < VMAP_SEC_MAPS; k++) {
+		rte_spinlock_lock(&vmap_sec_maps_lock);
+		m = vmap_sec_maps[k];
+		if (m.owner == d && m.ops != NULL)
+			memset(&vmap_sec_maps[k], 0, sizeof(vmap_sec_maps[k]));
+		rte_spinlock_unlock(&vmap_sec_maps_lock);
+		if (m.owner == d && m.ops != NULL &&
+		    m.ops->detach_secondary != NULL)
+			m.ops->detach_secondary(m.d);
+	}
 }
 
 void

@@ -191,11 +191,20 @@ int vmap_dev_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch
 			      void *arg);
 
 /**
- * In a secondary process: undo vmap_dev_attach_secondary() (the kind's
- * detach_secondary, if any) when the port is removed here. Only after a
- * successful vmap_dev_attach_secondary().
+ * Whether d's kind (or the kind a debug token wraps) maps memory of its
+ * own in secondary processes (has attach_secondary): then, and only
+ * then, the primary sends a secondary the regions of d.
  */
-void vmap_dev_detach_secondary(struct rte_vmap_dev *d);
+bool vmap_dev_secondary_maps(const struct rte_vmap_dev *d);
+
+/**
+ * In a secondary process: undo vmap_dev_attach_secondary() (the kind's
+ * detach_secondary, with the token it was given) when the port is closed
+ * or removed here. Works from what this process recorded at attach, not
+ * from d's contents (the primary may have closed the port already):
+ * d is a key only. Idempotent; nothing for a token not attached here.
+ */
+void vmap_dev_detach_secondary(const struct rte_vmap_dev *d);
 
 /**
  * Map a burst through the queue's kind (see rte_vmap_ops.map): reads addr,

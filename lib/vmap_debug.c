@@ -460,16 +460,8 @@ vmap_debug_errors(const struct rte_vmap_dev *d)
 	return __atomic_load_n(&dbg_dev(d)->errors, __ATOMIC_RELAXED);
 }
 
-int
-vmap_debug_attach_secondary(struct rte_vmap_dev *d, vmap_fetch_regions_t fetch,
-			    void *arg)
+struct rte_vmap_dev *
+vmap_debug_inner(const struct rte_vmap_dev *d)
 {
-	/* the primary's regions of d are its inner kind's */
-	return vmap_dev_attach_secondary(&dbg_dev(d)->inner, fetch, arg);
-}
-
-void
-vmap_debug_detach_secondary(struct rte_vmap_dev *d)
-{
-	vmap_dev_detach_secondary(&dbg_dev(d)->inner);
+	return &dbg_dev(d)->inner;
 }

@@ -419,7 +419,8 @@ domain_map_at(const struct vmap_domain *dom, const struct rte_vmap_region *r,
 
 int
 vmap_domain_attach_secondary(const struct vmap_domain *dom,
-			     const struct rte_vmap_region *r, unsigned int n)
+			     const struct rte_vmap_region *r, unsigned int n,
+			     void **base, size_t *len)
 {
 	const struct rte_vmap_region *b = NULL, *c = NULL;
 	unsigned int i;
@@ -451,13 +452,9 @@ vmap_domain_attach_secondary(const struct vmap_domain *dom,
 		return ret;
 	}
 	vmap_bounce_process_init();
+	*base = dom->base;
+	*len = dom->bounce_size + dom->coherent_size;
 	return 0;
-}
-
-void
-vmap_domain_detach_secondary(const struct vmap_domain *dom)
-{
-	munmap(dom->base, dom->bounce_size + dom->coherent_size);
 }
 
 size_t

@@ -63,17 +63,15 @@ void vmap_domain_destroy(struct vmap_domain *dom);
  * at the same addresses, from the regions the primary's
  * vmap_domain_regions() gave with this process's copies of the fds (the
  * caller closes them after). The pools and rings in it are then usable
- * here.
+ * here. What was mapped goes to base and len: munmap() them to undo it
+ * (the primary may have freed dom by then).
  *
  * @return 0; -EPROTO (regions that are not this domain's), -EEXIST (the
  *   address range is taken in this process) or mmap's errno, logged
  */
 int vmap_domain_attach_secondary(const struct vmap_domain *dom,
 				 const struct rte_vmap_region *r,
-				 unsigned int n);
-
-/** In a secondary process: unmap what vmap_domain_attach_secondary() mapped. */
-void vmap_domain_detach_secondary(const struct vmap_domain *dom);
+				 unsigned int n, void **base, size_t *len);
 
 /** Bounce region bytes. */
 size_t vmap_domain_bounce_size(const struct vmap_domain *dom);

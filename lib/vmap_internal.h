@@ -56,11 +56,7 @@ int vmap_debug_wrap(struct rte_vmap_dev *d);
 /** The debug layer's table (kind name "debug"). */
 extern const struct rte_vmap_ops vmap_debug_ops;
 
-/** In a secondary process: find the wrapped kind of d (a debug token). */
-int vmap_debug_attach_secondary(struct rte_vmap_dev *d,
-				vmap_fetch_regions_t fetch, void *arg);
-
-/** In a secondary process: detach the wrapped kind of d (a debug token). */
-void vmap_debug_detach_secondary(struct rte_vmap_dev *d);
+/** The token of the kind a debug token d wraps. */
+struct rte_vmap_dev *vmap_debug_inner(const struct rte_vmap_dev *d);
 
 #endif /* _VMAP_INTERNAL_H_ */

@@ -13,11 +13,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_spinlock.h>
 
 #include "vmap_domain.h"
 #include "vmap_internal.h"
@@ -109,21 +111,70 @@ vmap_vduse_queue_release(struct rte_vmap_queue *q)
 	q->priv = NULL;
 }
 
+/*
+ * What this secondary process mapped of each port's domain, by token:
+ * detach unmaps exactly that, whatever the primary did to the domain.
+ * Attach and detach run on the thread that probes or removes the port.
+ */
+#define VMAP_VDUSE_SEC_MAX 64
+static struct {
+	const struct rte_vmap_dev *d;
+	void *base;
+	size_t len;
+} vmap_vduse_sec[VMAP_VDUSE_SEC_MAX];
+static rte_spinlock_t vmap_vduse_sec_lock = RTE_SPINLOCK_INITIALIZER;
+
 /* A secondary process maps the primary's domain at the same address. */
 static int
 vmap_vduse_attach_secondary(struct rte_vmap_dev *d,
 			    const struct rte_vmap_region *r, unsigned int n)
 {
+	unsigned int i;
+	size_t len;
+	void *base;
+	int ret;
+
 	if (d->priv == NULL)
 		return -EINVAL;
-	return vmap_domain_attach_secondary(d->priv, r, n);
+	ret = vmap_domain_attach_secondary(d->priv, r, n, &base, &len);
+	if (ret < 0)
+		return ret;
+	rte_spinlock_lock(&vmap_vduse_sec_lock);
+	for (i = 0; i < VMAP_VDUSE_SEC_MAX; i++)
+		if (vmap_vduse_sec[i].d == NULL) {
+			vmap_vduse_sec[i].d = d;
+			vmap_vduse_sec[i].base = base;
+			vmap_vduse_sec[i].len = len;
+			break;
+		}
+	rte_spinlock_unlock(&vmap_vduse_sec_lock);
+	if (i == VMAP_VDUSE_SEC_MAX) {
+		munmap(base, len);
+		VMAP_LOG(ERR, "%s: %u domains already mapped in this process",
+			 d->name, VMAP_VDUSE_SEC_MAX);
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static void
 vmap_vduse_detach_secondary(struct rte_vmap_dev *d)
 {
-	if (d->priv != NULL)
-		vmap_domain_detach_secondary(d->priv);
+	unsigned int i;
+	size_t len = 0;
+	void *base = NULL;
+
+	rte_spinlock_lock(&vmap_vduse_sec_lock);
+	for (i = 0; i < VMAP_VDUSE_SEC_MAX; i++)
+		if (vmap_vduse_sec[i].d == d) {
+			base = vmap_vduse_sec[i].base;
+			len = vmap_vduse_sec[i].len;
+			vmap_vduse_sec[i].d = NULL;
+			break;
+		}
+	rte_spinlock_unlock(&vmap_vduse_sec_lock);
+	if (base != NULL)
+		munmap(base, len);
 }
 
 static unsigned int

@@ -1083,6 +1083,8 @@ test_secondary_map(void)
 	struct rte_vmap_region r[2], bad[2];
 	struct vmap_domain *dom;
 	uint8_t *b, *c;
+	void *mb;
+	size_t ml;
 	int status;
 	pid_t pid;
 
@@ -1094,19 +1096,19 @@ test_secondary_map(void)
 	memset(b, 0x11, 64);
 	memset(c, 0x22, 64);
 
-	VT_ASSERT_EQ(-EEXIST, vmap_domain_attach_secondary(dom, r, 2),
+	VT_ASSERT_EQ(-EEXIST, vmap_domain_attach_secondary(dom, r, 2, &mb, &ml),
 		     "attach where the regions are mapped already");
 	VT_ASSERT(b[0] == 0x11 && c[63] == 0x22,
 		  "the domain's bytes after a refused attach");
-	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, r, 1),
+	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, r, 1, &mb, &ml),
 		     "attach without the coherent region");
 	memcpy(bad, r, sizeof(bad));
 	bad[1].size -= page_sz;
-	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, bad, 2),
+	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, bad, 2, &mb, &ml),
 		     "attach with a coherent region of the wrong size");
 	memcpy(bad, r, sizeof(bad));
 	bad[0].addr = (uint8_t *)bad[0].addr + page_sz;
-	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, bad, 2),
+	VT_ASSERT_EQ(-EPROTO, vmap_domain_attach_secondary(dom, bad, 2, &mb, &ml),
 		     "attach with a bounce region at another address");
 
 	pid = fork();
@@ -1115,18 +1117,19 @@ test_secondary_map(void)
 		/* a secondary: the addresses free, the files by fd */
 		munmap(b, r[0].size);
 		munmap(c, r[1].size);
-		if (vmap_domain_attach_secondary(dom, r, 2) != 0)
+		if (vmap_domain_attach_secondary(dom, r, 2, &mb, &ml) != 0)
 			_exit(2);
 		if (b[0] != 0x11 || c[63] != 0x22)
 			_exit(3);
+		if (mb != (void *)b || ml != r[0].size + r[1].size)
+			_exit(4);
 		memset(b + 64, 0x33, 64);
 		memset(c + 64, 0x44, 64);
-		vmap_domain_detach_secondary(dom);
-		_exit(0);
+		_exit(munmap(mb, ml) == 0 ? 0 : 5);
 	}
 	VT_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
 	VT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "the child's attach: exit status 0x%x (2: attach failed, 3: other bytes)",
+		  "the child's attach: exit status 0x%x (2: attach failed, 3: other bytes, 4: not the range it mapped, 5: munmap)",
 		  status);
 	VT_ASSERT(b[64] == 0x33 && c[127] == 0x44,
 		  "the child's writes through its mapping");

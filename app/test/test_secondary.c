@@ -76,6 +76,23 @@ register_local(void)
 
 /* ---- the secondary process ---- */
 
+/* This process's mappings of port name's vduse domain (its memfds). */
+static int
+domain_mappings(const char *name)
+{
+	char line[512], want[96];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	snprintf(want, sizeof(want), "vmap:%s:", name);
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, want) != NULL;
+	fclose(f);
+	return n;
+}
+
 static int
 secondary(const char *map, const char *prefix, bool reconnect)
 {
@@ -87,7 +104,7 @@ secondary(const char *map, const char *prefix, bool reconnect)
 	struct vt_stream s;
 	struct rte_mbuf *m;
 	uint16_t port;
-	char buf[8];
+	char buf[64];
 	int ret, rc = VT_FAIL;
 
 	if (strcmp(map, "local") == 0 && register_local() != 0) {
@@ -202,11 +219,16 @@ secondary(const char *map, const char *prefix, bool reconnect)
 		printf("secondary: %" PRIu64 " packets out of Tx queue 1 came back on Rx queue 1, every byte checked, in %.3f s (%.0f packets/s round trip)\n",
 		       s.received, t0, s.received / t0);
 	}
-	/* attached until the primary is done with hot-plug */
+	/* attached until the primary is done with hot-plug; asked, it
+	 * says how much of the hot-plugged port's vduse domain it maps */
 	printf("secondary: ready\n");
 	fflush(stdout);
-	while (read(0, buf, sizeof(buf)) > 0)
-		;
+	while (fgets(buf, sizeof(buf), stdin) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("secondary: %s: %d mappings of net_virtio_map9's domain\n",
+		       buf, domain_mappings("net_virtio_map9"));
+		fflush(stdout);
+	}
 	rc = VT_PASS;
 out:
 	fflush(stdout);
@@ -245,6 +267,35 @@ sec_rx(FILE *f, uint64_t rx)
 	}
 	clearerr(f);
 	return rx;
+}
+
+/*
+ * Tell the secondary what happened (word) and check its answer: the
+ * mappings of net_virtio_map9's domain it has now must be want.
+ */
+static int
+ask_secondary(int to, FILE *f, const char *word, int want)
+{
+	char line[256], prefix[64];
+	double t0 = vt_now();
+	int n;
+
+	snprintf(prefix, sizeof(prefix), "secondary: %s: %%d", word);
+	VT_ASSERT(dprintf(to, "%s\n", word) > 0, "write to the secondary");
+	for (;;) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			printf("   | %s", line);
+			if (sscanf(line, prefix, &n) == 1) {
+				VT_ASSERT(n == want, "mappings of net_virtio_map9's domain in the secondary, %s: expected %d, actual %d",
+					  word, want, n);
+				return VT_PASS;
+			}
+		}
+		clearerr(f);
+		VT_ASSERT(vt_now() - t0 < 10, "no answer from the secondary (%s)",
+			  word);
+		usleep(1000);
+	}
 }
 
 /* Echo both of net_vhost's queues for a while, following the secondary. */
@@ -467,8 +518,13 @@ run(int argc, char **argv)
 	snprintf(devargs, sizeof(devargs), "path=%s,map=%s", sock2, po.map);
 	VT_ASSERT_OK(rte_eal_hotplug_add("vdev", "net_virtio_map9", devargs),
 		     "rte_eal_hotplug_add net_virtio_map9 with a secondary attached");
+	/* vduse: both regions mapped in the secondary (the probe there ran
+	 * before hotplug_add returned), none after the remove */
+	VT_CHECK(ask_secondary(to_sec[1], f, "plugged",
+			       strcmp(po.map, "vduse") == 0 ? 2 : 0));
 	VT_ASSERT_OK(rte_eal_hotplug_remove("vdev", "net_virtio_map9"),
 		     "rte_eal_hotplug_remove net_virtio_map9 with a secondary attached");
+	VT_CHECK(ask_secondary(to_sec[1], f, "removed", 0));
 	vt_info("net_virtio_map9 added and removed in both processes");
 
 	vt_phase("let the secondary go");

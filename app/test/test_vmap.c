@@ -277,6 +277,21 @@ test_register(void)
 	bad.name = "vt_bad";
 	bad.regions = NULL;
 	VT_ASSERT_EQ(-EINVAL, vmap_register(&bad), "register without regions");
+	/* secondary-process ops: both, and with the flag */
+	bad = rec_ops;
+	bad.name = "vt_bad";
+	bad.flags = RTE_VMAP_F_MULTI_PROCESS;
+	bad.attach_secondary = vmap_vduse_ops.attach_secondary;
+	VT_ASSERT_EQ(-EINVAL, vmap_register(&bad),
+		     "register attach_secondary without detach_secondary");
+	bad.attach_secondary = NULL;
+	bad.detach_secondary = vmap_vduse_ops.detach_secondary;
+	VT_ASSERT_EQ(-EINVAL, vmap_register(&bad),
+		     "register detach_secondary without attach_secondary");
+	bad.attach_secondary = vmap_vduse_ops.attach_secondary;
+	bad.flags = 0;
+	VT_ASSERT_EQ(-EINVAL, vmap_register(&bad),
+		     "register attach_secondary without RTE_VMAP_F_MULTI_PROCESS");
 	bad = rec_ops;
 	bad.name = NULL;
 	VT_ASSERT_EQ(-EINVAL, vmap_register(&bad), "register without name");

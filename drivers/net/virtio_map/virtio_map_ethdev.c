@@ -432,6 +432,8 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 
 	if (dev == NULL || dev->closed)
 		return 0;
+	/* no secondary's request uses the port from here on */
+	virtio_map_mp_serve(eth, false);
 	/* stopped, or a failed stop to finish (its rings still posted) */
 	if (dev->sh->started || dev->sh->ready)
 		live = virtio_map_dev_stop(eth) < 0;
@@ -469,7 +471,7 @@ virtio_map_dev_close(struct rte_eth_dev *eth)
 	}
 	dev->closed = true;
 	/* ethdev releases the port next; the shared part goes with it */
-	eth->process_private = NULL;
+	virtio_map_mp_forget(eth);
 	if (vm_thread_is_self(dev->ctl_thread))
 		/* an LSC callback on the control thread: it frees the port
 		 * once the callback returns (virtio_map_link.c) */
@@ -667,7 +669,7 @@ virtio_map_probe_primary(struct rte_vdev_device *vdev)
 	ret = virtio_map_cond_init(&dev->ctl_cond);
 	if (ret != 0) {
 		pthread_mutex_destroy(&dev->lock);
-		eth->process_private = NULL;
+		virtio_map_mp_forget(eth);
 		free(dev);
 		rte_eth_dev_release_port(eth);
 		return -ret;
@@ -733,6 +735,7 @@ virtio_map_probe_primary(struct rte_vdev_device *vdev)
 	eth->tx_pkt_prepare = virtio_map_tx_prepare;
 	eth->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS |
 				RTE_ETH_DEV_INTR_LSC;
+	virtio_map_mp_serve(eth, true);
 	rte_eth_dev_probing_finish(eth);
 	VM_INIT_LOG(INFO, "%s: port %u, path=%s%s, map=%s%s, queue_size=%u",
 		    name, sh->port_id, cfg.path, cfg.server ? " (server)" : "",
@@ -746,7 +749,7 @@ err_detach_map:
 err_release_port:
 	pthread_cond_destroy(&dev->ctl_cond);
 	pthread_mutex_destroy(&dev->lock);
-	eth->process_private = NULL;
+	virtio_map_mp_forget(eth);
 	free(dev);
 	rte_eth_dev_release_port(eth);
 	return ret;

@@ -53,12 +53,14 @@ vm_sec_stop(struct rte_eth_dev *eth)
 	return vm_sec_refuse(eth, "stop");
 }
 
-/* Only this process's copies of the kick eventfds are the secondary's to
- * free; ethdev detaches the port. */
+/* Only this process's copies of the kick eventfds and mappings are the
+ * secondary's to free; ethdev detaches the port. */
 static int
 vm_sec_close(struct rte_eth_dev *eth)
 {
 	vmq_proc_forget_port(eth->data->port_id);
+	/* and the map kind's own memory mapped here (vduse's domain) */
+	vmap_dev_detach_secondary(&vm_shared(eth)->map);
 	return 0;
 }
 
@@ -199,9 +201,6 @@ static const struct eth_dev_ops virtio_map_secondary_ops = {
 	.xstats_get_names = virtio_map_xstats_get_names,
 };
 
-/* Ports whose map kind this process attached (detached at remove). */
-static bool vm_sec_attached[RTE_MAX_ETHPORTS];
-
 /*
  * Bursts in this process: the map kind found again by name (its ops are
  * this process's), the kick eventfds from the primary. A kind that cannot
@@ -221,7 +220,6 @@ virtio_map_secondary_bursts(struct rte_eth_dev *eth)
 		eth->tx_pkt_burst = vmq_burst_none;
 		return 0;
 	}
-	vm_sec_attached[eth->data->port_id] = true;
 	virtio_map_mp_secondary_init();
 	/* a failure is logged; the bursts ask again */
 	virtio_map_mp_fetch_all(eth);
@@ -262,9 +260,7 @@ virtio_map_remove_secondary(struct rte_eth_dev *eth)
 {
 	/* this process's copies of the kick eventfds */
 	vmq_proc_forget_port(eth->data->port_id);
-	if (vm_sec_attached[eth->data->port_id]) {
-		vmap_dev_detach_secondary(&vm_shared(eth)->map);
-		vm_sec_attached[eth->data->port_id] = false;
-	}
+	/* what this process mapped for the port's kind (idempotent) */
+	vmap_dev_detach_secondary(&vm_shared(eth)->map);
 	return rte_eth_dev_release_port(eth);
 }

@@ -15,6 +15,7 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,10 +93,35 @@ static void vm_mp_request(struct rte_mp_msg *msg, const char *name,
 			  uint16_t first_vq, bool one);
 
 /*
- * Primary: start the answer r to msg (a struct vm_mp_req) with a reply of
- * rep_len bytes, whose first member is its int32_t status, and find the
- * port asked for: NULL with the status set when there is none (then
- * send r as it is).
+ * Held by an answer from finding the port to sending the reply, and by
+ * probe and close where they change whether a port is served or free its
+ * primary part: an answer never uses a port that close tears down. It
+ * is taken before queues_lock, and never with a port's lock held by the
+ * answer.
+ */
+static pthread_mutex_t vm_mp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+virtio_map_mp_serve(struct rte_eth_dev *eth, bool on)
+{
+	pthread_mutex_lock(&vm_mp_lock);
+	vm_dev(eth)->mp_served = on;
+	pthread_mutex_unlock(&vm_mp_lock);
+}
+
+void
+virtio_map_mp_forget(struct rte_eth_dev *eth)
+{
+	pthread_mutex_lock(&vm_mp_lock);
+	eth->process_private = NULL;
+	pthread_mutex_unlock(&vm_mp_lock);
+}
+
+/*
+ * Primary, vm_mp_lock held: start the answer r to msg (a struct
+ * vm_mp_req) with a reply of rep_len bytes, whose first member is its
+ * int32_t status, and find the port asked for, served: NULL with the
+ * status set when there is none (then send r as it is).
  */
 static struct rte_eth_dev *
 vm_mp_answer_port(const struct rte_mp_msg *msg, struct rte_mp_msg *r,
@@ -116,7 +142,8 @@ vm_mp_answer_port(const struct rte_mp_msg *msg, struct rte_mp_msg *r,
 		snprintf(name, sizeof(name), "%.*s",
 			 (int)sizeof(req->name) - 1, req->name);
 		eth = rte_eth_dev_allocated(name);
-		if (eth == NULL || vm_dev(eth) == NULL) {
+		if (eth == NULL || vm_dev(eth) == NULL ||
+		    !vm_dev(eth)->mp_served) {
 			ret = -ENODEV;
 			eth = NULL;
 		}
@@ -137,11 +164,15 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 	unsigned int vq;
 	int ret;
 
+	pthread_mutex_lock(&vm_mp_lock);
 	eth = vm_mp_answer_port(msg, &r, sizeof(*rep));
 	rep = (struct vm_mp_rep *)r.param;
 	rep->next_vq = 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS;
-	if (eth == NULL)
-		return rte_mp_reply(&r, peer);
+	if (eth == NULL) {
+		ret = rte_mp_reply(&r, peer);
+		pthread_mutex_unlock(&vm_mp_lock);
+		return ret;
+	}
 	/* queue setup and release swap queues under this lock */
 	rte_spinlock_lock(&vm_dev(eth)->queues_lock);
 	for (vq = req->first_vq; vq < 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS; vq++) {
@@ -162,6 +193,7 @@ vm_mp_answer(const struct rte_mp_msg *msg, const void *peer)
 	/* sent (the fds duplicated) before a queue can close them */
 	ret = rte_mp_reply(&r, peer);
 	rte_spinlock_unlock(&vm_dev(eth)->queues_lock);
+	pthread_mutex_unlock(&vm_mp_lock);
 	return ret;
 }
 
@@ -176,23 +208,30 @@ vm_mp_answer_regions(const struct rte_mp_msg *msg, const void *peer)
 	struct vm_mp_regions_rep *rep;
 	struct rte_mp_msg r;
 	struct rte_eth_dev *eth;
-	int i, n;
+	int i, n, ret;
 
+	pthread_mutex_lock(&vm_mp_lock);
 	eth = vm_mp_answer_port(msg, &r, sizeof(*rep));
 	rep = (struct vm_mp_regions_rep *)r.param;
-	if (eth == NULL)
-		return rte_mp_reply(&r, peer);
-	/* the port's regions are fixed from probe to close */
-	n = vmap_regions(&vm_shared(eth)->map, reg, RTE_DIM(reg), false);
+	/* only a kind that maps its own files in secondaries asks; the
+	 * others' regions are EAL's memory (and a walk of it here could
+	 * wait on a primary that waits on this thread) */
+	if (eth != NULL && !vmap_dev_secondary_maps(&vm_shared(eth)->map)) {
+		rep->ret = -ENOTSUP;
+		eth = NULL;
+	}
+	n = eth == NULL ? 0 :
+	    vmap_regions(&vm_shared(eth)->map, reg, RTE_DIM(reg), false);
 	if (n < 0 || n > (int)RTE_DIM(reg)) {
 		rep->ret = n < 0 ? n : -E2BIG;
-		return rte_mp_reply(&r, peer);
+		n = 0;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (reg[i].fd < 0) {
 			rep->ret = -EBADF;
-			return rte_mp_reply(&r, peer);
+			n = 0;
 		}
+	for (i = 0; i < n; i++) {
 		rep->r[i].dev_addr = reg[i].dev_addr;
 		rep->r[i].addr = (uintptr_t)reg[i].addr;
 		rep->r[i].size = reg[i].size;
@@ -201,7 +240,20 @@ vm_mp_answer_regions(const struct rte_mp_msg *msg, const void *peer)
 	}
 	rep->n = n;
 	r.num_fds = n;
-	return rte_mp_reply(&r, peer);
+	/* sent (the fds duplicated) before close can close them */
+	ret = rte_mp_reply(&r, peer);
+	pthread_mutex_unlock(&vm_mp_lock);
+	return ret;
+}
+
+/* Close the fds a message brought (a reply not used). */
+static void
+vm_mp_close_fds(const struct rte_mp_msg *m)
+{
+	int i;
+
+	for (i = 0; i < m->num_fds && i < RTE_MP_MAX_FD_NUM; i++)
+		close(m->fds[i]);
 }
 
 /* Register one action; EEXIST is another port's doing. */
@@ -245,15 +297,19 @@ virtio_map_mp_fetch_regions(struct rte_vmap_dev *d __rte_unused,
 	struct rte_mp_msg msg;
 	const struct rte_mp_msg *m;
 	unsigned int i;
-	int ret;
+	int k, ret;
 
 	vm_mp_request(&msg, eth->data->name, 0, false);
 	snprintf(msg.name, sizeof(msg.name), VM_MP_REGIONS);
+	rte_errno = 0;	/* no reply is not an error of EAL's */
 	if (rte_mp_request_sync(&msg, &reply, &ts) < 0 ||
 	    reply.nb_received != 1) {
 		ret = rte_errno != 0 ? -rte_errno : -ETIMEDOUT;
-		if (reply.nb_received > 0)
+		if (reply.nb_received > 0) {
+			for (k = 0; k < reply.nb_received; k++)
+				vm_mp_close_fds(&reply.msgs[k]);
 			free(reply.msgs);
+		}
 		return ret;
 	}
 	m = &reply.msgs[0];
@@ -271,8 +327,7 @@ virtio_map_mp_fetch_regions(struct rte_vmap_dev *d __rte_unused,
 		r[i].fd = m->fds[i];
 	}
 	if (ret <= 0)
-		for (i = 0; i < (unsigned int)m->num_fds; i++)
-			close(m->fds[i]);
+		vm_mp_close_fds(m);
 	free(reply.msgs);
 	return ret;
 }
@@ -322,13 +377,16 @@ virtio_map_mp_fetch_all(struct rte_eth_dev *eth)
 	struct rte_mp_msg msg;
 	struct rte_mp_reply reply;
 	const struct vm_mp_rep *rep;
-	int ret = 0;
+	int i, ret = 0;
 
 	while (vq < 2 * VIRTIO_MAP_MAX_QUEUE_PAIRS && ret == 0) {
 		vm_mp_request(&msg, eth->data->name, vq, false);
+		rte_errno = 0;	/* no reply is not an error of EAL's */
 		if (rte_mp_request_sync(&msg, &reply, &ts) < 0 ||
 		    reply.nb_received != 1) {
-			ret = -rte_errno != 0 ? -rte_errno : -ETIMEDOUT;
+			ret = rte_errno != 0 ? -rte_errno : -ETIMEDOUT;
+			for (i = 0; i < reply.nb_received; i++)
+				vm_mp_close_fds(&reply.msgs[i]);
 			if (reply.nb_received > 0)
 				free(reply.msgs);
 			break;

@@ -22,6 +22,19 @@
  * @return 0 (also without a multi-process channel), or a negative errno
  */
 int virtio_map_mp_primary_init(void);
+/**
+ * In the primary: answer secondaries' requests for the port from now on
+ * (on, at the end of a probe), or no longer (off, as close begins). Takes
+ * the multi-process lock, which the answers hold while they use the
+ * port: once this returns off, none is using it.
+ */
+void virtio_map_mp_serve(struct rte_eth_dev *eth, bool on);
+/**
+ * In the primary: set eth->process_private to NULL under the
+ * multi-process lock, before the port's primary part is freed (an answer
+ * that found it has finished with it).
+ */
+void virtio_map_mp_forget(struct rte_eth_dev *eth);
 /** In a secondary: kick eventfds missing at burst time are asked for. */
 void virtio_map_mp_secondary_init(void);
 /**

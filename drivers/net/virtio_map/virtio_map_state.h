@@ -162,6 +162,9 @@ struct virtio_map_dev {
 	pthread_cond_t ctl_cond;	/**< wakes ctl_thread (with lock) */
 	bool mem_cb;			/**< memory event callback registered */
 	bool closed;			/**< dev_close ran */
+	/** Secondaries' requests are answered (probe done, close not
+	 * begun); under the multi-process lock (virtio_map_mp.h) */
+	bool mp_served;
 	/** What the device may reach (virtio_map_iotlb_plan.c), sorted by
 	 * IOVA; misses are answered from it. Guarded by iotlb_plan_lock,
 	 * which the interrupt thread takes without the device lock (its
