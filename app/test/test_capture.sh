@@ -6,7 +6,8 @@
 # Debian's dpdk-testpmd (primary, 2 MB hugepages) forwards with the io
 # engine between net_vhost0 (port 0) and net_virtio_map0 (port 1), started
 # with tx_first (the capture tools' own ports, made in the primary's port
-# table, would keep testpmd from starting afterwards). Then:
+# table, would keep testpmd from starting afterwards), whose 32 frames
+# differ from each other (--txonly-multi-flow). Then:
 #   - dpdk-pdump (a secondary process) captures port 1's Rx and Tx and
 #     port 0's Rx and Tx for about a second into four pcap files: each
 #     holds at least 1000 frames, and every frame port 1 received (sent)
@@ -47,7 +48,7 @@ say "preloaded into the capture tools: ${preload:-nothing} $so"
 tp_launch -l 0,1 --no-pci --huge-dir "$hp_mount" --single-file-segments -m 256 \
 	--vdev "net_vhost0,iface=$sock" \
 	--vdev "net_virtio_map0,path=$sock" \
-	-- -i --forward-mode=io --nb-cores=1 --total-num-mbufs=8192
+	-- -i --forward-mode=io --nb-cores=1 --total-num-mbufs=8192 --txonly-multi-flow
 wait_links 2
 
 # pcap_set FILE OUT: OUT gets the distinct frames of the pcap FILE (hex,
@@ -115,6 +116,13 @@ for f in p1rx p1tx p0rx p0tx; do
 	[ "$n" -ge $min_frames ] ||
 		fail "dpdk-pdump $f.pcap: $n frames, expected at least $min_frames"
 	eval "n_$f=$n"
+done
+# tx_first's 32 frames differ (--txonly-multi-flow: one source address
+# each), so the comparison below has something to tell apart
+for f in p1rx p1tx; do
+	d=$(count_of "$cap/$f.set")
+	[ "$d" -ge 32 ] ||
+		fail "dpdk-pdump $f.pcap: $d distinct frames, expected tx_first's 32"
 done
 # what port 1 received, port 0 sent, and the other way round
 for pair in "p1rx p0tx" "p1tx p0rx"; do
