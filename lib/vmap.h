@@ -308,6 +308,21 @@ void vmap_free_coherent(struct rte_vmap_dev *d, void *addr, size_t size);
 int vmap_regions(struct rte_vmap_dev *d, struct rte_vmap_region *r, unsigned int max,
 		 bool locked);
 
+struct vmap_umem;
+
+/**
+ * Registered memory of d's domain (vmap_umem.h), through the debug
+ * layer: NULL unless d's kind is vduse.
+ */
+struct vmap_umem *vmap_dev_umem(struct rte_vmap_dev *d);
+
+/**
+ * Buffers of registered area k that queue q has in flight (0 for a kind
+ * other than vduse). Read by the control path; the count moves only in
+ * q's bursts.
+ */
+uint32_t vmap_queue_umem_live(struct rte_vmap_queue *q, unsigned int k);
+
 /**
  * Describe file-backed EAL memory as runs contiguous in one file and in
  * virtual address space and, with by_iova, in EAL IOVA too (dev_addr is

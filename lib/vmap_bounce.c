@@ -98,6 +98,7 @@ vmap_bounce_pool_create(struct vmap_domain *dom, struct vmap_bounce_pool *p,
 	p->nb_slots = n;
 	p->slot_size = slot_size;
 	p->slot_inv = UINT64_MAX / slot_size + 1;
+	p->umem = vmap_domain_umem(dom);
 	vmap_bounce_process_init();
 	return 0;
 }
@@ -137,12 +138,27 @@ bounce_map_dir(struct vmap_bounce_pool *p, struct rte_vmap_seg *segs,
 	uint32_t nb_free = p->nb_free;
 	uint32_t slot_size = p->slot_size;
 	uint64_t bytes = 0;
-	uint32_t idx;
+	uint32_t idx, nb_umem;
 	size_t off;
 	uint16_t i;
+	int k;
 
+	/* registered memory: none (the common case) costs one load */
+	nb_umem = __atomic_load_n(&p->umem->nb_slots, __ATOMIC_ACQUIRE);
 	/* Locals, not p->...: the copies below may alias anything. */
 	for (i = 0; i < n; i++) {
+		if (nb_umem != 0) {
+			k = vmap_umem_lookup(p->umem, nb_umem, segs[i].addr,
+					     segs[i].len);
+			if (k >= 0) {
+				/* the device reaches it: no slot, no copy */
+				segs[i].dev_addr = vmap_umem_iova(k) +
+					((uintptr_t)segs[i].addr -
+					 p->umem->a[k].va);
+				p->umem_live[k]++;
+				continue;
+			}
+		}
 		if (unlikely(nb_free == 0)) {
 			st->exhausted++;
 			break;
@@ -188,6 +204,7 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
 	uint64_t off;
 	int64_t idx;
 	uint16_t i;
+	int k;
 
 	/* Device writes were published before the used entries we read. */
 	if (dir != RTE_VMAP_TO_DEVICE)
@@ -198,7 +215,12 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
 		idx = vmap_bounce_slot_at(segs[i].dev_addr - base, span,
 					  slot_size, slot_inv);
 		if (unlikely(idx < 0 || busy[idx] == 0)) {
-			errors++;
+			/* registered memory: the device wrote in place */
+			k = vmap_umem_slot_of(segs[i].dev_addr);
+			if (k >= 0 && p->umem_live[k] > 0)
+				p->umem_live[k]--;
+			else
+				errors++;
 			continue;
 		}
 		off = (uint64_t)idx * slot_size;

@@ -465,3 +465,11 @@ vmap_debug_inner(const struct rte_vmap_dev *d)
 {
 	return &dbg_dev(d)->inner;
 }
+
+struct rte_vmap_queue *
+vmap_debug_inner_queue(const struct rte_vmap_queue *q)
+{
+	struct vmap_dbg_queue *dq = q->priv;
+
+	return dq != NULL ? &dq->inner : NULL;
+}

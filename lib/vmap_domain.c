@@ -78,6 +78,7 @@ struct vmap_domain {
 	int coherent_fd;
 	struct vmap_extents bounce;	/* extent offsets are IOVAs */
 	struct vmap_extents coherent;	/* likewise, from bounce_size */
+	struct vmap_umem umem;		/* registered memory (vmap_umem.h) */
 };
 
 static int
@@ -494,6 +495,12 @@ vmap_domain_regions(const struct vmap_domain *dom, struct rte_vmap_region *r,
 	for (i = 0; i < RTE_DIM(reg) && i < max; i++)
 		r[i] = reg[i];
 	return RTE_DIM(reg);
+}
+
+struct vmap_umem *
+vmap_domain_umem(struct vmap_domain *dom)
+{
+	return &dom->umem;
 }
 
 void *

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "vmap.h"
+#include "vmap_umem.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,6 +88,9 @@ size_t vmap_domain_coherent_size(const struct vmap_domain *dom);
  */
 int vmap_domain_regions(const struct vmap_domain *dom, struct rte_vmap_region *r,
 			unsigned int max);
+
+/** The domain's registered memory (vmap_umem.h). */
+struct vmap_umem *vmap_domain_umem(struct vmap_domain *dom);
 
 /**
  * Process address of an IOVA of the domain.
@@ -182,6 +186,12 @@ struct vmap_bounce_pool {
 	uint32_t nb_free;		/**< slots on the free stack */
 	uint32_t *free;			/**< stack of free slot indexes */
 	uint8_t *busy;			/**< 1 per slot handed out */
+	/** The domain's registered memory: buffers inside an active area
+	 * map to it without a slot (in the shared domain) */
+	const struct vmap_umem *umem;
+	/** Buffers of each area this queue has in flight (read by the
+	 * control path before an area leaves ACTIVE) */
+	uint32_t umem_live[VMAP_UMEM_MAX];
 };
 
 /**

@@ -59,4 +59,7 @@ extern const struct rte_vmap_ops vmap_debug_ops;
 /** The token of the kind a debug token d wraps. */
 struct rte_vmap_dev *vmap_debug_inner(const struct rte_vmap_dev *d);
 
+/** The queue of the wrapped kind behind a debug queue q (NULL: none). */
+struct rte_vmap_queue *vmap_debug_inner_queue(const struct rte_vmap_queue *q);
+
 #endif /* _VMAP_INTERNAL_H_ */

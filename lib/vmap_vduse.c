@@ -214,6 +214,51 @@ vmap_vduse_slot(const struct vmap_bounce_pool *p, rte_iova_t dev_addr,
 	return idx * p->slot_size;
 }
 
+/* The vduse token behind d, through the debug layer; NULL: another kind. */
+static struct rte_vmap_dev *
+vmap_vduse_token(struct rte_vmap_dev *d)
+{
+	if (d == NULL)
+		return NULL;
+	if (vmap_dev_ops(d) == &vmap_debug_ops)
+		d = vmap_debug_inner(d);
+	return vmap_dev_ops(d) == &vmap_vduse_ops && d->priv != NULL ? d : NULL;
+}
+
+struct vmap_umem *
+vmap_dev_umem(struct rte_vmap_dev *d)
+{
+	d = vmap_vduse_token(d);
+	return d != NULL ? vmap_domain_umem(d->priv) : NULL;
+}
+
+uint32_t
+vmap_queue_umem_live(struct rte_vmap_queue *q, unsigned int k)
+{
+	const struct vmap_bounce_pool *p;
+
+	if (q == NULL || q->dev == NULL || k >= VMAP_UMEM_MAX)
+		return 0;
+	if (vmap_dev_ops(q->dev) == &vmap_debug_ops)
+		q = vmap_debug_inner_queue(q);
+	if (q == NULL || vmap_vduse_token(q->dev) == NULL)
+		return 0;
+	p = q->priv;
+	return p != NULL ? __atomic_load_n(&p->umem_live[k], __ATOMIC_RELAXED) :
+			   0;
+}
+
+/* A domain address in registered memory needs no sync: the device works
+ * on the buffer itself. */
+static inline bool
+vmap_vduse_in_umem(const struct vmap_bounce_pool *p, rte_iova_t dev_addr)
+{
+	int k = vmap_umem_slot_of(dev_addr);
+
+	return k >= 0 && __atomic_load_n(&p->umem->a[k].state,
+					 __ATOMIC_RELAXED) != VMAP_UMEM_FREE;
+}
+
 static void
 vmap_vduse_sync_for_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *segs,
 			uint16_t n, enum rte_vmap_dir dir)
@@ -224,7 +269,10 @@ vmap_vduse_sync_for_cpu(struct rte_vmap_queue *q, const struct rte_vmap_seg *seg
 
 	if (dir == RTE_VMAP_TO_DEVICE)
 		return;
+	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 	for (i = 0; i < n; i++) {
+		if (vmap_vduse_in_umem(p, segs[i].dev_addr))
+			continue;
 		off = vmap_vduse_slot(p, segs[i].dev_addr, segs[i].len);
 		if (unlikely(off < 0 || segs[i].sync_len > segs[i].len ||
 			     vmap_iova_unlink(&p->range, off, segs[i].addr,
@@ -247,6 +295,8 @@ vmap_vduse_sync_for_device(struct rte_vmap_queue *q, const struct rte_vmap_seg *
 	if (dir == RTE_VMAP_FROM_DEVICE)
 		return;
 	for (i = 0; i < n; i++) {
+		if (vmap_vduse_in_umem(p, segs[i].dev_addr))
+			continue;
 		off = vmap_vduse_slot(p, segs[i].dev_addr, segs[i].len);
 		if (unlikely(off < 0 ||
 			     vmap_iova_link(&p->range, off, segs[i].addr,
@@ -262,6 +312,8 @@ vmap_vduse_sync_for_device(struct rte_vmap_queue *q, const struct rte_vmap_seg *
 static int
 vmap_vduse_mapping_error(struct rte_vmap_queue *q, rte_iova_t dev_addr)
 {
+	if (vmap_vduse_in_umem(q->priv, dev_addr))
+		return 0;
 	return vmap_vduse_slot(q->priv, dev_addr, 0) < 0 ? -EFAULT : 0;
 }
 

@@ -125,6 +125,86 @@ int rte_pmd_virtio_map_eal_regions(struct rte_vmap_region *r,
 				   unsigned int max, bool by_iova,
 				   bool locked);
 
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Register memory with a map=vduse port's IOVA domain (after Linux's
+ * VDUSE_IOTLB_REG_UMEM): a buffer that lies wholly inside it is handed to
+ * the device at its domain address, with no bounce copy; any other buffer
+ * (one outside, or one that straddles the area's end) bounces as before.
+ * The device can then read and write this memory: it joins the domain's
+ * bounce and coherent regions in the device's memory table (rounded out
+ * to whole pages), and nothing else of the process does. Before or after
+ * start; when the device is up, this returns once it has taken the new
+ * table. Primary process, control path (not from the port's LSC
+ * callback).
+ *
+ * The memory must lie in one file of EAL's memory: hugepages with
+ * --single-file-segments (or one page), or --no-huge memory; external
+ * heaps and --in-memory have no file the device could map.
+ *
+ * @param port_id  a net_virtio_map port with map=vduse
+ * @param addr     first byte
+ * @param len      bytes (at most 1 TiB)
+ * @return 0; -ENODEV (not a net_virtio_map port), -E_RTE_SECONDARY,
+ *   -ENOTSUP (map is not vduse), -EINVAL (length, or memory the device
+ *   cannot map), -EEXIST (overlaps registered memory), -ENOSPC (6 areas
+ *   already: a vhost-user memory table holds 8 regions, the domain takes
+ *   2), -EIO (the device did not take the new table; nothing registered);
+ *   each logged with the reason
+ */
+__rte_experimental
+int rte_pmd_virtio_map_mem_register(uint16_t port_id, void *addr, size_t len);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Unregister memory registered with rte_pmd_virtio_map_mem_register()
+ * (the same addr and len). Refused while any buffer in it is with the
+ * device: Rx buffers stay posted while the port runs, so stop the port
+ * first for memory that Rx buffers come from. When the device is up, this
+ * returns once it has a table without the memory (on a failed send the
+ * control thread keeps trying, and a warning says so).
+ *
+ * @return 0; -ENOENT (not registered), -EBUSY (buffers of it in flight),
+ *   -ETIMEDOUT (a burst did not leave its queue), or the errors of
+ *   rte_pmd_virtio_map_mem_register() for the port; each logged
+ */
+__rte_experimental
+int rte_pmd_virtio_map_mem_unregister(uint16_t port_id, void *addr,
+				      size_t len);
+
+struct rte_mempool;
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Register the memory of a populated mempool (its chunks, neighbours
+ * merged; all or none) with rte_pmd_virtio_map_mem_register(): mbufs of
+ * this pool then travel without a bounce copy, on Rx and on Tx.
+ *
+ * @return as rte_pmd_virtio_map_mem_register(); -EINVAL also for a pool
+ *   without memory, -ENOSPC for more than 6 chunks
+ */
+__rte_experimental
+int rte_pmd_virtio_map_mempool_register(uint16_t port_id,
+					struct rte_mempool *mp);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Unregister a mempool registered with
+ * rte_pmd_virtio_map_mempool_register() (all chunks or none), as
+ * rte_pmd_virtio_map_mem_unregister().
+ */
+__rte_experimental
+int rte_pmd_virtio_map_mempool_unregister(uint16_t port_id,
+					  struct rte_mempool *mp);
+
 #ifdef __cplusplus
 }
 #endif

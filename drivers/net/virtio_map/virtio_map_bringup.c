@@ -19,6 +19,7 @@
 #include <rte_memory.h>
 
 #include "virtio_map_bringup.h"
+#include "vmap_umem.h"
 #include "virtio_map_frame.h"
 #include "virtio_map_iommu.h"
 #include "virtio_map_log.h"
@@ -86,6 +87,7 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev)
 {
 	unsigned int max = vmt_max_regions(dev->t);
 	struct rte_vmap_region r[64];
+	struct vmap_umem *um;
 	int n;
 
 	if (dev->sh->run.iotlb)
@@ -96,6 +98,10 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev)
 		       dev->name, dev->sh->cfg.map, strerror(-n));
 		return n;
 	}
+	/* and memory the application registered (map=vduse) */
+	um = vmap_dev_umem(&dev->sh->map);
+	if (um != NULL && (unsigned int)n < RTE_MIN(max, RTE_DIM(r)))
+		n += vmap_umem_regions(um, &r[n], RTE_MIN(max, RTE_DIM(r)) - n);
 	if (n == 0) {
 		VM_LOG(ERR, "%s: no shareable memory for map=%s (EAL memory without files cannot be shared over vhost-user)",
 		       dev->name, dev->sh->cfg.map);

@@ -23,6 +23,7 @@
 #include "virtio_map_iommu.h"
 #include "virtio_map_iotlb_plan.h"
 #include "virtio_map_log.h"
+#include "vmap_umem.h"
 
 static const char *
 perm_str(uint8_t perm)
@@ -94,13 +95,20 @@ virtio_map_iommu_mem_table(struct virtio_map_dev *dev)
 {
 	unsigned int max = vmt_max_regions(dev->t);
 	struct rte_vmap_region r[64];
+	struct vmap_umem *um;
 	int n;
 
 	/* the device reaches memory by VA; IOVAs come through the IOTLB */
-	if (!virtio_map_iommu_inline(dev))
+	if (!virtio_map_iommu_inline(dev)) {
 		n = vmap_regions(&dev->sh->map, r, RTE_MIN(max, RTE_DIM(r)),
 				 false);
-	else
+		/* and memory the application registered (map=vduse) */
+		um = vmap_dev_umem(&dev->sh->map);
+		if (um != NULL && n >= 0 &&
+		    (unsigned int)n < RTE_MIN(max, RTE_DIM(r)))
+			n += vmap_umem_regions(um, &r[n],
+					       RTE_MIN(max, RTE_DIM(r)) - n);
+	} else
 		n = vmap_eal_runs(r, RTE_MIN(max, RTE_DIM(r)), false, false);
 	if (n <= 0) {
 		VM_LOG(ERR, "%s: no shareable memory for the IOTLB's memory table",

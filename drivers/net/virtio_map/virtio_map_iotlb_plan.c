@@ -31,6 +31,7 @@
 
 #include "virtio_map_iotlb_plan.h"
 #include "virtio_map_log.h"
+#include "vmap_umem.h"
 
 /* A growing array of translations (malloc: memory events call us with
  * EAL's memory lock held, where rte_malloc could deadlock). */
@@ -217,8 +218,9 @@ static int
 plan_windows(struct virtio_map_dev *dev, struct xlat_vec *out)
 {
 	struct vmq *qs[2 * VIRTIO_MAP_MAX_QUEUE_PAIRS];
-	struct rte_vmap_region w;
-	unsigned int i, nq = virtio_map_queues(dev->sh, qs);
+	struct rte_vmap_region w, r[VMAP_UMEM_MAX];
+	unsigned int i, nr, nq = virtio_map_queues(dev->sh, qs);
+	struct vmap_umem *um;
 	int ret;
 
 	for (i = 0; i < nq; i++) {
@@ -229,6 +231,12 @@ plan_windows(struct virtio_map_dev *dev, struct xlat_vec *out)
 		xv_add(out, w.dev_addr, w.size, (uintptr_t)w.addr,
 		       qs[i]->is_tx ? VMT_IOTLB_RO : VMT_IOTLB_RW);
 	}
+	/* registered memory (map=vduse): Rx buffers may lie there */
+	um = vmap_dev_umem(&dev->sh->map);
+	nr = um != NULL ? vmap_umem_regions(um, r, RTE_DIM(r)) : 0;
+	for (i = 0; i < nr && i < RTE_DIM(r); i++)
+		xv_add(out, r[i].dev_addr, r[i].size, (uintptr_t)r[i].addr,
+		       VMT_IOTLB_RW);
 	return 0;
 }
 

@@ -347,8 +347,6 @@ vmq_set_opts(struct vmq *q, uint32_t opts)
 int
 vmq_enable(struct vmq *q, bool on)
 {
-	uint64_t deadline;
-
 	/* a disabled queue keeps its interrupt wish only in intr_on
 	 * (vmq_intr()): the ring gets it now, before the bursts come in */
 	if (on)
@@ -361,9 +359,19 @@ vmq_enable(struct vmq *q, bool on)
 	 * read busy. With a full fence between on both sides one of us sees
 	 * the other's store: either the burst returns at once, or we wait.
 	 */
+	return vmq_quiesce(q);
+}
+
+int
+vmq_quiesce(struct vmq *q)
+{
+	uint64_t deadline;
+
 	vmq_gate_fence(q);
 	deadline = rte_get_timer_cycles() +
 		   rte_get_timer_hz() * VMQ_QUIESCE_TIMEOUT_MS / 1000;
+	/* one sight of busy clear is enough: a burst that entered later
+	 * sees what the caller stored before */
 	while (__atomic_load_n(&q->busy, __ATOMIC_ACQUIRE)) {
 		if (rte_get_timer_cycles() > deadline)
 			return -ETIMEDOUT;

@@ -317,6 +317,16 @@ int vmq_set_opts(struct vmq *q, uint32_t opts);
 int vmq_enable(struct vmq *q, bool on);
 
 /**
+ * Wait until no burst that may have started before this call runs on q:
+ * a burst entering after it sees every store the caller made before it
+ * (the same gate as vmq_enable()). Control path only.
+ *
+ * @return 0, or -ETIMEDOUT when a burst did not leave the queue within
+ *   VMQ_QUIESCE_TIMEOUT_MS
+ */
+int vmq_quiesce(struct vmq *q);
+
+/**
  * Rx interrupts: ask the device to signal call_fd when it adds used
  * entries (on), or not (off, the default: the driver polls). When turned
  * on while entries are already waiting, the driver signals call_fd itself,

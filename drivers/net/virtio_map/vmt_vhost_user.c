@@ -402,7 +402,9 @@ vhu_set_mem_table(struct vmt_dev *t, const struct rte_vmap_region *r,
 {
 	struct vhu_msg msg = { .request = VHU_SET_MEM_TABLE };
 	int fds[VHU_MAX_REGIONS];
+	uint64_t features;
 	unsigned int i;
+	int ret;
 
 	if (n == 0 || n > VHU_MAX_REGIONS)
 		return -E2BIG;
@@ -419,7 +421,16 @@ vhu_set_mem_table(struct vmt_dev *t, const struct rte_vmap_region *r,
 	msg.size = offsetof(struct vhu_mem, regions) +
 		   sizeof(struct vhu_region) * n;
 	vhu_owed_new_table(t);
-	return vhu_send(vhu(t)->sock, &msg, fds, n);
+	ret = vhu_send(vhu(t)->sock, &msg, fds, n);
+	if (ret < 0)
+		return ret;
+	/*
+	 * The backend answers in order: once GET_FEATURES is answered, it
+	 * has taken the table (without REPLY_ACK, SET_MEM_TABLE has no
+	 * answer of its own). Memory registered with a running port is
+	 * used only after that.
+	 */
+	return vhu_get_u64(t, VHU_GET_FEATURES, &features);
 }
 
 static int

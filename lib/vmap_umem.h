@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio_map authors
+ */
+
+/**
+ * @file
+ * Memory an application registers with a vduse domain (after Linux's
+ * VDUSE_IOTLB_REG_UMEM): buffers that lie wholly inside a registered area
+ * are handed to the device at the area's domain address, without a bounce
+ * copy; any other buffer bounces as before.
+ *
+ * Each area gets a fixed window of the domain's IOVA space, far above the
+ * bounce and coherent regions: area k starts at VMAP_UMEM_IOVA_BASE +
+ * k * VMAP_UMEM_WINDOW. So an address the driver kept at map time names
+ * its area by a shift, and unmap needs no search.
+ *
+ * An area's state moves FREE -> LISTED (in the device's memory table, not
+ * yet used for buffers) -> ACTIVE (used) -> LISTED -> FREE. The control
+ * path (the PMD, holding the port lock) moves it; the data path only reads
+ * it. Going ACTIVE waits until the device has a table that holds the
+ * area; leaving ACTIVE waits until no burst can still be mapping into it
+ * and no buffer of it is in flight (vmap_umem_live()).
+ *
+ * The table lives in DPDK's shared heap, inside the domain: bursts in
+ * secondary processes read it too. The fds are the primary's.
+ */
+
+#ifndef _VMAP_UMEM_H_
+#define _VMAP_UMEM_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "virtio_map_kind.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Areas per domain: a vhost-user memory table holds 8 regions (what
+ * DPDK's vhost answers to GET_MAX_MEM_SLOTS) and the domain takes 2.
+ */
+#define VMAP_UMEM_MAX		6u
+
+/** Domain address of area 0; above any bounce and coherent region. */
+#define VMAP_UMEM_IOVA_BASE	((uint64_t)1 << 44)
+
+/** log2 of each area's IOVA window: an area spans at most 1 TiB. */
+#define VMAP_UMEM_WINDOW_SHIFT	40
+#define VMAP_UMEM_WINDOW	((uint64_t)1 << VMAP_UMEM_WINDOW_SHIFT)
+
+/** States of an area (see the file comment). */
+enum vmap_umem_state {
+	VMAP_UMEM_FREE = 0,	/**< slot unused */
+	VMAP_UMEM_LISTED,	/**< in the device's table, not for buffers */
+	VMAP_UMEM_ACTIVE,	/**< buffers inside map to it */
+};
+
+/** One registered area, page-rounded. */
+struct vmap_umem_area {
+	uintptr_t va;		/**< first byte */
+	uint64_t len;		/**< bytes */
+	uint32_t state;		/**< enum vmap_umem_state */
+	int fd;			/**< the file behind it (primary's, not owned) */
+	uint64_t fd_offset;	/**< offset of va in fd */
+};
+
+/** A domain's registered areas. */
+struct vmap_umem {
+	struct vmap_umem_area a[VMAP_UMEM_MAX];
+	/** Slots below this may be in use: the data path looks no
+	 * further (0: nothing registered, no cost). */
+	uint32_t nb_slots;
+};
+
+/** Domain address of area k's first byte. */
+static inline uint64_t
+vmap_umem_iova(unsigned int k)
+{
+	return VMAP_UMEM_IOVA_BASE + ((uint64_t)k << VMAP_UMEM_WINDOW_SHIFT);
+}
+
+/**
+ * Data path: the ACTIVE area that holds all of [addr, addr + len), or -1.
+ * nb is um->nb_slots as the burst read it (acquire).
+ */
+static __rte_always_inline int
+vmap_umem_lookup(const struct vmap_umem *um, uint32_t nb, const void *addr,
+		 uint32_t len)
+{
+	uintptr_t p = (uintptr_t)addr;
+	uint32_t k;
+
+	for (k = 0; k < nb; k++) {
+		const struct vmap_umem_area *a = &um->a[k];
+
+		if (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) ==
+		    VMAP_UMEM_ACTIVE &&
+		    p - a->va < a->len && len <= a->len - (p - a->va))
+			return (int)k;
+	}
+	return -1;
+}
+
+/**
+ * The area slot a domain address kept at map time lies in, or -1 when it
+ * is not an area's address.
+ */
+static __rte_always_inline int
+vmap_umem_slot_of(uint64_t dev_addr)
+{
+	uint64_t k;
+
+	if (dev_addr < VMAP_UMEM_IOVA_BASE)
+		return -1;
+	k = (dev_addr - VMAP_UMEM_IOVA_BASE) >> VMAP_UMEM_WINDOW_SHIFT;
+	return k < VMAP_UMEM_MAX ? (int)k : -1;
+}
+
+/**
+ * Control path: list [addr, addr + len), rounded out to pages, as a new
+ * area in state LISTED. It must lie in one file-backed run of EAL memory
+ * (a hugepage file, or --no-huge memory), so that the device can map it.
+ *
+ * @return the area's slot; -EINVAL (len 0 or above 1 TiB, or not inside
+ *   one file-backed run of EAL memory), -EEXIST (overlaps an area),
+ *   -ENOSPC (VMAP_UMEM_MAX areas already), each logged with name
+ */
+int vmap_umem_add(struct vmap_umem *um, const char *name, void *addr,
+		  size_t len);
+
+/**
+ * Control path: the slot of the area registered as [addr, addr + len)
+ * (rounded as vmap_umem_add() does), or -ENOENT.
+ */
+int vmap_umem_find(const struct vmap_umem *um, const void *addr, size_t len);
+
+/** Control path: move area k to state s (FREE forgets it). */
+void vmap_umem_set(struct vmap_umem *um, unsigned int k,
+		   enum vmap_umem_state s);
+
+/**
+ * Control path: the areas in the device's table (LISTED or ACTIVE) as
+ * transport regions, dev_addr = their domain address.
+ *
+ * @return how many (possibly above max; then only max were written)
+ */
+unsigned int vmap_umem_regions(const struct vmap_umem *um,
+			       struct rte_vmap_region *r, unsigned int max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _VMAP_UMEM_H_ */
