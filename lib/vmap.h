@@ -324,6 +324,17 @@ struct vmap_umem *vmap_dev_umem(struct rte_vmap_dev *d);
 uint32_t vmap_queue_umem_live(struct rte_vmap_queue *q, unsigned int k);
 
 /**
+ * For a data path that maps buffers in registered memory itself (a plain
+ * vduse queue, not wrapped by the debug layer): the domain's registered
+ * memory and q's in-flight counts per area, which that data path must
+ * keep as the kind's map and unmap do (vmap_bounce.c).
+ *
+ * @return 0, or -ENOTSUP (another kind, or the debug layer around it)
+ */
+int vmap_queue_umem(struct rte_vmap_queue *q, const struct vmap_umem **um,
+		    uint32_t **live);
+
+/**
  * Describe file-backed EAL memory as runs contiguous in one file and in
  * virtual address space and, with by_iova, in EAL IOVA too (dev_addr is
  * the IOVA); without by_iova dev_addr is the virtual address. Kind

@@ -138,24 +138,24 @@ bounce_map_dir(struct vmap_bounce_pool *p, struct rte_vmap_seg *segs,
 	uint32_t nb_free = p->nb_free;
 	uint32_t slot_size = p->slot_size;
 	uint64_t bytes = 0;
-	uint32_t idx, nb_umem;
+	struct vmap_umem_snap um[VMAP_UMEM_MAX];
+	uint32_t idx, nb_um;
 	size_t off;
 	uint16_t i;
 	int k;
 
-	/* registered memory: none (the common case) costs one load */
-	nb_umem = __atomic_load_n(&p->umem->nb_slots, __ATOMIC_ACQUIRE);
+	/* registered memory, as this burst sees it: none costs one load */
+	nb_um = vmap_umem_snapshot(p->umem, um);
 	/* Locals, not p->...: the copies below may alias anything. */
 	for (i = 0; i < n; i++) {
-		if (nb_umem != 0) {
-			k = vmap_umem_lookup(p->umem, nb_umem, segs[i].addr,
-					     segs[i].len);
+		if (nb_um != 0) {
+			k = vmap_umem_snap_find(um, nb_um, segs[i].addr,
+						segs[i].len);
 			if (k >= 0) {
 				/* the device reaches it: no slot, no copy */
-				segs[i].dev_addr = vmap_umem_iova(k) +
-					((uintptr_t)segs[i].addr -
-					 p->umem->a[k].va);
-				p->umem_live[k]++;
+				segs[i].dev_addr = (uintptr_t)segs[i].addr +
+						   um[k].delta;
+				um[k].n++;
 				continue;
 			}
 		}
@@ -185,6 +185,8 @@ bounce_map_dir(struct vmap_bounce_pool *p, struct rte_vmap_seg *segs,
 	if (i > 0)
 		vmap_iova_sync(&p->range);
 	st->bounced_to_dev += bytes;
+	for (k = 0; k < (int)nb_um; k++)
+		p->umem_live[um[k].slot] += um[k].n;
 	return i;
 }
 
@@ -211,16 +213,20 @@ bounce_unmap_dir(struct vmap_bounce_pool *p, const struct rte_vmap_seg *segs,
 		rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 
 	for (i = 0; i < n; i++) {
+		/* registered memory: the device worked in place */
+		if (segs[i].dev_addr >= VMAP_UMEM_IOVA_BASE) {
+			k = vmap_umem_slot_of(segs[i].dev_addr);
+			if (likely(k >= 0 && p->umem_live[k] > 0))
+				p->umem_live[k]--;
+			else
+				errors++;
+			continue;
+		}
 		/* dev_addr below the range wraps to a huge offset */
 		idx = vmap_bounce_slot_at(segs[i].dev_addr - base, span,
 					  slot_size, slot_inv);
 		if (unlikely(idx < 0 || busy[idx] == 0)) {
-			/* registered memory: the device wrote in place */
-			k = vmap_umem_slot_of(segs[i].dev_addr);
-			if (k >= 0 && p->umem_live[k] > 0)
-				p->umem_live[k]--;
-			else
-				errors++;
+			errors++;
 			continue;
 		}
 		off = (uint64_t)idx * slot_size;

@@ -84,25 +84,56 @@ vmap_umem_iova(unsigned int k)
 	return VMAP_UMEM_IOVA_BASE + ((uint64_t)k << VMAP_UMEM_WINDOW_SHIFT);
 }
 
+/** An ACTIVE area as one burst sees it (vmap_umem_snapshot()). */
+struct vmap_umem_snap {
+	uintptr_t va;		/**< first byte */
+	uint64_t len;		/**< bytes */
+	uint64_t delta;		/**< domain address - process address */
+	uint32_t slot;		/**< its slot */
+	uint32_t n;		/**< buffers the burst mapped into it */
+};
+
 /**
- * Data path: the ACTIVE area that holds all of [addr, addr + len), or -1.
- * nb is um->nb_slots as the burst read it (acquire).
+ * Data path, once per burst: the ACTIVE areas into s. A burst may use the
+ * snapshot to its end: an area leaves ACTIVE only after every burst that
+ * may have seen it so has left its queue (the PMD waits, vmq_quiesce()),
+ * and then its buffers still in flight are counted before it goes.
+ *
+ * @return how many
  */
-static __rte_always_inline int
-vmap_umem_lookup(const struct vmap_umem *um, uint32_t nb, const void *addr,
-		 uint32_t len)
+static __rte_always_inline uint32_t
+vmap_umem_snapshot(const struct vmap_umem *um, struct vmap_umem_snap *s)
 {
-	uintptr_t p = (uintptr_t)addr;
-	uint32_t k;
+	uint32_t nb = __atomic_load_n(&um->nb_slots, __ATOMIC_ACQUIRE);
+	uint32_t k, n = 0;
 
 	for (k = 0; k < nb; k++) {
 		const struct vmap_umem_area *a = &um->a[k];
 
-		if (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) ==
-		    VMAP_UMEM_ACTIVE &&
-		    p - a->va < a->len && len <= a->len - (p - a->va))
-			return (int)k;
+		if (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) !=
+		    VMAP_UMEM_ACTIVE)
+			continue;
+		s[n].va = a->va;
+		s[n].len = a->len;
+		s[n].delta = vmap_umem_iova(k) - a->va;
+		s[n].slot = k;
+		s[n].n = 0;
+		n++;
 	}
+	return n;
+}
+
+/** Data path: the snapshot entry holding all of [addr, addr + len), or -1. */
+static __rte_always_inline int
+vmap_umem_snap_find(const struct vmap_umem_snap *s, uint32_t n,
+		    const void *addr, uint32_t len)
+{
+	uintptr_t p = (uintptr_t)addr;
+	uint32_t k;
+
+	for (k = 0; k < n; k++)
+		if (p - s[k].va < s[k].len && len <= s[k].len - (p - s[k].va))
+			return (int)k;
 	return -1;
 }
 

@@ -248,6 +248,22 @@ vmap_queue_umem_live(struct rte_vmap_queue *q, unsigned int k)
 			   0;
 }
 
+int
+vmap_queue_umem(struct rte_vmap_queue *q, const struct vmap_umem **um,
+		uint32_t **live)
+{
+	struct vmap_bounce_pool *p;
+
+	/* the debug layer sees every mapping: no shortcut around it */
+	if (q == NULL || q->dev == NULL ||
+	    vmap_dev_ops(q->dev) != &vmap_vduse_ops || q->priv == NULL)
+		return -ENOTSUP;
+	p = q->priv;
+	*um = p->umem;
+	*live = p->umem_live;
+	return 0;
+}
+
 /* A domain address in registered memory needs no sync: the device works
  * on the buffer itself. */
 static inline bool

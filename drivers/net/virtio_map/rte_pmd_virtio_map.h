@@ -133,7 +133,8 @@ int rte_pmd_virtio_map_eal_regions(struct rte_vmap_region *r,
  * VDUSE_IOTLB_REG_UMEM): a buffer that lies wholly inside it is handed to
  * the device at its domain address, with no bounce copy; any other buffer
  * (one outside, or one that straddles the area's end) bounces as before.
- * The device can then read and write this memory: it joins the domain's
+ * The device can then read and write this memory at any time (for a
+ * mempool: the rte_mbuf structures in it too): it joins the domain's
  * bounce and coherent regions in the device's memory table (rounded out
  * to whole pages), and nothing else of the process does. Before or after
  * start; when the device is up, this returns once it has taken the new

