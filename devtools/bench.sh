@@ -12,7 +12,7 @@
 # net_virtio_user side by side (--map KIND,KIND...), so all rows of one
 # path and size come from one process.
 #
-#   devtools/bench.sh [-r ROUNDS] [-t SECONDS] [-s "SIZES"] [-p "PATHS"] [-o DIR] [MAP...] [-- OPTS]
+#   devtools/bench.sh [-r ROUNDS] [-t SECONDS] [-s "SIZES"] [-p "PATHS"] [-o DIR] [-i] [MAP...] [-- OPTS]
 #
 #   -r ROUNDS   rounds per run, median reported (default 3)
 #   -t SECONDS  measured seconds per driver and round (default 2)
@@ -22,6 +22,11 @@
 #               net_virtio_user on its vectorized path (packed-vec with
 #               AVX-512 allowed) and the driver on the same ring options
 #   -o DIR      write bench.json and bench.png there (default build/bench)
+#   -i          also count instructions per packet at 64 B, per path, in
+#               the driver and in the device (DPDK's vhost library), for
+#               each map kind and net_virtio_user (devtools/callgrind.sh;
+#               about 40 s per driver and path); a second table and
+#               "instructions" in the JSON
 #   MAP...      map kinds for net_virtio_map, e.g. va vduse (default va)
 #   OPTS        more virtio_map_loopback options, e.g. --queue-size 1024
 #
@@ -42,13 +47,15 @@ seconds=2
 sizes="64 256 512 1024 1518"
 paths="split packed"
 outdir=$builddir/bench
-while getopts 'r:t:s:p:o:h' opt; do
+instr=0
+while getopts 'r:t:s:p:o:ih' opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	t) seconds=$OPTARG ;;
 	s) sizes=$OPTARG ;;
 	p) paths=$OPTARG ;;
 	o) outdir=$OPTARG ;;
+	i) instr=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -89,7 +96,8 @@ fi
 out=$(mktemp)
 err=$(mktemp)
 rows=$(mktemp)
-trap 'rm -f "$out" "$err" "$rows"' EXIT
+irows=$(mktemp)
+trap 'rm -f "$out" "$err" "$rows" "$irows"' EXIT
 
 # One run: every map kind and virtio_user, alternating, same backend settings.
 run() {
@@ -165,8 +173,39 @@ for path in $paths; do
 	done
 done
 
+# Instructions per packet (-i): one callgrind.sh run per path, 64 B
+if [ "$instr" = 1 ]; then
+	printf '# instructions per packet at 64 B (valgrind callgrind): driver = inside its burst calls, device = inside DPDK vhost enqueue/dequeue\n'
+	ifmt='%-10s %-8s | %8s %8s | %8s %8s | %6s %6s\n'
+	printf '%-10s %-8s | %-17s | %-17s | ratio map/user\n' "" "" \
+		"virtio_map" "virtio_user"
+	# shellcheck disable=SC2059 # the format is ours
+	printf "$ifmt" path map driver device driver device driver device
+	for path in $paths; do
+		IFS='|' read -r vm vu eal <<<"$(path_args "$path")"
+		a=()
+		[ -z "$vm" ] || a+=(--vm-args "$vm")
+		[ -z "$vu" ] || a+=(--vu-args "$vu")
+		cg=$(EAL_ARGS="$eal ${EAL_ARGS:-}" "$top/devtools/callgrind.sh" \
+			-s 64 "${maps[@]}" -- "${a[@]}" "$@") ||
+			die "path=$path: callgrind.sh failed"
+		read -r u_ir u_dev <<<"$(awk '$1 == "virtio_user" { print $2, $5 }' <<<"$cg")"
+		for map in "${maps[@]}"; do
+			read -r m_ir m_dev <<<"$(awk -v l="virtio_map($map)" \
+				'$1 == l { print $2, $5 }' <<<"$cg")"
+			[ -n "${m_dev:-}" ] && [ -n "${u_dev:-}" ] ||
+				die "path=$path map=$map: no callgrind figures"
+			# shellcheck disable=SC2059 # the format is ours
+			printf "$ifmt" "$path" "$map" "$m_ir" "$m_dev" "$u_ir" \
+				"$u_dev" "$(awk -v a="$m_ir" -v b="$u_ir" 'BEGIN { printf "%.2f", a / b }')" \
+				"$(awk -v a="$m_dev" -v b="$u_dev" 'BEGIN { printf "%.2f", a / b }')"
+			echo "$path $map $m_ir $m_dev $u_ir $u_dev" >>"$irows"
+		done
+	done
+fi
+
 # JSON: one object per row, the settings beside them
-awk -v rounds="$rounds" -v seconds="$seconds" -v cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" '
+awk -v rounds="$rounds" -v seconds="$seconds" -v cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" -v irows="$irows" '
 BEGIN { printf "{\n  \"rounds\": %d, \"seconds\": %s, \"cpu\": \"%s\",\n  \"rows\": [", rounds, seconds, cpu; sep = "" }
 {
 	printf "%s\n    {\"path\": \"%s\", \"map\": \"%s\", \"size\": %d, " \
@@ -176,7 +215,24 @@ BEGIN { printf "{\n  \"rounds\": %d, \"seconds\": %s, \"cpu\": \"%s\",\n  \"rows
 		sep, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
 	sep = ","
 }
-END { printf "\n  ]\n}\n" }' "$rows" >"$outdir/bench.json"
+END {
+	printf "\n  ]"
+	sep = ""
+	n = 0
+	while ((getline line < irows) > 0) {
+		split(line, f, " ")
+		if (n++ == 0)
+			printf ",\n  \"instructions\": ["
+		printf "%s\n    {\"path\": \"%s\", \"map\": \"%s\", \"size\": 64, " \
+			"\"virtio_map\": {\"driver\": %s, \"device\": %s}, " \
+			"\"virtio_user\": {\"driver\": %s, \"device\": %s}}", \
+			sep, f[1], f[2], f[3], f[4], f[5], f[6]
+		sep = ","
+	}
+	if (n > 0)
+		printf "\n  ]"
+	printf "\n}\n"
+}' "$rows" >"$outdir/bench.json"
 printf '# JSON: %s\n' "$outdir/bench.json"
 
 # The plot: device->driver Mpps against frame size

@@ -30,7 +30,8 @@
 #   OPTS        more virtio_map_loopback options, e.g. --vm-args packed_vq=1
 #
 # Environment: BUILDDIR (default <repo>/build), KEEP=DIR (keep the
-# callgrind output files there, for callgrind_annotate).
+# callgrind output files there, for callgrind_annotate), EAL_ARGS (extra
+# EAL arguments, e.g. --force-max-simd-bitwidth=512).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -98,9 +99,10 @@ count() {
 	for x in "${f[@]}"; do
 		toggles+=("--toggle-collect=$x")
 	done
+	# shellcheck disable=SC2086 # EAL_ARGS is a list of words
 	if ! valgrind --tool=callgrind --callgrind-out-file="$out" \
 		"${toggles[@]}" "$bin" --no-huge -m 512 --no-pci -l "${LCORE:-0}" \
-		--file-prefix "vmap_cg_$$" -- --seconds "$seconds" \
+		--file-prefix "vmap_cg_$$" ${EAL_ARGS:-} -- --seconds "$seconds" \
 		--size "$size" "$@" >"$log" 2>&1; then
 		tail -n 20 "$log" >&2
 		die "$label: the loopback failed under valgrind"
