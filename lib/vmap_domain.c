@@ -365,6 +365,7 @@ vmap_domain_destroy(struct vmap_domain *dom)
 {
 	if (dom == NULL)
 		return;
+	vmap_umem_release_all(&dom->umem);
 	/* Unmapping the window removes both memfd mappings inside it. */
 	munmap(dom->window, dom->window_len);
 	close(dom->coherent_fd);

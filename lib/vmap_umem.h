@@ -4,10 +4,18 @@
 
 /**
  * @file
- * Memory an application registers with a vduse domain (after Linux's
- * VDUSE_IOTLB_REG_UMEM): buffers that lie wholly inside a registered area
- * are handed to the device at the area's domain address, without a bounce
- * copy; any other buffer bounces as before.
+ * Memory the application gets from a vduse domain for its buffers (after
+ * Linux's VDUSE_IOTLB_REG_UMEM): buffers that lie wholly inside such an
+ * area are handed to the device at the area's domain address, without a
+ * bounce copy; any other buffer bounces as before.
+ *
+ * Over vhost-user a memory-table region shares its whole file, and a
+ * backend such as DPDK's maps that file from its start. So an area is
+ * never a piece of EAL memory (whose file holds the rest of the heap, or
+ * all of --no-huge memory): the domain allocates each area in a memfd of
+ * its own, exactly the area's size, and the application builds its
+ * buffers there (an mbuf pool with pinned external buffers keeps the
+ * rte_mbuf structures out of the device's reach).
  *
  * Each area gets a fixed window of the domain's IOVA space, far above the
  * bounce and coherent regions: area k starts at VMAP_UMEM_IOVA_BASE +
@@ -22,7 +30,8 @@
  * and no buffer of it is in flight (vmap_umem_live()).
  *
  * The table lives in DPDK's shared heap, inside the domain: bursts in
- * secondary processes read it too. The fds are the primary's.
+ * secondary processes read it. The memory itself is mapped in the primary
+ * only.
  */
 
 #ifndef _VMAP_UMEM_H_
@@ -65,8 +74,7 @@ struct vmap_umem_area {
 	uintptr_t va;		/**< first byte */
 	uint64_t len;		/**< bytes */
 	uint32_t state;		/**< enum vmap_umem_state */
-	int fd;			/**< the file behind it (primary's, not owned) */
-	uint64_t fd_offset;	/**< offset of va in fd */
+	int fd;			/**< its memfd (the primary's, owned) */
 };
 
 /** A domain's registered areas. */
@@ -153,24 +161,34 @@ vmap_umem_slot_of(uint64_t dev_addr)
 }
 
 /**
- * Control path: list [addr, addr + len), rounded out to pages, as a new
- * area in state LISTED. It must lie in one file-backed run of EAL memory
- * (a hugepage file, or --no-huge memory), so that the device can map it.
+ * Control path: allocate len bytes, rounded up to pages, zeroed, in a
+ * memfd of their own, mapped shared in this process, and list them as a
+ * new area in state LISTED.
  *
- * @return the area's slot; -EINVAL (len 0 or above 1 TiB, or not inside
- *   one file-backed run of EAL memory), -EEXIST (overlaps an area),
- *   -ENOSPC (VMAP_UMEM_MAX areas already), each logged with name
+ * @param slot  out: the area's slot
+ * @return the memory, or NULL with rte_errno: EINVAL (len 0 or above
+ *   1 TiB), ENOSPC (VMAP_UMEM_MAX areas already), or the errno of
+ *   memfd_create/ftruncate/mmap; logged with name
  */
-int vmap_umem_add(struct vmap_umem *um, const char *name, void *addr,
-		  size_t len);
+void *vmap_umem_alloc(struct vmap_umem *um, const char *name, size_t len,
+		      unsigned int *slot);
 
 /**
- * Control path: the slot of the area registered as [addr, addr + len)
- * (rounded as vmap_umem_add() does), or -ENOENT.
+ * Control path: the slot of the area that starts at addr, or -ENOENT.
  */
-int vmap_umem_find(const struct vmap_umem *um, const void *addr, size_t len);
+int vmap_umem_find(const struct vmap_umem *um, const void *addr);
 
-/** Control path: move area k to state s (FREE forgets it). */
+/**
+ * Control path: unmap and close area k and forget it (FREE). The caller
+ * made sure that no burst maps into it and none of its buffers is in
+ * flight.
+ */
+void vmap_umem_release(struct vmap_umem *um, unsigned int k);
+
+/** Control path: release every area (the domain goes). */
+void vmap_umem_release_all(struct vmap_umem *um);
+
+/** Control path: move area k between LISTED and ACTIVE. */
 void vmap_umem_set(struct vmap_umem *um, unsigned int k,
 		   enum vmap_umem_state s);
 

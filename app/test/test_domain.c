@@ -1422,61 +1422,62 @@ test_vduse_kind(struct rte_mempool *mp)
 }
 
 /*
- * Registered memory (vmap_umem.h) in a pool's burst calls: a buffer wholly
- * inside an active area maps to the area's domain address with no slot and
- * no copy; one across its end, one outside it, or any while the area is
- * only listed, bounces. The in-flight count follows, an unmap without a
- * mapping is an error, and the table refuses what it must.
+ * Device memory (vmap_umem.h) in a pool's burst calls: an area is a file
+ * of its own, exactly its size; a buffer wholly inside an active area
+ * maps to the area's domain address with no slot and no copy; one across
+ * its end, one outside, or any while the area is only listed, bounces.
+ * The in-flight count follows, an unmap with nothing in flight is an
+ * error, and the table refuses what it must.
  */
 static int
 test_umem(void)
 {
-	static uint8_t not_eal[2 * 4096];
 	struct vmap_domain *dom = vmap_domain_create("vt_umem", MB, MB);
 	struct vmap_bounce_pool pool;
 	struct rte_vmap_qstats st = { 0 };
 	struct rte_vmap_region r[VMAP_UMEM_MAX + 1];
 	struct rte_vmap_seg segs[3];
 	struct vmap_umem *um;
-	uint8_t *buf, *more[VMAP_UMEM_MAX];
-	unsigned int i;
-	int k, rc = VT_FAIL;
+	uint8_t *area, *outside;
+	unsigned int i, k;
+	struct stat fst;
 
 	VT_ASSERT(dom != NULL, "vmap_domain_create");
 	um = vmap_domain_umem(dom);
-	buf = rte_malloc("vt_umem", 4 * page_sz, page_sz);
-	VT_ASSERT(buf != NULL, "rte_malloc");
-	memset(more, 0, sizeof(more));
+	outside = rte_malloc("vt_umem", page_sz, page_sz);
+	VT_ASSERT(outside != NULL, "rte_malloc");
 	VT_ASSERT_OK(vmap_bounce_pool_create(dom, &pool, 64, 1, 2048),
 		     "pool");
 
-	VT_ASSERT_EQ(-EINVAL, vmap_umem_add(um, "t", not_eal, sizeof(not_eal)),
-		     "memory that is not EAL's");
-	VT_ASSERT_EQ(-EINVAL, vmap_umem_add(um, "t", buf, 0), "0 bytes");
-	/* two pages, registered from a byte inside the first: rounded out */
-	k = vmap_umem_add(um, "t", buf + 100, 2 * page_sz - 200);
+	VT_ASSERT(vmap_umem_alloc(um, "t", 0, &k) == NULL && rte_errno == EINVAL,
+		  "0 bytes refused with EINVAL (%d)", rte_errno);
+	area = vmap_umem_alloc(um, "t", 2 * page_sz + 100, &k);
+	VT_ASSERT(area != NULL, "vmap_umem_alloc");
 	VT_ASSERT_EQ(0, k, "first area's slot");
-	VT_ASSERT_EQ(0, vmap_umem_find(um, buf, 2 * page_sz), "found rounded");
-	VT_ASSERT_EQ(-EEXIST, vmap_umem_add(um, "t", buf + page_sz, page_sz),
-		     "an overlap");
+	VT_ASSERT_EQ(0, vmap_umem_find(um, area), "found by its address");
+	VT_ASSERT_EQ(-ENOENT, vmap_umem_find(um, area + 1), "an inner address");
 	VT_ASSERT_EQ(1, vmap_umem_regions(um, r, RTE_DIM(r)), "regions");
 	VT_ASSERT_EQ_X(VMAP_UMEM_IOVA_BASE, r[0].dev_addr, "area 0's address");
-	VT_ASSERT(r[0].addr == buf && r[0].size == 2 * page_sz && r[0].fd >= 0,
-		  "area 0: %p+%" PRIu64 " fd %d, expected %p+%zu with a file",
-		  r[0].addr, r[0].size, r[0].fd, buf, 2 * page_sz);
+	VT_ASSERT(r[0].addr == area && r[0].size == 3 * page_sz &&
+		  r[0].fd_offset == 0 && fstat(r[0].fd, &fst) == 0 &&
+		  (uint64_t)fst.st_size == r[0].size,
+		  "area 0: %p+%" PRIu64 " at offset %" PRIu64 " of a file of %jd bytes, expected %p+%zu, the whole file",
+		  r[0].addr, r[0].size, r[0].fd_offset, (intmax_t)fst.st_size,
+		  area, 3 * page_sz);
 
 	/* listed, not active: everything bounces */
-	segs[0] = (struct rte_vmap_seg){ .addr = buf + 64, .len = 256 };
+	segs[0] = (struct rte_vmap_seg){ .addr = area + 64, .len = 256 };
 	VT_ASSERT_EQ(1, vmap_bounce_map(&pool, segs, 1, RTE_VMAP_TO_DEVICE, &st),
 		     "map while listed");
 	VT_ASSERT(segs[0].dev_addr < VMAP_UMEM_IOVA_BASE, "bounced while listed");
 	vmap_bounce_unmap(&pool, segs, 1, RTE_VMAP_TO_DEVICE, &st);
 
+	/* from the device, so that the straddling one is never copied */
 	vmap_umem_set(um, 0, VMAP_UMEM_ACTIVE);
-	segs[0] = (struct rte_vmap_seg){ .addr = buf + 64, .len = 256 };
-	segs[1] = (struct rte_vmap_seg){ .addr = buf + 2 * page_sz - 10,
+	segs[0] = (struct rte_vmap_seg){ .addr = area + 64, .len = 256 };
+	segs[1] = (struct rte_vmap_seg){ .addr = area + 3 * page_sz - 10,
 					 .len = 100 };	/* across the end */
-	segs[2] = (struct rte_vmap_seg){ .addr = buf + 3 * page_sz, .len = 50 };
+	segs[2] = (struct rte_vmap_seg){ .addr = outside, .len = 50 };
 	st = (struct rte_vmap_qstats){ 0 };
 	VT_ASSERT_EQ(3, vmap_bounce_map(&pool, segs, 3, RTE_VMAP_FROM_DEVICE, &st),
 		     "mixed burst mapped");
@@ -1487,41 +1488,34 @@ test_umem(void)
 		  "across the end and outside: bounced");
 	VT_ASSERT_EQ(2, vmap_bounce_pool_busy(&pool), "slots taken");
 	VT_ASSERT_EQ(1, pool.umem_live[0], "area 0 in flight");
-	for (i = 0; i < 3; i++)
-		segs[i].sync_len = 40;
+	segs[0].sync_len = 40;
+	segs[1].sync_len = 0;
+	segs[2].sync_len = 40;
 	vmap_bounce_unmap(&pool, segs, 3, RTE_VMAP_FROM_DEVICE, &st);
 	VT_ASSERT_EQ(0, pool.umem_live[0], "area 0 in flight after unmap");
 	VT_ASSERT_EQ(0, vmap_bounce_pool_busy(&pool), "slots after unmap");
-	VT_ASSERT_EQ(80, st.bounced_from_dev, "bytes copied back (the two bounced)");
+	VT_ASSERT_EQ(40, st.bounced_from_dev, "bytes copied back (the one outside)");
 	VT_ASSERT_EQ(0, st.map_errors, "errors");
-	/* an unmap of an area address not in flight */
 	vmap_bounce_unmap(&pool, segs, 1, RTE_VMAP_FROM_DEVICE, &st);
 	VT_ASSERT_EQ(1, st.map_errors, "an area unmap with nothing in flight");
 
 	/* the table holds VMAP_UMEM_MAX areas */
 	for (i = 1; i < VMAP_UMEM_MAX; i++) {
-		more[i] = rte_malloc("vt_umem_more", page_sz, page_sz);
-		VT_ASSERT(more[i] != NULL, "rte_malloc");
-		VT_ASSERT_EQ((int)i, vmap_umem_add(um, "t", more[i], page_sz),
-			     "area slot");
+		VT_ASSERT(vmap_umem_alloc(um, "t", page_sz, &k) != NULL,
+			  "area %u", i);
+		VT_ASSERT_EQ(i, k, "area slot");
 	}
-	more[0] = rte_malloc("vt_umem_more", page_sz, page_sz);
-	VT_ASSERT(more[0] != NULL, "rte_malloc");
-	VT_ASSERT_EQ(-ENOSPC, vmap_umem_add(um, "t", more[0], page_sz),
-		     "one area too many");
+	VT_ASSERT(vmap_umem_alloc(um, "t", page_sz, &k) == NULL &&
+		  rte_errno == ENOSPC, "one area too many refused with ENOSPC");
 	VT_ASSERT_EQ(VMAP_UMEM_MAX, vmap_umem_regions(um, r, RTE_DIM(r)),
 		     "regions with a full table");
-	for (i = 0; i < VMAP_UMEM_MAX; i++)
-		vmap_umem_set(um, i, VMAP_UMEM_FREE);
-	VT_ASSERT_EQ(0, vmap_umem_regions(um, r, RTE_DIM(r)), "regions at the end");
-	VT_ASSERT_EQ(0, um->nb_slots, "slots in use at the end");
-	rc = VT_PASS;
-	for (i = 0; i < VMAP_UMEM_MAX; i++)
-		rte_free(more[i]);
+	vmap_umem_release(um, VMAP_UMEM_MAX - 1);
+	VT_ASSERT_EQ(VMAP_UMEM_MAX - 1, um->nb_slots, "slots after the last goes");
 	vmap_bounce_pool_destroy(dom, &pool);
+	/* the domain releases the rest */
 	vmap_domain_destroy(dom);
-	rte_free(buf);
-	return rc;
+	rte_free(outside);
+	return VT_PASS;
 }
 
 static int

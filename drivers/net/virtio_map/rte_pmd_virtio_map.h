@@ -129,82 +129,65 @@ int rte_pmd_virtio_map_eal_regions(struct rte_vmap_region *r,
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * Register memory with a map=vduse port's IOVA domain (after Linux's
- * VDUSE_IOTLB_REG_UMEM): a buffer that lies wholly inside it is handed to
- * the device at its domain address, with no bounce copy; any other buffer
- * (one outside, or one that straddles the area's end) bounces as before.
- * The device can then read and write this memory at any time (for a
- * mempool: the rte_mbuf structures in it too): it joins the domain's
- * bounce and coherent regions in the device's memory table (rounded out
- * to whole pages), and nothing else of the process does. Before or after
- * start; when the device is up, this returns once it has taken the new
- * table. Primary process, control path (not from the port's LSC
- * callback).
+ * Allocate memory for buffers that a map=vduse port hands to the device
+ * without a bounce copy (after Linux's VDUSE_IOTLB_REG_UMEM): a buffer
+ * that lies wholly inside it goes at its domain address; any other buffer
+ * (one outside, or one that straddles its end) bounces as before.
  *
- * The memory must lie in one file of EAL's memory: hugepages with
- * --single-file-segments (or one page), or --no-huge memory; external
- * heaps and --in-memory have no file the device could map.
+ * The device can read and write this memory at any time, and nothing
+ * else of the process beyond the domain's bounce and coherent regions:
+ * the memory is a file of its own, exactly this size (rounded up to
+ * pages), which the device maps. Build mbufs with their data here and
+ * their rte_mbuf structures elsewhere, so that the device cannot reach
+ * the structures: a pool of pinned external buffers does that,
+ *
+ * @code
+ * struct rte_pktmbuf_extmem ext = {
+ *	.buf_len = n * elt, .elt_size = elt,
+ * };
+ * ext.buf_ptr = rte_pmd_virtio_map_mem_alloc(port_id, ext.buf_len);
+ * ext.buf_iova = (uintptr_t)ext.buf_ptr;
+ * mp = rte_pktmbuf_pool_create_extbuf("pool", n, 256, 0, elt,
+ *				       rte_socket_id(), &ext, 1);
+ * @endcode
+ *
+ * Before or after start; when the device is up, this returns once it has
+ * taken the new memory table. The memory is mapped in the primary process
+ * only. At most 6 allocations per port (a vhost-user memory table holds
+ * 8 regions, the domain takes 2). Primary process, control path: it may
+ * wait for the port lock and the device's answer, so not from EAL's
+ * interrupt thread (LSC callbacks) or alarms.
  *
  * @param port_id  a net_virtio_map port with map=vduse
- * @param addr     first byte
  * @param len      bytes (at most 1 TiB)
- * @return 0; -ENODEV (not a net_virtio_map port), -E_RTE_SECONDARY,
- *   -ENOTSUP (map is not vduse), -EINVAL (length, or memory the device
- *   cannot map), -EEXIST (overlaps registered memory), -ENOSPC (6 areas
- *   already: a vhost-user memory table holds 8 regions, the domain takes
- *   2), -EIO (the device did not take the new table; nothing registered);
- *   each logged with the reason
+ * @return the memory (page-aligned, zeroed), or NULL with rte_errno:
+ *   ENODEV (not a net_virtio_map port), E_RTE_SECONDARY, ENOTSUP (map is
+ *   not vduse, or map_debug=1), EINVAL (len), ENOSPC (6 allocations
+ *   already), or the errno of the device's answer or of
+ *   memfd_create/mmap; each logged with the reason
  */
 __rte_experimental
-int rte_pmd_virtio_map_mem_register(uint16_t port_id, void *addr, size_t len);
+void *rte_pmd_virtio_map_mem_alloc(uint16_t port_id, size_t len);
 
 /**
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * Unregister memory registered with rte_pmd_virtio_map_mem_register()
- * (the same addr and len). Refused while any buffer in it is with the
- * device: Rx buffers stay posted while the port runs, so stop the port
- * first for memory that Rx buffers come from. When the device is up, this
- * returns once it has a table without the memory (on a failed send the
- * control thread keeps trying, and a warning says so).
+ * Free memory from rte_pmd_virtio_map_mem_alloc(). Refused while any
+ * buffer in it is with the device: Rx buffers stay posted while the port
+ * runs, so stop the port first when Rx buffers come from it. Free the
+ * mempool built on it first. When the device is up, this sends it a
+ * memory table without the memory.
  *
- * @return 0; -ENOENT (not registered), -EBUSY (buffers of it in flight),
- *   -ETIMEDOUT (a burst did not leave its queue), or the errors of
- *   rte_pmd_virtio_map_mem_register() for the port; each logged
+ * @param port_id  the port it was allocated for
+ * @param addr     the address rte_pmd_virtio_map_mem_alloc() returned
+ * @return 0; -ENOENT (not device memory of this port), -EBUSY (buffers
+ *   of it in flight), -ETIMEDOUT (a burst did not leave its queue), or
+ *   the errors of rte_pmd_virtio_map_mem_alloc() for the port; each
+ *   logged
  */
 __rte_experimental
-int rte_pmd_virtio_map_mem_unregister(uint16_t port_id, void *addr,
-				      size_t len);
-
-struct rte_mempool;
-
-/**
- * @warning
- * @b EXPERIMENTAL: this API may change without prior notice.
- *
- * Register the memory of a populated mempool (its chunks, neighbours
- * merged; all or none) with rte_pmd_virtio_map_mem_register(): mbufs of
- * this pool then travel without a bounce copy, on Rx and on Tx.
- *
- * @return as rte_pmd_virtio_map_mem_register(); -EINVAL also for a pool
- *   without memory, -ENOSPC for more than 6 chunks
- */
-__rte_experimental
-int rte_pmd_virtio_map_mempool_register(uint16_t port_id,
-					struct rte_mempool *mp);
-
-/**
- * @warning
- * @b EXPERIMENTAL: this API may change without prior notice.
- *
- * Unregister a mempool registered with
- * rte_pmd_virtio_map_mempool_register() (all chunks or none), as
- * rte_pmd_virtio_map_mem_unregister().
- */
-__rte_experimental
-int rte_pmd_virtio_map_mempool_unregister(uint16_t port_id,
-					  struct rte_mempool *mp);
+int rte_pmd_virtio_map_mem_free(uint16_t port_id, void *addr);
 
 #ifdef __cplusplus
 }

@@ -166,22 +166,6 @@ parse_map(const char *key, const char *val, void *opaque)
 	return 0;
 }
 
-/* A mempool name, looked up at start. */
-static int
-parse_umem_pool(const char *key, const char *val, void *opaque)
-{
-	struct parse_ctx *ctx = opaque;
-
-	if (val == NULL || val[0] == '\0' ||
-	    strlen(val) >= sizeof(ctx->cfg->umem_pool)) {
-		ARG_ERR(ctx, key, val ? val : "", "not a mempool name (1..%zu characters)",
-			sizeof(ctx->cfg->umem_pool) - 1);
-		return -EINVAL;
-	}
-	snprintf(ctx->cfg->umem_pool, sizeof(ctx->cfg->umem_pool), "%s", val);
-	return 0;
-}
-
 /* Bytes with an optional K, M or G suffix (powers of 1024), whole string. */
 static int
 parse_bounce_size(const char *key, const char *val, void *opaque)
@@ -440,12 +424,6 @@ virtio_map_parse_devargs(const char *name, const char *args,
 	/* auto: what suits the transport; vhost-user shares VA mappings */
 	if (ret == 0 && strcmp(cfg->map, "auto") == 0)
 		snprintf(cfg->map, sizeof(cfg->map), "va");
-	if (ret == 0 && cfg->umem_pool[0] != '\0' &&
-	    strcmp(cfg->map, "vduse") != 0) {
-		VM_INIT_LOG(ERR, "%s: umem_pool=%s: registered memory is for map=vduse (map=%s reaches EAL memory already)",
-			    name, cfg->umem_pool, cfg->map);
-		ret = -EINVAL;
-	}
 	if (ret == 0 && cfg->bounce_size != 0 &&
 	    (strcmp(cfg->map, "va") == 0 || strcmp(cfg->map, "pa") == 0))
 		VM_INIT_LOG(WARNING, "%s: bounce_size is ignored: map=%s does not bounce (use map=vduse)",

@@ -39,7 +39,6 @@ int virtio_map_parse_devargs(const char *name, const char *args,
 	X(mac, "<xx:xx:xx:xx:xx:xx>") \
 	X(map, "<auto|va|pa|vduse|registered name>") \
 	X(bounce_size, "<1M..1G, K/M/G suffix>") \
-	X(umem_pool, "<mempool name>") \
 	X(map_debug, "<0|1>") \
 	X(map_batch, "<0|1>") \
 	X(packed_vq, "<0|1>") \

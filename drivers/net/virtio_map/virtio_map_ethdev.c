@@ -42,7 +42,6 @@
 #include "virtio_map_state.h"
 #include "virtio_map_stats.h"
 #include "virtio_map_tx_prepare.h"
-#include "virtio_map_umem.h"
 #include "virtio_map_log.h"
 
 RTE_LOG_REGISTER_DEFAULT(virtio_map_logtype, NOTICE);
@@ -333,8 +332,6 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 	int ret;
 
 	ret = virtio_map_check_queues(eth);
-	if (ret == 0)
-		ret = virtio_map_umem_start(eth);
 	if (ret == 0)
 		ret = virtio_map_rxintr_setup(eth);
 	if (ret < 0)

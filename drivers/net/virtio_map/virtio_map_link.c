@@ -216,14 +216,14 @@ virtio_map_ctl_stop(struct virtio_map_dev *dev)
 		vm_thread_join(dev->ctl_thread);
 }
 
-void
+int
 virtio_map_mem_resend(struct virtio_map_dev *dev)
 {
 	int ret;
 
 	if (!dev->sh->ready ||
 	    !__atomic_exchange_n(&dev->mem_dirty, false, __ATOMIC_ACQ_REL))
-		return;
+		return 0;
 	/* misses are answered from the new translations before the new
 	 * table empties the device's IOTLB; answers owed from the old ones
 	 * are dropped with it. EAL memory is walked as it is now: pages a
@@ -236,7 +236,7 @@ virtio_map_mem_resend(struct virtio_map_dev *dev)
 		ret = virtio_map_iommu_send(dev);
 	if (ret == 0) {
 		dev->mem_failed = false;
-		return;
+		return 0;
 	}
 	/* the control thread tries again; said once until it works */
 	__atomic_store_n(&dev->mem_dirty, true, __ATOMIC_RELEASE);
@@ -244,6 +244,7 @@ virtio_map_mem_resend(struct virtio_map_dev *dev)
 		VM_LOG(ERR, "%s: cannot update the device's memory table after a memory event (%s); trying again",
 		       dev->name, strerror(-ret));
 	dev->mem_failed = true;
+	return ret;
 }
 
 /* EAL memory changed: the device must see the new table. */

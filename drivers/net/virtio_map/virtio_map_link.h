@@ -91,8 +91,11 @@ void virtio_map_backend_event(void *arg);
  * Send the memory table again (and the IOTLB) if a memory event marked it
  * dirty; on failure it stays dirty and the control thread tries again.
  * Called with dev->lock held, not from the memory event callback.
+ *
+ * @return 0 (sent, or nothing to send: not dirty, or no device up), or
+ *   the send's negative errno
  */
-void virtio_map_mem_resend(struct virtio_map_dev *dev);
+int virtio_map_mem_resend(struct virtio_map_dev *dev);
 
 /**
  * EAL memory event callback: mark the memory table dirty and wake the

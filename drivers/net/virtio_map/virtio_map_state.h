@@ -21,7 +21,6 @@
 
 #include <ethdev_driver.h>
 #include <rte_ether.h>
-#include <rte_mempool.h>
 #include <rte_spinlock.h>
 
 #include "virtio_map_compat.h"
@@ -51,9 +50,6 @@ struct virtio_map_cfg {
 	struct rte_ether_addr mac;	/**< mac */
 	char map[RTE_VMAP_NAME_MAX];	/**< map kind, "auto" resolved */
 	size_t bounce_size;		/**< bounce region, 0: default */
-	/** map=vduse: register this mempool's memory at start (no
-	 * bounce for its mbufs); empty: none */
-	char umem_pool[RTE_MEMPOOL_NAMESIZE];
 	bool map_debug;			/**< debug layer around the kind */
 	bool map_batch;			/**< map whole bursts per call (else
 					 * one buffer per call: a benchmark
@@ -180,8 +176,6 @@ struct virtio_map_dev {
 	 * whoever holds the port lock). */
 	bool mem_dirty;
 	bool mem_failed;	/**< the last resend failed (logged once) */
-	/** The umem_pool devarg's mempool was registered (at a start). */
-	bool umem_pool_done;
 	/** A bring-up found an Rx pool empty for its thread (logged once
 	 * until the link comes up). */
 	bool rx_short_logged;

@@ -99,6 +99,8 @@ vmq_umem_put(struct vmq *q, rte_iova_t dev_addr)
 	k = vmap_umem_slot_of(dev_addr);
 	if (likely(k >= 0 && q->umem_live[k] > 0))
 		q->umem_live[k]--;
+	else
+		q->mq.stats.map_errors++;	/* as the kind's unmap counts */
 	return true;
 }
 

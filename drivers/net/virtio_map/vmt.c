@@ -65,6 +65,14 @@ vmt_set_features(struct vmt_dev *t, uint64_t features)
 	return VMT_CALL(t, t->ops->set_features(t, features));
 }
 
+int
+vmt_sync(struct vmt_dev *t)
+{
+	if (t->ops->sync == NULL)
+		return 0;
+	return VMT_CALL(t, t->ops->sync(t));
+}
+
 unsigned int
 vmt_max_regions(struct vmt_dev *t)
 {

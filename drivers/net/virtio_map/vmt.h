@@ -118,6 +118,12 @@ struct vmt_ops {
 	int (*set_features)(struct vmt_dev *t, uint64_t features);
 	/** Largest number of memory regions the device accepts. */
 	unsigned int (*max_regions)(struct vmt_dev *t);
+	/**
+	 * Optional: return once the device has processed every request sent
+	 * before (one it answers in order). On failure the channel is
+	 * closed, so that no late answer is taken for another's.
+	 */
+	int (*sync)(struct vmt_dev *t);
 	/** Most queue pairs the connected device takes. */
 	unsigned int (*max_queue_pairs)(struct vmt_dev *t);
 	/** Tell the device which memory it can reach. */
@@ -245,6 +251,9 @@ bool vmt_connected(struct vmt_dev *t);
 int vmt_get_features(struct vmt_dev *t, uint64_t *features);
 /** See vmt_ops.set_features. */
 int vmt_set_features(struct vmt_dev *t, uint64_t features);
+/** See vmt_ops.sync (0 for a transport without it). */
+int vmt_sync(struct vmt_dev *t);
+
 /** See vmt_ops.max_regions. */
 unsigned int vmt_max_regions(struct vmt_dev *t);
 /** See vmt_ops.max_queue_pairs; 0 while not connected. */

@@ -396,13 +396,32 @@ vhu_max_queue_pairs(struct vmt_dev *t)
 	return vhu(t)->max_pairs != 0 ? vhu(t)->max_pairs : 1;
 }
 
+static void vhu_disconnect(struct vmt_dev *t);
+
+/*
+ * The backend answers requests in order: once it answered GET_FEATURES it
+ * has processed everything sent before. A reply that did not come in
+ * time may still come: the channel is closed then, so that it is never
+ * taken for the answer to a later request (the control thread sees the
+ * backend gone and brings it up again).
+ */
+static int
+vhu_sync(struct vmt_dev *t)
+{
+	uint64_t features;
+	int ret = vhu_get_u64(t, VHU_GET_FEATURES, &features);
+
+	if (ret < 0)
+		vhu_disconnect(t);
+	return ret;
+}
+
 static int
 vhu_set_mem_table(struct vmt_dev *t, const struct rte_vmap_region *r,
 		  unsigned int n)
 {
 	struct vhu_msg msg = { .request = VHU_SET_MEM_TABLE };
 	int fds[VHU_MAX_REGIONS];
-	uint64_t features;
 	unsigned int i;
 	int ret;
 
@@ -424,13 +443,10 @@ vhu_set_mem_table(struct vmt_dev *t, const struct rte_vmap_region *r,
 	ret = vhu_send(vhu(t)->sock, &msg, fds, n);
 	if (ret < 0)
 		return ret;
-	/*
-	 * The backend answers in order: once GET_FEATURES is answered, it
-	 * has taken the table (without REPLY_ACK, SET_MEM_TABLE has no
-	 * answer of its own). Memory registered with a running port is
-	 * used only after that.
-	 */
-	return vhu_get_u64(t, VHU_GET_FEATURES, &features);
+	/* memory the application got for its buffers is used only once
+	 * the backend has the table (without REPLY_ACK, SET_MEM_TABLE has
+	 * no answer of its own) */
+	return vhu_sync(t);
 }
 
 static int
@@ -641,6 +657,7 @@ static const struct vmt_ops vhu_ops = {
 	.service = vhu_owed_flush,
 	.reject = vhu_reject,
 	.disconnect = vhu_disconnect,
+	.sync = vhu_sync,
 	.destroy = vhu_destroy,
 };
 
