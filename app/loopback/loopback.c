@@ -397,7 +397,8 @@ lb_run(struct lb_pair *pairs, unsigned int npairs, const struct lb_opts *o,
 	lb_print_header(o);
 	for (r = 0; r < o->rounds; r++) {
 		for (i = 0; i < npairs; i++) {
-			ret = lb_measure(&pairs[i], o, mp, frame,
+			ret = lb_measure(&pairs[i], o,
+				pairs[i].mp != NULL ? pairs[i].mp : mp, frame,
 				&pairs[i].res[r]);
 			if (ret < 0)
 				return ret;

@@ -125,6 +125,11 @@ struct lb_pair {
 	/** Packets through the driver's burst calls, warm-ups included
 	 * (what a profiler of those calls divides by). */
 	uint64_t drv_moved_all;
+	/** "+devmem" in the map item: this pair's mbufs have their data in
+	 * the driver's device memory (map=vduse, no bounce copy) */
+	bool devmem;
+	/** That pair's own pool (pinned external buffers), else NULL */
+	struct rte_mempool *mp;
 };
 
 /** The map kind the loopback registers (loopback_kind.c). */
@@ -168,6 +173,9 @@ int lb_parse_opts(int argc, char **argv, struct lb_opts *o);
  *   0, or -EINVAL with a message printed.
  */
 int lb_check_opts(struct lb_opts *o);
+
+/** Mbufs a pool needs for npairs pairs. */
+unsigned int lb_pool_size(const struct lb_opts *o, unsigned int npairs);
 
 /**
  * Creates the one mbuf pool, sized for the rings and in-flight packets of

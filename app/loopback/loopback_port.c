@@ -29,6 +29,7 @@
 #include <rte_mempool.h>
 
 #include "loopback.h"
+#include "rte_pmd_virtio_map.h"
 
 #define LB_LINK_TIMEOUT_MS	10000
 #define LB_POOL_CACHE		256
@@ -53,15 +54,23 @@ lb_data_room(const struct lb_opts *o)
  * mbufs until reclaimed; the rest is in-flight packets, the bursts in the
  * loop's hands and the per-lcore cache.
  */
+unsigned int
+lb_pool_size(const struct lb_opts *o, unsigned int npairs)
+{
+	unsigned int per_pair = o->queues * (4 * o->queue_size +
+		2 * o->inject * o->burst + 4 * o->burst);
+
+	return npairs * per_pair + 2 * LB_POOL_CACHE * rte_lcore_count() +
+		1024;
+}
+
 struct rte_mempool *
 lb_pool_create(const struct lb_opts *o, unsigned int npairs)
 {
-	unsigned int per_pair, n;
+	unsigned int n;
 	struct rte_mempool *mp;
 
-	per_pair = o->queues * (4 * o->queue_size + 2 * o->inject * o->burst +
-		4 * o->burst);
-	n = npairs * per_pair + 2 * LB_POOL_CACHE * rte_lcore_count() + 1024;
+	n = lb_pool_size(o, npairs);
 	mp = rte_pktmbuf_pool_create("lb_pool", n, LB_POOL_CACHE, 0,
 		lb_data_room(o), rte_socket_id());
 	if (mp == NULL)
@@ -234,6 +243,7 @@ lb_pair_init(struct lb_pair *p, const struct lb_opts *o, enum lb_target t,
 		p->drv_name);
 	if (t == LB_TARGET_MAP)
 		p->map = o->maps[idx];
+	p->devmem = p->map != NULL && strstr(p->map, "+devmem") != NULL;
 	/* One kind keeps the bare name that scripts know. */
 	if (t == LB_TARGET_MAP && o->nb_maps > 1)
 		snprintf(p->label, sizeof(p->label), "%s(%s)",
@@ -281,6 +291,10 @@ lb_driver_args(const struct lb_pair *p, const struct lb_opts *o,
 	if (p->target == LB_TARGET_MAP) {
 		/* "KIND+key=val+key=val": the kind's own devargs */
 		snprintf(map, sizeof(map), "%s", p->map);
+		/* "devmem" is the loopback's, not a devarg */
+		c = strstr(map, "+devmem");
+		if (c != NULL)
+			memmove(c, c + 7, strlen(c + 7) + 1);
 		for (c = map; *c != '\0'; c++)
 			if (*c == '+')
 				*c = ',';
@@ -304,8 +318,43 @@ lb_driver_args(const struct lb_pair *p, const struct lb_opts *o,
 }
 
 /*
+ * "+devmem": a pool of pinned external buffers whose data lies in the
+ * driver port's device memory (rte_pmd_virtio_map_mem_alloc()), as big
+ * as the shared pool's share of one pair; both ports of the pair take
+ * their Rx buffers from it, so what the loop forwards never bounces.
+ */
+static int
+lb_devmem_pool(struct lb_pair *p, const struct lb_opts *o)
+{
+	struct rte_pktmbuf_extmem ext;
+	unsigned int n = lb_pool_size(o, 1);
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	ext.elt_size = RTE_ALIGN_CEIL(lb_data_room(o), RTE_CACHE_LINE_SIZE);
+	ext.buf_len = (size_t)n * ext.elt_size;
+	ext.buf_ptr = rte_pmd_virtio_map_mem_alloc(p->drv_port, ext.buf_len);
+	if (ext.buf_ptr == NULL) {
+		lb_err("%s: no device memory of %zu bytes: %s", p->drv_name,
+			ext.buf_len, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	ext.buf_iova = (uintptr_t)ext.buf_ptr;
+	snprintf(name, sizeof(name), "lb_devmem%u", p->drv_port);
+	p->mp = rte_pktmbuf_pool_create_extbuf(name, n, LB_POOL_CACHE, 0,
+		ext.elt_size, rte_socket_id(), &ext, 1);
+	if (p->mp == NULL) {
+		lb_err("%s: cannot create a pool in device memory: %s",
+			p->drv_name, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
+/*
  * net_vhost creates its socket when configured and net_virtio_user
- * connects in its probe, so the device side is started first.
+ * connects in its probe, so the device side is started first (the
+ * driver connects when started: with "+devmem" it is probed first, for
+ * its device memory).
  */
 int
 lb_pair_attach(struct lb_pair *p, const struct lb_opts *o,
@@ -324,9 +373,11 @@ lb_pair_attach(struct lb_pair *p, const struct lb_opts *o,
 		&p->vh_attached, &p->vh_port);
 	if (ret < 0)
 		return ret;
-	ret = lb_port_setup(p->vh_port, p->vh_name, mp, o, false);
-	if (ret < 0)
-		return ret;
+	if (!p->devmem) {
+		ret = lb_port_setup(p->vh_port, p->vh_name, mp, o, false);
+		if (ret < 0)
+			return ret;
+	}
 
 	ret = lb_driver_args(p, o, args, sizeof(args));
 	if (ret < 0)
@@ -339,6 +390,15 @@ lb_pair_attach(struct lb_pair *p, const struct lb_opts *o,
 		&p->drv_attached, &p->drv_port);
 	if (ret < 0)
 		return ret;
+	if (p->devmem) {
+		ret = lb_devmem_pool(p, o);
+		if (ret == 0)
+			ret = lb_port_setup(p->vh_port, p->vh_name, p->mp, o,
+					    false);
+		if (ret < 0)
+			return ret;
+		mp = p->mp;
+	}
 	ret = lb_port_setup(p->drv_port, p->drv_name, mp, o, true);
 	if (ret < 0)
 		return ret;
@@ -355,6 +415,9 @@ lb_pair_detach(struct lb_pair *p)
 	if (p->vh_attached)
 		lb_detach(p->vh_name);
 	p->vh_attached = false;
+	/* its data went with the driver's port; the mbufs are all back */
+	rte_mempool_free(p->mp);
+	p->mp = NULL;
 	if (p->sock[0] != '\0' && unlink(p->sock) < 0 && errno != ENOENT)
 		lb_err("cannot remove %s: %s", p->sock, strerror(errno));
 }
