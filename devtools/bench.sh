@@ -146,8 +146,8 @@ printf '# one run per path and size: map=%s and virtio_user side by side\n' \
 	"$maplist"
 printf '# %s, %s\n' "$(uname -m)" \
 	"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-fmt='%-10s %-8s %5s | %7s %7s %6s | %7s %7s %6s | %7s %7s %6s\n'
-printf '%-10s %-8s %5s | %-22s | %-22s | %s\n' "" "" "" "virtio_map" \
+fmt='%-10s %-12s %5s | %7s %7s %6s | %7s %7s %6s | %7s %7s %6s\n'
+printf '%-10s %-12s %5s | %-22s | %-22s | %s\n' "" "" "" "virtio_map" \
 	"virtio_user" "ratio map/user"
 # shellcheck disable=SC2059 # the format is ours
 printf "$fmt" path map size dev-drv drv-dev cyc/pk dev-drv drv-dev cyc/pk \
@@ -176,8 +176,8 @@ done
 # Instructions per packet (-i): one callgrind.sh run per path, 64 B
 if [ "$instr" = 1 ]; then
 	printf '# instructions per packet at 64 B (valgrind callgrind): driver = inside its burst calls, device = inside DPDK vhost enqueue/dequeue\n'
-	ifmt='%-10s %-8s | %8s %8s | %8s %8s | %6s %6s\n'
-	printf '%-10s %-8s | %-17s | %-17s | ratio map/user\n' "" "" \
+	ifmt='%-10s %-12s | %8s %8s | %8s %8s | %6s %6s\n'
+	printf '%-10s %-12s | %-17s | %-17s | ratio map/user\n' "" "" \
 		"virtio_map" "virtio_user"
 	# shellcheck disable=SC2059 # the format is ours
 	printf "$ifmt" path map driver device driver device driver device
