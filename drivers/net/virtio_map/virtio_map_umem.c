@@ -19,7 +19,6 @@
 #include <rte_errno.h>
 
 #include "rte_pmd_virtio_map.h"
-#include "virtio_map_bringup.h"
 #include "virtio_map_link.h"
 #include "virtio_map_log.h"
 #include "virtio_map_state.h"
