@@ -53,11 +53,8 @@ rte_pmd_virtio_map_debug_errors(uint16_t port_id, uint64_t *count)
 
 	if (count == NULL)
 		return -EINVAL;
-	if (!rte_eth_dev_is_valid_port(port_id))
-		return -ENODEV;
-	eth = &rte_eth_devices[port_id];
-	if (eth->device == NULL || eth->device->driver == NULL ||
-	    strcmp(eth->device->driver->name, "net_virtio_map") != 0)
+	eth = vm_port(port_id);
+	if (eth == NULL)
 		return -ENODEV;
 	sh = vm_shared(eth);
 	*count = vmap_debug_errors(&sh->map);

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <ethdev_driver.h>
 #include <rte_ether.h>
@@ -207,6 +208,21 @@ static inline struct virtio_map_shared *
 vm_shared(const struct rte_eth_dev *eth)
 {
 	return eth->data->dev_private;
+}
+
+/** The port port_id if it is a net_virtio_map port, else NULL. */
+static inline struct rte_eth_dev *
+vm_port(uint16_t port_id)
+{
+	struct rte_eth_dev *eth;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	eth = &rte_eth_devices[port_id];
+	if (eth->device == NULL || eth->device->driver == NULL ||
+	    strcmp(eth->device->driver->name, "net_virtio_map") != 0)
+		return NULL;
+	return eth;
 }
 
 /** The primary's part of a port (NULL in a secondary process). */

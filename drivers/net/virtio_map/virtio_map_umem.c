@@ -30,13 +30,9 @@ static int
 vm_umem_port(uint16_t port_id, struct virtio_map_dev **dev,
 	     struct vmap_umem **um)
 {
-	struct rte_eth_dev *eth;
+	struct rte_eth_dev *eth = vm_port(port_id);
 
-	if (!rte_eth_dev_is_valid_port(port_id))
-		return -ENODEV;
-	eth = &rte_eth_devices[port_id];
-	if (eth->device == NULL || eth->device->driver == NULL ||
-	    strcmp(eth->device->driver->name, "net_virtio_map") != 0)
+	if (eth == NULL)
 		return -ENODEV;
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY || vm_dev(eth) == NULL) {
 		VM_LOG(ERR, "port %u: device memory is allocated in the primary process only",
