@@ -28,6 +28,14 @@
 #define VMQ_PACKED_WRAP_SHIFT	15
 #define VMQ_PACKED_WRAP_BIT	(1u << VMQ_PACKED_WRAP_SHIFT)
 
+/*
+ * Descriptors a device may handle as one group: DPDK's vhost takes its
+ * cheaper batch paths (enqueue and dequeue) only for this many available
+ * descriptors, each a whole buffer, from a ring slot that is a multiple
+ * of it, and goes one descriptor at a time otherwise.
+ */
+#define VMQ_PACKED_BATCH	4
+
 /* The two wrap flags of a descriptor. */
 #define VMQ_PACKED_WRAP_FLAGS	(VMQ_DESC_F_AVAIL | VMQ_DESC_F_USED)
 
