@@ -7,10 +7,10 @@
 # the one-core loopback (virtio_map_loopback), for net_virtio_map (once
 # per map kind) and DPDK's net_virtio_user on the same backend. The
 # loopback calls each driver's bursts through two out-of-line functions,
-# lb_drv_rx and lb_drv_tx; callgrind counts only inside them
-# (--toggle-collect), whatever the driver's own functions are called, and
-# the count is divided by the packets those calls moved (the loopback's
-# "# moved" line, warm-ups included). Instruction counts do not depend on
+# lb_drv_rx and lb_drv_tx; the count is what runs inside them (their
+# inclusive cost, or with -c, callgrind's --toggle-collect of FUNCS),
+# whatever the driver's own functions are called, divided by the packets
+# those calls moved (the loopback's "# moved" line, warm-ups included). Instruction counts do not depend on
 # the load of a shared machine, so two builds can be compared by them.
 # Beside the driver's count, the device's: instructions inside DPDK's
 # vhost library for the same packets (rte_vhost_enqueue_burst and
