@@ -19,6 +19,7 @@
 #include "vmap.h"
 #include "vmq.h"
 #include "vt.h"
+#include "vt_dev.h"
 
 #define HDR	((uint32_t)sizeof(struct vmq_net_hdr))
 
@@ -137,7 +138,7 @@ case_in_order(void)
 	VT_ASSERT(q != NULL, "queue");
 	for (i = 0; i < 8; i++)
 		pkts[i] = i == 3 ? pkt_chain(i, 2, 100) : pkt(i, 100);
-	VT_ASSERT_EQ(8, vmq_tx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 8), "packets taken");
+	VT_ASSERT_EQ(8, vt_drv_tx(q, pkts, 8), "packets taken");
 	/* packet 3 is a chain of header slot + 2 segments: 3 descriptors */
 	for (i = 0; i < 8; i++) {
 		VT_ASSERT(dev_pop(&d, &head), "avail entry %u", i);
@@ -170,7 +171,7 @@ case_in_order_reclaim(void)
 			pkts[i] = pkt(round * 32 + i, 60 + i);
 			VT_ASSERT(pkts[i] != NULL, "pool");
 		}
-		VT_ASSERT_EQ(32, vmq_tx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 32), "taken");
+		VT_ASSERT_EQ(32, vt_drv_tx(q, pkts, 32), "taken");
 		while (dev_pop(&d, &head))
 			;
 		dev_push(&d, head, 0);	/* one entry for 32 chains */
@@ -218,9 +219,9 @@ case_mrg_rx(void)
 	/* two of three buffers: nothing yet */
 	dev_push(&d, heads[0], lens[0]);
 	dev_push(&d, heads[1], lens[1]);
-	VT_ASSERT_EQ(0, vmq_rx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 4), "partial frame");
+	VT_ASSERT_EQ(0, vt_drv_rx(q, pkts, 4), "partial frame");
 	dev_push(&d, heads[2], lens[2]);
-	VT_ASSERT_EQ(1, vmq_rx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 4), "whole frame");
+	VT_ASSERT_EQ(1, vt_drv_rx(q, pkts, 4), "whole frame");
 	VT_ASSERT_EQ(3, pkts[0]->nb_segs, "segments");
 	VT_ASSERT_EQ(total, pkts[0]->pkt_len, "frame length");
 	off = 0;
@@ -236,7 +237,7 @@ case_mrg_rx(void)
 	h = (struct vmq_net_hdr *)(uintptr_t)q->split.desc[heads[0]].addr;
 	memset(h, 0, HDR);
 	dev_push(&d, heads[0], 100);
-	VT_ASSERT_EQ(0, vmq_rx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 4), "num_buffers 0");
+	VT_ASSERT_EQ(0, vt_drv_rx(q, pkts, 4), "num_buffers 0");
 	VT_ASSERT(q->broken, "queue not stopped by num_buffers 0");
 	vmq_free(q);
 	return no_leak("after free");
@@ -257,7 +258,7 @@ case_indirect(void)
 	VT_ASSERT(q != NULL, "queue");
 	m = pkt_chain(4, 3, 200);
 	VT_ASSERT(m != NULL, "chain");
-	VT_ASSERT_EQ(1, vmq_tx_burst_fn(RTE_VMAP_KIND_VA)(q, &m, 1), "taken");
+	VT_ASSERT_EQ(1, vt_drv_tx(q, &m, 1), "taken");
 	VT_ASSERT_EQ(63, q->nb_free, "ring descriptors used");
 	VT_ASSERT(dev_pop(&d, &head), "avail");
 	VT_ASSERT(q->split.desc[head].flags & VMQ_DESC_F_INDIRECT, "indirect flag");
@@ -296,19 +297,19 @@ case_event_idx(void)
 	kicks = q->stats.kicks;
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_tx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 8), "burst 1");
+	VT_ASSERT_EQ(8, vt_drv_tx(q, pkts, 8), "burst 1");
 	VT_ASSERT_EQ(kicks, q->stats.kicks, "kicks before index 20");
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_tx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 8), "burst 2");
+	VT_ASSERT_EQ(8, vt_drv_tx(q, pkts, 8), "burst 2");
 	VT_ASSERT_EQ(kicks, q->stats.kicks, "kicks before index 20");
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_tx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 8), "burst 3 passes 20");
+	VT_ASSERT_EQ(8, vt_drv_tx(q, pkts, 8), "burst 3 passes 20");
 	VT_ASSERT_EQ(kicks + 1, q->stats.kicks, "one kick at index 20");
 	for (i = 0; i < 8; i++)
 		pkts[i] = pkt(i, 60);
-	VT_ASSERT_EQ(8, vmq_tx_burst_fn(RTE_VMAP_KIND_VA)(q, pkts, 8), "burst 4");
+	VT_ASSERT_EQ(8, vt_drv_tx(q, pkts, 8), "burst 4");
 	VT_ASSERT_EQ(kicks + 1, q->stats.kicks, "no kick past the event");
 	while (dev_pop(&d, &head))
 		dev_push(&d, head, 0);
@@ -320,7 +321,7 @@ case_event_idx(void)
 		memset((void *)(uintptr_t)rq->split.desc[head].addr, 0, HDR);
 		dev_push(&rd, head, HDR + 60);
 	}
-	VT_ASSERT_EQ(5, vmq_rx_burst_fn(RTE_VMAP_KIND_VA)(rq, pkts, 8), "received");
+	VT_ASSERT_EQ(5, vt_drv_rx(rq, pkts, 8), "received");
 	VT_ASSERT_EQ((uint16_t)(5 - 1), rq->split.avail->ring[rq->size],
 		     "used_event");
 	rte_pktmbuf_free_bulk(pkts, 5);
@@ -353,10 +354,13 @@ run(int argc, char **argv)
 	VT_CHECK(vt_eal_init(NULL));
 	pool = vt_pool_create("opts_pool", 2048, 1518);
 	VT_ASSERT(pool != NULL, "pool");
+	/* the bursts VT_SIMD names (its scratch mbuf from a pool of its own) */
+	VT_CHECK(vt_dev_setup(vt_pool_create("opts_dev", 8, VMQ_MAX_FRAME)));
 	VT_ASSERT_OK(vmap_dev_attach(&map, &vmap_va_ops, "opts_test",
 				     SOCKET_ID_ANY, NULL), "attach va");
 	VT_CHECK(cases[i].fn());
 	vmap_dev_detach(&map);
+	vt_dev_teardown();
 	return VT_PASS;
 }
 

@@ -4,6 +4,7 @@
 
 /* The test device model of the ring-level unit tests (see vt_dev.h). */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -22,9 +23,33 @@ static struct rte_mempool *dev_pool;	/* frames the device builds */
 static struct rte_mbuf *scratch;	/* a frame being built */
 static uint32_t rnd_state = 2463534242u;
 
+enum vmq_simd vt_simd = VMQ_SIMD_SCALAR;
+
 int
 vt_dev_setup(struct rte_mempool *mp)
 {
+	static const char *const names[] = {
+		[VMQ_SIMD_SCALAR] = "scalar",
+		[VMQ_SIMD_AVX2] = "avx2",
+		[VMQ_SIMD_AVX512] = "avx512",
+	};
+	const char *want = getenv("VT_SIMD");
+	unsigned int i;
+
+	if (want != NULL) {
+		for (i = 0; i < RTE_DIM(names); i++)
+			if (strcmp(want, names[i]) == 0)
+				break;
+		VT_ASSERT(i < RTE_DIM(names), "VT_SIMD=%s: expected scalar, avx2 or avx512",
+			  want);
+		if (!vmq_simd_runs(i)) {
+			vt_skip("the %s burst functions do not run here (not built, or the CPU lacks them)",
+				vmq_simd_name(i));
+			return VT_SKIP;
+		}
+		vt_simd = i;
+	}
+	vt_info("burst functions: %s", vmq_simd_name(vt_simd));
 	dev_pool = mp;
 	scratch = rte_pktmbuf_alloc(mp);
 	VT_ASSERT(scratch != NULL, "device scratch mbuf");
@@ -499,13 +524,13 @@ vt_drv_pkt_split(struct rte_mbuf *m, unsigned int nseg)
 uint16_t
 vt_drv_rx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_rx_burst_fn(q->kind)(q, pkts, n);
+	return vmq_rx_burst_fn(q->kind, vt_simd)(q, pkts, n);
 }
 
 uint16_t
 vt_drv_tx(struct vmq *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return vmq_tx_burst_fn(q->kind)(q, pkts, n);
+	return vmq_tx_burst_fn(q->kind, vt_simd)(q, pkts, n);
 }
 
 uint32_t

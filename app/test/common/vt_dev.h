@@ -91,11 +91,20 @@ struct vt_dev_reach {
 extern struct vt_dev_reach vt_dev_reach;
 
 /**
+ * The instruction set of the driver's bursts (vt_drv_rx(), vt_drv_tx()):
+ * scalar, or what the environment's VT_SIMD (scalar, avx2, avx512) names.
+ */
+extern enum vmq_simd vt_simd;
+
+/**
  * Set the pool the device builds frames in (the mbufs vt_dev_tx_read()
- * returns, and a scratch mbuf of its own kept until vt_dev_teardown()).
+ * returns, and a scratch mbuf of its own kept until vt_dev_teardown()),
+ * and the driver's burst functions from VT_SIMD.
  *
  * @param mp  a pool of mbufs with room for VMQ_MAX_FRAME bytes
- * @return VT_PASS, or VT_FAIL if the scratch mbuf cannot be had
+ * @return VT_PASS, VT_SKIP if VT_SIMD names an instruction set that does
+ *   not run here, or VT_FAIL if the scratch mbuf cannot be had or
+ *   VT_SIMD names none
  */
 int vt_dev_setup(struct rte_mempool *mp);
 
@@ -263,7 +272,8 @@ int vt_dev_rx_put(struct vt_dev *d, const struct vt_dbuf *b,
 int vt_drv_pkt_split(struct rte_mbuf *m, unsigned int nseg);
 
 /**
- * The driver's Rx burst on q, through the burst function of its map kind.
+ * The driver's Rx burst on q, through the burst function of its map kind
+ * and vt_simd.
  *
  * @return packets received into pkts
  */

@@ -350,8 +350,8 @@ virtio_map_dev_start(struct rte_eth_dev *eth)
 		}
 	for (i = 0; i < nq; i++)
 		virtio_map_queue_offloads(eth, qs[i]);
-	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->sh->map.kind);
-	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->sh->map.kind);
+	eth->rx_pkt_burst = vmq_rx_burst_fn(dev->sh->map.kind, vmq_simd_best());
+	eth->tx_pkt_burst = vmq_tx_burst_fn(dev->sh->map.kind, vmq_simd_best());
 	virtio_map_queue_states(eth, RTE_ETH_QUEUE_STATE_STARTED);
 	dev->sh->started = true;
 	dev->failed = false;

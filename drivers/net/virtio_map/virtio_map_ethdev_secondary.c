@@ -223,8 +223,8 @@ virtio_map_secondary_bursts(struct rte_eth_dev *eth)
 	virtio_map_mp_secondary_init();
 	/* a failure is logged; the bursts ask again */
 	virtio_map_mp_fetch_all(eth);
-	eth->rx_pkt_burst = vmq_rx_burst_fn(sh->map.kind);
-	eth->tx_pkt_burst = vmq_tx_burst_fn(sh->map.kind);
+	eth->rx_pkt_burst = vmq_rx_burst_fn(sh->map.kind, vmq_simd_best());
+	eth->tx_pkt_burst = vmq_tx_burst_fn(sh->map.kind, vmq_simd_best());
 	return 0;
 }
 

@@ -94,23 +94,26 @@ virtio_map_txq_info_get(struct rte_eth_dev *eth, uint16_t qid,
 	qinfo->conf.offloads = eth->data->dev_conf.txmode.offloads;
 }
 
-/* "split ring, in_order, mrg_rxbuf, map=va via IOTLB" from what runs
- * (what was asked until the device agreed). */
+/* "split ring, in_order, mrg_rxbuf, map=va via IOTLB, AVX2" from what
+ * runs (what was asked until the device agreed), and the instruction set
+ * of this process's burst function fn. */
 static int
-virtio_map_burst_mode(struct rte_eth_dev *eth, struct rte_eth_burst_mode *m)
+virtio_map_burst_mode(struct rte_eth_dev *eth, struct rte_eth_burst_mode *m,
+		      vmq_burst_t fn)
 {
 	struct virtio_map_shared *dev = vm_shared(eth);
 	uint32_t o = dev->ready ? dev->run.opts : 0;
 
 	memset(m, 0, sizeof(*m));
-	snprintf(m->info, sizeof(m->info), "%s%s ring%s%s%s%s, map=%s%s",
+	snprintf(m->info, sizeof(m->info), "%s%s ring%s%s%s%s, map=%s%s, %s",
 		 dev->ready ? "" : "(not up) ",
 		 o & VMQ_OPT_PACKED ? "packed" : "split",
 		 o & VMQ_OPT_IN_ORDER ? ", in_order" : "",
 		 o & VMQ_OPT_MRG_RXBUF ? ", mrg_rxbuf" : "",
 		 o & VMQ_OPT_INDIRECT ? ", indirect" : "",
 		 o & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
-		 dev->cfg.map, dev->ready && dev->run.iotlb ? " via IOTLB" : "");
+		 dev->cfg.map, dev->ready && dev->run.iotlb ? " via IOTLB" : "",
+		 vmq_simd_name(vmq_burst_simd(fn)));
 	return 0;
 }
 
@@ -119,7 +122,7 @@ virtio_map_rx_burst_mode_get(struct rte_eth_dev *eth,
 			     uint16_t qid __rte_unused,
 			     struct rte_eth_burst_mode *mode)
 {
-	return virtio_map_burst_mode(eth, mode);
+	return virtio_map_burst_mode(eth, mode, eth->rx_pkt_burst);
 }
 
 int
@@ -127,5 +130,5 @@ virtio_map_tx_burst_mode_get(struct rte_eth_dev *eth,
 			     uint16_t qid __rte_unused,
 			     struct rte_eth_burst_mode *mode)
 {
-	return virtio_map_burst_mode(eth, mode);
+	return virtio_map_burst_mode(eth, mode, eth->tx_pkt_burst);
 }

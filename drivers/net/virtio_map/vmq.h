@@ -434,13 +434,43 @@ uint16_t vmq_rx_refill(struct vmq *q);
 /** Burst function type (matches eth_rx_burst_t / eth_tx_burst_t). */
 typedef uint16_t (*vmq_burst_t)(void *q, struct rte_mbuf **pkts, uint16_t n);
 
+/** Instruction sets of the burst functions (vmq_vec.h). */
+enum vmq_simd {
+	VMQ_SIMD_SCALAR,	/**< one descriptor at a time */
+	VMQ_SIMD_AVX2,		/**< groups of four, AVX2 */
+	VMQ_SIMD_AVX512,	/**< groups of four, AVX-512 F/BW/VL */
+};
+
 /**
- * The Rx burst function for a map kind: checks that the queue is enabled
- * and runs its layout's burst.
+ * The widest instruction set this build has, the CPU runs and EAL's
+ * maximum SIMD width (rte_vect_get_max_simd_bitwidth(), set with
+ * --force-max-simd-bitwidth) allows.
  */
-vmq_burst_t vmq_rx_burst_fn(enum rte_vmap_kind kind);
+enum vmq_simd vmq_simd_best(void);
+
+/**
+ * Can simd run here (built in, and the CPU has it)? EAL's SIMD width is
+ * not consulted: tests ask for each path this way.
+ */
+bool vmq_simd_runs(enum vmq_simd simd);
+
+/** "scalar", "AVX2" or "AVX-512". */
+const char *vmq_simd_name(enum vmq_simd simd);
+
+/**
+ * The Rx burst function for a map kind and an instruction set that runs
+ * here (vmq_simd_runs(); otherwise the scalar one): checks that the queue
+ * is enabled and runs its layout's burst.
+ */
+vmq_burst_t vmq_rx_burst_fn(enum rte_vmap_kind kind, enum vmq_simd simd);
 /** The Tx burst function for a map kind (see vmq_rx_burst_fn()). */
-vmq_burst_t vmq_tx_burst_fn(enum rte_vmap_kind kind);
+vmq_burst_t vmq_tx_burst_fn(enum rte_vmap_kind kind, enum vmq_simd simd);
+
+/**
+ * The instruction set of a burst function vmq_rx_burst_fn() or
+ * vmq_tx_burst_fn() gave (burst_mode_get), VMQ_SIMD_SCALAR for any other.
+ */
+enum vmq_simd vmq_burst_simd(vmq_burst_t fn);
 /**
  * A burst that moves nothing and returns 0: the port's Rx and Tx while it
  * is not started, and in a secondary process where its map kind cannot

@@ -3,14 +3,16 @@
  */
 
 /*
- * The burst functions the ethdev glue installs: one instance of the
- * vmq_burst.h skeletons per ring layout and map kind (three lines each),
- * the entry points that pick the layout, and the cold helpers of the data
- * path (a broken queue, the packed notification decision).
+ * The burst functions the ethdev glue installs: the baseline instances
+ * (vmq_burst_instances.h), the choice between them and the SIMD ones
+ * (vmq_burst_avx2.c, vmq_burst_avx512.c), and the cold helpers of the
+ * data path (a broken queue, the packed notification decision).
  */
 
 #include <rte_branch_prediction.h>
+#include <rte_cpuflags.h>
 #include <rte_mbuf.h>
+#include <rte_vect.h>
 
 #include "virtio_map_log.h"
 #include "vmq_burst.h"
@@ -71,185 +73,8 @@ vmq_packed_notify(struct vmq *q)
 	vmq_kick(q);
 }
 
-/* ---- one instance per layout and map kind ---- */
-
-static uint16_t
-vmq_split_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_VA);
-}
-
-static uint16_t
-vmq_split_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_PA);
-}
-
-static uint16_t
-vmq_split_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_OPS);
-}
-
-static uint16_t
-vmq_packed_rx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_VA);
-}
-
-static uint16_t
-vmq_packed_rx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_PA);
-}
-
-static uint16_t
-vmq_packed_rx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_rx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_OPS);
-}
-
-static uint16_t
-vmq_split_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_VA);
-}
-
-static uint16_t
-vmq_split_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_PA);
-}
-
-static uint16_t
-vmq_split_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_k(q, pkts, n, VMQ_SPLIT, RTE_VMAP_KIND_OPS);
-}
-
-static uint16_t
-vmq_packed_tx_va(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_VA);
-}
-
-static uint16_t
-vmq_packed_tx_pa(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_PA);
-}
-
-static uint16_t
-vmq_packed_tx_ops(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return vmq_tx_k(q, pkts, n, VMQ_PACKED, RTE_VMAP_KIND_OPS);
-}
-
-/* ---- entry points: enter the queue, then the layout (one branch) ---- */
-
-/*
- * Enter a queue for a burst, unless it is disabled (vmq_enable()): busy
- * is stored before enabled is read, with a full fence between, so the
- * control path that clears enabled and then waits for busy cannot miss a
- * burst that is about to run. With membarrier (q->gate_asym) the control
- * path makes that fence for us and a compiler barrier is enough.
- */
-static __vmq_always_inline bool
-vmq_enter(struct vmq *q)
-{
-	__atomic_store_n(&q->busy, true, __ATOMIC_RELAXED);
-	/* the primary's membarrier reaches its own threads only */
-	if (likely(__atomic_load_n(&q->gate_asym, __ATOMIC_RELAXED) &&
-		   !vmq_proc_secondary))
-		rte_compiler_barrier();
-	else
-		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	/* acquire: pairs with vmq_enable()'s release, so that a queue seen
-	 * enabled is seen with the ring state the control path left (on
-	 * weakly ordered CPUs too) */
-	if (likely(__atomic_load_n(&q->enabled, __ATOMIC_ACQUIRE))) {
-		/* a kick a secondary could not make yet (vmq_proc.h) */
-		if (unlikely(q->kick_owed))
-			vmq_kick(q);
-		return true;
-	}
-	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
-	return false;
-}
-
-/* Leave the queue: everything the burst did happens before. */
-static __vmq_always_inline uint16_t
-vmq_leave(struct vmq *q, uint16_t n)
-{
-	__atomic_store_n(&q->busy, false, __ATOMIC_RELEASE);
-	return n;
-}
-
-static uint16_t
-vmq_rx_va(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vmq *q = arg;
-
-	if (!vmq_enter(q))
-		return 0;
-	return vmq_leave(q, q->is_packed ? vmq_packed_rx_va(q, pkts, n) :
-				       vmq_split_rx_va(q, pkts, n));
-}
-
-static uint16_t
-vmq_rx_pa(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vmq *q = arg;
-
-	if (!vmq_enter(q))
-		return 0;
-	return vmq_leave(q, q->is_packed ? vmq_packed_rx_pa(q, pkts, n) :
-				       vmq_split_rx_pa(q, pkts, n));
-}
-
-static uint16_t
-vmq_rx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vmq *q = arg;
-
-	if (!vmq_enter(q))
-		return 0;
-	return vmq_leave(q, q->is_packed ? vmq_packed_rx_ops(q, pkts, n) :
-				       vmq_split_rx_ops(q, pkts, n));
-}
-
-static uint16_t
-vmq_tx_va(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vmq *q = arg;
-
-	if (!vmq_enter(q))
-		return 0;
-	return vmq_leave(q, q->is_packed ? vmq_packed_tx_va(q, pkts, n) :
-				       vmq_split_tx_va(q, pkts, n));
-}
-
-static uint16_t
-vmq_tx_pa(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vmq *q = arg;
-
-	if (!vmq_enter(q))
-		return 0;
-	return vmq_leave(q, q->is_packed ? vmq_packed_tx_pa(q, pkts, n) :
-				       vmq_split_tx_pa(q, pkts, n));
-}
-
-static uint16_t
-vmq_tx_ops(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vmq *q = arg;
-
-	if (!vmq_enter(q))
-		return 0;
-	return vmq_leave(q, q->is_packed ? vmq_packed_tx_ops(q, pkts, n) :
-				       vmq_split_tx_ops(q, pkts, n));
-}
+#define VMQ_BURST_FNS vmq_burst_fns_scalar
+#include "vmq_burst_instances.h"
 
 uint16_t
 vmq_burst_none(void *q __rte_unused, struct rte_mbuf **pkts __rte_unused,
@@ -258,30 +83,115 @@ vmq_burst_none(void *q __rte_unused, struct rte_mbuf **pkts __rte_unused,
 	return 0;
 }
 
-vmq_burst_t
-vmq_rx_burst_fn(enum rte_vmap_kind kind)
+bool
+vmq_simd_runs(enum vmq_simd simd)
 {
-	switch (kind) {
-	case RTE_VMAP_KIND_VA:
-		return vmq_rx_va;
-	case RTE_VMAP_KIND_PA:
-		return vmq_rx_pa;
+	switch (simd) {
+	case VMQ_SIMD_SCALAR:
+		return true;
+#if defined(RTE_ARCH_X86) && defined(VMQ_HAVE_AVX2)
+	case VMQ_SIMD_AVX2:
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
+#endif
+#if defined(RTE_ARCH_X86) && defined(VMQ_HAVE_AVX512)
+	case VMQ_SIMD_AVX512:
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0 &&
+		       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512BW) > 0 &&
+		       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VL) > 0;
+#endif
 	default:
-		return vmq_rx_ops;
+		return false;
 	}
 }
 
-vmq_burst_t
-vmq_tx_burst_fn(enum rte_vmap_kind kind)
+enum vmq_simd
+vmq_simd_best(void)
 {
-	switch (kind) {
-	case RTE_VMAP_KIND_VA:
-		return vmq_tx_va;
-	case RTE_VMAP_KIND_PA:
-		return vmq_tx_pa;
+	uint16_t width = rte_vect_get_max_simd_bitwidth();
+
+	if (width >= RTE_VECT_SIMD_512 && vmq_simd_runs(VMQ_SIMD_AVX512))
+		return VMQ_SIMD_AVX512;
+	if (width >= RTE_VECT_SIMD_256 && vmq_simd_runs(VMQ_SIMD_AVX2))
+		return VMQ_SIMD_AVX2;
+	return VMQ_SIMD_SCALAR;
+}
+
+const char *
+vmq_simd_name(enum vmq_simd simd)
+{
+	switch (simd) {
+	case VMQ_SIMD_AVX2:
+		return "AVX2";
+	case VMQ_SIMD_AVX512:
+		return "AVX-512";
 	default:
-		return vmq_tx_ops;
+		return "scalar";
 	}
+}
+
+static void
+vmq_burst_fns(enum rte_vmap_kind kind, enum vmq_simd simd, vmq_burst_t *rx,
+	      vmq_burst_t *tx)
+{
+	if (!vmq_simd_runs(simd))
+		simd = VMQ_SIMD_SCALAR;
+	switch (simd) {
+#ifdef VMQ_HAVE_AVX2
+	case VMQ_SIMD_AVX2:
+		vmq_burst_fns_avx2(kind, rx, tx);
+		return;
+#endif
+#ifdef VMQ_HAVE_AVX512
+	case VMQ_SIMD_AVX512:
+		vmq_burst_fns_avx512(kind, rx, tx);
+		return;
+#endif
+	default:
+		vmq_burst_fns_scalar(kind, rx, tx);
+		return;
+	}
+}
+
+enum vmq_simd
+vmq_burst_simd(vmq_burst_t fn)
+{
+	static const enum rte_vmap_kind kinds[] = {
+		RTE_VMAP_KIND_VA, RTE_VMAP_KIND_PA, RTE_VMAP_KIND_OPS,
+	};
+	static const enum vmq_simd simds[] = {
+		VMQ_SIMD_AVX2, VMQ_SIMD_AVX512,
+	};
+	vmq_burst_t rx, tx;
+	unsigned int k, s;
+
+	for (s = 0; s < RTE_DIM(simds); s++) {
+		if (!vmq_simd_runs(simds[s]))
+			continue;
+		for (k = 0; k < RTE_DIM(kinds); k++) {
+			vmq_burst_fns(kinds[k], simds[s], &rx, &tx);
+			if (fn == rx || fn == tx)
+				return simds[s];
+		}
+	}
+	return VMQ_SIMD_SCALAR;
+}
+
+vmq_burst_t
+vmq_rx_burst_fn(enum rte_vmap_kind kind, enum vmq_simd simd)
+{
+	vmq_burst_t rx, tx;
+
+	vmq_burst_fns(kind, simd, &rx, &tx);
+	return rx;
+}
+
+vmq_burst_t
+vmq_tx_burst_fn(enum rte_vmap_kind kind, enum vmq_simd simd)
+{
+	vmq_burst_t rx, tx;
+
+	vmq_burst_fns(kind, simd, &rx, &tx);
+	return tx;
 }
 
 uint16_t

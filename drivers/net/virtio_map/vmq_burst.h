@@ -62,12 +62,23 @@ vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 			n = i;
 		}
 		for (i = 0; i < n; i++) {
-			if (lay == VMQ_SPLIT)
+			/* SIMD builds: whole cache lines of descriptors */
+			if (lay == VMQ_SPLIT && vmq_split_group_at(q, &p, n - i)) {
+				vmq_split_post_rx4(q, &p, &mbufs[i], &segs[i],
+						   kind);
+				i += VMQ_VEC_GROUP - 1;
+			} else if (lay == VMQ_PACKED &&
+				   vmq_packed_group_at(q, p.idx, n - i)) {
+				vmq_packed_post_rx4(q, &p, &mbufs[i], &segs[i],
+						    kind);
+				i += VMQ_VEC_GROUP - 1;
+			} else if (lay == VMQ_SPLIT) {
 				vmq_split_post_rx(q, &p, mbufs[i], &segs[i],
 						  kind);
-			else
+			} else {
 				vmq_packed_post_rx(q, &p, mbufs[i], &segs[i],
 						   kind);
+			}
 		}
 		total += n;
 		if (n < VMQ_STEP)
@@ -354,6 +365,22 @@ vmq_tx_stage(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	return true;
 }
 
+/* Are the four packets of c from i on each one pushed descriptor? */
+static __vmq_always_inline bool
+vmq_tx_group_pushed(const struct vmq_tx_chunk *c, uint16_t i)
+{
+	return c->pkt_push[i] && c->pkt_push[i + 1] && c->pkt_push[i + 2] &&
+	       c->pkt_push[i + 3];
+}
+
+/* Bytes of the four packets of c from i on. */
+static __vmq_always_inline uint64_t
+vmq_tx_group_bytes(const struct vmq_tx_chunk *c, uint16_t i)
+{
+	return (uint64_t)c->pkts[i]->pkt_len + c->pkts[i + 1]->pkt_len +
+	       c->pkts[i + 2]->pkt_len + c->pkts[i + 3]->pkt_len;
+}
+
 static __vmq_always_inline uint16_t
 vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	 enum vmq_layout lay, enum rte_vmap_kind kind)
@@ -388,6 +415,17 @@ vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 				break;
 		}
 		for (i = 0, s = 0; i < c.np; s += c.pkt_segs[i], i++) {
+			/* SIMD builds: four one-descriptor packets, one store */
+			if (lay == VMQ_PACKED &&
+			    vmq_packed_group_at(q, p.idx, c.np - i) &&
+			    vmq_tx_group_pushed(&c, i)) {
+				vmq_packed_post_tx4(q, &p, &c.pkts[i],
+						    &c.segs[s], kind);
+				bytes += vmq_tx_group_bytes(&c, i);
+				i += VMQ_VEC_GROUP - 1;
+				s += VMQ_VEC_GROUP - 1;
+				continue;
+			}
 			if (lay == VMQ_SPLIT)
 				vmq_split_post_tx(q, &p, c.pkts[i], &c.segs[s],
 						  c.pkt_segs[i], c.pkt_push[i],

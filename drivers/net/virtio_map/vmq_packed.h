@@ -23,6 +23,7 @@
 
 #include "vmq_dp.h"
 #include "vmq_inline.h"
+#include "vmq_vec.h"
 
 /* Wrap counter bit of a position word (off_wrap, kick_old) (2.8.14). */
 #define VMQ_PACKED_WRAP_SHIFT	15
@@ -167,6 +168,99 @@ vmq_packed_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	vmq_packed_set_first_flags(q, p, slot, flags);
 }
 
+/*
+ * Can a group of four descriptors go from slot idx in one store: a SIMD
+ * build, four to post, and the group in one cache line of this lap?
+ */
+static __vmq_always_inline bool
+vmq_packed_group_at(const struct vmq *q, uint16_t idx, uint16_t left)
+{
+	return VMQ_VEC && left >= VMQ_VEC_GROUP &&
+	       (idx & (VMQ_VEC_GROUP - 1)) == 0 &&
+	       idx + VMQ_VEC_GROUP <= q->size;
+}
+
+/*
+ * Store a group of four one-descriptor buffers at p's slot (checked by
+ * vmq_packed_group_at()) and account for them. The burst's first
+ * descriptor is stored as the device last left it (used in the lap
+ * before, so not available) and made available by
+ * vmq_packed_publish(), after everything else.
+ */
+static __vmq_always_inline void
+vmq_packed_store_group(struct vmq *q, struct vmq_post *p,
+		       const uint64_t addr[VMQ_VEC_GROUP],
+		       const uint32_t len[VMQ_VEC_GROUP],
+		       struct rte_mbuf *const m[VMQ_VEC_GROUP], uint16_t flags)
+{
+	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
+	uint64_t hi[VMQ_VEC_GROUP];
+	uint16_t i, id, f;
+
+	for (i = 0; i < VMQ_VEC_GROUP; i++) {
+		id = vmq_packed_take_id(q, p->idx + i, in_order);
+		q->extra[id].m = m[i];
+		q->extra[id].ndesc = 1;
+		f = flags;
+		if (i == 0 && p->n == 0) {
+			p->head_flags = flags;
+			f = vmq_packed_used_flags(!p->wrap);
+		}
+		hi[i] = len[i] | (uint64_t)id << 32 | (uint64_t)f << 48;
+	}
+	vmq_vec_store4(&q->packed.desc[p->idx], addr, hi);
+	q->nb_free -= VMQ_VEC_GROUP;
+	p->n += VMQ_VEC_GROUP;
+	vmq_packed_adv(&p->idx, &p->wrap, &p->flags, VMQ_VEC_GROUP, q->size);
+}
+
+/* The id vmq_packed_store_group() will take for the i-th of its group. */
+static __vmq_always_inline uint16_t
+vmq_packed_group_id(const struct vmq *q, const struct vmq_post *p, uint16_t i)
+{
+	if (q->opts & VMQ_OPT_IN_ORDER)
+		return p->idx + i;
+	return q->free_ids[q->packed.nb_free_ids - 1 - i];
+}
+
+/* Post four Rx buffers, mapped to seg[], as one group. */
+static __vmq_always_inline void
+vmq_packed_post_rx4(struct vmq *q, struct vmq_post *p, struct rte_mbuf **m,
+		    const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
+{
+	uint64_t addr[VMQ_VEC_GROUP];
+	uint32_t len[VMQ_VEC_GROUP];
+	uint16_t i;
+
+	for (i = 0; i < VMQ_VEC_GROUP; i++) {
+		addr[i] = vmq_map_rx_addr(q, vmq_packed_group_id(q, p, i), m[i],
+					  &seg[i], kind);
+		len[i] = q->rx_room;
+	}
+	vmq_packed_store_group(q, p, addr, len, m, VMQ_DESC_F_WRITE | p->flags);
+}
+
+/*
+ * Post four Tx packets as one group, each one descriptor with its header
+ * pushed into the headroom (seg[i]: the whole frame).
+ */
+static __vmq_always_inline void
+vmq_packed_post_tx4(struct vmq *q, struct vmq_post *p, struct rte_mbuf **m,
+		    const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
+{
+	uint64_t addr[VMQ_VEC_GROUP];
+	uint32_t len[VMQ_VEC_GROUP];
+	uint16_t i;
+
+	for (i = 0; i < VMQ_VEC_GROUP; i++) {
+		vmq_map_tx_keep(q, vmq_packed_group_id(q, p, i), &seg[i], 1,
+				kind);
+		addr[i] = seg[i].dev_addr;
+		len[i] = seg[i].len;
+	}
+	vmq_packed_store_group(q, p, addr, len, m, p->flags);
+}
+
 /* The indirect table of buffer id. */
 static __vmq_always_inline struct vmq_pdesc *
 vmq_packed_indir(struct vmq *q, uint16_t id)
@@ -256,6 +350,38 @@ vmq_packed_publish(struct vmq *q, struct vmq_post *p)
 }
 
 /*
+ * Rx, SIMD: take the group of four used buffers at slot cons (checked by
+ * vmq_packed_group_at()) into b[]. Returns how many were taken: 4, or
+ * fewer when the group is not all used and valid (then the scalar path
+ * goes on from the first not taken, and names what is wrong with it).
+ */
+static __vmq_always_inline uint16_t
+vmq_packed_rx_take4(struct vmq *q, struct vmq_used_buf *b, uint16_t cons,
+		    uint16_t want, bool in_order)
+{
+	uint32_t len[VMQ_VEC_GROUP];
+	uint16_t id[VMQ_VEC_GROUP], i;
+	struct rte_mbuf *m;
+
+	if (!vmq_vec_packed_used4(q, cons, want, in_order, id, len))
+		return 0;
+	for (i = 0; i < VMQ_VEC_GROUP; i++) {
+		/* one at a time: an id twice in the group is not in flight
+		 * the second time */
+		m = q->extra[id[i]].m;
+		if (unlikely(m == NULL))
+			break;
+		b[i].m = m;
+		b[i].len = len[i];
+		b[i].id = id[i];
+		q->extra[id[i]].m = NULL;
+		if (!in_order)
+			q->free_ids[q->packed.nb_free_ids++] = id[i];
+	}
+	return i;
+}
+
+/*
  * Rx: take up to n used buffers off the ring into b[]. One descriptor
  * each, so their used descriptors are consecutive whatever the order of
  * ids. An id not in flight (or, in order, not the one at this slot), or
@@ -270,10 +396,21 @@ vmq_packed_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 	bool wrap = q->packed.used_wrap;
 	uint16_t want = vmq_packed_used_flags(wrap);
 	const struct vmq_pdesc *d;
+	uint16_t id, c;
 	uint32_t len;
-	uint16_t id;
 
 	for (k = 0; k < n; k++) {
+		if (vmq_packed_group_at(q, cons, n - k)) {
+			c = vmq_packed_rx_take4(q, &b[k], cons, want, in_order);
+			if (c == VMQ_VEC_GROUP) {
+				vmq_packed_adv(&cons, &wrap, &want, c, q->size);
+				k += c - 1;
+				continue;
+			}
+			/* the rest one by one, the first not taken named */
+			k += c;
+			vmq_packed_adv(&cons, &wrap, &want, c, q->size);
+		}
 		d = &q->packed.desc[cons];
 		if (!vmq_packed_desc_used(d, want))
 			break;

@@ -17,8 +17,11 @@
 #ifndef _VMQ_SPLIT_H_
 #define _VMQ_SPLIT_H_
 
+#include <string.h>
+
 #include "vmq_dp.h"
 #include "vmq_inline.h"
+#include "vmq_vec.h"
 
 /*
  * Take a free descriptor. In order (IN_ORDER), descriptors are used in
@@ -136,6 +139,47 @@ vmq_split_post_rx(struct vmq *q, struct vmq_post *p, struct rte_mbuf *m,
 	p->n++;
 }
 
+/*
+ * In order, can four Rx buffers go as one group: a SIMD build, four to
+ * post, their descriptors one cache line of the table and their avail
+ * entries one 8-byte slot of the ring?
+ */
+static __vmq_always_inline bool
+vmq_split_group_at(const struct vmq *q, const struct vmq_post *p,
+		   uint16_t left)
+{
+	uint16_t id = (q->split.next_id + q->size - q->nb_free) & q->mask;
+
+	return VMQ_VEC && (q->opts & VMQ_OPT_IN_ORDER) &&
+	       left >= VMQ_VEC_GROUP && q->size >= VMQ_VEC_GROUP &&
+	       (id & (VMQ_VEC_GROUP - 1)) == 0 &&
+	       (p->idx & (VMQ_VEC_GROUP - 1)) == 0;
+}
+
+/* Post four Rx buffers, mapped to seg[], as one group (in order). */
+static __vmq_always_inline void
+vmq_split_post_rx4(struct vmq *q, struct vmq_post *p, struct rte_mbuf **m,
+		   const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
+{
+	uint64_t addr[VMQ_VEC_GROUP], hi[VMQ_VEC_GROUP], ring = 0;
+	uint16_t i, id, first = vmq_split_take_desc(q, true);
+
+	for (i = 0; i < VMQ_VEC_GROUP; i++) {
+		id = first + i;
+		addr[i] = vmq_map_rx_addr(q, id, m[i], &seg[i], kind);
+		hi[i] = q->rx_room | (uint64_t)VMQ_DESC_F_WRITE << 32;
+		q->extra[id].m = m[i];
+		q->extra[id].ndesc = 1;
+		ring |= (uint64_t)id << (16 * i);
+	}
+	q->nb_free -= VMQ_VEC_GROUP - 1;	/* one taken above */
+	vmq_vec_store4(&q->split.desc[first], addr, hi);
+	/* the avail ring's entries are 2-byte aligned only */
+	memcpy(&q->split.avail->ring[p->idx & q->mask], &ring, sizeof(ring));
+	p->idx += VMQ_VEC_GROUP;
+	p->n += VMQ_VEC_GROUP;
+}
+
 /* The indirect table of head. */
 static __vmq_always_inline struct vmq_desc *
 vmq_split_indir(struct vmq *q, uint16_t head)
@@ -220,6 +264,43 @@ vmq_split_publish(struct vmq *q, struct vmq_post *p)
 }
 
 /*
+ * Rx, SIMD: take the four used elements at ring position pos (a multiple
+ * of 4, covered by the used index) into b[]. Returns how many were taken:
+ * 4, or fewer when the group is not all valid (then the scalar path goes
+ * on from the first not taken, and names what is wrong with it).
+ */
+static __vmq_always_inline uint16_t
+vmq_split_rx_take4(struct vmq *q, struct vmq_used_buf *b, uint16_t pos,
+		   bool in_order)
+{
+	uint32_t len[VMQ_VEC_GROUP];
+	uint16_t id[VMQ_VEC_GROUP], i;
+	struct rte_mbuf *m;
+
+	if (in_order && q->split.next_id + VMQ_VEC_GROUP > q->size)
+		return 0;
+	if (!vmq_vec_split_used4(q, pos, in_order, q->split.next_id, id, len))
+		return 0;
+	for (i = 0; i < VMQ_VEC_GROUP; i++) {
+		/* one at a time: an id twice in the group is not in flight
+		 * the second time */
+		m = q->extra[id[i]].m;
+		if (unlikely(m == NULL))
+			break;
+		b[i].m = m;
+		b[i].len = len[i];
+		b[i].id = id[i];
+		q->extra[id[i]].m = NULL;
+		if (in_order)
+			q->split.next_id = (id[i] + 1) & q->mask;
+		else
+			q->free_ids[q->nb_free] = id[i];
+		q->nb_free++;
+	}
+	return i;
+}
+
+/*
  * Rx: take up to n used buffers off the ring into b[]. Each element's id
  * and len are read once; an id not in flight (or, in order, not the next
  * one: Rx lengths are per buffer, an in-order device may not skip) or a
@@ -231,12 +312,25 @@ vmq_split_rx_collect(struct vmq *q, struct vmq_used_buf *b, uint16_t n)
 {
 	const bool in_order = q->opts & VMQ_OPT_IN_ORDER;
 	const struct vmq_used_elem *e;
-	uint16_t i, cons = q->used_cons;
+	uint16_t i, c, pos, cons = q->used_cons;
 	uint32_t id, len;
 
 	n = RTE_MIN(n, vmq_split_used_pending(q));
 	for (i = 0; i < n; i++) {
-		e = &q->split.used->ring[(uint16_t)(cons + i) & q->mask];
+		pos = (uint16_t)(cons + i) & q->mask;
+		if (VMQ_VEC && n - i >= VMQ_VEC_GROUP &&
+		    (pos & (VMQ_VEC_GROUP - 1)) == 0 &&
+		    pos + VMQ_VEC_GROUP <= q->size) {
+			c = vmq_split_rx_take4(q, &b[i], pos, in_order);
+			if (c == VMQ_VEC_GROUP) {
+				i += c - 1;
+				continue;
+			}
+			/* the rest one by one, the first not taken named */
+			i += c;
+			pos = (uint16_t)(cons + i) & q->mask;
+		}
+		e = &q->split.used->ring[pos];
 		id = __atomic_load_n(&e->id, __ATOMIC_RELAXED);
 		len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
 		if (unlikely(id >= q->size || q->extra[id].m == NULL)) {
