@@ -24,7 +24,9 @@
 #include <string.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cpuflags.h>
 #include <rte_ethdev.h>
+#include <rte_vect.h>
 
 #include "vt.h"
 
@@ -36,6 +38,32 @@
 #define SMALL_ROOM 2048		/* mbuf data room, headroom included */
 
 /* Ring sizes per queue, queue info, burst mode, RSS accepted. */
+
+/*
+ * The instruction set the bursts should use, from the CPU's flags and
+ * EAL's SIMD width (--force-max-simd-bitwidth in VT_EAL_ARGS): the
+ * widest of AVX-512 (F, BW, VL), AVX2 and scalar that both allow.
+ */
+static const char *
+expected_simd(void)
+{
+	uint16_t w = rte_vect_get_max_simd_bitwidth();
+
+#ifdef RTE_ARCH_X86
+	if (w >= RTE_VECT_SIMD_512 &&
+	    rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0 &&
+	    rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512BW) > 0 &&
+	    rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VL) > 0)
+		return ", AVX-512";
+	if (w >= RTE_VECT_SIMD_256 &&
+	    rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0)
+		return ", AVX2";
+#else
+	RTE_SET_USED(w);
+#endif
+	return ", scalar";
+}
+
 static int
 check_rings(uint16_t port, struct rte_mempool *mp, bool mrg)
 {
@@ -80,6 +108,12 @@ check_rings(uint16_t port, struct rte_mempool *mp, bool mrg)
 	vt_info("burst mode: %s", bm.info);
 	VT_ASSERT(strstr(bm.info, "ring") != NULL &&
 		  strstr(bm.info, "map=va") != NULL, "burst mode: %s", bm.info);
+	VT_ASSERT(strstr(bm.info, expected_simd()) != NULL,
+		  "burst mode: %s (expected %s: EAL's SIMD width %u)", bm.info,
+		  expected_simd(), rte_vect_get_max_simd_bitwidth());
+	VT_ASSERT_OK(rte_eth_tx_burst_mode_get(port, 0, &bm), "Tx burst mode");
+	VT_ASSERT(strstr(bm.info, expected_simd()) != NULL,
+		  "Tx burst mode: %s (expected %s)", bm.info, expected_simd());
 	return VT_PASS;
 }
 

@@ -96,7 +96,8 @@ virtio_map_txq_info_get(struct rte_eth_dev *eth, uint16_t qid,
 
 /* "split ring, in_order, mrg_rxbuf, map=va via IOTLB, AVX2" from what
  * runs (what was asked until the device agreed), and the instruction set
- * of this process's burst function fn. */
+ * of this process's burst function fn (not started: the one start
+ * installs). */
 static int
 virtio_map_burst_mode(struct rte_eth_dev *eth, struct rte_eth_burst_mode *m,
 		      vmq_burst_t fn)
@@ -113,7 +114,8 @@ virtio_map_burst_mode(struct rte_eth_dev *eth, struct rte_eth_burst_mode *m,
 		 o & VMQ_OPT_INDIRECT ? ", indirect" : "",
 		 o & VMQ_OPT_EVENT_IDX ? ", event_idx" : "",
 		 dev->cfg.map, dev->ready && dev->run.iotlb ? " via IOTLB" : "",
-		 vmq_simd_name(vmq_burst_simd(fn)));
+		 vmq_simd_name(fn == vmq_burst_none ? vmq_simd_best() :
+			       vmq_burst_simd(fn)));
 	return 0;
 }
 
