@@ -122,6 +122,23 @@ lb_tso_conf(uint16_t port, const char *name, bool driver,
 	return 0;
 }
 
+/*
+ * Which burst functions the driver's port runs (its burst_mode_get), so
+ * that a figure can be told apart by path: "# burst NAME: rx ..., tx ...".
+ */
+static void
+lb_print_burst_mode(uint16_t port, const char *name)
+{
+	struct rte_eth_burst_mode rx, tx;
+
+	if (rte_eth_rx_burst_mode_get(port, 0, &rx) != 0)
+		snprintf(rx.info, sizeof(rx.info), "unknown");
+	if (rte_eth_tx_burst_mode_get(port, 0, &tx) != 0)
+		snprintf(tx.info, sizeof(tx.info), "unknown");
+	printf("# burst %s: rx %s; tx %s\n", name, rx.info, tx.info);
+	fflush(stdout);
+}
+
 static int
 lb_port_setup(uint16_t port, const char *name, struct rte_mempool *mp,
 	const struct lb_opts *o, bool driver)
@@ -168,6 +185,8 @@ lb_port_setup(uint16_t port, const char *name, struct rte_mempool *mp,
 	ret = rte_eth_dev_start(port);
 	if (ret < 0)
 		lb_err("%s: start failed: %s", name, strerror(-ret));
+	else if (driver)
+		lb_print_burst_mode(port, name);
 	return ret;
 }
 

@@ -90,7 +90,7 @@ done
 say "xstats: all $n names and values equal in both processes"
 
 pi=$(proc_info --show-port)
-for w in 'driver net_virtio_map' 'Link up' 'burst mode : split ring, map=va'; do
+for w in 'driver net_virtio_map' 'Link up' 'burst mode : split ring, in_order, map=va'; do
 	printf '%s\n' "$pi" | grep -q -- "$w" ||
 		{ printf '%s\n' "$pi" | sed 's/^/    | /' | head -n 30
 		  fail "dpdk-proc-info --show-port did not say: $w"; }

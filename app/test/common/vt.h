@@ -274,8 +274,9 @@ bool vt_log_contains(const char *needle);
 int vt_ring_parse(const char *layout, const char *spec, unsigned int *ring);
 
 /**
- * The driver's devargs for ring options ("packed_vq=1,in_order=1"), or ""
- * for none. Returns buf.
+ * The driver's devargs for ring options, every one named, those not in
+ * ring as 0 ("packed_vq=1,in_order=1,mrg_rxbuf=0,..."), so that a test's
+ * ring does not follow the driver's defaults. Returns buf.
  */
 const char *vt_ring_devargs(unsigned int ring, char *buf, size_t len);
 

@@ -147,10 +147,8 @@ vt_pair_drv_create(struct vt_pair *p)
 	int ret;
 
 	off = snprintf(args, sizeof(args), "path=%s", p->sock);
-	if (p->opts.ring != 0)
-		off += snprintf(args + off, sizeof(args) - off, ",%s",
-				vt_ring_devargs(p->opts.ring, ring,
-						sizeof(ring)));
+	off += snprintf(args + off, sizeof(args) - off, ",%s",
+			vt_ring_devargs(p->opts.ring, ring, sizeof(ring)));
 	if (p->opts.queue_size != 0)
 		off += snprintf(args + off, sizeof(args) - off,
 				",queue_size=%u", p->opts.queue_size);

@@ -65,17 +65,15 @@ vt_ring_parse(const char *layout, const char *spec, unsigned int *ring)
 const char *
 vt_ring_devargs(unsigned int ring, char *buf, size_t len)
 {
-	size_t off = 0;
+	size_t off;
 	unsigned int i;
 
-	buf[0] = '\0';
-	if (ring & VT_RING_PACKED)
-		off += snprintf(buf + off, len - off, "packed_vq=1");
+	/* every option named, whatever the driver's defaults */
+	off = snprintf(buf, len, "packed_vq=%d", !!(ring & VT_RING_PACKED));
 	for (i = 0; i < RTE_DIM(vt_ring_opts) && off < len; i++)
-		if (ring & vt_ring_opts[i].bit)
-			off += snprintf(buf + off, len - off, "%s%s=1",
-					off != 0 ? "," : "",
-					vt_ring_opts[i].name);
+		off += snprintf(buf + off, len - off, ",%s=%d",
+				vt_ring_opts[i].name,
+				!!(ring & vt_ring_opts[i].bit));
 	return buf;
 }
 

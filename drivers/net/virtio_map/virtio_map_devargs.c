@@ -390,6 +390,11 @@ virtio_map_parse_devargs(const char *name, const char *args,
 	cfg->queues = 1;
 	cfg->iotlb_prefill = -1;
 	cfg->map_batch = true;
+	/*
+	 * In-order by default, as net_virtio_user: DPDK's vhost then writes
+	 * one used descriptor per batch of a packed ring instead of four.
+	 */
+	cfg->in_order = true;
 	snprintf(cfg->map, sizeof(cfg->map), "auto");
 
 	if (args == NULL || args[0] == '\0') {
