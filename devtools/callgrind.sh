@@ -23,7 +23,7 @@
 # whole burst) that, divided by the packets of a second under valgrind,
 # made the device's figure depend on how fast the machine ran.
 #
-#   devtools/callgrind.sh [-t SECONDS] [-s SIZE] [-c FUNCS] [-n] [MAP...] [-- OPTS]
+#   devtools/callgrind.sh [-t SECONDS] [-s SIZE] [-c FUNCS] [-n] [-S] [MAP...] [-- OPTS]
 #
 #   -t SECONDS  measured seconds per driver (default 1; valgrind runs the
 #               program about 50 times slower, the count is per packet)
@@ -32,6 +32,12 @@
 #               e.g. vmap_vduse_map,vmap_vduse_unmap for what mapping
 #               costs per packet; implies -n, no device count
 #   -n          net_virtio_map only, no net_virtio_user
+#   -S          also simulate caches and branches (valgrind's model of
+#               this CPU's L1 and a simple predictor, not the CPU's own)
+#               and print, per packet inside the driver's calls, L1
+#               instruction-cache misses, L1 data-cache misses (reads and
+#               writes) and mispredicted branches: why fewer instructions
+#               can still take more cycles
 #   MAP...      map kinds for net_virtio_map (default va)
 #   OPTS        more virtio_map_loopback options, e.g. --vm-args packed_vq=1
 #
@@ -53,12 +59,14 @@ funcs=lb_drv_rx,lb_drv_tx
 # the device's side: net_vhost's calls into the vhost library
 dev_funcs=rte_vhost_enqueue_burst,rte_vhost_dequeue_burst
 user=1
-while getopts 't:s:c:nh' opt; do
+sim=0
+while getopts 't:s:c:nSh' opt; do
 	case $opt in
 	t) seconds=$OPTARG ;;
 	s) size=$OPTARG ;;
 	c) funcs=$OPTARG; dev_funcs=""; user=0 ;;
 	n) user=0 ;;
+	S) sim=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -79,10 +87,21 @@ command -v valgrind >/dev/null ||
 work=$(mktemp -d /tmp/vmap_callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# inclusive FILE FUNCS: instructions inside the comma-separated FUNCS
-# (and what they call) in callgrind output FILE
+# inclusive FILE FUNCS [EVENTS]: instructions (or the sum of the
+# comma-separated callgrind EVENTS) inside the comma-separated FUNCS (and
+# what they call) in callgrind output FILE
 inclusive() {
-	callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+	local ev=${3:-Ir} e sum=0 v
+	if [ "$ev" != "${ev#*,}" ]; then
+		IFS=, read -r -a e <<<"$ev"
+		for v in "${e[@]}"; do
+			sum=$((sum + $(inclusive "$1" "$2" "$v")))
+		done
+		echo "$sum"
+		return
+	fi
+	callgrind_annotate --inclusive=yes --threshold=100 --show="$ev" \
+		--sort="$ev" "$1" 2>/dev/null |
 		awk -v fl="$2" '
 		BEGIN { n = split(fl, f, ","); for (i = 1; i <= n; i++) want[f[i]] = 1 }
 		$1 ~ /^[0-9,]+$/ {
@@ -99,8 +118,9 @@ inclusive() {
 # then the device's instructions/packet when dev_funcs is set
 count() {
 	local label=$1 out=$work/$1.out log=$work/$1.log ir moved f toggles=()
-	local dev_ir
+	local dev_ir simargs=() simline=""
 	shift
+	[ "$sim" = 0 ] || simargs=(--cache-sim=yes --branch-sim=yes)
 	if [ -n "$dev_funcs" ]; then
 		# the loop's calls only; split by function below
 		toggles=(--toggle-collect=lb_forward)
@@ -112,7 +132,7 @@ count() {
 	fi
 	# shellcheck disable=SC2086 # EAL_ARGS is a list of words
 	if ! valgrind --tool=callgrind --callgrind-out-file="$out" \
-		"${toggles[@]}" "$bin" --no-huge -m 512 --no-pci -l "${LCORE:-0}" \
+		"${simargs[@]}" "${toggles[@]}" "$bin" --no-huge -m 512 --no-pci -l "${LCORE:-0}" \
 		--file-prefix "vmap_cg_$$" ${EAL_ARGS:-} -- --seconds "$seconds" \
 		--size "$size" "$@" >"$log" 2>&1; then
 		tail -n 20 "$log" >&2
@@ -127,15 +147,23 @@ count() {
 			die "$label: nothing counted in $dev_funcs (callgrind_annotate)"
 		ir=$(inclusive "$out" "$funcs")
 	fi
-	[ -n "$ir" ] && [ "$ir" -gt 0 ] && [ "$moved" -gt 0 ] ||
+	if [ -z "$ir" ] || [ "$ir" -le 0 ] || [ "$moved" -le 0 ]; then
 		die "$label: nothing counted in $funcs, or no packets"
+	fi
 	[ -z "${KEEP:-}" ] || cp "$out" "$KEEP/callgrind.$label.out"
+	if [ "$sim" = 1 ]; then
+		simline=$(awk -v i="$(inclusive "$out" "$funcs" I1mr)" \
+			-v d="$(inclusive "$out" "$funcs" D1mr,D1mw)" \
+			-v b="$(inclusive "$out" "$funcs" Bcm,Bim)" -v n="$moved" \
+			'BEGIN { printf "  simulated per packet: I1 misses %.2f, D1 misses %.2f, mispredicts %.2f", i / n, d / n, b / n }')
+	fi
 	awk -v l="$label" -v ir="$ir" -v n="$moved" -v d="$dev_ir" \
 		-v dev="$dev_funcs" 'BEGIN {
 		printf "%-22s %8.1f instructions/packet", l, ir / n
 		if (dev != "")
 			printf "  device %8.1f", d / n
-		printf "  (%d packets)\n", n }'
+		printf "  (%d packets)", n }'
+	printf '%s\n' "$simline"
 }
 
 printf '# callgrind: instructions per packet in %s (device: %s), size=%s, %s s each\n' \
