@@ -12,7 +12,7 @@
 # net_virtio_user side by side (--map KIND,KIND...), so all rows of one
 # path and size come from one process.
 #
-#   devtools/bench.sh [-r ROUNDS] [-t SECONDS] [-s "SIZES"] [-p "PATHS"] [-o DIR] [-i] [MAP...] [-- OPTS]
+#   devtools/bench.sh [-r ROUNDS] [-t SECONDS] [-s "SIZES"] [-p "PATHS"] [-o DIR] [-i] [-H] [MAP...] [-- OPTS]
 #
 #   -r ROUNDS   rounds per run, median reported (default 3)
 #   -t SECONDS  measured seconds per driver and round (default 2)
@@ -27,6 +27,10 @@
 #               each map kind and net_virtio_user (devtools/callgrind.sh;
 #               about 40 s per driver and path); a second table and
 #               "instructions" in the JSON
+#   -H          run on 2 MB hugepages (1 GB of them must be free, e.g.
+#               echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)
+#               instead of --no-huge: what DPDK applications run on; with
+#               4 KB pages both drivers pay TLB misses, and not alike
 #   MAP...      map kinds for net_virtio_map, e.g. va vduse (default va)
 #   OPTS        more virtio_map_loopback options, e.g. --queue-size 1024
 #
@@ -48,7 +52,8 @@ sizes="64 256 512 1024 1518"
 paths="split packed"
 outdir=$builddir/bench
 instr=0
-while getopts 'r:t:s:p:o:ih' opt; do
+huge=0
+while getopts 'r:t:s:p:o:iHh' opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	t) seconds=$OPTARG ;;
@@ -56,6 +61,7 @@ while getopts 'r:t:s:p:o:ih' opt; do
 	p) paths=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	i) instr=1 ;;
+	H) huge=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -86,6 +92,19 @@ path_args() {
 for p in $paths; do path_args "$p" >/dev/null; done
 
 [ -x "$bin" ] || die "$bin not found: run devtools/setup.sh first"
+# EAL memory: 1 GB, in 4 KB pages or in hugepages (one file per memseg
+# list, so that the vhost-user memory tables stay small)
+if [ "$huge" = 1 ]; then
+	hp=/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
+	free_hp=$(cat "$hp" 2>/dev/null || echo 0)
+	[ "$free_hp" -ge 512 ] ||
+		die "-H needs 512 free 2 MB hugepages, $hp says $free_hp (echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)" 2
+	mem_args=(-m 1024 --in-memory --single-file-segments)
+	memory=hugepages
+else
+	mem_args=(--no-huge -m 1024)
+	memory=no-huge
+fi
 mkdir -p "$outdir" || die "cannot make $outdir"
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -108,7 +127,7 @@ run() {
 	[ -z "$vu" ] || a+=(--vu-args "$vu")
 	# shellcheck disable=SC2086 # EAL_ARGS and eal are lists of words
 	timeout --foreground --signal=INT --kill-after=15 600 \
-		"$bin" --no-huge -m 1024 --no-pci -l "${LCORE:-0}" --file-prefix "$prefix" \
+		"$bin" "${mem_args[@]}" --no-pci -l "${LCORE:-0}" --file-prefix "$prefix" \
 		--log-level=lib.vhost.config:warning $eal ${EAL_ARGS:-} -- \
 		--target both --size "$size" --map "$maplist" --rounds "$rounds" \
 		--seconds "$seconds" "${a[@]}" "$@" >"$out" 2>"$err" || rc=$?
@@ -140,8 +159,8 @@ ratios() {
 		'$1 == "ratio" && $2 == t { print $4, $6, $8 }' "$out"
 }
 
-printf '# %s rounds x %s s per driver, median of rounds; Mpps per direction\n' \
-	"$rounds" "$seconds"
+printf '# %s rounds x %s s per driver, median of rounds; Mpps per direction; memory: %s\n' \
+	"$rounds" "$seconds" "$memory"
 printf '# one run per path and size: map=%s and virtio_user side by side\n' \
 	"$maplist"
 printf '# %s, %s\n' "$(uname -m)" \
@@ -193,8 +212,9 @@ if [ "$instr" = 1 ]; then
 		for map in "${maps[@]}"; do
 			read -r m_ir m_dev <<<"$(awk -v l="virtio_map($map)" \
 				'$1 == l { print $2, $5 }' <<<"$cg")"
-			[ -n "${m_dev:-}" ] && [ -n "${u_dev:-}" ] ||
+			if [ -z "${m_dev:-}" ] || [ -z "${u_dev:-}" ]; then
 				die "path=$path map=$map: no callgrind figures"
+			fi
 			# shellcheck disable=SC2059 # the format is ours
 			printf "$ifmt" "$path" "$map" "$m_ir" "$m_dev" "$u_ir" \
 				"$u_dev" "$(awk -v a="$m_ir" -v b="$u_ir" 'BEGIN { printf "%.2f", a / b }')" \
@@ -205,8 +225,8 @@ if [ "$instr" = 1 ]; then
 fi
 
 # JSON: one object per row, the settings beside them
-awk -v rounds="$rounds" -v seconds="$seconds" -v cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" -v irows="$irows" '
-BEGIN { printf "{\n  \"rounds\": %d, \"seconds\": %s, \"cpu\": \"%s\",\n  \"rows\": [", rounds, seconds, cpu; sep = "" }
+awk -v rounds="$rounds" -v seconds="$seconds" -v memory="$memory" -v cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" -v irows="$irows" '
+BEGIN { printf "{\n  \"rounds\": %d, \"seconds\": %s, \"memory\": \"%s\", \"cpu\": \"%s\",\n  \"rows\": [", rounds, seconds, memory, cpu; sep = "" }
 {
 	printf "%s\n    {\"path\": \"%s\", \"map\": \"%s\", \"size\": %d, " \
 		"\"virtio_map\": {\"dev_drv_mpps\": %s, \"drv_dev_mpps\": %s, \"cycles\": %s}, " \
@@ -253,7 +273,7 @@ done
 gnuplot <<EOF || die "gnuplot failed"
 set terminal pngcairo size 960,600 noenhanced
 set output '$outdir/bench.png'
-set title 'one-core loopback, DPDK vhost backend: device-to-driver Mpps'
+set title 'one-core loopback, DPDK vhost backend, $memory: device-to-driver Mpps'
 set xlabel 'frame size (bytes)'
 set ylabel 'Mpps'
 set key outside right top
