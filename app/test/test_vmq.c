@@ -27,6 +27,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "vmap.h"
@@ -320,6 +321,116 @@ test_tx_basic(void)
 	VT_ASSERT_EQ(0, q->stats.errors, "errors");
 	vmq_free(q);
 	return VT_PASS;
+}
+
+/*
+ * Tx: the header goes into a packet's headroom (one descriptor, what
+ * DPDK's vhost batches) exactly when the buffer is the mbuf's alone: a
+ * direct mbuf, or an external buffer (a pinned external-buffer pool, as
+ * device memory is used) with no other mbuf attached. A buffer that
+ * clones share keeps its headroom untouched: header in a descriptor of
+ * its own.
+ */
+static int
+test_tx_push(void)
+{
+	struct rte_pktmbuf_extmem ext = { .elt_size = 2048 };
+	struct rte_mbuf *m[5], *clone[2] = { NULL, NULL };
+	/* descriptors each packet must take: pushed or not */
+	static const uint16_t want[5] = { 1, 2, 1, 2, 2 };
+	static const char *const what[5] = {
+		"an external buffer, no clone",
+		"an external buffer with a clone", "a direct mbuf",
+		"a direct mbuf with a clone", "the clone (an indirect mbuf)",
+	};
+	uint8_t head[2][HDR];
+	struct rte_mempool *xp = NULL;
+	struct vmq *q = new_queue(true, 64);
+	struct vt_dev *d = &dev;
+	struct vt_stream s;
+	struct vt_dbuf b;
+	int rc = VT_FAIL;
+	uint16_t i;
+
+	VT_ASSERT(q != NULL, "Tx queue");
+	vt_dev_attach(d, q);
+	vt_stream_init(&s, "tx_push", 12, 0, 0, pool, 5, 60, 1514, 5);
+	ext.buf_len = 16 * ext.elt_size;
+	ext.buf_ptr = rte_malloc("vt_vmq_ext", ext.buf_len, 4096);
+	if (ext.buf_ptr == NULL)
+		goto out;
+	ext.buf_iova = rte_malloc_virt2iova(ext.buf_ptr);
+	xp = rte_pktmbuf_pool_create_extbuf("vt_vmq_ext", 16, 0, 0,
+					    ext.elt_size, SOCKET_ID_ANY,
+					    &ext, 1);
+	if (xp == NULL) {
+		vt_fail(__FILE__, __LINE__, "pool of external buffers: %s",
+			rte_strerror(rte_errno));
+		goto out;
+	}
+	m[0] = rte_pktmbuf_alloc(xp);
+	m[1] = rte_pktmbuf_alloc(xp);
+	m[2] = rte_pktmbuf_alloc(pool);
+	m[3] = rte_pktmbuf_alloc(pool);
+	if (m[0] == NULL || m[1] == NULL || m[2] == NULL || m[3] == NULL) {
+		vt_fail(__FILE__, __LINE__, "mbufs for the push test");
+		goto out;
+	}
+	for (i = 0; i < 4; i++)
+		if (vt_pkt_fill(&s, m[i], i) != VT_PASS)
+			goto out;
+	clone[0] = rte_pktmbuf_clone(m[1], pool);
+	clone[1] = rte_pktmbuf_clone(m[3], pool);
+	if (clone[0] == NULL || clone[1] == NULL) {
+		vt_fail(__FILE__, __LINE__, "clones");
+		goto out;
+	}
+	m[4] = clone[1];		/* sent as well: packet 3's bytes */
+	rte_mbuf_refcnt_update(m[4], 1);	/* the test keeps it too */
+	memcpy(head[0], rte_pktmbuf_mtod_offset(m[1], uint8_t *, -HDR), HDR);
+	memcpy(head[1], rte_pktmbuf_mtod_offset(m[3], uint8_t *, -HDR), HDR);
+
+	if (vt_drv_tx(q, m, 5) != 5) {
+		vt_fail(__FILE__, __LINE__, "Tx of the five packets");
+		goto out;
+	}
+	for (i = 0; i < 5; i++) {
+		if (vt_dev_take(d, &b) != VT_PASS ||
+		    vt_dev_tx_verify(&b, &s, i == 4 ? 3 : i) != VT_PASS)
+			goto out;
+		if (b.count != want[i]) {
+			vt_fail(__FILE__, __LINE__, "Tx of %s: %u descriptors, expected %u",
+				what[i], b.count, want[i]);
+			goto out;
+		}
+		vt_dev_put(d, b.id, 0, b.count);
+	}
+	vt_dev_publish(d);
+	if (memcmp(head[0], rte_pktmbuf_mtod_offset(clone[0], uint8_t *, -HDR),
+		   HDR) != 0 ||
+	    memcmp(head[1], rte_pktmbuf_mtod_offset(clone[1], uint8_t *, -HDR),
+		   HDR) != 0) {
+		vt_fail(__FILE__, __LINE__, "the headroom of a buffer that clones share was written");
+		goto out;
+	}
+	rc = drain_all(q);
+	if (rc == VT_PASS && q->stats.errors != 0) {
+		vt_fail(__FILE__, __LINE__, "%" PRIu64 " queue errors",
+			q->stats.errors);
+		rc = VT_FAIL;
+	}
+out:
+	rte_pktmbuf_free(clone[0]);
+	rte_pktmbuf_free(clone[1]);
+	vmq_free(q);
+	if (xp != NULL && rte_mempool_in_use_count(xp) != 0) {
+		vt_fail(__FILE__, __LINE__, "%u external-buffer mbufs not back",
+			rte_mempool_in_use_count(xp));
+		rc = VT_FAIL;
+	}
+	rte_mempool_free(xp);
+	rte_free(ext.buf_ptr);
+	return rc;
 }
 
 /* Rx: bytes, partial bursts, a ring the device filled, refill. */
@@ -775,6 +886,7 @@ run(int argc, char **argv)
 	SUB(test_tx_check());
 	SUB(test_tx_drop());
 	SUB(test_tx_basic());
+	SUB(test_tx_push());
 	SUB(test_rx_basic());
 	SUB(test_tx_wrap(64));
 	SUB(test_tx_wrap(1024));
