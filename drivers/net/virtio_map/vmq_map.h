@@ -59,6 +59,33 @@ vmq_ops_unmap(struct vmq *q, const struct rte_vmap_seg *segs, uint16_t n,
 }
 
 /*
+ * The one ACTIVE area of q's device memory into a, for the fused fast
+ * paths below; false when there are none or several (then the general
+ * path maps).
+ */
+static __vmq_always_inline bool
+vmq_umem_one(struct vmq *q, struct vmap_umem_snap *a)
+{
+	struct vmap_umem_snap um[VMAP_UMEM_MAX];
+
+	if (q->umem == NULL || vmap_umem_snapshot(q->umem, um) != 1)
+		return false;
+	*a = um[0];
+	return true;
+}
+
+/* Is [p, p + len) inside area a: its domain address into *dev_addr. */
+static __vmq_always_inline bool
+vmq_umem_in(const struct vmap_umem_snap *a, uintptr_t p, uint32_t len,
+	    rte_iova_t *dev_addr)
+{
+	uintptr_t off = p - a->va;
+
+	*dev_addr = p + a->delta;
+	return off < a->len && len <= a->len - off;
+}
+
+/*
  * map=vduse with registered memory (vmap_umem.h): when every buffer of a
  * burst lies in an active area, give the device their domain addresses
  * here, with no call into the kind, and count them in flight as the
@@ -76,6 +103,18 @@ vmq_umem_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n)
 
 	if (nb == 0)
 		return false;
+	if (likely(nb == 1)) {
+		/* one area, what an application with one pool has: its
+		 * bounds in registers, one count for the burst */
+		for (i = 0; i < n; i++)
+			if (unlikely(!vmq_umem_in(&um[0],
+						  (uintptr_t)segs[i].addr,
+						  segs[i].len,
+						  &segs[i].dev_addr)))
+				return false;
+		q->umem_live[um[0].slot] += n;
+		return true;
+	}
 	for (i = 0; i < n; i++) {
 		k = vmap_umem_snap_find(um, nb, segs[i].addr, segs[i].len);
 		if (k < 0)
@@ -88,20 +127,45 @@ vmq_umem_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n)
 	return true;
 }
 
-/* Is dev_addr (kept at map time) in registered memory: then count it back. */
-static __vmq_always_inline bool
-vmq_umem_put(struct vmq *q, rte_iova_t dev_addr)
-{
-	int k;
+/*
+ * Is dev_addr (kept at map time) in device memory: then count it in
+ * back[] (VMQ_UMEM_BACK entries, zeroed per burst), for
+ * vmq_umem_put_done() to take off the areas' counts once per burst.
+ * um: the queue has device memory (q->umem != NULL).
+ */
+#define VMQ_UMEM_BACK (VMAP_UMEM_MAX + 1)	/* the last: no area's */
 
-	if (q->umem == NULL || dev_addr < VMAP_UMEM_IOVA_BASE)
+static __vmq_always_inline bool
+vmq_umem_put(bool um, uint32_t *back, rte_iova_t dev_addr)
+{
+	uint64_t k;
+
+	if (!um || dev_addr < VMAP_UMEM_IOVA_BASE)
 		return false;
-	k = vmap_umem_slot_of(dev_addr);
-	if (likely(k >= 0 && q->umem_live[k] > 0))
-		q->umem_live[k]--;
-	else
-		q->mq.stats.map_errors++;	/* as the kind's unmap counts */
+	k = (dev_addr - VMAP_UMEM_IOVA_BASE) >> VMAP_UMEM_WINDOW_SHIFT;
+	back[RTE_MIN(k, (uint64_t)VMAP_UMEM_MAX)]++;
 	return true;
+}
+
+/* Take what vmq_umem_put() counted off the in-flight counts of the areas. */
+static __vmq_always_inline void
+vmq_umem_put_done(struct vmq *q, const uint32_t *back)
+{
+	unsigned int k;
+
+	/* an address no area has: as the kind's unmap counts it */
+	q->mq.stats.map_errors += back[VMAP_UMEM_MAX];
+	for (k = 0; k < VMAP_UMEM_MAX; k++) {
+		if (likely(back[k] == 0))
+			continue;
+		if (likely(q->umem_live[k] >= back[k])) {
+			q->umem_live[k] -= back[k];
+		} else {
+			/* as the kind's unmap counts a buffer it never gave */
+			q->mq.stats.map_errors += back[k] - q->umem_live[k];
+			q->umem_live[k] = 0;
+		}
+	}
 }
 
 /* Device address of the byte at off in m's buffer, for va and pa. */
@@ -143,10 +207,23 @@ static __vmq_always_inline uint16_t
 vmq_map_rx(struct vmq *q, struct rte_mbuf **mbufs, struct rte_vmap_seg *segs,
 	   uint16_t n, enum rte_vmap_kind kind)
 {
+	struct vmap_umem_snap a;
 	uint16_t i;
 
 	if (kind != RTE_VMAP_KIND_OPS)
 		return n;
+	/* all in one area of device memory: addresses as va computes them */
+	if (vmq_umem_one(q, &a)) {
+		for (i = 0; i < n; i++)
+			if (unlikely(!vmq_umem_in(&a, (uintptr_t)mbufs[i]->buf_addr +
+						  mbufs[i]->data_off - q->hdr_size,
+						  q->rx_room, &segs[i].dev_addr)))
+				break;
+		if (likely(i == n)) {
+			q->umem_live[a.slot] += n;
+			return n;
+		}
+	}
 	for (i = 0; i < n; i++)
 		vmq_map_seg(&segs[i], mbufs[i], mbufs[i]->data_off -
 			    q->hdr_size, q->rx_room, kind);
@@ -191,7 +268,9 @@ static __vmq_always_inline void
 vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 	     enum rte_vmap_kind kind)
 {
+	uint32_t back[VMQ_UMEM_BACK] = { 0 };
 	struct rte_vmap_seg segs[VMQ_STEP];
+	const bool um = q->umem != NULL;
 	uint16_t i, m = 0;
 	rte_iova_t a;
 
@@ -199,7 +278,7 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 		return;
 	for (i = 0; i < n; i++) {
 		a = q->segs[b[i].id].dev_addr;
-		if (vmq_umem_put(q, a))
+		if (vmq_umem_put(um, back, a))
 			continue;
 		segs[m].addr = RTE_PTR_ADD(b[i].m->buf_addr,
 					   b[i].m->data_off - q->hdr_size);
@@ -208,6 +287,8 @@ vmq_unmap_rx(struct vmq *q, const struct vmq_used_buf *b, uint16_t n,
 		segs[m].sync_len = b[i].len;
 		m++;
 	}
+	if (um)
+		vmq_umem_put_done(q, back);
 	if (m > 0)
 		vmq_ops_unmap(q, segs, m, RTE_VMAP_FROM_DEVICE);
 }
@@ -229,6 +310,36 @@ struct vmq_tx_chunk {
  * maps fewer buffers, the whole packets that made it are kept, the rest
  * unmapped and left to the caller. Returns the packets kept.
  */
+/*
+ * Tx, the ops kinds: when every staged packet is one pushed descriptor in
+ * the one area of device memory, its segment straight from the mbuf (no
+ * EAL IOVA, nothing for the kind), counted in flight once.
+ */
+static __vmq_always_inline bool
+vmq_umem_map_tx(struct vmq *q, struct vmq_tx_chunk *c)
+{
+	const uint16_t hdr = q->hdr_size;
+	struct vmap_umem_snap a;
+	struct rte_vmap_seg *sg;
+	struct rte_mbuf *m;
+	uint16_t i;
+
+	if (c->ns != c->np || !vmq_umem_one(q, &a))
+		return false;
+	for (i = 0; i < c->np; i++) {
+		m = c->pkts[i];
+		sg = &c->segs[i];
+		sg->addr = rte_pktmbuf_mtod_offset(m, void *, -(int)hdr);
+		sg->len = m->data_len + hdr;
+		if (unlikely(!c->pkt_push[i] ||
+			     !vmq_umem_in(&a, (uintptr_t)sg->addr, sg->len,
+					  &sg->dev_addr)))
+			return false;
+	}
+	q->umem_live[a.slot] += c->np;
+	return true;
+}
+
 static __vmq_always_inline uint16_t
 vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum rte_vmap_kind kind)
 {
@@ -236,6 +347,8 @@ vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum rte_vmap_kind kind)
 	uint16_t i, j, k = 0, s, keep = 0, used = 0;
 	struct rte_mbuf *m, *seg;
 
+	if (kind == RTE_VMAP_KIND_OPS && vmq_umem_map_tx(q, c))
+		return c->np;
 	for (i = 0; i < c->np; i++) {
 		m = c->pkts[i];
 		if (c->pkt_push[i]) {
@@ -322,17 +435,20 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 	     enum rte_vmap_kind kind)
 {
 	struct rte_vmap_seg segs[VMQ_STEP + VMQ_TSO_MAX_SEGS];
+	uint32_t back[VMQ_UMEM_BACK] = { 0 };
+	const bool um = q->umem != NULL;
 	uint16_t i, j, ns = 0, nseg;
 
 	if (kind != RTE_VMAP_KIND_OPS)
 		return;
 	for (i = 0; i < n; i++) {
 		/* segment 0 first: most packets have no other */
-		if (!vmq_umem_put(q, q->segs[ids[i]].dev_addr))
+		if (!vmq_umem_put(um, back, q->segs[ids[i]].dev_addr))
 			vmq_unmap_seg_tx(&segs[ns++], &q->segs[ids[i]]);
 		nseg = q->extra[ids[i]].nseg;
 		for (j = 1; unlikely(j < nseg); j++)
-			if (!vmq_umem_put(q, vmq_seg_at(q, ids[i], j)->dev_addr))
+			if (!vmq_umem_put(um, back,
+					  vmq_seg_at(q, ids[i], j)->dev_addr))
 				vmq_unmap_seg_tx(&segs[ns++],
 						 vmq_seg_at(q, ids[i], j));
 		if (unlikely(ns >= VMQ_STEP)) {
@@ -340,6 +456,8 @@ vmq_unmap_tx(struct vmq *q, const uint16_t *ids, uint16_t n,
 			ns = 0;
 		}
 	}
+	if (um)
+		vmq_umem_put_done(q, back);
 	if (ns > 0)
 		vmq_ops_unmap(q, segs, ns, RTE_VMAP_TO_DEVICE);
 }
