@@ -131,16 +131,25 @@ vmap_umem_snapshot(const struct vmap_umem *um, struct vmap_umem_snap *s)
 	return n;
 }
 
+/** Data path: does snapshot entry s hold all of [p, p + len)? */
+static __rte_always_inline bool
+vmap_umem_snap_holds(const struct vmap_umem_snap *s, uintptr_t p,
+		     uint32_t len)
+{
+	uintptr_t off = p - s->va;
+
+	return off < s->len && len <= s->len - off;
+}
+
 /** Data path: the snapshot entry holding all of [addr, addr + len), or -1. */
 static __rte_always_inline int
 vmap_umem_snap_find(const struct vmap_umem_snap *s, uint32_t n,
 		    const void *addr, uint32_t len)
 {
-	uintptr_t p = (uintptr_t)addr;
 	uint32_t k;
 
 	for (k = 0; k < n; k++)
-		if (p - s[k].va < s[k].len && len <= s[k].len - (p - s[k].va))
+		if (vmap_umem_snap_holds(&s[k], (uintptr_t)addr, len))
 			return (int)k;
 	return -1;
 }

@@ -79,10 +79,8 @@ static __vmq_always_inline bool
 vmq_umem_in(const struct vmap_umem_snap *a, uintptr_t p, uint32_t len,
 	    rte_iova_t *dev_addr)
 {
-	uintptr_t off = p - a->va;
-
 	*dev_addr = p + a->delta;
-	return off < a->len && len <= a->len - off;
+	return vmap_umem_snap_holds(a, p, len);
 }
 
 /*
@@ -104,8 +102,7 @@ vmq_umem_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n)
 	if (nb == 0)
 		return false;
 	if (likely(nb == 1)) {
-		/* one area, what an application with one pool has: its
-		 * bounds in registers, one count for the burst */
+		/* one area (chains the fused paths leave): no search */
 		for (i = 0; i < n; i++)
 			if (unlikely(!vmq_umem_in(&um[0],
 						  (uintptr_t)segs[i].addr,
@@ -138,12 +135,12 @@ vmq_umem_map(struct vmq *q, struct rte_vmap_seg *segs, uint16_t n)
 static __vmq_always_inline bool
 vmq_umem_put(bool um, uint32_t *back, rte_iova_t dev_addr)
 {
-	uint64_t k;
+	int k;
 
 	if (!um || dev_addr < VMAP_UMEM_IOVA_BASE)
 		return false;
-	k = (dev_addr - VMAP_UMEM_IOVA_BASE) >> VMAP_UMEM_WINDOW_SHIFT;
-	back[RTE_MIN(k, (uint64_t)VMAP_UMEM_MAX)]++;
+	k = vmap_umem_slot_of(dev_addr);
+	back[k >= 0 ? k : (int)VMAP_UMEM_MAX]++;
 	return true;
 }
 
@@ -304,13 +301,6 @@ struct vmq_tx_chunk {
 };
 
 /*
- * Tx: device addresses for the staged packets: one segment per packet
- * whose header goes into its headroom, else one per mbuf segment (the
- * header then has its own slot). For the ops kinds one map call; when it
- * maps fewer buffers, the whole packets that made it are kept, the rest
- * unmapped and left to the caller. Returns the packets kept.
- */
-/*
  * Tx, the ops kinds: when every staged packet is one pushed descriptor in
  * the one area of device memory, its segment straight from the mbuf (no
  * EAL IOVA, nothing for the kind), counted in flight once.
@@ -340,6 +330,13 @@ vmq_umem_map_tx(struct vmq *q, struct vmq_tx_chunk *c)
 	return true;
 }
 
+/*
+ * Tx: device addresses for the staged packets: one segment per packet
+ * whose header goes into its headroom, else one per mbuf segment (the
+ * header then has its own slot). For the ops kinds one map call; when it
+ * maps fewer buffers, the whole packets that made it are kept, the rest
+ * unmapped and left to the caller. Returns the packets kept.
+ */
 static __vmq_always_inline uint16_t
 vmq_map_tx(struct vmq *q, struct vmq_tx_chunk *c, enum rte_vmap_kind kind)
 {
