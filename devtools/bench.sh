@@ -6,8 +6,10 @@
 # the one-core loopback (virtio_map_loopback), per ring path, frame size and
 # map kind, several rounds each; prints a table of the median Mpps per
 # direction, the driver's cycles per packet and the virtio_map/virtio_user
-# ratios, writes the same as JSON, and plots Mpps against frame size (one
-# line per path and kind, virtio_user's beside them) when gnuplot is there.
+# ratios, writes the same as JSON (with the TSC cycles per packet inside
+# the device's calls beside the driver's, "device_cycles"), and plots
+# Mpps against frame size (one line per path and kind, virtio_user's
+# beside them) when gnuplot is there.
 # Each path and frame size is one run that measures every map kind and
 # net_virtio_user side by side (--map KIND,KIND...), so all rows of one
 # path and size come from one process.
@@ -148,9 +150,10 @@ label() {
 	fi
 }
 
-# "LABEL size=N dev->drv X Mpps  drv->dev Y Mpps  driver Z cycles/pkt"
+# "LABEL size=N dev->drv X Mpps  drv->dev Y Mpps  driver Z cycles/pkt
+#  device D cycles/pkt"
 figures() {
-	awk -v t="$1" '$1 == t { print $4, $7, $10 }' "$out"
+	awk -v t="$1" '$1 == t { print $4, $7, $10, $13 }' "$out"
 }
 
 # "ratio LABEL/virtio_user: dev->drv X drv->dev Y cycles Z"
@@ -175,11 +178,11 @@ for path in $paths; do
 	IFS='|' read -r vm vu eal <<<"$(path_args "$path")"
 	for size in $sizes; do
 		run "$size" "$vm" "$vu" "$eal" "$@"
-		read -r vu_dd vu_rd vu_cy <<<"$(figures virtio_user)"
+		read -r vu_dd vu_rd vu_cy vu_dc <<<"$(figures virtio_user)"
 		[ -n "${vu_cy:-}" ] || die "size=$size: no virtio_user line"
 		for map in "${maps[@]}"; do
 			lb=$(label "$map")
-			read -r vm_dd vm_rd vm_cy <<<"$(figures "$lb")"
+			read -r vm_dd vm_rd vm_cy vm_dc <<<"$(figures "$lb")"
 			read -r r_dd r_rd r_cy <<<"$(ratios "$lb")"
 			[ -n "${r_cy:-}" ] ||
 				die "map=$map size=$size: no ratio line"
@@ -187,7 +190,7 @@ for path in $paths; do
 			printf "$fmt" "$path" "$map" "$size" "$vm_dd" "$vm_rd" \
 				"$vm_cy" "$vu_dd" "$vu_rd" "$vu_cy" "$r_dd" \
 				"$r_rd" "$r_cy"
-			echo "$path $map $size $vm_dd $vm_rd $vm_cy $vu_dd $vu_rd $vu_cy $r_dd $r_rd $r_cy" >>"$rows"
+			echo "$path $map $size $vm_dd $vm_rd $vm_cy $vu_dd $vu_rd $vu_cy $r_dd $r_rd $r_cy ${vm_dc:-0} ${vu_dc:-0}" >>"$rows"
 		done
 	done
 done
@@ -229,10 +232,10 @@ awk -v rounds="$rounds" -v seconds="$seconds" -v memory="$memory" -v cpu="$(sed 
 BEGIN { printf "{\n  \"rounds\": %d, \"seconds\": %s, \"memory\": \"%s\", \"cpu\": \"%s\",\n  \"rows\": [", rounds, seconds, memory, cpu; sep = "" }
 {
 	printf "%s\n    {\"path\": \"%s\", \"map\": \"%s\", \"size\": %d, " \
-		"\"virtio_map\": {\"dev_drv_mpps\": %s, \"drv_dev_mpps\": %s, \"cycles\": %s}, " \
-		"\"virtio_user\": {\"dev_drv_mpps\": %s, \"drv_dev_mpps\": %s, \"cycles\": %s}, " \
+		"\"virtio_map\": {\"dev_drv_mpps\": %s, \"drv_dev_mpps\": %s, \"cycles\": %s, \"device_cycles\": %s}, " \
+		"\"virtio_user\": {\"dev_drv_mpps\": %s, \"drv_dev_mpps\": %s, \"cycles\": %s, \"device_cycles\": %s}, " \
 		"\"ratio\": {\"dev_drv\": %s, \"drv_dev\": %s, \"cycles\": %s}}", \
-		sep, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+		sep, $1, $2, $3, $4, $5, $6, $13, $7, $8, $9, $14, $10, $11, $12
 	sep = ","
 }
 END {

@@ -52,6 +52,7 @@ struct lb_count {
 	uint64_t drv_rx;	/* device -> driver */
 	uint64_t vh_rx;		/* driver -> device */
 	uint64_t drv_cycles;
+	uint64_t dev_cycles;	/* inside the device's (net_vhost's) calls */
 	uint64_t drv_moved;
 	uint64_t drops;
 	uint64_t drops_to_drv;	/* of them, refused by the device's Tx */
@@ -235,9 +236,20 @@ lb_drv_tx(uint16_t port, uint16_t q, struct rte_mbuf **pkts, uint16_t n,
 	return rte_eth_tx_burst(port, q, pkts, n);
 }
 
+/* TSC cycles since *t, which moves on to now. */
+static inline uint64_t
+lb_since(uint64_t *t)
+{
+	uint64_t now = rte_rdtsc(), d = now - *t;
+
+	*t = now;
+	return d;
+}
+
 /*
  * The measured loop: device Rx -> driver Tx, driver Rx -> device Tx.
- * Only the driver's calls are timed; what Tx refuses is freed and counted.
+ * The driver's calls and the device's (net_vhost's) are timed apart;
+ * what Tx refuses is freed and counted.
  */
 static void
 lb_forward(struct lb_pair *p, const struct lb_opts *o,
@@ -246,42 +258,47 @@ lb_forward(struct lb_pair *p, const struct lb_opts *o,
 	struct rte_mbuf *pkts[LB_MAX_BURST];
 	uint16_t vh = p->vh_port, drv = p->drv_port, q = 0, nq = o->queues;
 	unsigned int burst = o->burst;
-	uint64_t t0, t1 = rte_rdtsc();
+	uint64_t t = rte_rdtsc();
 	struct lb_count l = { 0 };
 	uint16_t n, sent;
 
-	while (t1 < tsc_end && !lb_quit) {
+	while (t < tsc_end && !lb_quit) {
 		/* the queue pairs in turn, one round each */
 		if (++q == nq)
 			q = 0;
 		n = rte_eth_rx_burst(vh, q, pkts, burst);
+		l.dev_cycles += lb_since(&t);
 		if (n > 0) {
 			l.vh_rx += n;
-			if (o->tso != 0)
+			if (o->tso != 0) {
 				lb_tso_mark(pkts, n, o->tso);
-			t0 = rte_rdtsc();
+				lb_since(&t);
+			}
 			sent = lb_drv_tx(drv, q, pkts, n, o->tso != 0);
-			l.drv_cycles += rte_rdtsc() - t0;
+			l.drv_cycles += lb_since(&t);
 			l.drv_moved += sent;
 			if (unlikely(sent < n)) {
 				l.drops += n - sent;
 				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+				lb_since(&t);
 			}
 		}
-		t0 = rte_rdtsc();
 		n = lb_drv_rx(drv, q, pkts, burst);
-		t1 = rte_rdtsc();
-		l.drv_cycles += t1 - t0;
+		l.drv_cycles += lb_since(&t);
 		if (n > 0) {
 			l.drv_rx += n;
 			l.drv_moved += n;
-			if (o->tso != 0)
+			if (o->tso != 0) {
 				lb_tso_mark(pkts, n, o->tso);
+				lb_since(&t);
+			}
 			sent = rte_eth_tx_burst(vh, q, pkts, n);
+			l.dev_cycles += lb_since(&t);
 			if (unlikely(sent < n)) {
 				l.drops += n - sent;
 				l.drops_to_drv += n - sent;
 				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+				lb_since(&t);
 			}
 		}
 	}
@@ -360,6 +377,8 @@ lb_measure(struct lb_pair *p, const struct lb_opts *o,
 	r->dev_drv_mpps = c.drv_rx / secs / 1e6;
 	r->drv_dev_mpps = c.vh_rx / secs / 1e6;
 	r->cycles = c.drv_moved > 0 ? (double)c.drv_cycles / c.drv_moved : 0;
+	r->dev_cycles = c.drv_moved > 0 ?
+		(double)c.dev_cycles / c.drv_moved : 0;
 	r->drops = c.drops;
 	if (c.drops > 0)
 		fprintf(stderr, LB_PROG ": warning: %s: %" PRIu64

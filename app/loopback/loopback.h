@@ -99,6 +99,12 @@ struct lb_result {
 	double drv_dev_mpps;
 	/** TSC cycles per packet inside the driver's burst calls. */
 	double cycles;
+	/**
+	 * TSC cycles per packet inside the device's calls (net_vhost's
+	 * Rx and Tx bursts), for the same packets: what the driver's
+	 * rings cost the device.
+	 */
+	double dev_cycles;
 	uint64_t drops;
 };
 

@@ -77,8 +77,9 @@ lb_print_result(const char *prefix, const struct lb_pair *p,
 	uint64_t xlat = 0;
 
 	printf("%s%-11s size=%u dev->drv %.2f Mpps  drv->dev %.2f Mpps  "
-		"driver %.1f cycles/pkt", prefix, p->label, o->size,
-		r->dev_drv_mpps, r->drv_dev_mpps, r->cycles);
+		"driver %.1f cycles/pkt  device %.1f cycles/pkt", prefix,
+		p->label, o->size, r->dev_drv_mpps, r->drv_dev_mpps, r->cycles,
+		r->dev_cycles);
 	/* TCP payload carried, each way */
 	if (o->tso != 0)
 		printf("  payload dev->drv %.2f drv->dev %.2f Gbit/s",
@@ -116,17 +117,19 @@ static void
 lb_summarize(const struct lb_pair *p, unsigned int rounds,
 	struct lb_result *m)
 {
-	double v[3][LB_MAX_ROUNDS];
+	double v[4][LB_MAX_ROUNDS];
 	unsigned int i;
 
 	for (i = 0; i < rounds; i++) {
 		v[0][i] = p->res[i].dev_drv_mpps;
 		v[1][i] = p->res[i].drv_dev_mpps;
 		v[2][i] = p->res[i].cycles;
+		v[3][i] = p->res[i].dev_cycles;
 	}
 	m->dev_drv_mpps = lb_median(v[0], rounds);
 	m->drv_dev_mpps = lb_median(v[1], rounds);
 	m->cycles = lb_median(v[2], rounds);
+	m->dev_cycles = lb_median(v[3], rounds);
 }
 
 static void

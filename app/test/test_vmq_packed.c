@@ -200,7 +200,8 @@ opts_name(uint32_t o)
 {
 	static char buf[96];
 
-	snprintf(buf, sizeof(buf), "packed%s%s%s%s",
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s",
+		 o & VMQ_OPT_PACKED ? "packed" : "split",
 		 o & VMQ_OPT_IN_ORDER ? ",in_order" : "",
 		 o & VMQ_OPT_INDIRECT ? ",indirect" : "",
 		 o & VMQ_OPT_MRG_RXBUF ? ",mrg_rxbuf" : "",
@@ -305,6 +306,150 @@ test_tx_basic(uint32_t opts)
 	VT_ASSERT_EQ(70, q->stats.packets, "packets counted");
 	vmq_free(q);
 	return VT_PASS;
+}
+
+/*
+ * Tx, plain packets four at a time: the SIMD builds post a group of four
+ * one-segment packets that own their buffers straight from the mbufs
+ * (va and pa), any other packet takes the general path. In each burst a
+ * packet of another sort sits among plain ones and breaks the group:
+ * every packet must arrive once, in order, its bytes and zeroed header
+ * (the headroom held garbage) checked, plain ones in one descriptor, the
+ * others with the header in a descriptor of its own; an empty one is
+ * dropped and counted. opts: packed or split (in order), no indirect.
+ */
+static int
+test_tx_plain_mix(uint32_t opts)
+{
+	enum { PLAIN, CHAIN, ODD, SHARED, CLONE, NO_ROOM, EMPTY, SORTS };
+	static const char *const what[SORTS] = {
+		"plain", "two segments", "headroom of odd length",
+		"a buffer another reference holds", "a clone (indirect mbuf)",
+		"headroom too short", "an empty packet",
+	};
+	struct rte_mbuf *m[8], *held = NULL;
+	struct vt_dev *d = &dev;
+	uint16_t sort, i, want, got, pos;
+	struct vmq *q = NULL;
+	uint64_t seq = 0, first;
+	struct vt_stream s;
+	struct vt_dbuf b;
+	int rc = VT_FAIL;
+
+	vt_stream_init(&s, "tx_plain", 17, 0, 0, pool, 1000, 60, 1514, 1000);
+	/*
+	 * Each burst on a fresh ring, from slot 0: the odd one in the
+	 * first group (all eight take the general path) or in the second
+	 * (the first four go as a group).
+	 */
+	for (sort = 0; sort < SORTS; sort++) {
+		for (pos = 0; pos < 8; pos += 3) {
+			q = new_queue(true, 64, opts);
+			if (q == NULL)
+				return VT_FAIL;
+			vt_dev_attach(d, q);
+			if (rte_pktmbuf_alloc_bulk(pool, m, 8) != 0) {
+				vt_fail(__FILE__, __LINE__, "alloc");
+				goto out;
+			}
+			first = seq;
+			for (i = 0; i < 8; i++) {
+				if (i == pos && sort == ODD)
+					m[i]->data_off -= 1;
+				if (i == pos && sort == NO_ROOM)
+					m[i]->data_off = HDR / 2;
+				/* garbage where the header goes */
+				memset(m[i]->buf_addr, 0xa5, m[i]->data_off);
+				if (i == pos && sort == EMPTY)
+					continue;	/* no bytes, no seq */
+				if (vt_pkt_fill(&s, m[i], seq++) != VT_PASS)
+					goto out_free;
+				if (i == pos && sort == CHAIN &&
+				    vt_drv_pkt_split(m[i], 2) != VT_PASS)
+					goto out_free;
+			}
+			if (sort == SHARED) {
+				held = m[pos];
+				rte_mbuf_refcnt_update(held, 1);
+			}
+			if (sort == CLONE) {
+				/* the clone goes, its buffer's owner stays */
+				held = m[pos];
+				m[pos] = rte_pktmbuf_clone(held, pool);
+				if (m[pos] == NULL) {
+					m[pos] = held;
+					held = NULL;
+					vt_fail(__FILE__, __LINE__, "clone");
+					goto out_free;
+				}
+			}
+			got = vt_drv_tx(q, m, 8);
+			if (got != 8) {
+				vt_fail(__FILE__, __LINE__, "burst with %s at %u: %u of 8 taken",
+					what[sort], pos, got);
+				goto out;
+			}
+			want = sort == EMPTY ? 7 : 8;
+			if (q->stats.dropped != 8u - want ||
+			    q->stats.packets != want) {
+				vt_fail(__FILE__, __LINE__, "burst with %s at %u: %" PRIu64 " sent, %" PRIu64 " dropped, expected %u and %u",
+					what[sort], pos, q->stats.packets,
+					q->stats.dropped, want, 8 - want);
+				goto out;
+			}
+			for (i = 0; i < want; i++) {
+				if (vt_dev_take(d, &b) != VT_PASS ||
+				    vt_dev_tx_verify(&b, &s, first + i) != VT_PASS)
+					goto out;
+				/* the odd one: header slot and its segments */
+				if (b.count != (sort == PLAIN || sort == EMPTY ||
+						i != pos ? 1 : sort == CHAIN ? 3 : 2)) {
+					vt_fail(__FILE__, __LINE__, "burst with %s at %u: packet %u in %u descriptors",
+						what[sort], pos, i, b.count);
+					goto out;
+				}
+				vt_dev_put(d, b.id, 0, b.count);
+			}
+			vt_dev_publish(d);
+			if (drain_all(q) != VT_PASS)
+				goto out;
+			if (q->stats.errors != 0 || q->broken) {
+				vt_fail(__FILE__, __LINE__, "queue errors %" PRIu64 ", broken %d",
+					q->stats.errors, q->broken);
+				goto out;
+			}
+			vmq_free(q);
+			q = NULL;
+			if (held != NULL) {
+				/* sent and freed once: our reference is left,
+				 * the headroom of the shared buffer untouched */
+				if (*rte_pktmbuf_mtod_offset(held, uint8_t *, -1) !=
+				    0xa5) {
+					vt_fail(__FILE__, __LINE__, "burst with %s: the shared buffer's headroom was written",
+						what[sort]);
+					goto out;
+				}
+				if (rte_mbuf_refcnt_read(held) != 1) {
+					vt_fail(__FILE__, __LINE__, "a held packet: reference count %u, expected 1",
+						rte_mbuf_refcnt_read(held));
+					goto out;
+				}
+				rte_pktmbuf_free(held);
+				held = NULL;
+			}
+		}
+	}
+	return VT_PASS;
+out_free:
+	rte_pktmbuf_free_bulk(m, 8);
+out:
+	if (held != NULL)
+		rte_pktmbuf_free(held);
+	if (q != NULL) {
+		vmq_drain(q);
+		vmq_free(q);
+	}
+	return rc;
 }
 
 /*
@@ -940,6 +1085,10 @@ run(int argc, char **argv)
 } while (0)
 	for (i = 0; i < RTE_DIM(tx_opts); i++)
 		SUB(test_tx_basic(tx_opts[i]), tx_opts[i]);
+	SUB(test_tx_plain_mix(P), P);
+	SUB(test_tx_plain_mix(P | VMQ_OPT_IN_ORDER), P | VMQ_OPT_IN_ORDER);
+	SUB(test_tx_plain_mix(VMQ_OPT_IN_ORDER), VMQ_OPT_IN_ORDER);
+	SUB(test_tx_plain_mix(0), 0);
 	for (i = 0; i < 2; i++)
 		SUB(test_rx_basic(rx_opts[i]), rx_opts[i]);
 	for (i = 0; i < 2; i++)

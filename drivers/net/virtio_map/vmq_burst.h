@@ -381,11 +381,91 @@ vmq_tx_group_bytes(const struct vmq_tx_chunk *c, uint16_t i)
 	       c->pkts[i + 2]->pkt_len + c->pkts[i + 3]->pkt_len;
 }
 
+/*
+ * The Tx fast path of the SIMD builds, va and pa, on a queue without
+ * software Tx offloads: a plain packet is one segment in a buffer of its
+ * own (direct, reference count 1), with room for the header before its
+ * data at an even offset and a length the queue sends. Four of them in a
+ * row go as one group of descriptors straight from the mbufs, without
+ * staging: what vmq_tx_stage(), vmq_map_tx() and the posts would do for
+ * them, in one pass. Anything else takes the general path.
+ */
+static __vmq_always_inline bool
+vmq_tx_plain(const struct vmq *q, const struct rte_mbuf *m, uint64_t ol_bad)
+{
+	return (m->nb_segs == 1) & (rte_mbuf_refcnt_read(m) == 1) &
+	       !(m->ol_flags & ol_bad) & (m->data_off >= q->hdr_size) &
+	       !((m->data_off - q->hdr_size) & 1) &
+	       (m->pkt_len - 1u < q->max_frame);
+}
+
+/* Is the fast path open to q's packets at all; which flags close it. */
+static __vmq_always_inline bool
+vmq_tx_plain_queue(const struct vmq *q, enum rte_vmap_kind kind,
+		   uint64_t *ol_bad)
+{
+	*ol_bad = RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL |
+		  (q->tx_vlan ? RTE_MBUF_F_TX_VLAN : 0);
+	return VMQ_VEC && kind != RTE_VMAP_KIND_OPS && !q->tx_csum &&
+	       !q->tx_tso;
+}
+
+/*
+ * Post plain packets from pkts[*nb_tx] on, four at a time, while they
+ * are plain, a group fits where the ring is, and descriptors are free
+ * (reclaiming once when they are not). Returns their bytes.
+ */
+static __vmq_always_inline uint64_t
+vmq_tx_plain_groups(struct vmq *q, struct vmq_post *p, struct rte_mbuf **pkts,
+		    uint16_t nb_pkts, uint16_t *nb_tx, uint64_t ol_bad,
+		    enum vmq_layout lay, enum rte_vmap_kind kind)
+{
+	const uint16_t hdr = q->hdr_size;
+	uint64_t addr[VMQ_VEC_GROUP], bytes = 0;
+	uint32_t len[VMQ_VEC_GROUP], off;
+	struct rte_mbuf **m;
+	uint16_t i;
+
+	while (nb_pkts - *nb_tx >= VMQ_VEC_GROUP) {
+		if (lay == VMQ_SPLIT ?
+		    !vmq_split_group_at(q, p, nb_pkts - *nb_tx) :
+		    !vmq_packed_group_at(q, p->idx, nb_pkts - *nb_tx))
+			break;
+		m = &pkts[*nb_tx];
+		if (!(vmq_tx_plain(q, m[0], ol_bad) &
+		      vmq_tx_plain(q, m[1], ol_bad) &
+		      vmq_tx_plain(q, m[2], ol_bad) &
+		      vmq_tx_plain(q, m[3], ol_bad)))
+			break;
+		if (unlikely(q->nb_free < VMQ_VEC_GROUP)) {
+			vmq_tx_reclaim_k(q, lay, kind);
+			if (q->broken || q->nb_free < VMQ_VEC_GROUP)
+				break;
+		}
+		for (i = 0; i < VMQ_VEC_GROUP; i++) {
+			off = m[i]->data_off - hdr;
+			vmq_net_hdr_tx(RTE_PTR_ADD(m[i]->buf_addr, off), m[i],
+				       false);
+			addr[i] = vmq_map_inline(m[i], off, kind);
+			len[i] = m[i]->data_len + hdr;
+			bytes += m[i]->pkt_len;
+		}
+		if (lay == VMQ_SPLIT)
+			vmq_split_post_tx4(q, p, addr, len, m);
+		else
+			vmq_packed_store_group(q, p, addr, len, m, p->flags);
+		*nb_tx += VMQ_VEC_GROUP;
+	}
+	return bytes;
+}
+
 static __vmq_always_inline uint16_t
 vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	 enum vmq_layout lay, enum rte_vmap_kind kind)
 {
-	uint16_t nb_tx = 0, nb_sent = 0, i, s, staged;
+	uint16_t nb_tx = 0, nb_sent = 0, i, s, staged, plain;
+	uint64_t ol_bad;
+	const bool fast = vmq_tx_plain_queue(q, kind, &ol_bad);
 	struct vmq_tx_chunk c;
 	struct vmq_post p;
 	uint64_t bytes = 0;
@@ -404,6 +484,14 @@ vmq_tx_k(struct vmq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	else
 		vmq_packed_post_begin(q, &p);
 	while (nb_tx < nb_pkts && !stop) {
+		if (fast) {
+			plain = nb_tx;
+			bytes += vmq_tx_plain_groups(q, &p, pkts, nb_pkts,
+						     &nb_tx, ol_bad, lay, kind);
+			nb_sent += nb_tx - plain;
+			if (nb_tx == nb_pkts || unlikely(q->broken))
+				break;
+		}
 		stop = !vmq_tx_stage(q, pkts, nb_pkts, &nb_tx, &c, lay, kind);
 		/* nothing staged, or the device broke the ring meanwhile */
 		if (c.np == 0 || unlikely(q->broken))

@@ -156,28 +156,65 @@ vmq_split_group_at(const struct vmq *q, const struct vmq_post *p,
 	       (p->idx & (VMQ_VEC_GROUP - 1)) == 0;
 }
 
+/*
+ * Store a group of four one-descriptor buffers (in order, checked by
+ * vmq_split_group_at()) from descriptor first, which the caller took:
+ * lo[] and hi[] the halves of each descriptor, m[] their mbufs.
+ */
+static __vmq_always_inline void
+vmq_split_store_group(struct vmq *q, struct vmq_post *p, uint16_t first,
+		      const uint64_t lo[VMQ_VEC_GROUP],
+		      const uint64_t hi[VMQ_VEC_GROUP],
+		      struct rte_mbuf *const m[VMQ_VEC_GROUP])
+{
+	uint64_t ring = 0;
+	uint16_t i, id;
+
+	for (i = 0; i < VMQ_VEC_GROUP; i++) {
+		id = first + i;
+		q->extra[id].m = m[i];
+		q->extra[id].ndesc = 1;
+		ring |= (uint64_t)id << (16 * i);
+	}
+	q->nb_free -= VMQ_VEC_GROUP - 1;	/* one taken by the caller */
+	vmq_vec_store4(&q->split.desc[first], lo, hi);
+	/* the avail ring's entries are 2-byte aligned only */
+	memcpy(&q->split.avail->ring[p->idx & q->mask], &ring, sizeof(ring));
+	p->idx += VMQ_VEC_GROUP;
+	p->n += VMQ_VEC_GROUP;
+}
+
 /* Post four Rx buffers, mapped to seg[], as one group (in order). */
 static __vmq_always_inline void
 vmq_split_post_rx4(struct vmq *q, struct vmq_post *p, struct rte_mbuf **m,
 		   const struct rte_vmap_seg *seg, enum rte_vmap_kind kind)
 {
-	uint64_t addr[VMQ_VEC_GROUP], hi[VMQ_VEC_GROUP], ring = 0;
-	uint16_t i, id, first = vmq_split_take_desc(q, true);
+	uint64_t addr[VMQ_VEC_GROUP], hi[VMQ_VEC_GROUP];
+	uint16_t i, first = vmq_split_take_desc(q, true);
 
 	for (i = 0; i < VMQ_VEC_GROUP; i++) {
-		id = first + i;
-		addr[i] = vmq_map_rx_addr(q, id, m[i], &seg[i], kind);
+		addr[i] = vmq_map_rx_addr(q, first + i, m[i], &seg[i], kind);
 		hi[i] = q->rx_room | (uint64_t)VMQ_DESC_F_WRITE << 32;
-		q->extra[id].m = m[i];
-		q->extra[id].ndesc = 1;
-		ring |= (uint64_t)id << (16 * i);
 	}
-	q->nb_free -= VMQ_VEC_GROUP - 1;	/* one taken above */
-	vmq_vec_store4(&q->split.desc[first], addr, hi);
-	/* the avail ring's entries are 2-byte aligned only */
-	memcpy(&q->split.avail->ring[p->idx & q->mask], &ring, sizeof(ring));
-	p->idx += VMQ_VEC_GROUP;
-	p->n += VMQ_VEC_GROUP;
+	vmq_split_store_group(q, p, first, addr, hi, m);
+}
+
+/*
+ * Post four Tx packets as one group (in order), each one descriptor at
+ * addr[i] of len[i] bytes: its header pushed into the headroom, va or pa.
+ */
+static __vmq_always_inline void
+vmq_split_post_tx4(struct vmq *q, struct vmq_post *p,
+		   const uint64_t addr[VMQ_VEC_GROUP],
+		   const uint32_t len[VMQ_VEC_GROUP],
+		   struct rte_mbuf *const m[VMQ_VEC_GROUP])
+{
+	uint64_t hi[VMQ_VEC_GROUP];
+	uint16_t i, first = vmq_split_take_desc(q, true);
+
+	for (i = 0; i < VMQ_VEC_GROUP; i++)
+		hi[i] = len[i];		/* no flags, no next */
+	vmq_split_store_group(q, p, first, addr, hi, m);
 }
 
 /* The indirect table of head. */
