@@ -190,9 +190,49 @@ rx_expect(struct vmq *q, const struct vt_stream *s, uint64_t first_seq,
 			vt_fail(__FILE__, __LINE__, "received mbuf port %u", pkts[i]->port);
 			rc = VT_FAIL;
 		}
+		/* what the pool's mbufs carried from earlier lives
+		 * (pool_dirty()) must not show */
+		if (rc == VT_PASS && (pkts[i]->ol_flags != 0 ||
+				      pkts[i]->packet_type != 0 ||
+				      pkts[i]->vlan_tci != 0 ||
+				      pkts[i]->vlan_tci_outer != 0)) {
+			vt_fail(__FILE__, __LINE__, "received mbuf: ol_flags 0x%" PRIx64 ", packet_type 0x%x, vlan_tci %u/%u",
+				pkts[i]->ol_flags, pkts[i]->packet_type,
+				pkts[i]->vlan_tci, pkts[i]->vlan_tci_outer);
+			rc = VT_FAIL;
+		}
 	}
 	rte_pktmbuf_free_bulk(pkts, n);
 	return rc;
+}
+
+/*
+ * Give every mbuf of the pool an earlier life: flags, packet type, VLAN
+ * tags and lengths that a received packet must not show.
+ */
+static int
+pool_dirty(struct rte_mempool *mp)
+{
+	unsigned int n = rte_mempool_avail_count(mp), i;
+	struct rte_mbuf **m = calloc(n, sizeof(*m));
+
+	VT_ASSERT(m != NULL, "calloc");
+	if (rte_pktmbuf_alloc_bulk(mp, m, n) != 0) {
+		free(m);
+		VT_ASSERT(false, "all %u mbufs of the pool", n);
+	}
+	for (i = 0; i < n; i++) {
+		m[i]->ol_flags = RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		m[i]->packet_type = 0x2ff;
+		m[i]->vlan_tci = 0x123;
+		m[i]->vlan_tci_outer = 0x456;
+		m[i]->data_off = 7;
+		m[i]->data_len = 99;
+		m[i]->pkt_len = 99;
+	}
+	rte_pktmbuf_free_bulk(m, n);
+	free(m);
+	return VT_PASS;
 }
 
 static const char *
@@ -1068,6 +1108,7 @@ run(int argc, char **argv)
 	dev_pool = vt_pool_create("vt_vmqp_dev", 64, VMQ_MAX_FRAME);
 	VT_ASSERT(pool != NULL && dev_pool != NULL, "pools");
 	VT_CHECK(vt_dev_setup(dev_pool));
+	VT_CHECK(pool_dirty(pool));
 
 	VT_CHECK(vt_count_attach(&map, argv[1], "vt_vmqp", regions, &nregions));
 	vt_dev_reach_set(vmap_dev_ops(&map) == &vt_count_ops ?

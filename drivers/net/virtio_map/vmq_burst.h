@@ -31,6 +31,33 @@
 
 /* ---- Rx ---- */
 
+/*
+ * n Rx buffers straight from the pool, all or none: what
+ * rte_pktmbuf_reset() sets that a received packet shows, on the mbuf's
+ * first cache line only. A raw mbuf from its pool already has reference
+ * count 1, one segment and no next; the second line (next, tx_offload)
+ * is left alone, as DPDK's vector PMDs leave it, so refilling does not
+ * dirty it. data_len, pkt_len and port are set when the buffer returns.
+ */
+static __vmq_always_inline int
+vmq_rx_alloc(struct vmq *q, struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t i;
+
+	if (rte_mempool_get_bulk(q->mp, (void **)m, n) != 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		m[i]->data_off = RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM,
+					 m[i]->buf_len);
+		/* a pinned external buffer stays one */
+		m[i]->ol_flags &= RTE_MBUF_F_EXTERNAL;
+		m[i]->packet_type = 0;
+		m[i]->vlan_tci = 0;
+		m[i]->vlan_tci_outer = 0;
+	}
+	return 0;
+}
+
 static __vmq_always_inline uint16_t
 vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 {
@@ -48,7 +75,7 @@ vmq_refill_k(struct vmq *q, enum vmq_layout lay, enum rte_vmap_kind kind)
 		/* all or nothing per call: a pool short of n (a thread with
 		 * no mempool cache sees only its common ring) may still
 		 * give fewer */
-		while (unlikely(rte_pktmbuf_alloc_bulk(q->mp, mbufs, n) != 0)) {
+		while (unlikely(vmq_rx_alloc(q, mbufs, n) != 0)) {
 			q->stats.nombuf += n;
 			n /= 2;
 			if (n == 0)
