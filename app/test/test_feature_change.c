@@ -35,7 +35,7 @@
 #include "vt.h"
 
 #define UP_TIMEOUT_S	5.0
-#define DOWN_TIMEOUT_S	2.0
+#define DOWN_TIMEOUT_S	3.5	/* DPDK's vhost lets go within about 1 s */
 #define WATCH_S		2.5	/* the short backend knocks twice or more */
 #define PACKETS		2000
 

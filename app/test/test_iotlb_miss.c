@@ -441,7 +441,9 @@ run(int argc, char **argv)
 	t0 = vt_now();
 	vmt_destroy(t);
 	vt_info("destroyed in %.1f ms", (vt_now() - t0) * 1000);
-	VT_ASSERT(vt_now() - t0 < 1, "destroy took %.3f s", vt_now() - t0);
+	/* about 0.1 s (the callback's read times out); waiting out the
+	 * request's deadline instead would take 5 s */
+	VT_ASSERT(vt_now() - t0 < 2.5, "destroy took %.3f s", vt_now() - t0);
 	/* what the callback still had must not be touched after this */
 	rte_delay_us_sleep(200000);
 	close(b.req_fd);

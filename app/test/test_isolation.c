@@ -31,8 +31,9 @@
 #include "vt.h"
 
 /* port B's LSC events: within this (DPDK's vhost takes up to a second to
- * let go of a removed port's connection) */
-#define EVENT_S		2.0
+ * let go of a removed port's connection, so about 1 s is usual; a port B
+ * held behind port A's stalled bring-up would show port A's 5 s) */
+#define EVENT_S		3.0
 
 static uint32_t stop_backend;
 static uint32_t stalls;		/* port A's bring-ups held */

@@ -51,6 +51,9 @@
 
 #define DRIP_US		400000
 #define SLOW_US		4000000
+/* room for a loaded or instrumented run over what a step should take; a
+ * wait per message instead of one deadline takes 5 s more, at least */
+#define SLACK_S		1.5
 
 struct backend {
 	int listen_fd;
@@ -165,7 +168,7 @@ one_case(const char *path, int listen_fd, bool drip)
 	vt_info("connect returned %d after %.2f s", ret, took);
 	VT_ASSERT_EQ(-EAGAIN, ret, "connect to a stuck backend");
 	VT_ASSERT(took >= VHU_REPLY_TIMEOUT_MS / 1000.0 - 0.1 &&
-		  took < VHU_REPLY_TIMEOUT_MS / 1000.0 + 1.0,
+		  took < VHU_REPLY_TIMEOUT_MS / 1000.0 + SLACK_S,
 		  "one overall deadline of %u ms, actual %.2f s",
 		  VHU_REPLY_TIMEOUT_MS, took);
 	VT_ASSERT(!vmt_connected(t), "channel closed after the timeout");
@@ -173,7 +176,7 @@ one_case(const char *path, int listen_fd, bool drip)
 	ret = vmt_connect(t);
 	took = vt_now() - t0;
 	VT_ASSERT_EQ(-EAGAIN, ret, "connect again while the stuck one is there");
-	VT_ASSERT(took < 0.5, "no second handshake with it: %.2f s", took);
+	VT_ASSERT(took < SLACK_S, "no second handshake with it: %.2f s", took);
 	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
 	shutdown(b.sock, SHUT_RDWR);
 	pthread_join(th, NULL);
@@ -231,7 +234,7 @@ stop_case(const char *path, int listen_fd, bool drip, bool slow)
 	VT_ASSERT_OK(rte_eth_dev_stop(port), "stop");
 	took = vt_now() - t0;
 	vt_info("stop returned after %.2f s", took);
-	VT_ASSERT(took < VHU_REPLY_TIMEOUT_MS / 1000.0 + 0.8,
+	VT_ASSERT(took < VHU_REPLY_TIMEOUT_MS / 1000.0 + SLACK_S,
 		  "stop within one deadline of %u ms for the whole bring-down, actual %.2f s",
 		  VHU_REPLY_TIMEOUT_MS, took);
 	VT_ASSERT_IN_USE(mp, 0);
@@ -240,7 +243,7 @@ stop_case(const char *path, int listen_fd, bool drip, bool slow)
 	VT_ASSERT_OK(rte_vdev_uninit("net_virtio_map0"), "remove");
 	took = vt_now() - t0;
 	vt_info("close returned after %.3f s", took);
-	VT_ASSERT(took < 0.5, "close at once, actual %.2f s", took);
+	VT_ASSERT(took < SLACK_S, "close at once, actual %.2f s", took);
 	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
 	shutdown(b.sock, SHUT_RDWR);
 	pthread_join(th, NULL);
@@ -359,16 +362,16 @@ nowait_case(const char *path, int listen_fd)
 	/* the backend took the connection: the bring-up waits for it */
 	t0 = vt_now();
 	while (__atomic_load_n(&b.sock, __ATOMIC_ACQUIRE) < 0 &&
-	       vt_now() - t0 < 2.0)
+	       vt_now() - t0 < 10.0)
 		rte_delay_us_sleep(1000);
-	VT_ASSERT(b.sock >= 0, "the driver connected within 2 s");
+	VT_ASSERT(b.sock >= 0, "the driver connected within 10 s");
 	rte_delay_us_sleep(200000);
 	t0 = vt_now();
 	VT_ASSERT_OK(rte_eth_link_get_nowait(port, &link), "link_get_nowait");
 	took = vt_now() - t0;
 	vt_info("link_get_nowait returned after %.4f s, link %s", took,
 		link.link_status ? "up" : "down");
-	VT_ASSERT(took < 0.1, "link_get_nowait at once, actual %.3f s", took);
+	VT_ASSERT(took < 0.5, "link_get_nowait at once, actual %.3f s", took);
 	VT_ASSERT_EQ(RTE_ETH_LINK_DOWN, link.link_status, "link");
 	pthread_join(st, NULL);
 	VT_ASSERT_OK(rte_eth_dev_stop(port), "stop");

@@ -254,6 +254,27 @@ vt_usage(const struct vt_test *t, const char *prog)
 	printf("usage: %s %s\n", prog, t->usage != NULL ? t->usage : "");
 }
 
+/*
+ * The test's own time limit, scaled like meson's: the sanitizer setup
+ * sets VT_TIMEOUT_SCALE to its timeout_multiplier, since an instrumented
+ * build runs the same steps several times slower.
+ */
+static unsigned int
+vt_time_limit(const struct vt_test *t)
+{
+	const char *env = getenv("VT_TIMEOUT_SCALE");
+	unsigned long scale = 1;
+	char *end;
+
+	if (env != NULL && *env != '\0') {
+		errno = 0;
+		scale = strtoul(env, &end, 10);
+		if (errno != 0 || *end != '\0' || scale == 0 || scale > 100)
+			scale = 1;
+	}
+	return t->timeout_s * (unsigned int)scale;
+}
+
 static int
 vt_wait_child(const struct vt_test *t, pid_t pid, double deadline)
 {
@@ -275,7 +296,7 @@ vt_wait_child(const struct vt_test *t, pid_t pid, double deadline)
 				       vt_ctx.name, (int)vt_stop_signal);
 			else
 				printf("FAIL %s: still running after %u s (hang?)",
-				       vt_ctx.name, t->timeout_s);
+				       vt_ctx.name, vt_time_limit(t));
 			printf("; last phase: %s\n", vt_shared->phase);
 			fflush(stdout);
 			kill(pid, SIGKILL);
@@ -378,7 +399,7 @@ vt_main(const struct vt_test *t, int argc, char **argv)
 		fflush(stdout);
 		_exit(rc);
 	}
-	rc = vt_wait_child(t, pid, start + t->timeout_s);
+	rc = vt_wait_child(t, pid, start + vt_time_limit(t));
 
 out:
 	/* teardown undoes whatever part of setup happened (it may unmount
