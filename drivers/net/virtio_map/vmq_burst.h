@@ -417,6 +417,11 @@ vmq_tx_group_bytes(const struct vmq_tx_chunk *c, uint16_t i)
  * staging: what vmq_tx_stage(), vmq_map_tx() and the posts would do for
  * them, in one pass. Anything else takes the general path.
  */
+/*
+ * The tests of vmq_can_push() (ol_bad holds EXTERNAL and INDIRECT), branch
+ * free for the check of four: calling it instead, short-circuit, costs 3-4
+ * instructions per packet more (callgrind, 64 B, split and packed va).
+ */
 static __vmq_always_inline bool
 vmq_tx_plain(const struct vmq *q, const struct rte_mbuf *m, uint64_t ol_bad)
 {
