@@ -33,6 +33,7 @@
 
 #define FIRST_S 10.0	/* the first warning, by then */
 #define WAIT_S 1.0	/* then ten more retries of the alarm */
+#define NOT_SOCK "is a regular file, not a vhost-user socket; still waiting"
 
 /* How many times needle is in s. */
 static unsigned int
@@ -67,13 +68,13 @@ case_file(void)
 	VT_CHECK(vt_port_setup(p.drv_port, p.queue_size, p.drv_pool,
 			       p.max_frame));
 	VT_CHECK(vt_port_start(p.drv_port));
-	for (t0 = vt_now(); vt_now() - t0 < FIRST_S && !vt_log_contains(
-		"is a regular file, not a vhost-user socket; still waiting");)
+	for (t0 = vt_now(); vt_now() - t0 < FIRST_S &&
+	     !vt_log_contains(NOT_SOCK);)
 		rte_delay_us_sleep(10000);
 	usleep(WAIT_S * 1e6);
 	log = vt_log_capture_stop();
 	VT_ASSERT(log != NULL, "log");
-	n = count(log, "is a regular file, not a vhost-user socket; still waiting");
+	n = count(log, NOT_SOCK);
 	VT_ASSERT(n == 1, "warnings about the file in %.1f s: expected 1, actual %u",
 		  vt_now() - t0, n);
 	free(log);

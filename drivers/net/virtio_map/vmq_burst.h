@@ -415,10 +415,8 @@ vmq_tx_group_bytes(const struct vmq_tx_chunk *c, uint16_t i)
  * data at an even offset and a length the queue sends. Four of them in a
  * row go as one group of descriptors straight from the mbufs, without
  * staging: what vmq_tx_stage(), vmq_map_tx() and the posts would do for
- * them, in one pass. Anything else takes the general path.
- */
-/*
- * The tests of vmq_can_push() (ol_bad holds EXTERNAL and INDIRECT), branch
+ * them, in one pass. Anything else takes the general path. These are the
+ * tests of vmq_can_push() (ol_bad holds EXTERNAL and INDIRECT), branch
  * free for the check of four: calling it instead, short-circuit, costs 3-4
  * instructions per packet more (callgrind, 64 B, split and packed va).
  */
